@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using Coffer.Server.Tests.Infrastructure;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>§4.4–4.5: <c>GET /api/sync?excludeDomains=true</c>, the one read the CLI builds its cache from.</summary>
+public sealed class SyncTests(CofferFactory factory) : IClassFixture<CofferFactory>
+{
+    [Fact]
+    public async Task Sync_NewAccount_HasTheContractShape()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+
+        var sync = await account.SyncAsync();
+
+        Assert.Equal("sync", (string?)sync["object"]);
+        Assert.Empty(sync.RequireArray("folders"));
+        Assert.Empty(sync.RequireArray("ciphers"));
+        Assert.Empty(sync.RequireArray("collections"));
+        Assert.Empty(sync.RequireArray("policies"));
+        Assert.Empty(sync.RequireArray("sends"));
+        Assert.True(sync.ContainsKey("domains"));
+        Assert.Null(sync["domains"]);
+    }
+
+    [Fact]
+    public async Task Sync_Profile_DescribesTheAccount()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+
+        var profile = Assert.IsType<JsonObject>((await account.SyncAsync())["profile"]);
+
+        Assert.Equal("profile", (string?)profile["object"]);
+        Assert.Equal(account.UserId, (string?)profile["id"]);
+        Assert.Equal(account.Email, (string?)profile["email"]);
+        Assert.Equal(account.Credentials.UserKey, (string?)profile["key"]);
+        Assert.Equal(account.Credentials.PrivateKey, (string?)profile["privateKey"]);
+        Assert.False(string.IsNullOrEmpty(profile.RequireString("securityStamp")));
+        Assert.Equal(Jwt.Decode(account.AccessToken).Payload["sstamp"]?.ToString(), (string?)profile["securityStamp"]);
+        Assert.Equal("privateKeys", (string?)profile["accountKeys"]?["object"]);
+    }
+
+    [Fact]
+    public async Task Sync_AccountKeys_UseExactCamelCaseInside()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+
+        var keys = Assert.IsType<JsonObject>((await account.SyncAsync())["profile"]?["accountKeys"]);
+
+        var pair = Assert.IsType<JsonObject>(keys["publicKeyEncryptionKeyPair"]);
+        Assert.Equal(account.Credentials.PrivateKey, (string?)pair["wrappedPrivateKey"]);
+        Assert.Equal(account.Credentials.PublicKey, (string?)pair["publicKey"]);
+        Assert.DoesNotContain(keys, p => p.Key == "PublicKeyEncryptionKeyPair");
+        Assert.DoesNotContain(pair, p => p.Key is "WrappedPrivateKey" or "PublicKey");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task Sync_UserDecryption_CarriesMasterPasswordUnlock(int kdfType)
+    {
+        var account = await TestAccount.CreateAsync(factory, kdfType == 0 ? Kdf.Pbkdf2 : Kdf.Argon2id);
+
+        var unlock = (await account.SyncAsync())["userDecryption"]?["masterPasswordUnlock"];
+
+        Assert.NotNull(unlock);
+        Assert.Equal(account.Credentials.Salt, (string?)unlock["salt"]);
+        Assert.Equal(account.Credentials.UserKey, (string?)unlock["masterKeyEncryptedUserKey"]);
+        var kdf = account.Credentials.Kdf;
+        Assert.Equal(kdf.Type, (int?)unlock["kdf"]?["kdfType"]);
+        Assert.Equal(kdf.Iterations, (int?)unlock["kdf"]?["iterations"]);
+        Assert.Equal(kdf.Memory, (int?)unlock["kdf"]?["memory"]);
+        Assert.Equal(kdf.Parallelism, (int?)unlock["kdf"]?["parallelism"]);
+    }
+
+    [Fact]
+    public async Task Sync_SecurityStamp_IsStableAcrossSyncsAndRefreshes()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var first = (string?)(await account.SyncAsync())["profile"]?["securityStamp"];
+
+        using (var refresh = await Identity.RefreshAsync(factory.CreateClient(), account.RefreshToken))
+        {
+            await refresh.ExpectSuccessAsync();
+        }
+
+        Assert.Equal(first, (string?)(await account.SyncAsync())["profile"]?["securityStamp"]);
+    }
+
+    [Fact]
+    public async Task Sync_ListsOwnFoldersAndCiphersOnly()
+    {
+        var alice = await TestAccount.CreateAsync(factory);
+        var bob = await TestAccount.CreateAsync(factory);
+        var aliceFolder = await alice.CreateFolderAsync();
+        var aliceCipher = await alice.CreateCipherAsync();
+        var bobFolder = await bob.CreateFolderAsync();
+        var bobCipher = await bob.CreateCipherAsync();
+
+        var sync = await alice.SyncAsync();
+
+        Assert.Equal([(string?)aliceFolder["id"]], sync.RequireArray("folders").Select(f => (string?)f?["id"]));
+        Assert.Equal([(string?)aliceCipher["id"]], sync.RequireArray("ciphers").Select(c => (string?)c?["id"]));
+        Assert.Null(sync.RequireArray("folders").ById(bobFolder.RequireString("id")));
+        Assert.Null(sync.RequireArray("ciphers").ById(bobCipher.RequireString("id")));
+    }
+
+    [Fact]
+    public async Task Sync_IncludesTrashedCiphersWithDeletedDate()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var cipher = await account.CreateCipherAsync();
+        var id = cipher.RequireString("id");
+        using (var delete = await account.Client.SendEmptyAsync(HttpMethod.Put, $"/api/ciphers/{id}/delete"))
+        {
+            await delete.ExpectSuccessAsync();
+        }
+
+        var synced = await account.SyncedCipherAsync(id);
+
+        Assert.NotNull(synced);
+        synced.RequireUtcDate("deletedDate");
+    }
+
+    [Fact]
+    public async Task Sync_CipherAndFolder_MatchTheirCreateResponses()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var folder = await account.CreateFolderAsync();
+        var cipher = await account.CreateCipherAsync(Payloads.LoginCipher(folder.RequireString("id")));
+
+        var sync = await account.SyncAsync();
+
+        Assert.True(JsonNode.DeepEquals(folder, sync.RequireArray("folders").ById(folder.RequireString("id"))));
+        var synced = sync.RequireArray("ciphers").ById(cipher.RequireString("id"))?.DeepClone().AsObject();
+        // The object discriminator may legitimately differ ("cipher" on create upstream, "cipherDetails" in sync).
+        cipher.Remove("object");
+        synced?.Remove("object");
+        Assert.True(JsonNode.DeepEquals(cipher, synced), $"create: {cipher.ToJsonString()}\nsync: {synced?.ToJsonString()}");
+    }
+}
