@@ -1,0 +1,105 @@
+using System.Text;
+using Coffer.Server.Tests.Infrastructure;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// What lands on disk: the SQLite file in the data folder holds only a re-hash of the login hash (§2.2), never the
+/// value a client sends as its password.
+/// </summary>
+public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFactory>
+{
+    [Fact]
+    public async Task DataFolder_HoldsARealSqliteFile()
+    {
+        await TestAccount.CreateAsync(factory);
+
+        var sqlite = DataFiles().Where(f => ReadShared(f).AsSpan().StartsWith("SQLite format 3\0"u8)).ToList();
+
+        Assert.NotEmpty(sqlite);
+    }
+
+    [Fact]
+    public async Task Database_DoesNotContainThePlaintextMasterPasswordHash()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var legacy = Credentials.New();
+        using (var response = await factory.CreateClient().PostJsonAsync(Identity.LegacyRegisterUrl, Payloads.LegacyRegister(legacy)))
+        {
+            await response.ExpectSuccessAsync();
+        }
+
+        // Exercise every path that touches the hash: login, a failed login, a refresh.
+        await Identity.LoginAsync(factory.CreateClient(), legacy, Fake.DeviceIdentifier());
+        using (await Identity.PasswordGrantAsync(factory.CreateClient(), account.Email, Fake.MasterPasswordHash(), Fake.DeviceIdentifier()))
+        {
+        }
+
+        using (await Identity.RefreshAsync(factory.CreateClient(), account.RefreshToken))
+        {
+        }
+
+        foreach (var hash in new[] { account.Credentials.MasterPasswordHash, legacy.MasterPasswordHash })
+        {
+            var needles = new[]
+            {
+                Encoding.UTF8.GetBytes(hash),
+                Encoding.Unicode.GetBytes(hash),
+                Convert.FromBase64String(hash),
+                Encoding.UTF8.GetBytes(Convert.ToHexString(Convert.FromBase64String(hash))),
+                Encoding.UTF8.GetBytes(Convert.ToHexStringLower(Convert.FromBase64String(hash))),
+            };
+            foreach (var file in DataFiles())
+            {
+                var bytes = ReadShared(file);
+                foreach (var needle in needles)
+                {
+                    Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"{Path.GetFileName(file)} contains the master password hash");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Database_StillHoldsTheVaultData()
+    {
+        // Guards the test above: searching the files must be able to find something the server stores verbatim.
+        var account = await TestAccount.CreateAsync(factory);
+        var folder = await account.CreateFolderAsync();
+        var name = Encoding.UTF8.GetBytes(folder.RequireString("name"));
+
+        Assert.Contains(DataFiles(), file => ReadShared(file).AsSpan().IndexOf(name) >= 0);
+    }
+
+    [Fact]
+    public async Task Account_SurvivesAServerRestartOnTheSameDataFolder()
+    {
+        var folder = CofferFactory.CreateTempFolder();
+        try
+        {
+            var account = Credentials.New();
+            await using (var first = new CofferFactory(folder, ownsFolder: false))
+            {
+                await Identity.RegisterAsync(first.CreateClient(), account);
+            }
+
+            await using var second = new CofferFactory(folder, ownsFolder: false);
+            var token = await Identity.LoginAsync(second.CreateClient(), account, Fake.DeviceIdentifier());
+            Assert.Equal(account.UserKey, (string?)token.Cli("Key"));
+        }
+        finally
+        {
+            CofferFactory.DeleteFolder(folder);
+        }
+    }
+
+    private IEnumerable<string> DataFiles() => Directory.EnumerateFiles(factory.DataFolder, "*", SearchOption.AllDirectories);
+
+    private static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
