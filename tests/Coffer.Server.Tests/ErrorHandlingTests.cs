@@ -155,10 +155,10 @@ public sealed class ErrorHandlingTests(CofferFactory factory) : IClassFixture<Co
     {
         var account = Credentials.New();
         var client = factory.CreateClient();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
         var wrong = Fake.MasterPasswordHash();
 
-        using var response = await Identity.PasswordGrantAsync(client, account.Email, wrong, Fake.DeviceIdentifier());
+        using var response = await IdentityApi.PasswordGrantAsync(client, account.Email, wrong, Fake.DeviceIdentifier());
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.DoesNotContain(wrong, text, StringComparison.Ordinal);

@@ -11,10 +11,10 @@ public sealed class PreloginTests(CofferFactory factory) : IClassFixture<CofferF
 
     public static TheoryData<string, int> Routes => new()
     {
-        { Identity.PreloginUrl, 0 },
-        { Identity.PreloginUrl, 1 },
-        { Identity.LegacyPreloginUrl, 0 },
-        { Identity.LegacyPreloginUrl, 1 },
+        { IdentityApi.PreloginUrl, 0 },
+        { IdentityApi.PreloginUrl, 1 },
+        { IdentityApi.LegacyPreloginUrl, 0 },
+        { IdentityApi.LegacyPreloginUrl, 1 },
     };
 
     [Theory]
@@ -23,9 +23,9 @@ public sealed class PreloginTests(CofferFactory factory) : IClassFixture<CofferF
     {
         var kdf = kdfType == 0 ? new Kdf(0, 650_000) : new Kdf(1, 4, 48, 2);
         var account = Credentials.New(kdf);
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
 
-        var prelogin = await Identity.PreloginAsync(client, account.Email, route);
+        var prelogin = await IdentityApi.PreloginAsync(client, account.Email, route);
 
         var settings = Assert.IsType<JsonObject>(prelogin["kdfSettings"]);
         Assert.Equal(kdf.Type, (int?)settings["kdfType"]);
@@ -43,13 +43,13 @@ public sealed class PreloginTests(CofferFactory factory) : IClassFixture<CofferF
     public async Task Prelogin_UnknownEmail_IsStableAndIndistinguishable()
     {
         var known = Credentials.New();
-        await Identity.RegisterAsync(client, known);
+        await IdentityApi.RegisterAsync(client, known);
         var unknownEmail = Fake.Email();
 
-        var knownAnswer = await Identity.PreloginAsync(client, known.Email);
-        var first = await Identity.PreloginAsync(client, unknownEmail);
-        var second = await Identity.PreloginAsync(client, unknownEmail);
-        var legacy = await Identity.PreloginAsync(client, unknownEmail, Identity.LegacyPreloginUrl);
+        var knownAnswer = await IdentityApi.PreloginAsync(client, known.Email);
+        var first = await IdentityApi.PreloginAsync(client, unknownEmail);
+        var second = await IdentityApi.PreloginAsync(client, unknownEmail);
+        var legacy = await IdentityApi.PreloginAsync(client, unknownEmail, IdentityApi.LegacyPreloginUrl);
 
         Assert.True(JsonNode.DeepEquals(first, second), $"{first.ToJsonString()} != {second.ToJsonString()}");
         Assert.True(JsonNode.DeepEquals(first, legacy), $"{first.ToJsonString()} != {legacy.ToJsonString()}");
@@ -60,7 +60,7 @@ public sealed class PreloginTests(CofferFactory factory) : IClassFixture<CofferF
     [Fact]
     public async Task Prelogin_UnknownEmail_ReturnsSettingsTheClientAccepts()
     {
-        var prelogin = await Identity.PreloginAsync(client, Fake.Email());
+        var prelogin = await IdentityApi.PreloginAsync(client, Fake.Email());
 
         var settings = prelogin["kdfSettings"];
         switch ((int?)settings?["kdfType"])
@@ -86,7 +86,7 @@ public sealed class PreloginTests(CofferFactory factory) : IClassFixture<CofferF
     [InlineData("not json")]
     public async Task Prelogin_InvalidBody_Returns400(string body)
     {
-        using var response = await client.SendRawAsync(HttpMethod.Post, Identity.PreloginUrl, body);
+        using var response = await client.SendRawAsync(HttpMethod.Post, IdentityApi.PreloginUrl, body);
 
         await response.ExpectBitwardenErrorAsync(System.Net.HttpStatusCode.BadRequest);
     }

@@ -13,7 +13,7 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
     [Fact]
     public async Task SendVerificationEmail_ReturnsTokenAsJsonString()
     {
-        using var response = await client.PostJsonAsync(Identity.SendVerificationEmail, new JsonObject { ["email"] = Fake.Email(), ["name"] = "Test User" });
+        using var response = await client.PostJsonAsync(IdentityApi.SendVerificationEmail, new JsonObject { ["email"] = Fake.Email(), ["name"] = "Test User" });
 
         var token = await response.ExpectJsonAsync();
         Assert.Equal(JsonValueKind.String, token?.GetValueKind());
@@ -24,9 +24,9 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
     public async Task RegisterFinish_CurrentShape_ReturnsRegisterFinishObject()
     {
         var account = Credentials.New();
-        var token = await Identity.RequestRegistrationTokenAsync(client, account.Email);
+        var token = await IdentityApi.RequestRegistrationTokenAsync(client, account.Email);
 
-        using var response = await client.PostJsonAsync(Identity.RegisterFinishUrl, Payloads.RegisterFinish(account, token));
+        using var response = await client.PostJsonAsync(IdentityApi.RegisterFinishUrl, Payloads.RegisterFinish(account, token));
 
         var body = await response.ExpectObjectAsync();
         Assert.Equal("registerFinish", (string?)body["object"]);
@@ -36,9 +36,9 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
     public async Task RegisterFinish_ThenPasswordGrant_LogsIn()
     {
         var account = Credentials.New();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
 
-        var token = await Identity.LoginAsync(client, account, Fake.DeviceIdentifier());
+        var token = await IdentityApi.LoginAsync(client, account, Fake.DeviceIdentifier());
 
         Assert.Equal(account.UserKey, (string?)token.Cli("Key"));
     }
@@ -48,12 +48,12 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
     {
         var account = Credentials.New(Kdf.Argon2id);
 
-        using var response = await client.PostJsonAsync(Identity.LegacyRegisterUrl, Payloads.LegacyRegister(account));
+        using var response = await client.PostJsonAsync(IdentityApi.LegacyRegisterUrl, Payloads.LegacyRegister(account));
         await response.ExpectSuccessAsync();
 
-        var prelogin = await Identity.PreloginAsync(client, account.Email);
+        var prelogin = await IdentityApi.PreloginAsync(client, account.Email);
         Assert.Equal(1, (int?)prelogin["kdfSettings"]?["kdfType"]);
-        var token = await Identity.LoginAsync(client, account, Fake.DeviceIdentifier());
+        var token = await IdentityApi.LoginAsync(client, account, Fake.DeviceIdentifier());
         Assert.Equal(account.UserKey, (string?)token.Cli("Key"));
     }
 
@@ -61,15 +61,15 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
     public async Task RegisterFinish_FlatFieldsOnly_OlderClientShape_IsAccepted()
     {
         var account = Credentials.New();
-        var token = await Identity.RequestRegistrationTokenAsync(client, account.Email);
+        var token = await IdentityApi.RequestRegistrationTokenAsync(client, account.Email);
         var request = Payloads.RegisterFinish(account, token);
         request.Remove("masterPasswordAuthentication");
         request.Remove("masterPasswordUnlock");
 
-        using var response = await client.PostJsonAsync(Identity.RegisterFinishUrl, request);
+        using var response = await client.PostJsonAsync(IdentityApi.RegisterFinishUrl, request);
 
         await response.ExpectSuccessAsync();
-        await Identity.LoginAsync(client, account, Fake.DeviceIdentifier());
+        await IdentityApi.LoginAsync(client, account, Fake.DeviceIdentifier());
     }
 
     [Theory]
@@ -80,16 +80,16 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
     public async Task Register_DuplicateEmail_AnyCasingOrWhitespace_Returns400(string variant)
     {
         var first = Credentials.New();
-        await Identity.RegisterAsync(client, first);
+        await IdentityApi.RegisterAsync(client, first);
         var again = Credentials.New(email: Variant(variant, first.Email));
 
         using var twoStep = await RegisterFinishAsync(again);
         await twoStep.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
-        using var legacy = await client.PostJsonAsync(Identity.LegacyRegisterUrl, Payloads.LegacyRegister(again));
+        using var legacy = await client.PostJsonAsync(IdentityApi.LegacyRegisterUrl, Payloads.LegacyRegister(again));
         await legacy.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
 
         // The first account is untouched: it still logs in with its own hash.
-        await Identity.LoginAsync(client, first, Fake.DeviceIdentifier());
+        await IdentityApi.LoginAsync(client, first, Fake.DeviceIdentifier());
     }
 
     [Fact]
@@ -99,13 +99,13 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
         var typed = $"  {local}@Example.COM ";
         var normalised = $"{local.ToLowerInvariant()}@example.com";
         var account = Credentials.New(email: typed);
-        var token = await Identity.RequestRegistrationTokenAsync(client, typed);
-        using var response = await client.PostJsonAsync(Identity.RegisterFinishUrl, Payloads.RegisterFinish(account, token));
+        var token = await IdentityApi.RequestRegistrationTokenAsync(client, typed);
+        using var response = await client.PostJsonAsync(IdentityApi.RegisterFinishUrl, Payloads.RegisterFinish(account, token));
         await response.ExpectSuccessAsync();
 
-        var prelogin = await Identity.PreloginAsync(client, normalised);
+        var prelogin = await IdentityApi.PreloginAsync(client, normalised);
         Assert.Equal(normalised, (string?)prelogin["salt"]);
-        var login = await Identity.LoginAsync(client, account, Fake.DeviceIdentifier());
+        var login = await IdentityApi.LoginAsync(client, account, Fake.DeviceIdentifier());
         var (_, payload, _) = Jwt.Decode(login.RequireString("access_token"));
         Assert.Equal(normalised, (string?)payload["email"]);
     }
@@ -134,11 +134,11 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
 
         using var twoStep = await RegisterFinishAsync(account);
         await twoStep.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
-        using var legacy = await client.PostJsonAsync(Identity.LegacyRegisterUrl, Payloads.LegacyRegister(account));
+        using var legacy = await client.PostJsonAsync(IdentityApi.LegacyRegisterUrl, Payloads.LegacyRegister(account));
         await legacy.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
 
         // Refused means not created: the e-mail is still free.
-        await Identity.RegisterAsync(client, account with { Kdf = Kdf.Pbkdf2 });
+        await IdentityApi.RegisterAsync(client, account with { Kdf = Kdf.Pbkdf2 });
     }
 
     public static TheoryData<int, int, int?, int?> KdfAtLimits => new()
@@ -159,7 +159,7 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
         using var response = await RegisterFinishAsync(account);
         await response.ExpectSuccessAsync();
 
-        var settings = (await Identity.PreloginAsync(client, account.Email))["kdfSettings"];
+        var settings = (await IdentityApi.PreloginAsync(client, account.Email))["kdfSettings"];
         Assert.Equal(type, (int?)settings?["kdfType"]);
         Assert.Equal(iterations, (int?)settings?["iterations"]);
         Assert.Equal(memory, (int?)settings?["memory"]);
@@ -189,14 +189,14 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
     public async Task RegisterFinish_InvalidRequest_Returns400AndCreatesNothing(string defect)
     {
         var account = Credentials.New();
-        var token = await Identity.RequestRegistrationTokenAsync(client, account.Email);
+        var token = await IdentityApi.RequestRegistrationTokenAsync(client, account.Email);
         var request = Payloads.RegisterFinish(account, token);
         await Break(request, defect);
 
-        using var response = await client.PostJsonAsync(Identity.RegisterFinishUrl, request);
+        using var response = await client.PostJsonAsync(IdentityApi.RegisterFinishUrl, request);
 
         await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
-        using var login = await Identity.PasswordGrantAsync(client, account.Email, account.MasterPasswordHash, Fake.DeviceIdentifier());
+        using var login = await IdentityApi.PasswordGrantAsync(client, account.Email, account.MasterPasswordHash, Fake.DeviceIdentifier());
         await login.ExpectStatusAsync(HttpStatusCode.BadRequest);
     }
 
@@ -219,15 +219,15 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
             request.Remove(missing);
         }
 
-        using var response = await client.PostJsonAsync(Identity.LegacyRegisterUrl, request);
+        using var response = await client.PostJsonAsync(IdentityApi.LegacyRegisterUrl, request);
 
         await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
     }
 
     private async Task<HttpResponseMessage> RegisterFinishAsync(Credentials account)
     {
-        var token = await Identity.RequestRegistrationTokenAsync(client, account.Email);
-        return await client.PostJsonAsync(Identity.RegisterFinishUrl, Payloads.RegisterFinish(account, token));
+        var token = await IdentityApi.RequestRegistrationTokenAsync(client, account.Email);
+        return await client.PostJsonAsync(IdentityApi.RegisterFinishUrl, Payloads.RegisterFinish(account, token));
     }
 
     private static string Variant(string pattern, string email) => pattern
@@ -297,7 +297,7 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
                 request.Remove("emailVerificationToken");
                 break;
             case "token for another e-mail":
-                request["emailVerificationToken"] = await Identity.RequestRegistrationTokenAsync(client, Fake.Email());
+                request["emailVerificationToken"] = await IdentityApi.RequestRegistrationTokenAsync(client, Fake.Email());
                 break;
             case "forged token":
                 request["emailVerificationToken"] = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";

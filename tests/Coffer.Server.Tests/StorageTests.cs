@@ -24,18 +24,18 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
     {
         var account = await TestAccount.CreateAsync(factory);
         var legacy = Credentials.New();
-        using (var response = await factory.CreateClient().PostJsonAsync(Identity.LegacyRegisterUrl, Payloads.LegacyRegister(legacy)))
+        using (var response = await factory.CreateClient().PostJsonAsync(IdentityApi.LegacyRegisterUrl, Payloads.LegacyRegister(legacy)))
         {
             await response.ExpectSuccessAsync();
         }
 
         // Exercise every path that touches the hash: login, a failed login, a refresh.
-        await Identity.LoginAsync(factory.CreateClient(), legacy, Fake.DeviceIdentifier());
-        using (await Identity.PasswordGrantAsync(factory.CreateClient(), account.Email, Fake.MasterPasswordHash(), Fake.DeviceIdentifier()))
+        await IdentityApi.LoginAsync(factory.CreateClient(), legacy, Fake.DeviceIdentifier());
+        using (await IdentityApi.PasswordGrantAsync(factory.CreateClient(), account.Email, Fake.MasterPasswordHash(), Fake.DeviceIdentifier()))
         {
         }
 
-        using (await Identity.RefreshAsync(factory.CreateClient(), account.RefreshToken))
+        using (await IdentityApi.RefreshAsync(factory.CreateClient(), account.RefreshToken))
         {
         }
 
@@ -80,11 +80,11 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
             var account = Credentials.New();
             await using (var first = new CofferFactory(folder, ownsFolder: false))
             {
-                await Identity.RegisterAsync(first.CreateClient(), account);
+                await IdentityApi.RegisterAsync(first.CreateClient(), account);
             }
 
             await using var second = new CofferFactory(folder, ownsFolder: false);
-            var token = await Identity.LoginAsync(second.CreateClient(), account, Fake.DeviceIdentifier());
+            var token = await IdentityApi.LoginAsync(second.CreateClient(), account, Fake.DeviceIdentifier());
             Assert.Equal(account.UserKey, (string?)token.Cli("Key"));
         }
         finally

@@ -79,7 +79,7 @@ public sealed class SyncTests(CofferFactory factory) : IClassFixture<CofferFacto
         var account = await TestAccount.CreateAsync(factory);
         var first = (string?)(await account.SyncAsync())["profile"]?["securityStamp"];
 
-        using (var refresh = await Identity.RefreshAsync(factory.CreateClient(), account.RefreshToken))
+        using (var refresh = await IdentityApi.RefreshAsync(factory.CreateClient(), account.RefreshToken))
         {
             await refresh.ExpectSuccessAsync();
         }

@@ -37,7 +37,7 @@ public sealed class TokenLifetimeTests(CofferFactory factory) : IClassFixture<Co
         var account = await TestAccount.CreateAsync(factory);
         factory.Clock.Advance(TimeSpan.FromHours(2));
 
-        using var refresh = await Identity.RefreshAsync(factory.CreateClient(), account.RefreshToken);
+        using var refresh = await IdentityApi.RefreshAsync(factory.CreateClient(), account.RefreshToken);
         var token = await refresh.ExpectObjectAsync();
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", token.RequireString("access_token"));

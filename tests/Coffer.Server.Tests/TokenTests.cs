@@ -14,9 +14,9 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task PasswordGrant_ReturnsBearerTokensAndAccountKeys()
     {
         var account = Credentials.New();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
 
-        using var response = await Identity.PasswordGrantAsync(client, account.Email, account.MasterPasswordHash, Fake.DeviceIdentifier());
+        using var response = await IdentityApi.PasswordGrantAsync(client, account.Email, account.MasterPasswordHash, Fake.DeviceIdentifier());
         var token = await response.ExpectObjectAsync();
 
         Assert.False(string.IsNullOrEmpty(token.RequireString("access_token")));
@@ -43,9 +43,9 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task PasswordGrant_UserDecryptionOptions_CarryMasterPasswordUnlock()
     {
         var account = Credentials.New(Kdf.Argon2id);
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
 
-        var token = await Identity.LoginAsync(client, account, Fake.DeviceIdentifier());
+        var token = await IdentityApi.LoginAsync(client, account, Fake.DeviceIdentifier());
 
         var unlock = token.Cli("UserDecryptionOptions").Cli("MasterPasswordUnlock");
         Assert.NotNull(unlock);
@@ -65,10 +65,10 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task PasswordGrant_AccessToken_IsHs256JwtWithContractClaims()
     {
         var account = Credentials.New();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
         var device = Fake.DeviceIdentifier();
 
-        var token = await Identity.LoginAsync(client, account, device);
+        var token = await IdentityApi.LoginAsync(client, account, device);
         var (header, claims, _) = Jwt.Decode(token.RequireString("access_token"));
 
         Assert.Equal("HS256", (string?)header["alg"]);
@@ -101,12 +101,12 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task PasswordGrant_UsernameUntrimmedInAnyCase_LogsIn(string typed)
     {
         var account = Credentials.New();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
         var username = typed
             .Replace("{0:U}", account.Email.ToUpperInvariant(), StringComparison.Ordinal)
             .Replace("{0}", account.Email, StringComparison.Ordinal);
 
-        using var response = await Identity.PasswordGrantAsync(client, username, account.MasterPasswordHash, Fake.DeviceIdentifier());
+        using var response = await IdentityApi.PasswordGrantAsync(client, username, account.MasterPasswordHash, Fake.DeviceIdentifier());
 
         var token = await response.ExpectObjectAsync();
         Assert.Equal(account.UserKey, (string?)token.Cli("Key"));
@@ -116,10 +116,10 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task PasswordGrant_WrongPasswordAndUnknownUser_AreIndistinguishable()
     {
         var account = Credentials.New();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
 
-        using var wrongPassword = await Identity.PasswordGrantAsync(client, account.Email, Fake.MasterPasswordHash(), Fake.DeviceIdentifier());
-        using var unknownUser = await Identity.PasswordGrantAsync(client, Fake.Email(), account.MasterPasswordHash, Fake.DeviceIdentifier());
+        using var wrongPassword = await IdentityApi.PasswordGrantAsync(client, account.Email, Fake.MasterPasswordHash(), Fake.DeviceIdentifier());
+        using var unknownUser = await IdentityApi.PasswordGrantAsync(client, Fake.Email(), account.MasterPasswordHash, Fake.DeviceIdentifier());
 
         var wrongBody = await wrongPassword.ExpectObjectAsync(HttpStatusCode.BadRequest);
         var unknownBody = await unknownUser.ExpectObjectAsync(HttpStatusCode.BadRequest);
@@ -140,11 +140,11 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task PasswordGrant_MissingField_Returns400InvalidRequest(string missing)
     {
         var account = Credentials.New();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
         var form = Payloads.PasswordGrant(account.Email, account.MasterPasswordHash, Fake.DeviceIdentifier());
         form.Remove(missing);
 
-        using var response = await client.PostFormAsync(Identity.TokenUrl, form);
+        using var response = await client.PostFormAsync(IdentityApi.TokenUrl, form);
 
         var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_request", (string?)body["error"]);
@@ -158,11 +158,11 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task PasswordGrant_WrongScope_Returns400InvalidRequest(string scope)
     {
         var account = Credentials.New();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
         var form = Payloads.PasswordGrant(account.Email, account.MasterPasswordHash, Fake.DeviceIdentifier());
         form["scope"] = scope;
 
-        using var response = await client.PostFormAsync(Identity.TokenUrl, form);
+        using var response = await client.PostFormAsync(IdentityApi.TokenUrl, form);
 
         var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_request", (string?)body["error"]);
@@ -174,7 +174,7 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     public async Task TokenEndpoint_UnsupportedGrantType_Returns400(string grantType)
     {
-        using var response = await client.PostFormAsync(Identity.TokenUrl, new Dictionary<string, string> { ["grant_type"] = grantType, ["client_id"] = "cli" });
+        using var response = await client.PostFormAsync(IdentityApi.TokenUrl, new Dictionary<string, string> { ["grant_type"] = grantType, ["client_id"] = "cli" });
 
         var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("unsupported_grant_type", (string?)body["error"]);
@@ -183,7 +183,7 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     [Fact]
     public async Task TokenEndpoint_NoGrantType_Returns400InvalidRequest()
     {
-        using var response = await client.PostFormAsync(Identity.TokenUrl, new Dictionary<string, string> { ["client_id"] = "cli" });
+        using var response = await client.PostFormAsync(IdentityApi.TokenUrl, new Dictionary<string, string> { ["client_id"] = "cli" });
 
         var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_request", (string?)body["error"]);
@@ -192,7 +192,7 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     [Fact]
     public async Task TokenEndpoint_JsonInsteadOfForm_Returns400Json()
     {
-        using var response = await client.PostJsonAsync(Identity.TokenUrl, new JsonObject { ["grant_type"] = "password" });
+        using var response = await client.PostJsonAsync(IdentityApi.TokenUrl, new JsonObject { ["grant_type"] = "password" });
 
         var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.NotNull(body["error"]);
@@ -203,7 +203,7 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     {
         var account = await TestAccount.CreateAsync(factory);
 
-        using var response = await Identity.RefreshAsync(client, account.RefreshToken);
+        using var response = await IdentityApi.RefreshAsync(client, account.RefreshToken);
         var refreshed = await response.ExpectObjectAsync();
 
         Assert.Equal("Bearer", refreshed.RequireString("token_type"));
@@ -225,12 +225,12 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task RefreshToken_Rotated_NewTokenWorksExactlyOnce()
     {
         var account = await TestAccount.CreateAsync(factory);
-        using var first = await Identity.RefreshAsync(client, account.RefreshToken);
+        using var first = await IdentityApi.RefreshAsync(client, account.RefreshToken);
         var second = (await first.ExpectObjectAsync()).RequireString("refresh_token");
 
-        using var useSecond = await Identity.RefreshAsync(client, second);
+        using var useSecond = await IdentityApi.RefreshAsync(client, second);
         await useSecond.ExpectStatusAsync(HttpStatusCode.OK);
-        using var reuseSecond = await Identity.RefreshAsync(client, second);
+        using var reuseSecond = await IdentityApi.RefreshAsync(client, second);
 
         var body = await reuseSecond.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_grant", (string?)body["error"]);
@@ -240,10 +240,10 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task RefreshToken_ReusedAfterRotation_IsRefused()
     {
         var account = await TestAccount.CreateAsync(factory);
-        using var rotate = await Identity.RefreshAsync(client, account.RefreshToken);
+        using var rotate = await IdentityApi.RefreshAsync(client, account.RefreshToken);
         await rotate.ExpectStatusAsync(HttpStatusCode.OK);
 
-        using var reuse = await Identity.RefreshAsync(client, account.RefreshToken);
+        using var reuse = await IdentityApi.RefreshAsync(client, account.RefreshToken);
 
         var body = await reuse.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_grant", (string?)body["error"]);
@@ -261,7 +261,7 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
             _ => account.AccessToken,
         };
 
-        using var response = await Identity.RefreshAsync(client, refreshToken);
+        using var response = await IdentityApi.RefreshAsync(client, refreshToken);
 
         var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_grant", (string?)body["error"]);
@@ -271,14 +271,14 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     public async Task PasswordGrant_SameDeviceTwice_LatestRefreshTokenWorks()
     {
         var account = Credentials.New();
-        await Identity.RegisterAsync(client, account);
+        await IdentityApi.RegisterAsync(client, account);
         var device = Fake.DeviceIdentifier();
 
-        var first = await Identity.LoginAsync(client, account, device);
-        var second = await Identity.LoginAsync(client, account, device);
+        var first = await IdentityApi.LoginAsync(client, account, device);
+        var second = await IdentityApi.LoginAsync(client, account, device);
 
         Assert.Equal(Jwt.Decode(first.RequireString("access_token")).Payload["sub"]?.ToString(), Jwt.Decode(second.RequireString("access_token")).Payload["sub"]?.ToString());
-        using var refresh = await Identity.RefreshAsync(client, second.RequireString("refresh_token"));
+        using var refresh = await IdentityApi.RefreshAsync(client, second.RequireString("refresh_token"));
         await refresh.ExpectStatusAsync(HttpStatusCode.OK);
     }
 }

@@ -43,9 +43,9 @@ public sealed class TestAccount
     {
         var credentials = Credentials.New(kdf);
         var anonymous = factory.CreateClient();
-        await Identity.RegisterAsync(anonymous, credentials);
+        await IdentityApi.RegisterAsync(anonymous, credentials);
         var device = Fake.DeviceIdentifier();
-        var token = await Identity.LoginAsync(anonymous, credentials, device);
+        var token = await IdentityApi.LoginAsync(anonymous, credentials, device);
         return new TestAccount(factory, credentials, device, token);
     }
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Coffer.Server.Tests.Infrastructure;
 
 /// <summary>The unauthenticated identity calls, asserted only as far as a test needs them to succeed.</summary>
-public static class Identity
+public static class IdentityApi
 {
     public const string SendVerificationEmail = "/identity/accounts/register/send-verification-email";
     public const string RegisterFinishUrl = "/identity/accounts/register/finish";
