@@ -78,12 +78,12 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
         try
         {
             var account = Credentials.New();
-            await using (var first = new CofferFactory(folder, ownsFolder: false))
+            await using (var first = CofferFactory.OnExistingFolder(folder))
             {
                 await IdentityApi.RegisterAsync(first.CreateClient(), account);
             }
 
-            await using var second = new CofferFactory(folder, ownsFolder: false);
+            await using var second = CofferFactory.OnExistingFolder(folder);
             var token = await IdentityApi.LoginAsync(second.CreateClient(), account, Fake.DeviceIdentifier());
             Assert.Equal(account.UserKey, (string?)token.Cli("Key"));
         }

@@ -18,8 +18,7 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
     {
     }
 
-    /// <summary>A server over an existing folder, used to check what survives a restart.</summary>
-    public CofferFactory(string dataFolder, bool ownsFolder)
+    private CofferFactory(string dataFolder, bool ownsFolder)
     {
         DataFolder = dataFolder;
         this.ownsFolder = ownsFolder;
@@ -30,6 +29,9 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
     }
 
     public string DataFolder { get; }
+
+    /// <summary>A server over an existing folder that it leaves in place, to check what survives a restart.</summary>
+    public static CofferFactory OnExistingFolder(string dataFolder) => new(dataFolder, ownsFolder: false);
 
     /// <summary>The server's clock: real time plus an offset a test may advance (token expiry).</summary>
     public TestClock Clock { get; } = new();
