@@ -322,6 +322,41 @@ public sealed class CipherTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.Null((await response.ExpectObjectAsync())["folderId"]);
     }
 
+    [Fact]
+    public async Task PostCipher_WithAnotherUsersCipherIdInTheBody_CreatesANewCipher()
+    {
+        var owner = await TestAccount.CreateAsync(factory);
+        var intruder = await TestAccount.CreateAsync(factory);
+        var foreign = await owner.CreateCipherAsync();
+        var request = Payloads.LoginCipher();
+        request["id"] = foreign["id"]?.DeepClone();
+
+        using var response = await intruder.Client.PostJsonAsync("/api/ciphers", request);
+
+        if (response.IsSuccessStatusCode)
+        {
+            Assert.NotEqual((string?)foreign["id"], (string?)(await response.ReadJsonAsync())?["id"]);
+        }
+
+        Assert.Equal((string?)foreign["name"], (string?)(await owner.SyncedCipherAsync(foreign.RequireString("id")))?["name"]);
+    }
+
+    [Fact]
+    public async Task PutCipher_IntoAnotherUsersFolder_IsRefusedAndChangesNothing()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var other = await TestAccount.CreateAsync(factory);
+        var foreignFolder = (await other.CreateFolderAsync()).RequireString("id");
+        var created = await account.CreateCipherAsync();
+
+        using var response = await account.Client.PutJsonAsync($"/api/ciphers/{created["id"]}", Payloads.LoginCipher(foreignFolder));
+
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.BadRequest, HttpStatusCode.NotFound });
+        var stored = await account.SyncedCipherAsync(created.RequireString("id"));
+        Assert.Null(stored?["folderId"]);
+        Assert.Equal((string?)created["name"], (string?)stored?["name"]);
+    }
+
     private static async Task<JsonObject> GetAsync(TestAccount account, string id)
     {
         using var response = await account.Client.GetAsync($"/api/ciphers/{id}");

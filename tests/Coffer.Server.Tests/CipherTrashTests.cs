@@ -172,6 +172,7 @@ public sealed class CipherTrashTests(CofferFactory factory) : IClassFixture<Coff
 
         Assert.True((int)response.StatusCode < 500, $"server error {(int)response.StatusCode}");
         Assert.True(JsonNode.DeepEquals(before, await owner.SyncedCipherAsync(foreign)));
+        Assert.DoesNotContain(before.RequireString("name"), await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,6 +24,10 @@ public sealed class ErrorHandlingTests(CofferFactory factory) : IClassFixture<Co
         { "POST", "/api/ciphers", "{\"type\":1,\"folderId\":\"not-a-guid\"}" },
         { "POST", "/api/ciphers", "[1,2,3]" },
         { "POST", "/api/ciphers", "{\"type\":1" },
+        { "POST", "/api/ciphers", "null" },
+        { "POST", "/api/ciphers", "{\"type\":99999999999999999999}" },
+        { "POST", "/api/ciphers", "{\"type\":1,\"reprompt\":\"0\"}" },
+        { "POST", "/api/ciphers", "{\"type\":1,\"login\":" + new string('[', 300) + new string(']', 300) + "}" },
         { "POST", "/api/ciphers/create", "{\"cipher\":\"x\"}" },
         { "PUT", "/api/ciphers/move", "{\"ids\":\"x\",\"folderId\":null}" },
         { "PUT", "/api/ciphers/move", "{\"ids\":[\"not-a-guid\"],\"folderId\":null}" },
@@ -148,6 +152,20 @@ public sealed class ErrorHandlingTests(CofferFactory factory) : IClassFixture<Co
 
         Assert.InRange((int)response.StatusCode, 200, 499);
         Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task InvalidUtf8Body_Returns400()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var bytes = "{\"name\":\"2."u8.ToArray().Concat(new byte[] { 0xC3, 0x28, 0xFF }).Concat("\"}"u8.ToArray()).ToArray();
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+
+        using var response = await account.Client.PostAsync("/api/folders", content);
+
+        await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+        Assert.Empty((await account.SyncAsync()).RequireArray("folders"));
     }
 
     [Fact]

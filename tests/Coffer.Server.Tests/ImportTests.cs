@@ -129,6 +129,27 @@ public sealed class ImportTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.Empty((await account.SyncAsync()).RequireArray("ciphers"));
     }
 
+    [Fact]
+    public async Task Import_WithAnotherUsersFolderId_DoesNotTouchThatFolder()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var other = await TestAccount.CreateAsync(factory);
+        var foreignFolder = await other.CreateFolderAsync();
+        var body = Import(Payloads.LoginCipher());
+        body["folders"] = new JsonArray(new JsonObject { ["id"] = foreignFolder["id"]?.DeepClone(), ["name"] = Fake.EncString() });
+        body["folderRelationships"] = new JsonArray(new JsonObject { ["key"] = 0, ["value"] = 0 });
+
+        using var response = await account.Client.PostJsonAsync("/api/ciphers/import", body);
+
+        Assert.True((int)response.StatusCode < 500, $"server error {(int)response.StatusCode}");
+        Assert.True(JsonNode.DeepEquals(foreignFolder, await other.SyncedFolderAsync(foreignFolder.RequireString("id"))));
+        Assert.Empty((await other.SyncAsync()).RequireArray("ciphers"));
+        foreach (var cipher in (await account.SyncAsync()).RequireArray("ciphers"))
+        {
+            Assert.NotEqual((string?)foreignFolder["id"], (string?)cipher?["folderId"]);
+        }
+    }
+
     private static JsonObject Import(params JsonObject[] ciphers) => new()
     {
         ["ciphers"] = new JsonArray([.. ciphers]),

@@ -224,6 +224,22 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
         await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task Register_SameEmailConcurrently_CreatesOneAccount()
+    {
+        var email = Fake.Email();
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            var account = Credentials.New(email: email);
+            using var response = await client.PostJsonAsync(IdentityApi.LegacyRegisterUrl, Payloads.LegacyRegister(account));
+            return (account, response.StatusCode);
+        }));
+
+        var winner = Assert.Single(attempts, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.All(attempts.Where(a => a.StatusCode != HttpStatusCode.OK), a => Assert.Equal(HttpStatusCode.BadRequest, a.StatusCode));
+        await IdentityApi.LoginAsync(client, winner.account, Fake.DeviceIdentifier());
+    }
+
     private async Task<HttpResponseMessage> RegisterFinishAsync(Credentials account)
     {
         var token = await IdentityApi.RequestRegistrationTokenAsync(client, account.Email);

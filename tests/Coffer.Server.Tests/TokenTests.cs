@@ -282,4 +282,25 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
         using var refresh = await IdentityApi.RefreshAsync(client, second.RequireString("refresh_token"));
         await refresh.ExpectStatusAsync(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task RefreshToken_UsedTwiceConcurrently_IsHonouredOnce()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => IdentityApi.RefreshAsync(factory.CreateClient(), account.RefreshToken)));
+
+        try
+        {
+            Assert.Single(attempts, r => r.StatusCode == HttpStatusCode.OK);
+            Assert.All(attempts.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode));
+        }
+        finally
+        {
+            foreach (var attempt in attempts)
+            {
+                attempt.Dispose();
+            }
+        }
+    }
 }
