@@ -138,4 +138,30 @@ public sealed class SyncTests(CofferFactory factory) : IClassFixture<CofferFacto
         synced?.Remove("object");
         Assert.True(JsonNode.DeepEquals(cipher, synced), $"create: {cipher.ToJsonString()}\nsync: {synced?.ToJsonString()}");
     }
+
+    [Fact]
+    public async Task Sync_EveryTimestamp_IsUtcWithZ()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var folderId = (await account.CreateFolderAsync()).RequireString("id");
+        var cipherId = (await account.CreateCipherAsync(Payloads.LoginCipher(folderId))).RequireString("id");
+        using (var trash = await account.Client.SendEmptyAsync(HttpMethod.Put, $"/api/ciphers/{cipherId}/delete"))
+        {
+            await trash.ExpectSuccessAsync();
+        }
+
+        var sync = await account.SyncAsync();
+
+        var dates = Strings(sync).Where(s => System.Text.RegularExpressions.Regex.IsMatch(s, @"^\d{4}-\d{2}-\d{2}T")).ToList();
+        Assert.NotEmpty(dates);
+        Assert.All(dates, d => Assert.EndsWith("Z", d, StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Strings(p.Value)),
+        JsonArray a => a.SelectMany(Strings),
+        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => [v.GetValue<string>()],
+        _ => [],
+    };
 }

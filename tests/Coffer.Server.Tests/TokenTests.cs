@@ -284,6 +284,24 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     }
 
     [Fact]
+    public async Task RefreshToken_ReusedAfterRotation_AlsoRevokesTheRotatedToken()
+    {
+        // Reuse of a consumed token signals a copied token (RFC 9700 §4.14.2): the server ends that device's session.
+        var account = await TestAccount.CreateAsync(factory);
+        using var rotate = await IdentityApi.RefreshAsync(client, account.RefreshToken);
+        var rotated = (await rotate.ExpectObjectAsync()).RequireString("refresh_token");
+        using (var reuse = await IdentityApi.RefreshAsync(client, account.RefreshToken))
+        {
+            await reuse.ExpectStatusAsync(HttpStatusCode.BadRequest);
+        }
+
+        using var useRotated = await IdentityApi.RefreshAsync(client, rotated);
+
+        var body = await useRotated.ExpectObjectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_grant", (string?)body["error"]);
+    }
+
+    [Fact]
     public async Task RefreshToken_UsedTwiceConcurrently_IsHonouredOnce()
     {
         var account = await TestAccount.CreateAsync(factory);

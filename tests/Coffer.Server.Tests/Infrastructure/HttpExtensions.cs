@@ -44,6 +44,7 @@ public static class HttpExtensions
         var text = await response.Content.ReadAsStringAsync();
         try
         {
+            AssertNoDuplicateKeys(text);
             return JsonNode.Parse(text);
         }
         catch (JsonException)
@@ -108,6 +109,39 @@ public static class HttpExtensions
         Assert.True(
             contentType?.MediaType is "application/json" or "application/problem+json",
             $"{response.RequestMessage?.RequestUri}: expected a JSON content type but got '{contentType}'");
+    }
+
+    /// <summary>
+    /// JavaScript's JSON.parse keeps the last of two equal keys, so a duplicate would silently override what the
+    /// server meant to say (responses spliced from stored JSON are where this could happen).
+    /// </summary>
+    public static void AssertNoDuplicateKeys(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        Check(document.RootElement);
+
+        static void Check(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        Assert.True(seen.Add(property.Name), $"duplicate key '{property.Name}' in {Shorten(element.GetRawText())}");
+                        Check(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Check(item);
+                    }
+
+                    break;
+            }
+        }
     }
 
     public static string Shorten(string text) => text.Length <= 600 ? text : text[..600] + "…";
