@@ -36,6 +36,7 @@ builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title
 var app = builder.Build();
 
 app.UseCofferErrors();
+app.UseSecurityHeaders();
 app.UseRouting();
 app.UseRequestBodyLimits();
 app.UseAuthentication();
