@@ -37,6 +37,7 @@ var app = builder.Build();
 
 app.UseCofferErrors();
 app.UseSecurityHeaders();
+app.UseCofferStatusPages();
 app.UseRouting();
 app.UseRequestBodyLimits();
 app.UseAuthentication();
@@ -62,7 +63,6 @@ api.MapAccounts();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
-app.MapBitwardenFallbacks();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);
