@@ -197,6 +197,35 @@ public sealed class AccountTests(CofferFactory factory) : IClassFixture<CofferFa
         Assert.Empty(features);
     }
 
+    [Theory]
+    [InlineData(null, "00000000-0000-0000-0000-000000000001")]
+    [InlineData("not base64 !!!", "00000000-0000-0000-0000-000000000001")]
+    [InlineData("dXNlckBleGFtcGxlLmNvbQ", null)]
+    [InlineData("dXNlckBleGFtcGxlLmNvbQ", "")]
+    public async Task KnownDevice_MissingOrMalformedHeaders_IsAClientAnswerNotAServerError(string? email, string? device)
+    {
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/devices/knowndevice");
+        if (email is not null)
+        {
+            request.Headers.Add("X-Request-Email", email);
+        }
+
+        if (device is not null)
+        {
+            request.Headers.Add("X-Device-Identifier", device);
+        }
+
+        using var response = await client.SendAsync(request);
+
+        Assert.InRange((int)response.StatusCode, 200, 499);
+        Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
+        if (response.IsSuccessStatusCode)
+        {
+            Assert.False((await response.ReadJsonAsync())!.GetValue<bool>());
+        }
+    }
+
     private async Task<bool> KnownDeviceAsync(string email, string deviceIdentifier, bool padded)
     {
         var encoded = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(email));

@@ -20,6 +20,18 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
         Assert.False(string.IsNullOrWhiteSpace(token!.GetValue<string>()));
     }
 
+    [Theory]
+    [InlineData("{\"email\":\"not-an-email\",\"name\":\"x\"}")]
+    [InlineData("{\"email\":\"\",\"name\":\"x\"}")]
+    [InlineData("{\"name\":\"x\"}")]
+    [InlineData("{\"email\":null}")]
+    public async Task SendVerificationEmail_WithoutAValidEmail_Returns400(string body)
+    {
+        using var response = await client.SendRawAsync(HttpMethod.Post, IdentityApi.SendVerificationEmail, body);
+
+        await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task RegisterFinish_CurrentShape_ReturnsRegisterFinishObject()
     {

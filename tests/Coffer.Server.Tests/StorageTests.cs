@@ -61,6 +61,30 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
     }
 
     [Fact]
+    public async Task Database_HoldsAPhcStringForEachLoginHash()
+    {
+        await TestAccount.CreateAsync(factory);
+
+        // PHC string format: $<algorithm>$<parameters>$<salt>$<hash>.
+        var phc = new System.Text.RegularExpressions.Regex(@"\$(argon2id|pbkdf2-sha(256|512))(\$v=\d+)?\$[a-z0-9=,]+\$[A-Za-z0-9+/]{16,}\$[A-Za-z0-9+/]{32,}");
+        Assert.Contains(DataFiles(), file => phc.IsMatch(Encoding.Latin1.GetString(ReadShared(file))));
+    }
+
+    [Fact]
+    public async Task Database_DoesNotContainIssuedTokensInClear()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        using var refresh = await IdentityApi.RefreshAsync(factory.CreateClient(), account.RefreshToken);
+        var rotated = (await refresh.ExpectObjectAsync()).RequireString("refresh_token");
+
+        foreach (var token in new[] { account.RefreshToken, rotated, account.AccessToken })
+        {
+            var needle = Encoding.UTF8.GetBytes(token);
+            Assert.DoesNotContain(DataFiles(), file => ReadShared(file).AsSpan().IndexOf(needle) >= 0);
+        }
+    }
+
+    [Fact]
     public async Task Database_StillHoldsTheVaultData()
     {
         // Guards the test above: searching the files must be able to find something the server stores verbatim.

@@ -152,6 +152,25 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     }
 
     [Theory]
+    [InlineData("deviceType", "linux")]
+    [InlineData("deviceType", "")]
+    [InlineData("deviceIdentifier", "")]
+    [InlineData("username", "")]
+    [InlineData("password", "")]
+    public async Task PasswordGrant_MalformedField_Returns400InvalidRequest(string field, string value)
+    {
+        var account = Credentials.New();
+        await IdentityApi.RegisterAsync(client, account);
+        var form = Payloads.PasswordGrant(account.Email, account.MasterPasswordHash, Fake.DeviceIdentifier());
+        form[field] = value;
+
+        using var response = await client.PostFormAsync(IdentityApi.TokenUrl, form);
+
+        var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_request", (string?)body["error"]);
+    }
+
+    [Theory]
     [InlineData("api")]
     [InlineData("offline_access")]
     [InlineData("api offline_access admin")]
@@ -209,6 +228,7 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
 
         Assert.Equal("Bearer", refreshed.RequireString("token_type"));
         Assert.Equal(3600, (int?)refreshed["expires_in"]);
+        Assert.Equal("api offline_access", (string?)refreshed["scope"]);
         var rotated = refreshed.RequireString("refresh_token");
         Assert.NotEqual(account.RefreshToken, rotated);
         var (_, claims, _) = Jwt.Decode(refreshed.RequireString("access_token"));
