@@ -117,6 +117,37 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
         }
     }
 
+    [Fact]
+    public async Task Tokens_SurviveAServerRestartOnTheSameDataFolder()
+    {
+        // The signing secret is generated on first run and kept in the data folder; were it regenerated, every
+        // bw session would get 401 twice after a restart and log itself out (§1.3).
+        var folder = CofferFactory.CreateTempFolder();
+        try
+        {
+            string accessToken;
+            string refreshToken;
+            await using (var first = CofferFactory.OnExistingFolder(folder))
+            {
+                var account = await TestAccount.CreateAsync(first);
+                accessToken = account.AccessToken;
+                refreshToken = account.RefreshToken;
+            }
+
+            await using var second = CofferFactory.OnExistingFolder(folder);
+            using var client = second.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", accessToken);
+            using var sync = await client.GetAsync("/api/sync?excludeDomains=true");
+            await sync.ExpectStatusAsync(System.Net.HttpStatusCode.OK);
+            using var refresh = await IdentityApi.RefreshAsync(second.CreateClient(), refreshToken);
+            await refresh.ExpectStatusAsync(System.Net.HttpStatusCode.OK);
+        }
+        finally
+        {
+            CofferFactory.DeleteFolder(folder);
+        }
+    }
+
     private IEnumerable<string> DataFiles() => Directory.EnumerateFiles(factory.DataFolder, "*", SearchOption.AllDirectories);
 
     private static byte[] ReadShared(string path)
