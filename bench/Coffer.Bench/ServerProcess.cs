@@ -53,8 +53,10 @@ public sealed class ServerProcess : IAsyncDisposable
         };
         if (perfMap)
         {
-            // Lets `perf report` name JIT-compiled frames (writes /tmp/perf-<pid>.map).
+            // Lets `perf report` name JIT-compiled frames (writes /tmp/perf-<pid>.map). W^X off, or the code
+            // runs from an anonymous double mapping that perf cannot match with the map.
             environment["DOTNET_PerfMapEnabled"] = "1";
+            environment["DOTNET_EnableWriteXorExecute"] = "0";
         }
 
         return StartAsync(serverDll, ["--urls", $"http://127.0.0.1:{port}"], port, environment, "/health", owned ? dataFolder : null);
