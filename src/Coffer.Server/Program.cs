@@ -11,7 +11,8 @@ using Coffer.Server.Sync;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content (appsettings.json) comes from beside the binary; the data folder stays relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
@@ -23,8 +24,8 @@ builder.Services.AddCofferDatabase();
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<PasswordHashing>();
 builder.Services.AddScoped<VaultChanges>();
-builder.Services.AddAuthentication(AccessTokenAuthentication.Scheme)
-    .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.Scheme, null);
+builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(json => CofferJson.Configure(json.SerializerOptions));

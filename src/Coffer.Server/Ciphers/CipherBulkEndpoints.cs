@@ -4,7 +4,6 @@ using System.Text.Json;
 using Coffer.Core.Api;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
-using Coffer.Server.Folders;
 using Coffer.Server.Identity;
 using Coffer.Server.Sync;
 using Microsoft.EntityFrameworkCore;
@@ -51,7 +50,7 @@ public static class CipherBulkEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> DeleteMany(CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> DeleteMany([Microsoft.AspNetCore.Mvc.FromBody] CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
     {
         var (ciphers, error) = await LoadOwned(request.Ids, principal.UserId(), db, ct);
         if (error is not null)

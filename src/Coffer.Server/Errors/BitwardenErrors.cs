@@ -32,6 +32,8 @@ public static class BitwardenErrors
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
+            // Bad input is the client's fault, not a server error worth a stack trace in the log.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
             StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
             ExceptionHandler = async context =>
             {

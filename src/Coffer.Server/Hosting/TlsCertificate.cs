@@ -29,7 +29,7 @@ public static class TlsCertificate
 
         DataFolder.Ensure(Path.GetDirectoryName(certPath)!);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=Coffer (self-signed, localhost)", key, HashAlgorithmName.SHA256);
+        var request = new CertificateRequest("CN=Coffer self-signed localhost", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName("localhost");
         names.AddIpAddress(IPAddress.Loopback);

@@ -20,6 +20,8 @@ public sealed class TokenService
     public const string DeviceClaim = "device";
     public const string ClientIdClaim = "client_id";
 
+    private static readonly string[] Scopes = ["api", "offline_access"];
+    private static readonly string[] Amr = ["Application"];
     private const string RegistrationAudienceSuffix = "|register";
     private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
     private readonly SigningCredentials credentials;
@@ -74,8 +76,8 @@ public sealed class TokenService
                 [DeviceClaim] = device.Id.ToString(),
                 ["devicetype"] = device.Type.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [ClientIdClaim] = clientId,
-                ["scope"] = new[] { "api", "offline_access" },
-                ["amr"] = new[] { "Application" },
+                ["scope"] = Scopes,
+                ["amr"] = Amr,
             },
         });
     }
