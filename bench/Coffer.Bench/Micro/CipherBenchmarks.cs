@@ -50,5 +50,5 @@ public class CipherBenchmarks
     public string? ValidateCreateRequest() => CipherValidation.Validate(request, userId);
 
     [Benchmark]
-    public string SerializeCreateRequest() => CipherValidation.Serialize(request);
+    public byte[] SerializeCreateRequest() => CipherValidation.Serialize(request);
 }
