@@ -24,6 +24,7 @@ builder.Services.AddCofferDatabase();
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<PasswordHashing>();
 builder.Services.AddScoped<VaultChanges>();
+builder.Services.AddSyncCache();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
