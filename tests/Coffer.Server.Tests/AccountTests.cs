@@ -73,6 +73,27 @@ public sealed class AccountTests(CofferFactory factory) : IClassFixture<CofferFa
     }
 
     [Fact]
+    public async Task RevisionDate_AfterConcurrentChanges_IsNotOlderThanAnyChange()
+    {
+        // bw sync fetches only when the revision date is newer than its last sync (§4.6): if a change that
+        // committed last carried an older timestamp, a device that synced in between would never see it.
+        var account = await TestAccount.CreateAsync(factory);
+
+        for (var round = 0; round < 20; round++)
+        {
+            var created = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+            {
+                using var response = await account.Client.PostJsonAsync("/api/ciphers", Payloads.LoginCipher());
+                return await response.ExpectObjectAsync();
+            }));
+
+            var newest = created.Max(c => c.RequireUtcDate("revisionDate")).ToUnixTimeMilliseconds();
+            var revision = await account.RevisionDateAsync();
+            Assert.True(revision >= newest, $"round {round}: revision date {revision} is older than a change made at {newest}");
+        }
+    }
+
+    [Fact]
     public async Task RevisionDate_DoesNotChangeOnReads()
     {
         var account = await TestAccount.CreateAsync(factory);

@@ -156,7 +156,7 @@ public sealed class CipherTrashTests(CofferFactory factory) : IClassFixture<Coff
     [InlineData("PUT", "/api/ciphers/delete")]
     [InlineData("DELETE", "/api/ciphers")]
     [InlineData("PUT", "/api/ciphers/restore")]
-    public async Task BulkOperation_WithAnotherUsersCipher_LeavesItUntouched(string method, string route)
+    public async Task BulkOperation_IncludingAnotherUsersCipher_Returns404AndChangesNothing(string method, string route)
     {
         var owner = await TestAccount.CreateAsync(factory);
         var intruder = await TestAccount.CreateAsync(factory);
@@ -167,11 +167,21 @@ public sealed class CipherTrashTests(CofferFactory factory) : IClassFixture<Coff
             await trash.ExpectSuccessAsync();
         }
 
-        var before = await owner.SyncedCipherAsync(foreign);
-        using var response = await intruder.Client.SendJsonAsync(new HttpMethod(method), route, Payloads.Ids(foreign));
+        var own = (await intruder.CreateCipherAsync()).RequireString("id");
+        if (route.EndsWith("/restore", StringComparison.Ordinal))
+        {
+            using var trashOwn = await intruder.Client.SendEmptyAsync(HttpMethod.Put, $"/api/ciphers/{own}/delete");
+            await trashOwn.ExpectSuccessAsync();
+        }
 
-        Assert.True((int)response.StatusCode < 500, $"server error {(int)response.StatusCode}");
+        var before = await owner.SyncedCipherAsync(foreign);
+        var ownBefore = await intruder.SyncedCipherAsync(own);
+        using var response = await intruder.Client.SendJsonAsync(new HttpMethod(method), route, Payloads.Ids(own, foreign));
+
+        // Other users' ids are "not found", and the request is all or nothing: the caller's own item stays as it was.
+        await response.ExpectBitwardenErrorAsync(HttpStatusCode.NotFound);
         Assert.True(JsonNode.DeepEquals(before, await owner.SyncedCipherAsync(foreign)));
+        Assert.True(JsonNode.DeepEquals(ownBefore, await intruder.SyncedCipherAsync(own)));
         Assert.DoesNotContain(before.RequireString("name"), await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
@@ -215,7 +225,7 @@ public sealed class CipherTrashTests(CofferFactory factory) : IClassFixture<Coff
     }
 
     [Fact]
-    public async Task Move_AnotherUsersCipher_LeavesItUntouched()
+    public async Task Move_AnotherUsersCipher_Returns404AndLeavesItUntouched()
     {
         var owner = await TestAccount.CreateAsync(factory);
         var intruder = await TestAccount.CreateAsync(factory);
@@ -224,7 +234,7 @@ public sealed class CipherTrashTests(CofferFactory factory) : IClassFixture<Coff
 
         using var response = await intruder.Client.PutJsonAsync("/api/ciphers/move", new JsonObject { ["ids"] = new JsonArray(foreign), ["folderId"] = intruderFolder });
 
-        Assert.True((int)response.StatusCode < 500, $"server error {(int)response.StatusCode}");
+        await response.ExpectBitwardenErrorAsync(HttpStatusCode.NotFound);
         Assert.Null((await owner.SyncedCipherAsync(foreign))?["folderId"]);
         Assert.Empty((await intruder.SyncAsync()).RequireArray("ciphers"));
     }
