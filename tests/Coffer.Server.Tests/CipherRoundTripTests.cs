@@ -104,4 +104,22 @@ public sealed class CipherRoundTripTests(CofferFactory factory) : IClassFixture<
         Assert.True(edited["fields"] is null || edited["fields"]!.AsArray().Count == 0);
         Assert.True(edited["passwordHistory"] is null || edited["passwordHistory"]!.AsArray().Count == 0);
     }
+
+    [Fact]
+    public async Task Ids_InAnyCase_AreAcceptedAndAnsweredInCanonicalLowercase()
+    {
+        // The CLI compares ids as strings (folderId against folder id), so the server keeps one canonical form (§6).
+        var account = await TestAccount.CreateAsync(factory);
+        var folderId = (await account.CreateFolderAsync()).RequireString("id");
+        var created = await account.CreateCipherAsync(Payloads.LoginCipher(folderId.ToUpperInvariant()));
+        var id = created.RequireString("id");
+
+        using var response = await account.Client.GetAsync($"/api/ciphers/{id.ToUpperInvariant()}");
+        var fetched = await response.ExpectObjectAsync();
+
+        Assert.Equal(folderId, (string?)created["folderId"]);
+        Assert.Equal(id, (string?)fetched["id"]);
+        Assert.Equal(id.ToLowerInvariant(), id);
+        Assert.Equal(folderId, (string?)fetched["folderId"]);
+    }
 }

@@ -148,6 +148,41 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
         }
     }
 
+    [Fact]
+    public async Task Prelogin_UnknownEmails_AnswerTheSameAfterARestart()
+    {
+        // Were the decoy settings to change with a restart, comparing answers across restarts would tell unknown
+        // e-mails from registered ones. Twenty e-mails make a chance match of every answer negligible.
+        var folder = CofferFactory.CreateTempFolder();
+        var emails = Enumerable.Range(0, 20).Select(_ => Fake.Email()).ToList();
+        try
+        {
+            List<string> before;
+            await using (var first = CofferFactory.OnExistingFolder(folder))
+            {
+                before = await PreloginAllAsync(first, emails);
+            }
+
+            await using var second = CofferFactory.OnExistingFolder(folder);
+            Assert.Equal(before, await PreloginAllAsync(second, emails));
+        }
+        finally
+        {
+            CofferFactory.DeleteFolder(folder);
+        }
+    }
+
+    private static async Task<List<string>> PreloginAllAsync(CofferFactory server, IEnumerable<string> emails)
+    {
+        var answers = new List<string>();
+        foreach (var email in emails)
+        {
+            answers.Add((await IdentityApi.PreloginAsync(server.CreateClient(), email)).ToJsonString());
+        }
+
+        return answers;
+    }
+
     private IEnumerable<string> DataFiles() => Directory.EnumerateFiles(factory.DataFolder, "*", SearchOption.AllDirectories);
 
     private static byte[] ReadShared(string path)
