@@ -16,6 +16,8 @@ public sealed class VaultChanges(CofferDb db, TimeProvider time)
     public async Task CommitAsync(Guid userId, CancellationToken ct = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The whole unit is already one transaction; EF's automatic savepoint would only add two statements.
+        db.Database.AutoSavepointsEnabled = false;
         await db.SaveChangesAsync(ct);
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, Now), ct);
         await transaction.CommitAsync(ct);
