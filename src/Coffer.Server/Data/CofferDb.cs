@@ -1,3 +1,4 @@
+using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
@@ -87,6 +88,14 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             audit.Property(e => e.Detail).HasMaxLength(256);
             audit.Property(e => e.PreviousHash).HasMaxLength(64);
             audit.Property(e => e.Hash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<AttemptCounter>(counter =>
+        {
+            // Rate-limit and lockout counters (Abuse/DatabaseAttemptStore.cs); the key is a hex HMAC.
+            counter.ToTable("attempt_counters");
+            counter.HasKey(c => c.Key);
+            counter.Property(c => c.Key).HasMaxLength(64);
+            counter.HasIndex(c => c.WindowEnds);
         });
     }
 
