@@ -322,6 +322,36 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     }
 
     [Fact]
+    public async Task TokenEndpoint_AcceptsEitherSpellingOfParameterNames()
+    {
+        // §4.3.1: the CLI mixes grant_type and deviceType; Vaultwarden accepts both spellings of each.
+        var account = Credentials.New();
+        await IdentityApi.RegisterAsync(client, account);
+        var form = new Dictionary<string, string>
+        {
+            ["scope"] = "api offline_access",
+            ["clientId"] = "cli",
+            ["device_type"] = "25",
+            ["device_identifier"] = Fake.DeviceIdentifier(),
+            ["device_name"] = "linux",
+            ["grantType"] = "password",
+            ["username"] = account.Email,
+            ["password"] = account.MasterPasswordHash,
+        };
+
+        using var login = await client.PostFormAsync(IdentityApi.TokenUrl, form);
+        var token = await login.ExpectObjectAsync();
+        using var refresh = await client.PostFormAsync(IdentityApi.TokenUrl, new Dictionary<string, string>
+        {
+            ["grantType"] = "refresh_token",
+            ["clientId"] = "cli",
+            ["refreshToken"] = token.RequireString("refresh_token"),
+        });
+
+        await refresh.ExpectStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task RefreshToken_UsedTwiceConcurrently_IsHonouredOnce()
     {
         var account = await TestAccount.CreateAsync(factory);
