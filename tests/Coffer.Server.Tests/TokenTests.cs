@@ -175,7 +175,7 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     [InlineData("offline_access")]
     [InlineData("api offline_access admin")]
     [InlineData("")]
-    public async Task PasswordGrant_WrongScope_Returns400InvalidRequest(string scope)
+    public async Task PasswordGrant_WrongScope_Returns400InvalidScope(string scope)
     {
         var account = Credentials.New();
         await IdentityApi.RegisterAsync(client, account);
@@ -184,8 +184,9 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
 
         using var response = await client.PostFormAsync(IdentityApi.TokenUrl, form);
 
+        // RFC 6749 §5.2: a missing scope is a malformed request, a wrong one is invalid_scope.
         var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
-        Assert.Equal("invalid_request", (string?)body["error"]);
+        Assert.Equal(scope.Length == 0 ? "invalid_request" : "invalid_scope", (string?)body["error"]);
     }
 
     [Theory]
