@@ -1,6 +1,7 @@
 using Coffer.Core.Api;
 using Coffer.Server;
 using Coffer.Server.Accounts;
+using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
@@ -11,6 +12,13 @@ using Coffer.Server.Identity;
 using Coffer.Server.Sync;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+
+// `coffer-server admin …` and `coffer-server audit verify` run against the database and exit; no web server.
+if (ServerCommands.IsCommand(args))
+{
+    Environment.ExitCode = await ServerCommands.RunAsync(args);
+    return;
+}
 
 // Content (appsettings.json) comes from beside the binary; the data folder stays relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -32,6 +40,7 @@ builder.Services.AddSyncCache();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
+builder.Services.AddAdmin();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(json => CofferJson.Configure(json.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -43,6 +52,7 @@ var app = builder.Build();
 app.UseCofferErrors();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
+app.UseAdminPage();
 app.UseRouting();
 app.UseRequestBodyLimits();
 app.UseAuthentication();
@@ -68,6 +78,9 @@ api.MapAccounts();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
+api.MapEvents();
+app.MapEventCollection();
+app.MapAdmin();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);

@@ -1,4 +1,5 @@
 using Coffer.Server.Accounts;
+using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
@@ -21,6 +22,8 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
     public DbSet<Folder> Folders => Set<Folder>();
     public DbSet<Cipher> Ciphers => Set<Cipher>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -87,6 +90,23 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             audit.Property(e => e.Detail).HasMaxLength(256);
             audit.Property(e => e.PreviousHash).HasMaxLength(64);
             audit.Property(e => e.Hash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<Invitation>(invitation =>
+        {
+            invitation.ToTable("invitations");
+            invitation.HasIndex(i => i.TokenHash).IsUnique();
+            invitation.HasIndex(i => i.Email);
+            invitation.Property(i => i.Email).HasMaxLength(256);
+            invitation.Property(i => i.TokenHash).HasMaxLength(64);
+            // Claiming an invitation updates WHERE UsedDate IS NULL, so two sign-ups cannot both use it.
+            invitation.Property(i => i.UsedDate).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<ServerSetting>(setting =>
+        {
+            setting.ToTable("server_settings");
+            setting.HasKey(s => s.Name);
+            setting.Property(s => s.Name).HasMaxLength(64);
+            setting.Property(s => s.Value).HasMaxLength(256);
         });
     }
 
