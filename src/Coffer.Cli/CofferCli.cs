@@ -18,6 +18,7 @@ public static class CofferCli
             AccountCommands.Login(run),
             AccountCommands.Logout(run),
             AccountCommands.Sync(run),
+            EventCommands.Create(run),
             ItemCommands.List(run),
             ItemCommands.Get(run),
             EditCommands.Add(run),
