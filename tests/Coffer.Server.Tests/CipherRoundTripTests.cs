@@ -106,6 +106,27 @@ public sealed class CipherRoundTripTests(CofferFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task PostCipher_PerItemKeyAndFlags_RoundTrip()
+    {
+        // With cipher-key encryption on, the client adds a per-item key (§4.10).
+        var account = await TestAccount.CreateAsync(factory);
+        var request = Payloads.LoginCipher();
+        request["key"] = Fake.EncString();
+        request["reprompt"] = 1;
+        request["favorite"] = true;
+
+        var created = await account.CreateCipherAsync(request);
+        var synced = await account.SyncedCipherAsync(created.RequireString("id"));
+
+        foreach (var source in new[] { created, synced })
+        {
+            Assert.Equal((string?)request["key"], (string?)source?["key"]);
+            Assert.Equal(1, (int?)source?["reprompt"]);
+            Assert.Equal(true, (bool?)source?["favorite"]);
+        }
+    }
+
+    [Fact]
     public async Task Ids_InAnyCase_AreAcceptedAndAnsweredInCanonicalLowercase()
     {
         // The CLI compares ids as strings (folderId against folder id), so the server keeps one canonical form (§6).

@@ -237,6 +237,28 @@ public sealed class RegistrationTests(CofferFactory factory) : IClassFixture<Cof
     }
 
     [Fact]
+    public async Task RegisterFinish_WithContainedKeyId_ReportsItAsTheUserKeyId()
+    {
+        // §5.2: masterPasswordUnlock.containedKeyId, when present, is the user's key id (no backfill needed).
+        var account = Credentials.New();
+        var keyId = Fake.UserKeyId();
+        var token = await IdentityApi.RequestRegistrationTokenAsync(client, account.Email);
+        var request = Payloads.RegisterFinish(account, token);
+        request["masterPasswordUnlock"]!["containedKeyId"] = keyId;
+        using (var response = await client.PostJsonAsync(IdentityApi.RegisterFinishUrl, request))
+        {
+            await response.ExpectSuccessAsync();
+        }
+
+        var login = await IdentityApi.LoginAsync(client, account, Fake.DeviceIdentifier());
+        using var api = factory.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new("Bearer", login.RequireString("access_token"));
+        using var sync = await api.GetAsync("/api/sync?excludeDomains=true");
+
+        Assert.Equal(keyId, (string?)(await sync.ExpectObjectAsync())["userDecryption"]?["userKeyId"]);
+    }
+
+    [Fact]
     public async Task Register_SameEmailConcurrently_CreatesOneAccount()
     {
         var email = Fake.Email();

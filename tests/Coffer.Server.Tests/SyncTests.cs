@@ -164,4 +164,77 @@ public sealed class SyncTests(CofferFactory factory) : IClassFixture<CofferFacto
         JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => [v.GetValue<string>()],
         _ => [],
     };
+
+    [Fact]
+    public async Task Sync_RightAfterEachChange_ReflectsIt()
+    {
+        // Sync may be cached per account version; each step syncs first so a stale cached body would show.
+        var account = await TestAccount.CreateAsync(factory);
+        var client = account.Client;
+        await account.SyncAsync();
+
+        var folder = await account.CreateFolderAsync();
+        var folderId = folder.RequireString("id");
+        Assert.NotNull(await account.SyncedFolderAsync(folderId));
+
+        var renamed = Fake.EncString();
+        (await client.PutJsonAsync($"/api/folders/{folderId}", Payloads.Folder(renamed))).Dispose();
+        Assert.Equal(renamed, (string?)(await account.SyncedFolderAsync(folderId))?["name"]);
+
+        var cipherId = (await account.CreateCipherAsync()).RequireString("id");
+        Assert.NotNull(await account.SyncedCipherAsync(cipherId));
+
+        var edit = Payloads.LoginCipher();
+        (await client.PutJsonAsync($"/api/ciphers/{cipherId}", edit)).Dispose();
+        Assert.Equal((string?)edit["name"], (string?)(await account.SyncedCipherAsync(cipherId))?["name"]);
+
+        (await client.PutJsonAsync("/api/ciphers/move", new JsonObject { ["ids"] = new JsonArray(cipherId), ["folderId"] = folderId })).Dispose();
+        Assert.Equal(folderId, (string?)(await account.SyncedCipherAsync(cipherId))?["folderId"]);
+
+        (await client.SendEmptyAsync(HttpMethod.Put, $"/api/ciphers/{cipherId}/delete")).Dispose();
+        Assert.NotNull((await account.SyncedCipherAsync(cipherId))?["deletedDate"]);
+
+        (await client.SendEmptyAsync(HttpMethod.Put, $"/api/ciphers/{cipherId}/restore")).Dispose();
+        Assert.Null((await account.SyncedCipherAsync(cipherId))?["deletedDate"]);
+
+        (await client.DeleteAsync($"/api/folders/{folderId}")).Dispose();
+        var afterFolderDelete = await account.SyncAsync();
+        Assert.Null(afterFolderDelete.RequireArray("folders").ById(folderId));
+        Assert.Null(afterFolderDelete.RequireArray("ciphers").ById(cipherId)?["folderId"]);
+
+        (await client.DeleteAsync($"/api/ciphers/{cipherId}")).Dispose();
+        Assert.Null(await account.SyncedCipherAsync(cipherId));
+
+        var keyId = Fake.UserKeyId();
+        (await client.PostJsonAsync("/api/accounts/key-management/user-key-id", new JsonObject { ["userKeyId"] = keyId })).Dispose();
+        Assert.Equal(keyId, (string?)(await account.SyncAsync())["userDecryption"]?["userKeyId"]);
+
+        (await client.PostJsonAsync("/api/ciphers/import", new JsonObject
+        {
+            ["ciphers"] = new JsonArray(Payloads.LoginCipher()),
+            ["folders"] = new JsonArray(),
+            ["folderRelationships"] = new JsonArray(),
+        })).Dispose();
+        Assert.Single((await account.SyncAsync()).RequireArray("ciphers"));
+    }
+
+    [Fact]
+    public async Task Sync_AfterConcurrentCreates_ListsEveryItem()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+
+        var work = Enumerable.Range(0, 16).Select(async i =>
+        {
+            if (i % 2 == 0)
+            {
+                await account.SyncAsync();
+            }
+
+            return (await account.CreateCipherAsync()).RequireString("id");
+        });
+        var ids = await Task.WhenAll(work);
+
+        var synced = (await account.SyncAsync()).RequireArray("ciphers").Select(c => c.RequireString("id")).Order();
+        Assert.Equal(ids.Order(), synced);
+    }
 }

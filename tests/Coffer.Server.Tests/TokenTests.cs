@@ -175,7 +175,7 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
     [InlineData("offline_access")]
     [InlineData("api offline_access admin")]
     [InlineData("")]
-    public async Task PasswordGrant_WrongScope_Returns400InvalidRequest(string scope)
+    public async Task PasswordGrant_WrongScope_Returns400InvalidScope(string scope)
     {
         var account = Credentials.New();
         await IdentityApi.RegisterAsync(client, account);
@@ -184,8 +184,9 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
 
         using var response = await client.PostFormAsync(IdentityApi.TokenUrl, form);
 
+        // RFC 6749 §5.2: a missing scope is a malformed request, a wrong one is invalid_scope.
         var body = await response.ExpectObjectAsync(HttpStatusCode.BadRequest);
-        Assert.Equal("invalid_request", (string?)body["error"]);
+        Assert.Equal(scope.Length == 0 ? "invalid_request" : "invalid_scope", (string?)body["error"]);
     }
 
     [Theory]
@@ -319,6 +320,36 @@ public sealed class TokenTests(CofferFactory factory) : IClassFixture<CofferFact
 
         var body = await useRotated.ExpectObjectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("invalid_grant", (string?)body["error"]);
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_AcceptsEitherSpellingOfParameterNames()
+    {
+        // §4.3.1: the CLI mixes grant_type and deviceType; Vaultwarden accepts both spellings of each.
+        var account = Credentials.New();
+        await IdentityApi.RegisterAsync(client, account);
+        var form = new Dictionary<string, string>
+        {
+            ["scope"] = "api offline_access",
+            ["clientId"] = "cli",
+            ["device_type"] = "25",
+            ["device_identifier"] = Fake.DeviceIdentifier(),
+            ["device_name"] = "linux",
+            ["grantType"] = "password",
+            ["username"] = account.Email,
+            ["password"] = account.MasterPasswordHash,
+        };
+
+        using var login = await client.PostFormAsync(IdentityApi.TokenUrl, form);
+        var token = await login.ExpectObjectAsync();
+        using var refresh = await client.PostFormAsync(IdentityApi.TokenUrl, new Dictionary<string, string>
+        {
+            ["grantType"] = "refresh_token",
+            ["clientId"] = "cli",
+            ["refreshToken"] = token.RequireString("refresh_token"),
+        });
+
+        await refresh.ExpectStatusAsync(HttpStatusCode.OK);
     }
 
     [Fact]
