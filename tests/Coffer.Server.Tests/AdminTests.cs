@@ -290,4 +290,21 @@ public sealed class AdminTests(CofferFactory factory) : IClassFixture<CofferFact
 
         await response.ExpectProblemAsync(HttpStatusCode.BadRequest);
     }
+
+    [Theory]
+    [InlineData("/admin/api/users", "get")]
+    [InlineData("/admin/api/users/{id}/disable", "post")]
+    [InlineData("/admin/api/invitations", "post")]
+    [InlineData("/admin/api/settings", "put")]
+    [InlineData("/admin/api/audit/verify", "get")]
+    public async Task AdminRoutes_AreDocumented_WithTagAndSummary(string path, string method)
+    {
+        using var response = await factory.Anonymous().GetAsync("/docs/v1/openapi.json");
+        var document = await response.ExpectObjectAsync();
+
+        var operation = document["paths"]?[path]?[method];
+        Assert.NotNull(operation);
+        Assert.Equal("Admin", (string?)operation["tags"]?[0]);
+        Assert.False(string.IsNullOrWhiteSpace((string?)operation["summary"]));
+    }
 }
