@@ -20,6 +20,7 @@ public static class CofferCli
             AccountCommands.Sync(run),
             AccountSecurityCommands.Create(run),
             DeviceCommands.Create(run),
+            EventCommands.Create(run),
             ItemCommands.List(run),
             ItemCommands.Get(run),
             EditCommands.Add(run),

@@ -2,6 +2,7 @@ using Coffer.Core.Api;
 using Coffer.Server;
 using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
+using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
@@ -13,6 +14,13 @@ using Coffer.Server.Identity;
 using Coffer.Server.Sync;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+
+// `coffer-server admin …` and `coffer-server audit verify` run against the database and exit; no web server.
+if (ServerCommands.IsCommand(args))
+{
+    Environment.ExitCode = await ServerCommands.RunAsync(args);
+    return;
+}
 
 // Content (appsettings.json) comes from beside the binary; the data folder stays relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -37,6 +45,7 @@ builder.Services.AddCofferCors();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
+builder.Services.AddAdmin();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(json => CofferJson.Configure(json.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -49,6 +58,7 @@ app.UseTrustedProxies();
 app.UseCofferErrors();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
+app.UseAdminPage();
 app.UseRouting();
 app.UseCofferCors();
 app.UseRequestBodyLimits();
@@ -79,6 +89,9 @@ api.MapFolders();
 api.MapCiphers();
 api.MapAccountSecurity();
 api.MapDevices();
+api.MapEvents();
+app.MapEventCollection();
+app.MapAdmin();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);

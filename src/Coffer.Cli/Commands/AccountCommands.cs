@@ -27,13 +27,14 @@ internal static class AccountCommands
         var email = new Argument<string>("email");
         var name = new Option<string?>("--name") { Description = "Display name (max 50 characters)" };
         var hint = new Option<string?>("--hint") { Description = "Master password hint (stored in clear on the server)" };
-        var command = new Command("register", "Create an account (reads the master password like every other verb)") { email, name, hint };
+        var invite = new Option<string?>("--invite") { Description = "Invitation token from the server's admin (invite-only servers)" };
+        var command = new Command("register", "Create an account (reads the master password like every other verb)") { email, name, hint, invite };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
             var password = ctx.ReadMasterPassword();
             var account = NewAccount.Create(r.GetValue(email)!, password, KdfConfig.DefaultPbkdf2);
             using var client = ctx.CreateClient(ctx.ServerUrl());
-            await client.RegisterAsync(account, r.GetValue(name), r.GetValue(hint), ct);
+            await client.RegisterAsync(account, r.GetValue(name), r.GetValue(hint), r.GetValue(invite), ct);
             ctx.Host.Out.WriteLine($"Registered {account.Email}. Run `coffer login {account.Email}`.");
         }));
         return command;

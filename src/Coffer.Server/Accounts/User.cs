@@ -41,5 +41,11 @@ public sealed class User
     /// <summary>Bumped on every vault change; clients compare it with their last sync (protocol §4.6).</summary>
     public DateTime AccountRevisionDate { get; set; }
 
+    /// <summary>May use <c>/admin</c>; granted only from the command line (<c>coffer-server admin create</c>).</summary>
+    public bool IsAdmin { get; set; }
+
+    /// <summary>Set by an admin: the account cannot log in and its tokens are refused.</summary>
+    public bool Disabled { get; set; }
+
     public KdfConfig KdfConfig => new(Kdf, KdfIterations, KdfMemory, KdfParallelism);
 }

@@ -1,5 +1,6 @@
 using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
+using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
@@ -23,6 +24,8 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
     public DbSet<Cipher> Ciphers => Set<Cipher>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<EmailChange> EmailChanges => Set<EmailChange>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -105,6 +108,23 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             counter.HasKey(c => c.Key);
             counter.Property(c => c.Key).HasMaxLength(64);
             counter.HasIndex(c => c.WindowEnds);
+        });
+        modelBuilder.Entity<Invitation>(invitation =>
+        {
+            invitation.ToTable("invitations");
+            invitation.HasIndex(i => i.TokenHash).IsUnique();
+            invitation.HasIndex(i => i.Email);
+            invitation.Property(i => i.Email).HasMaxLength(256);
+            invitation.Property(i => i.TokenHash).HasMaxLength(64);
+            // Claiming an invitation updates WHERE UsedDate IS NULL, so two sign-ups cannot both use it.
+            invitation.Property(i => i.UsedDate).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<ServerSetting>(setting =>
+        {
+            setting.ToTable("server_settings");
+            setting.HasKey(s => s.Name);
+            setting.Property(s => s.Name).HasMaxLength(64);
+            setting.Property(s => s.Value).HasMaxLength(256);
         });
     }
 

@@ -76,9 +76,10 @@ public static class TokenEndpoints
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email);
         var verified = await hashing.VerifyAsync(form.Get("password")!, user?.PasswordHash);
-        if (user is null || !verified.Valid)
+        // A disabled account answers exactly like a wrong password: the login form reveals nothing about it.
+        if (user is null || !verified.Valid || user.Disabled)
         {
-            changes.Record(EventType.UserFailedLogIn, user?.Id, detail: user is null ? "unknown account" : null);
+            changes.Record(EventType.UserFailedLogIn, user?.Id, detail: user is null ? "unknown account" : user.Disabled ? "disabled account" : null);
             await lockout.RecordFailureAsync(email, user?.Id);
             await changes.CommitAsync();
             return OAuthError("invalid_grant", BadCredentials);
@@ -134,7 +135,7 @@ public static class TokenEndpoints
 
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == stored.UserId);
         var device = await db.Devices.AsNoTracking().SingleOrDefaultAsync(d => d.Id == stored.DeviceId);
-        if (user is null || device is null || stored.ExpirationDate <= now || stored.SecurityStamp != user.SecurityStamp)
+        if (user is null || device is null || stored.ExpirationDate <= now || stored.SecurityStamp != user.SecurityStamp || user.Disabled)
         {
             return InvalidRefresh();
         }
