@@ -40,6 +40,15 @@ public sealed class E2EFixture : IAsyncLifetime
 
     public CofferClient NewCoffer(TestAccount account) => new(this, NextClientFolder("coffer"), account);
 
+    /// <summary>Registers a new account with `coffer register` and logs a new bw client into it.</summary>
+    public async Task<BwClient> RegisterAndLoginBwAsync(TestAccount account)
+    {
+        await NewCoffer(account).RegisterAsync(Server.Url);
+        var bw = NewBw(account);
+        await bw.LoginAsync(Server.Url);
+        return bw;
+    }
+
     /// <summary>A new empty folder for a test's own files (import sources, export targets).</summary>
     public string NewScratchFolder() => NextClientFolder("scratch");
 
