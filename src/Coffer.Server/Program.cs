@@ -1,6 +1,71 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/alive", () => Results.Ok());
-app.Run();
+using Coffer.Core.Api;
+using Coffer.Server;
+using Coffer.Server.Accounts;
+using Coffer.Server.Ciphers;
+using Coffer.Server.Data;
+using Coffer.Server.Errors;
+using Coffer.Server.Folders;
+using Coffer.Server.Hosting;
+using Coffer.Server.Identity;
+using Coffer.Server.Sync;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
 
+// Content (appsettings.json) comes from beside the binary; the data folder stays relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+builder.ConfigureCofferKestrel(options);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddCofferDatabase();
+builder.Services.AddSingleton<TokenService>();
+builder.Services.AddSingleton<PasswordHashing>();
+builder.Services.AddScoped<VaultChanges>();
+builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
+builder.Services.AddAuthorization();
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(json => CofferJson.Configure(json.SerializerOptions));
+builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+builder.Services.AddEndpointsApiExplorer();
+builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title = "Coffer API", Version = "v1" }));
+
+var app = builder.Build();
+
+app.UseCofferErrors();
+app.UseRouting();
+app.UseRequestBodyLimits();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseSwagger(swagger => swagger.RouteTemplate = "docs/{documentName}/openapi.json");
+app.UseSwaggerUI(ui =>
+{
+    ui.RoutePrefix = "docs";
+    ui.SwaggerEndpoint("/docs/v1/openapi.json", "Coffer API v1");
+});
+
+app.MapHealth();
+
+var identity = app.MapGroup("/identity");
+identity.MapPrelogin();
+identity.MapToken();
+identity.MapRegistration();
+
+var api = app.MapGroup("/api").RequireAuthorization();
+api.MapServerConfig();
+api.MapKnownDevice();
+api.MapAccounts();
+api.MapSync();
+api.MapFolders();
+api.MapCiphers();
+app.MapBitwardenFallbacks();
+
+await app.MigrateCofferDatabaseAsync();
+app.LogListening(options);
+await app.RunAsync();
+
+/// <summary>The entry point, public so integration tests can host it (WebApplicationFactory).</summary>
 public partial class Program;

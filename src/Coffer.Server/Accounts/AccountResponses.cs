@@ -1,0 +1,36 @@
+using Coffer.Core.Api;
+
+namespace Coffer.Server.Accounts;
+
+/// <summary>The account's wire shapes, shared by the token response, profile and sync.</summary>
+public static class AccountResponses
+{
+    public static AccountKeysModel AccountKeys(User user) => new()
+    {
+        PublicKeyEncryptionKeyPair = new PublicKeyEncryptionKeyPairModel { WrappedPrivateKey = user.PrivateKey, PublicKey = user.PublicKey },
+    };
+
+    public static ProfileResponseModel Profile(User user) => new()
+    {
+        Id = user.Id,
+        Name = user.Name,
+        Email = user.Email,
+        Key = user.Key,
+        PrivateKey = user.PrivateKey,
+        AccountKeys = AccountKeys(user),
+        SecurityStamp = user.SecurityStamp,
+        CreationDate = user.CreationDate,
+    };
+
+    public static UserDecryptionResponseModel UserDecryption(User user) => new()
+    {
+        MasterPasswordUnlock = new MasterPasswordUnlockResponseModel
+        {
+            Kdf = KdfSettingsModel.From(user.KdfConfig),
+            MasterKeyEncryptedUserKey = user.Key,
+            MasterKeyWrappedUserKey = user.Key,
+            Salt = user.Email,
+        },
+        UserKeyId = user.UserKeyId,
+    };
+}

@@ -1,0 +1,193 @@
+using System.Net.Mail;
+using Coffer.Core.Api;
+using Coffer.Core.Crypto;
+using Coffer.Server.Data;
+using Coffer.Server.Errors;
+using Coffer.Server.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coffer.Server.Accounts;
+
+/// <summary>
+/// Sign-up (protocol §5): the two-step flow of current clients (<c>send-verification-email</c> then
+/// <c>register/finish</c>) and the legacy single request. The server never sees the master password: it stores
+/// the client's KDF settings, wrapped keys and an Argon2id re-hash of the master password hash.
+/// </summary>
+public static class RegistrationEndpoints
+{
+    private const int MaxEmailLength = 256;
+    private const int MaxNameLength = 50;
+
+    public static void MapRegistration(this IEndpointRouteBuilder identity)
+    {
+        identity.MapPost("/accounts/register/send-verification-email", SendVerificationEmail)
+            .WithTags("Accounts").WithSummary("Start sign-up: returns the registration token (e-mail verification is off)");
+        identity.MapPost("/accounts/register/finish", Finish).WithTags("Accounts").WithSummary("Finish sign-up with keys and KDF");
+        identity.MapPost("/accounts/register", Register).WithTags("Accounts").WithSummary("Legacy single-request sign-up");
+    }
+
+    private static IResult SendVerificationEmail(RegisterSendVerificationEmailRequestModel request, TokenService tokens)
+    {
+        if (NormalizeEmail(request.Email) is not { } email)
+        {
+            return BitwardenErrors.BadRequest("A valid e-mail address is required.", "email");
+        }
+
+        if (request.Name is { Length: > MaxNameLength })
+        {
+            return BitwardenErrors.BadRequest($"The name may be at most {MaxNameLength} characters.", "name");
+        }
+
+        // Whether the e-mail is taken is not said here; finishing is where a duplicate is refused.
+        return Results.Json(tokens.CreateRegistrationToken(email, request.Name), CofferJson.Options);
+    }
+
+    private static async Task<IResult> Finish(RegisterFinishRequestModel request, CofferDb db, TokenService tokens, PasswordHashing hashing, TimeProvider time)
+    {
+        if (NormalizeEmail(request.Email) is not { } email)
+        {
+            return BitwardenErrors.BadRequest("A valid e-mail address is required.", "email");
+        }
+
+        if (string.IsNullOrEmpty(request.EmailVerificationToken)
+            || await tokens.ValidateRegistrationTokenAsync(request.EmailVerificationToken) != email)
+        {
+            return BitwardenErrors.BadRequest("The registration token is missing, expired or for another e-mail.", "emailVerificationToken");
+        }
+
+        var authentication = request.MasterPasswordAuthentication;
+        var unlock = request.MasterPasswordUnlock;
+        var flatKdf = request.Kdf is { } type ? new KdfConfig(type, request.KdfIterations ?? 0, request.KdfMemory, request.KdfParallelism) : null;
+        var kdfs = new[] { flatKdf, authentication?.Kdf?.ToConfig(), unlock?.Kdf?.ToConfig() }.OfType<KdfConfig>().Distinct().ToList();
+        if (kdfs.Count != 1)
+        {
+            return BitwardenErrors.BadRequest(kdfs.Count == 0 ? "KDF settings are required." : "The KDF settings of the request disagree.", "kdf");
+        }
+
+        if (new[] { authentication?.Salt, unlock?.Salt }.Any(salt => salt is not null && salt != email))
+        {
+            return BitwardenErrors.BadRequest("The salt must be the trimmed, lowercased e-mail.", "salt");
+        }
+
+        if (Agreed(request.MasterPasswordHash, authentication?.MasterPasswordAuthenticationHash) is not { } hash)
+        {
+            return BitwardenErrors.BadRequest("The master password hash is missing or the two copies disagree.", "masterPasswordHash");
+        }
+
+        if (Agreed(request.UserSymmetricKey, unlock?.MasterKeyWrappedUserKey) is not { } key)
+        {
+            return BitwardenErrors.BadRequest("The protected user key is missing or the two copies disagree.", "userSymmetricKey");
+        }
+
+        if (unlock?.ContainedKeyId is { } keyId && !WireValidation.IsKeyId(keyId))
+        {
+            return BitwardenErrors.BadRequest("containedKeyId must be 32 lowercase hexadecimal characters.", "containedKeyId");
+        }
+
+        return await Create(db, hashing, time, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdfs[0], key, request.UserAsymmetricKeys, unlock?.ContainedKeyId));
+    }
+
+    private static async Task<IResult> Register(RegisterRequestModel request, CofferDb db, PasswordHashing hashing, TimeProvider time)
+    {
+        if (NormalizeEmail(request.Email) is not { } email)
+        {
+            return BitwardenErrors.BadRequest("A valid e-mail address is required.", "email");
+        }
+
+        if (request.Kdf is not { } type || request.MasterPasswordHash is not { } hash || request.Key is not { } key)
+        {
+            return BitwardenErrors.BadRequest("kdf, masterPasswordHash and key are required.");
+        }
+
+        var kdf = new KdfConfig(type, request.KdfIterations ?? 0, request.KdfMemory, request.KdfParallelism);
+        return await Create(db, hashing, time, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdf, key, request.Keys, null));
+    }
+
+    private sealed record Registration(string Email, string? Name, string? Hint, string MasterPasswordHash, KdfConfig Kdf, string Key, KeysRequestModel? Keys, string? UserKeyId);
+
+    private static async Task<IResult> Create(CofferDb db, PasswordHashing hashing, TimeProvider time, Registration r)
+    {
+        if (r.Kdf.Validate() is { } kdfError)
+        {
+            return BitwardenErrors.BadRequest(kdfError, "kdf");
+        }
+
+        if (r.Name is { Length: > MaxNameLength } || r.Hint is { Length: > MaxNameLength })
+        {
+            return BitwardenErrors.BadRequest($"The name and the hint may be at most {MaxNameLength} characters.", "name");
+        }
+
+        if (!IsBase64OfLength(r.MasterPasswordHash, 32))
+        {
+            return BitwardenErrors.BadRequest("The master password hash must be Base64 of 32 bytes.", "masterPasswordHash");
+        }
+
+        if (!WireValidation.IsSymmetricEncString(r.Key))
+        {
+            return BitwardenErrors.BadRequest("The protected user key must be an EncString of type 2.", "key");
+        }
+
+        if (r.Keys?.PublicKey is not { } publicKey || !IsBase64OfLength(publicKey, null) || publicKey.Length > 2048
+            || !WireValidation.IsSymmetricEncString(r.Keys.EncryptedPrivateKey))
+        {
+            return BitwardenErrors.BadRequest("An RSA key pair is required: a Base64 public key and an EncString private key.", "keys");
+        }
+
+        if (await db.Users.AnyAsync(u => u.Email == r.Email))
+        {
+            return BitwardenErrors.BadRequest("An account with this e-mail address already exists.", "email");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        db.Users.Add(new User
+        {
+            Id = Guid.CreateVersion7(),
+            Email = r.Email,
+            Name = r.Name,
+            MasterPasswordHint = r.Hint,
+            PasswordHash = await hashing.HashAsync(r.MasterPasswordHash),
+            Kdf = r.Kdf.Type,
+            KdfIterations = r.Kdf.Iterations,
+            KdfMemory = r.Kdf.Memory,
+            KdfParallelism = r.Kdf.Parallelism,
+            Key = r.Key,
+            PublicKey = publicKey,
+            PrivateKey = r.Keys.EncryptedPrivateKey!,
+            UserKeyId = r.UserKeyId,
+            SecurityStamp = Guid.NewGuid().ToString(),
+            CreationDate = now,
+            RevisionDate = now,
+            AccountRevisionDate = now,
+        });
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race with a concurrent sign-up for the same e-mail (unique index).
+            return BitwardenErrors.BadRequest("An account with this e-mail address already exists.", "email");
+        }
+
+        return Results.Json(new RegisterResponseModel(), CofferJson.Options);
+    }
+
+    internal static string? NormalizeEmail(string? raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return null;
+        }
+
+        var email = MasterKeys.NormalizeSalt(raw);
+        return email.Length <= MaxEmailLength && MailAddress.TryCreate(email, out var address) && address.Address == email ? email : null;
+    }
+
+    private static string? Agreed(string? a, string? b) => a is null ? b : b is null || a == b ? a : null;
+
+    private static bool IsBase64OfLength(string value, int? length)
+    {
+        var buffer = new byte[value.Length];
+        return Convert.TryFromBase64String(value, buffer, out var written) && written > 0 && (length is null || written == length);
+    }
+}

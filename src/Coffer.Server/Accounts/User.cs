@@ -1,0 +1,44 @@
+using Coffer.Core.Crypto;
+
+namespace Coffer.Server.Accounts;
+
+/// <summary>
+/// An account. The server holds only what clients produce: the protected user key and key pair are opaque
+/// EncStrings, and <see cref="PasswordHash"/> is a PHC-format re-hash of the client's master password hash
+/// (never the master password, which no server ever sees).
+/// </summary>
+public sealed class User
+{
+    public Guid Id { get; set; }
+
+    /// <summary>Trimmed and lowercased, unique; also the KDF salt (protocol §2.2).</summary>
+    public required string Email { get; set; }
+
+    public string? Name { get; set; }
+    public string? MasterPasswordHint { get; set; }
+    public required string PasswordHash { get; set; }
+    public KdfType Kdf { get; set; }
+    public int KdfIterations { get; set; }
+    public int? KdfMemory { get; set; }
+    public int? KdfParallelism { get; set; }
+
+    /// <summary>The user key wrapped by the stretched master key (EncString type 2).</summary>
+    public required string Key { get; set; }
+
+    public required string PublicKey { get; set; }
+    public required string PrivateKey { get; set; }
+
+    /// <summary>Key id reported by the client (protocol §2.4, §4.8): 32 lowercase hex characters.</summary>
+    public string? UserKeyId { get; set; }
+
+    /// <summary>Changing it ends every session: access tokens and refresh tokens carry the stamp they were issued under.</summary>
+    public required string SecurityStamp { get; set; }
+
+    public DateTime CreationDate { get; set; }
+    public DateTime RevisionDate { get; set; }
+
+    /// <summary>Bumped on every vault change; clients compare it with their last sync (protocol §4.6).</summary>
+    public DateTime AccountRevisionDate { get; set; }
+
+    public KdfConfig KdfConfig => new(Kdf, KdfIterations, KdfMemory, KdfParallelism);
+}

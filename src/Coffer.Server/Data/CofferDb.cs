@@ -1,0 +1,82 @@
+using Coffer.Server.Accounts;
+using Coffer.Server.Ciphers;
+using Coffer.Server.Devices;
+using Coffer.Server.Folders;
+using Coffer.Server.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Coffer.Server.Data;
+
+/// <summary>
+/// The one database model, shared by every provider. Handlers query it directly with ownership inside the
+/// query (<c>Where(c =&gt; c.Id == id &amp;&amp; c.UserId == userId)</c>); no repositories in between.
+/// </summary>
+public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<Folder> Folders => Set<Folder>();
+    public DbSet<Cipher> Ciphers => Set<Cipher>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every timestamp is UTC. SQLite returns DateTime with Kind=Unspecified, which would serialize without
+        // the 'Z' that clients need (protocol §6), so the kind is restored on the way out.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>(user =>
+        {
+            user.ToTable("users");
+            user.HasIndex(u => u.Email).IsUnique();
+            user.Property(u => u.Email).HasMaxLength(256);
+            user.Property(u => u.Name).HasMaxLength(50);
+            user.Property(u => u.MasterPasswordHint).HasMaxLength(50);
+            user.Property(u => u.UserKeyId).HasMaxLength(32);
+            user.Property(u => u.SecurityStamp).HasMaxLength(64);
+            user.Ignore(u => u.KdfConfig);
+        });
+        modelBuilder.Entity<Device>(device =>
+        {
+            device.ToTable("devices");
+            device.HasIndex(d => new { d.UserId, d.Identifier }).IsUnique();
+            device.Property(d => d.Identifier).HasMaxLength(128);
+            device.Property(d => d.Name).HasMaxLength(128);
+            device.HasOne<User>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<RefreshToken>(token =>
+        {
+            token.ToTable("refresh_tokens");
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.DeviceId);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.Property(t => t.SecurityStamp).HasMaxLength(64);
+            token.Property(t => t.ClientId).HasMaxLength(64);
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            token.HasOne<Device>().WithMany().HasForeignKey(t => t.DeviceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Folder>(folder =>
+        {
+            folder.ToTable("folders");
+            folder.HasIndex(f => f.UserId);
+            folder.HasOne<User>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Cipher>(cipher =>
+        {
+            cipher.ToTable("ciphers");
+            cipher.HasIndex(c => c.UserId);
+            cipher.HasIndex(c => c.FolderId);
+            cipher.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+            cipher.HasOne<Folder>().WithMany().HasForeignKey(c => c.FolderId).OnDelete(DeleteBehavior.SetNull);
+        });
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

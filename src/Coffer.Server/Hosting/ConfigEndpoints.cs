@@ -1,0 +1,36 @@
+namespace Coffer.Server.Hosting;
+
+/// <summary>
+/// <c>GET /api/config</c> (protocol §4.1), with or without a token. <c>featureStates</c> stays empty: every flag
+/// selects an untested client code path, and absent flags default to off.
+/// </summary>
+public static class ConfigEndpoints
+{
+    public static void MapServerConfig(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/config", (HttpRequest request) =>
+        {
+            var origin = $"{request.Scheme}://{request.Host}{request.PathBase}";
+            return Results.Json(new
+            {
+                version = "2026.6.0",
+                gitHash = (string?)null,
+                server = new { name = "Coffer", url = origin },
+                settings = new { disableUserRegistration = false, suppressOnboardingInterstitials = false },
+                environment = new
+                {
+                    vault = origin,
+                    api = origin + "/api",
+                    identity = origin + "/identity",
+                    notifications = origin + "/notifications",
+                    sso = "",
+                    cloudRegion = (string?)null,
+                },
+                push = new { pushTechnology = 0, vapidPublicKey = (string?)null },
+                featureStates = new Dictionary<string, bool>(),
+                communication = (object?)null,
+                @object = "config",
+            });
+        }).AllowAnonymous().WithTags("Server").WithSummary("Server configuration for clients");
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Coffer.Core.Api;
+using Coffer.Server.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Coffer.Server.Identity;
+
+/// <summary>
+/// Bearer authentication for <c>/api</c>: a valid JWT (see <see cref="TokenService"/>) whose security stamp still
+/// matches the account and whose device still exists. One indexed query per request; a changed stamp or a
+/// removed device ends the session at once. Failures answer 401 with Bitwarden's error JSON, never 403.
+/// </summary>
+public sealed class AccessTokenAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    TokenService tokens,
+    CofferDb db) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var identity = await tokens.ValidateAccessTokenAsync(header["Bearer ".Length..].Trim());
+        if (identity is null
+            || !Guid.TryParse(identity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out var userId)
+            || !Guid.TryParse(identity.FindFirst(TokenService.DeviceClaim)?.Value, out var deviceId)
+            || identity.FindFirst(TokenService.SecurityStampClaim)?.Value is not { } stamp)
+        {
+            return AuthenticateResult.Fail("Invalid access token.");
+        }
+
+        var current = await db.Users.AsNoTracking()
+            .Where(u => u.Id == userId)
+            .Select(u => new { u.SecurityStamp, DeviceExists = db.Devices.Any(d => d.Id == deviceId && d.UserId == u.Id) })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        if (current is null || current.SecurityStamp != stamp || !current.DeviceExists)
+        {
+            return AuthenticateResult.Fail("The session has ended.");
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await Response.WriteAsJsonAsync(ErrorResponseModel.From("Unauthorized: a valid access token is required."), CofferJson.Options);
+    }
+}
+
+public static class ClaimsPrincipalExtensions
+{
+    /// <summary>The authenticated user's id (the JWT <c>sub</c>); only valid behind <c>RequireAuthorization</c>.</summary>
+    public static Guid UserId(this ClaimsPrincipal principal) =>
+        Guid.Parse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub)!);
+
+    public static Guid DeviceId(this ClaimsPrincipal principal) =>
+        Guid.Parse(principal.FindFirstValue(TokenService.DeviceClaim)!);
+}

@@ -1,0 +1,225 @@
+using Coffer.Core.Api;
+using Coffer.Core.Crypto;
+using Coffer.Server.Accounts;
+using Coffer.Server.Data;
+using Coffer.Server.Devices;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coffer.Server.Identity;
+
+/// <summary>
+/// <c>POST /identity/connect/token</c> (protocol §4.3): the OAuth 2.0 password grant with Bitwarden's device
+/// fields, and the refresh-token grant with rotation. Errors are 400 JSON in the OAuth shape (RFC 6749 §5.2)
+/// plus Bitwarden's <c>ErrorModel</c>; an unknown e-mail and a wrong password answer identically.
+/// </summary>
+public static class TokenEndpoints
+{
+    internal const string BadCredentials = "Username or password is incorrect. Try again.";
+
+    public static void MapToken(this IEndpointRouteBuilder identity)
+    {
+        identity.MapPost("/connect/token", Token)
+            .DisableAntiforgery()
+            .Accepts<Dictionary<string, string>>("application/x-www-form-urlencoded")
+            .Produces<IdentityTokenResponseModel>()
+            .WithTags("Identity")
+            .WithSummary("Password and refresh-token grants");
+    }
+
+    private static async Task<IResult> Token(HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, TimeProvider time)
+    {
+        if (!request.HasFormContentType)
+        {
+            return OAuthError("invalid_request", "The token request must be application/x-www-form-urlencoded.");
+        }
+
+        var form = TokenForm.From(await request.ReadFormAsync(request.HttpContext.RequestAborted));
+        return form.Get("granttype") switch
+        {
+            "password" => await PasswordGrant(form, db, tokens, hashing, time),
+            "refresh_token" => await RefreshGrant(form, db, tokens, time),
+            null => OAuthError("invalid_request", "grant_type is required."),
+            _ => OAuthError("unsupported_grant_type", "Supported grant types are password and refresh_token."),
+        };
+    }
+
+    private static async Task<IResult> PasswordGrant(TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, TimeProvider time)
+    {
+        foreach (var required in new[] { "clientid", "password", "scope", "username", "deviceidentifier", "devicename", "devicetype" })
+        {
+            if (string.IsNullOrWhiteSpace(form.Get(required)))
+            {
+                return OAuthError("invalid_request", $"{required} is required.");
+            }
+        }
+
+        if (form.Get("scope") != "api offline_access")
+        {
+            return OAuthError("invalid_scope", "scope must be 'api offline_access'.");
+        }
+
+        if (!int.TryParse(form.Get("devicetype"), out var deviceType) || deviceType is < 0 or > 100
+            || form.Get("deviceidentifier")!.Length > 128 || form.Get("devicename")!.Length > 128 || form.Get("clientid")!.Length > 64)
+        {
+            return OAuthError("invalid_request", "deviceType, deviceIdentifier, deviceName or client_id is malformed.");
+        }
+
+        var email = MasterKeys.NormalizeSalt(form.Get("username")!);
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email);
+        var verified = await hashing.VerifyAsync(form.Get("password")!, user?.PasswordHash);
+        if (user is null || !verified.Valid)
+        {
+            return OAuthError("invalid_grant", BadCredentials);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        if (verified.NewHash is { } upgraded)
+        {
+            user.PasswordHash = upgraded;
+        }
+
+        var device = await UpsertDevice(db, user, form.Get("deviceidentifier")!, form.Get("devicename")!, deviceType, now);
+        var clientId = form.Get("clientid")!;
+        var refresh = IssueRefreshToken(db, tokens, user, device, clientId, now);
+        await db.SaveChangesAsync();
+        return Results.Json(SuccessResponse(tokens, user, device, clientId, refresh, includeKeys: true), CofferJson.Options);
+    }
+
+    private static async Task<IResult> RefreshGrant(TokenForm form, CofferDb db, TokenService tokens, TimeProvider time)
+    {
+        if (form.Get("refreshtoken") is not { Length: > 0 and <= 256 } presented)
+        {
+            return OAuthError("invalid_request", "refresh_token is required.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var hash = TokenService.HashRefreshToken(presented);
+        var stored = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash);
+        if (stored is null)
+        {
+            return InvalidRefresh();
+        }
+
+        // Single use, claimed atomically so two concurrent redemptions (on any node) cannot both win.
+        var claimed = await db.RefreshTokens
+            .Where(t => t.Id == stored.Id && t.ConsumedDate == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ConsumedDate, now));
+        if (claimed == 0)
+        {
+            // A consumed token presented again means it was copied: end that device's whole session.
+            await db.RefreshTokens.Where(t => t.DeviceId == stored.DeviceId).ExecuteDeleteAsync();
+            return InvalidRefresh();
+        }
+
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == stored.UserId);
+        var device = await db.Devices.AsNoTracking().SingleOrDefaultAsync(d => d.Id == stored.DeviceId);
+        if (user is null || device is null || stored.ExpirationDate <= now || stored.SecurityStamp != user.SecurityStamp)
+        {
+            return InvalidRefresh();
+        }
+
+        var refresh = IssueRefreshToken(db, tokens, user, device, stored.ClientId, now);
+        await db.SaveChangesAsync();
+        return Results.Json(SuccessResponse(tokens, user, device, stored.ClientId, refresh, includeKeys: false), CofferJson.Options);
+    }
+
+    private static async Task<Device> UpsertDevice(CofferDb db, User user, string identifier, string name, int type, DateTime now)
+    {
+        var device = await db.Devices.SingleOrDefaultAsync(d => d.UserId == user.Id && d.Identifier == identifier);
+        if (device is null)
+        {
+            device = new Device { Id = Guid.CreateVersion7(), UserId = user.Id, Identifier = identifier, Name = name, Type = type, CreationDate = now };
+            db.Devices.Add(device);
+        }
+
+        device.Name = name;
+        device.Type = type;
+        device.RevisionDate = now;
+        return device;
+    }
+
+    private static string IssueRefreshToken(CofferDb db, TokenService tokens, User user, Device device, string clientId, DateTime now)
+    {
+        var (token, hash) = TokenService.NewRefreshToken();
+        db.RefreshTokens.Add(new RefreshToken
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = user.Id,
+            DeviceId = device.Id,
+            TokenHash = hash,
+            SecurityStamp = user.SecurityStamp,
+            ClientId = clientId,
+            CreationDate = now,
+            ExpirationDate = now.AddDays(tokens.RefreshTokenDays),
+        });
+        return token;
+    }
+
+    private static IdentityTokenResponseModel SuccessResponse(TokenService tokens, User user, Device device, string clientId, string refreshToken, bool includeKeys)
+    {
+        var response = new IdentityTokenResponseModel
+        {
+            AccessToken = tokens.CreateAccessToken(user, device, clientId),
+            ExpiresIn = (int)tokens.AccessTokenLifetime.TotalSeconds,
+            RefreshToken = refreshToken,
+        };
+        if (!includeKeys)
+        {
+            return response;
+        }
+
+        return response with
+        {
+            Key = user.Key,
+            PrivateKey = user.PrivateKey,
+            AccountKeys = AccountResponses.AccountKeys(user),
+            Kdf = user.Kdf,
+            KdfIterations = user.KdfIterations,
+            KdfMemory = user.KdfMemory,
+            KdfParallelism = user.KdfParallelism,
+            UserDecryptionOptions = new UserDecryptionOptionsModel
+            {
+                MasterPasswordUnlock = new TokenMasterPasswordUnlockModel
+                {
+                    Kdf = new TokenKdfModel { KdfType = user.Kdf, Iterations = user.KdfIterations, Memory = user.KdfMemory, Parallelism = user.KdfParallelism },
+                    MasterKeyEncryptedUserKey = user.Key,
+                    MasterKeyWrappedUserKey = user.Key,
+                    Salt = user.Email,
+                },
+            },
+        };
+    }
+
+    private static IResult InvalidRefresh() => OAuthError("invalid_grant", "The refresh token is invalid, expired or already used.");
+
+    private static IResult OAuthError(string error, string description) => Results.Json(
+        new Dictionary<string, object?>
+        {
+            ["error"] = error,
+            ["error_description"] = description,
+            ["ErrorModel"] = new Dictionary<string, string> { ["Message"] = description, ["Object"] = "error" },
+            ["message"] = description,
+        },
+        CofferJson.Options,
+        statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>
+    /// The form with names folded: the CLI mixes <c>grant_type</c> and <c>deviceType</c>, so names are matched
+    /// case-insensitively with underscores ignored (as Vaultwarden does). A repeated field is refused.
+    /// </summary>
+    private sealed class TokenForm(Dictionary<string, string?> values)
+    {
+        public static TokenForm From(IFormCollection form)
+        {
+            var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var (name, value) in form)
+            {
+                values[name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant()] = value.Count == 1 ? value[0] : null;
+            }
+
+            return new TokenForm(values);
+        }
+
+        public string? Get(string foldedName) => values.GetValueOrDefault(foldedName);
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Options;
+
+namespace Coffer.Server;
+
+/// <summary>
+/// All of Coffer's settings: configuration section <c>Coffer</c>, so environment variables read
+/// <c>Coffer__DataFolder</c>, <c>Coffer__AccessTokenMinutes</c>, …. Every default is safe; validated at start.
+/// </summary>
+public sealed class ServerOptions
+{
+    public const string Section = "Coffer";
+
+    /// <summary>Folder for the SQLite database, generated keys and the generated TLS certificate. Default <c>./data</c>.</summary>
+    public string DataFolder { get; set; } = "data";
+
+    /// <summary>Base64 HMAC-SHA256 key for access tokens, ≥ 32 bytes. When unset, one is generated into the data folder on first run.</summary>
+    public string? JwtSigningKey { get; set; }
+
+    /// <summary>The <c>iss</c> and <c>aud</c> of access tokens.</summary>
+    public string Issuer { get; set; } = "coffer";
+
+    /// <summary>Access token lifetime in minutes (10–1440). Keep it well above 5: the Bitwarden CLI refreshes below that (protocol §1.4).</summary>
+    public int AccessTokenMinutes { get; set; } = 60;
+
+    /// <summary>Refresh token lifetime in days (1–365).</summary>
+    public int RefreshTokenDays { get; set; } = 30;
+
+    /// <summary>Largest request body in bytes for ordinary routes (import allows <see cref="MaxImportBytes"/>).</summary>
+    public long MaxRequestBytes { get; set; } = 1024 * 1024;
+
+    public long MaxImportBytes { get; set; } = 32 * 1024 * 1024;
+
+    public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
+}
+
+internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataFolder))
+        {
+            failures.Add("Coffer:DataFolder must name a folder.");
+        }
+
+        if (options.JwtSigningKey is { } key && !HasAtLeast256Bits(key))
+        {
+            failures.Add("Coffer:JwtSigningKey must be Base64 of at least 32 bytes (256 bits).");
+        }
+
+        if (options.AccessTokenMinutes is < 10 or > 1440)
+        {
+            failures.Add("Coffer:AccessTokenMinutes must be between 10 and 1440.");
+        }
+
+        if (options.RefreshTokenDays is < 1 or > 365)
+        {
+            failures.Add("Coffer:RefreshTokenDays must be between 1 and 365.");
+        }
+
+        if (options.MaxRequestBytes is < 64 * 1024 or > 64 * 1024 * 1024 || options.MaxImportBytes < options.MaxRequestBytes)
+        {
+            failures.Add("Coffer:MaxRequestBytes must be 64 KiB–64 MiB and Coffer:MaxImportBytes at least as large.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Issuer))
+        {
+            failures.Add("Coffer:Issuer must not be empty.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool HasAtLeast256Bits(string base64)
+    {
+        var buffer = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64, buffer, out var written) && written >= 32;
+    }
+}
