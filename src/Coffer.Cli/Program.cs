@@ -1,1 +1,3 @@
-return 0;
+using Coffer.Cli;
+
+return await CofferCli.RunAsync(args, CliHost.System());

@@ -1,0 +1,181 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Coffer.Cli.Storage;
+using Coffer.Core.Client;
+using Coffer.Core.Crypto;
+
+namespace Coffer.Cli;
+
+/// <summary>The global options of one invocation (the same names as <c>bw</c>'s where <c>bw</c> has them).</summary>
+public sealed record GlobalOptions(string? Server, string? CaCert, string? PasswordEnv, string? PasswordFile);
+
+/// <summary>Per-invocation plumbing shared by the verbs: config, session, the master password, the typed client.</summary>
+public sealed class CliContext(CliHost host, GlobalOptions options)
+{
+    // The official clients refresh when fewer than five minutes remain (protocol §1.4); so do we.
+    private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
+
+    public CliHost Host { get; } = host;
+
+    public GlobalOptions Options { get; } = options;
+
+    public ConfigDirectory Directory { get; } = ConfigDirectory.Resolve(host.GetEnvironment);
+
+    public CliConfig LoadConfig() => Directory.Read<CliConfig>(StateFiles.Config) ?? new CliConfig();
+
+    public void SaveConfig(CliConfig config) => Directory.Write(StateFiles.Config, config);
+
+    public SessionState? LoadSession() => Directory.Read<SessionState>(StateFiles.Session);
+
+    public SessionState RequireSession() => LoadSession() ?? throw new CliException("You are not logged in. Run `coffer login EMAIL`.");
+
+    public void SaveSession(SessionState session) => Directory.Write(StateFiles.Session, session);
+
+    /// <summary>This installation's device GUID, created once and kept across logins (servers key devices by it).</summary>
+    public string DeviceId()
+    {
+        var config = LoadConfig();
+        if (config.DeviceId is { } id)
+        {
+            return id;
+        }
+
+        id = Guid.NewGuid().ToString();
+        SaveConfig(config with { DeviceId = id });
+        return id;
+    }
+
+    /// <summary>--server, else the logged-in session's server, else <c>coffer config server</c>.</summary>
+    public Uri ServerUrl(SessionState? session = null)
+    {
+        var text = Options.Server ?? session?.Server ?? LoadConfig().Server
+            ?? throw new CliException("No server configured. Run `coffer config server URL` or pass --server URL.");
+        return ParseServer(text);
+    }
+
+    public static Uri ParseServer(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri
+            : throw new CliException($"'{text}' is not an http(s) URL.");
+
+    public CofferApiClient CreateClient(Uri server, string? accessToken = null) =>
+        new(CofferHttp.CreateHandler(Options.CaCert), server, DeviceId()) { AccessToken = accessToken };
+
+    /// <summary>
+    /// A client for the session's server with a fresh access token. Refresh tokens rotate, so the new pair is
+    /// written to the session before anything else happens.
+    /// </summary>
+    public async Task<(CofferApiClient Client, SessionState Session)> ConnectAsync(SessionState session, bool forceRefresh, CancellationToken ct)
+    {
+        var client = CreateClient(ServerUrl(session), session.AccessToken);
+        if (!forceRefresh && AccessTokenExpiry(session.AccessToken) is { } expiry && expiry - Host.Time.GetUtcNow() > RefreshMargin)
+        {
+            return (client, session);
+        }
+
+        try
+        {
+            var token = await client.RefreshAsync(session.RefreshToken, ct);
+            session = session with { AccessToken = token.AccessToken, RefreshToken = token.RefreshToken };
+            SaveSession(session);
+            client.AccessToken = token.AccessToken;
+            return (client, session);
+        }
+        catch (CofferApiException e) when (e.Error == "invalid_grant")
+        {
+            client.Dispose();
+            throw new CliException("Your session has expired. Run `coffer login EMAIL` again.", e);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The master password from --passwordenv, --passwordfile, or a no-echo prompt, in that order.</summary>
+    public string ReadMasterPassword()
+    {
+        if (Options.PasswordEnv is { } variable)
+        {
+            return Host.GetEnvironment(variable) is { Length: > 0 } fromEnv
+                ? fromEnv
+                : throw new CliException($"Environment variable {variable} is empty or not set.");
+        }
+
+        if (Options.PasswordFile is { } file)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"Cannot read password file '{file}': {e.Message}", e);
+            }
+
+            // Only the first line counts, as with bw: files made by `echo` end with a newline.
+            var line = text.Split('\n')[0].TrimEnd('\r');
+            return line.Length > 0 ? line : throw new CliException($"Password file '{file}' is empty.");
+        }
+
+        if (Host.ReadSecretFromTerminal is null)
+        {
+            throw new CliException("No terminal to ask for the master password; pass --passwordenv VAR or --passwordfile FILE.");
+        }
+
+        return Host.ReadSecretFromTerminal() is { Length: > 0 } typed ? typed : throw new CliException("No master password given.");
+    }
+
+    /// <summary>The user key: from <c>--save-key</c> storage if the user chose that, else unwrapped with the master password.</summary>
+    public SymmetricKey UnlockUserKey(SessionState session)
+    {
+        if (session.SavedUserKey is { } saved)
+        {
+            var bytes = Convert.FromBase64String(saved);
+            try
+            {
+                return new SymmetricKey(bytes);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(bytes);
+            }
+        }
+
+        try
+        {
+            return UserKeys.Unlock(session.ProtectedUserKey, ReadMasterPassword(), session.Email, session.Kdf.ToConfig());
+        }
+        catch (CryptographicException e)
+        {
+            throw new CliException("Invalid master password.", e);
+        }
+    }
+
+    /// <summary>The <c>exp</c> claim of a JWT, read without verifying the signature (only the server needs to trust it).</summary>
+    internal static DateTimeOffset? AccessTokenExpiry(string jwt)
+    {
+        var parts = jwt.Split('.');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            var payload = parts[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+            using var doc = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
+            return doc.RootElement.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var seconds)
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : null;
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            return null;
+        }
+    }
+}

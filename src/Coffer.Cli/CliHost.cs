@@ -1,0 +1,48 @@
+namespace Coffer.Cli;
+
+/// <summary>
+/// What the CLI touches outside itself, so tests can run it in-process: streams, environment, clock, and
+/// whether a person is at a terminal.
+/// </summary>
+public sealed record CliHost(
+    TextWriter Out,
+    TextWriter Error,
+    Func<string, string?> GetEnvironment,
+    TimeProvider Time,
+    Func<string?>? ReadSecretFromTerminal)
+{
+    public static CliHost System() => new(
+        Console.Out,
+        Console.Error,
+        Environment.GetEnvironmentVariable,
+        TimeProvider.System,
+        Console.IsInputRedirected ? null : ReadHidden);
+
+    /// <summary>Reads a line without echo, so the master password never appears on screen or in scrollback.</summary>
+    private static string? ReadHidden()
+    {
+        Console.Error.Write("Master password: ");
+        var buffer = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                Console.Error.WriteLine();
+                return buffer.ToString();
+            }
+
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (buffer.Length > 0)
+                {
+                    buffer.Length--;
+                }
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                buffer.Append(key.KeyChar);
+            }
+        }
+    }
+}

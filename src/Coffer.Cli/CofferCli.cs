@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Coffer.Cli.Commands;
+
+namespace Coffer.Cli;
+
+/// <summary>The <c>coffer</c> command tree. Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.</summary>
+public static class CofferCli
+{
+    public const int UsageError = 2;
+
+    public static RootCommand Build(CliRunner run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var root = new RootCommand("coffer: a client for Coffer and other Bitwarden-compatible servers")
+        {
+            AccountCommands.Config(run),
+            AccountCommands.Register(run),
+            AccountCommands.Login(run),
+            AccountCommands.Logout(run),
+            AccountCommands.Sync(run),
+            ItemCommands.List(run),
+            ItemCommands.Get(run),
+            EditCommands.Add(run),
+            EditCommands.Edit(run),
+            EditCommands.Remove(run),
+            EditCommands.Restore(run),
+            FolderCommands.Create(run),
+            GenerateCommand.Create(run),
+        };
+        root.Options.Add(run.Server);
+        root.Options.Add(run.CaCert);
+        root.Options.Add(run.PasswordEnv);
+        root.Options.Add(run.PasswordFile);
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var root = Build(new CliRunner(host));
+        var result = root.Parse(args);
+        var configuration = new InvocationConfiguration { Output = host.Out, Error = host.Error };
+        if (result.Errors.Count > 0)
+        {
+            // Usage errors get exit code 2 (as getopt-style tools do), separate from runtime failures (1).
+            foreach (var error in result.Errors)
+            {
+                await host.Error.WriteLineAsync("Error: " + error.Message);
+            }
+
+            await host.Error.WriteLineAsync("Run `coffer --help` for usage.");
+            return UsageError;
+        }
+
+        return await result.InvokeAsync(configuration, ct);
+    }
+}

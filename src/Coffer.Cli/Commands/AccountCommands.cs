@@ -1,0 +1,142 @@
+using System.CommandLine;
+using Coffer.Cli.Storage;
+using Coffer.Core.Api;
+using Coffer.Core.Client;
+using Coffer.Core.Crypto;
+
+namespace Coffer.Cli.Commands;
+
+/// <summary><c>config</c>, <c>register</c>, <c>login</c>, <c>logout</c> and <c>sync</c>.</summary>
+internal static class AccountCommands
+{
+    public static Command Config(CliRunner run)
+    {
+        var url = new Argument<string>("url") { Description = "Server base URL, e.g. https://vault.example.org" };
+        var server = new Command("server", "Set the server URL") { url };
+        server.SetAction(r => run.Sync(r, ctx =>
+        {
+            var uri = CliContext.ParseServer(r.GetValue(url)!);
+            ctx.SaveConfig(ctx.LoadConfig() with { Server = uri.AbsoluteUri.TrimEnd('/') });
+            ctx.Host.Out.WriteLine($"Server set to {uri.AbsoluteUri.TrimEnd('/')}");
+        }));
+        return new Command("config", "Read or change settings") { server };
+    }
+
+    public static Command Register(CliRunner run)
+    {
+        var email = new Argument<string>("email");
+        var name = new Option<string?>("--name") { Description = "Display name (max 50 characters)" };
+        var hint = new Option<string?>("--hint") { Description = "Master password hint (stored in clear on the server)" };
+        var command = new Command("register", "Create an account (reads the master password like every other verb)") { email, name, hint };
+        command.SetAction((r, ct) => run.Async(r, async ctx =>
+        {
+            var password = ctx.ReadMasterPassword();
+            var account = NewAccount.Create(r.GetValue(email)!, password, KdfConfig.DefaultPbkdf2);
+            using var client = ctx.CreateClient(ctx.ServerUrl());
+            await client.RegisterAsync(account, r.GetValue(name), r.GetValue(hint), ct);
+            ctx.Host.Out.WriteLine($"Registered {account.Email}. Run `coffer login {account.Email}`.");
+        }));
+        return command;
+    }
+
+    public static Command Login(CliRunner run)
+    {
+        var email = new Argument<string>("email");
+        var code = new Option<string?>("--code") { Description = "Two-step login code (authenticator app or e-mail)" };
+        var saveKey = new Option<bool>("--save-key")
+        {
+            Description = "Store the decrypted user key in the session file so later commands need no password. "
+                + "Anyone who can read that file can then read the whole vault; use only for unattended jobs.",
+        };
+        var command = new Command("login", "Log in and download the vault") { email, code, saveKey };
+        command.SetAction((r, ct) => run.Async(r, async ctx =>
+        {
+            var typed = r.GetValue(email)!;
+            var password = ctx.ReadMasterPassword();
+            var server = ctx.ServerUrl();
+            using var client = ctx.CreateClient(server);
+            var prelogin = await client.PreloginAsync(typed, ct);
+            var kdf = prelogin.KdfSettings.ToConfig();
+            var masterKey = MasterKeys.DeriveMasterKey(password, typed, kdf);
+            var hash = MasterKeys.HashMasterPassword(masterKey, password);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(masterKey);
+
+            var result = await client.LoginAsync(typed, hash, null, ct);
+            if (result is TwoFactorRequired challenge)
+            {
+                var given = r.GetValue(code) ?? throw new CliException(
+                    $"Two-step login required (providers {string.Join(", ", challenge.Providers)}). Run again with --code CODE.");
+
+                // Like bw without --method: prefer the authenticator app, else the only provider offered.
+                var provider = challenge.Providers.Contains(0) ? 0 : challenge.Providers[0];
+                result = await client.LoginAsync(typed, hash, new TwoFactorCode(provider, given), ct);
+            }
+
+            var token = result is LoginSucceeded ok ? ok.Token : throw new CliException("The server asked for a second factor again.");
+            var unlock = token.UserDecryptionOptions?.MasterPasswordUnlock;
+            var session = new SessionState
+            {
+                Server = server.AbsoluteUri.TrimEnd('/'),
+                Email = unlock?.Salt ?? MasterKeys.NormalizeSalt(typed),
+                Kdf = unlock is { } u
+                    ? new KdfSettingsModel { KdfType = u.Kdf.KdfType, Iterations = u.Kdf.Iterations, Memory = u.Kdf.Memory, Parallelism = u.Kdf.Parallelism }
+                    : prelogin.KdfSettings,
+                DeviceId = ctx.DeviceId(),
+                AccessToken = token.AccessToken,
+                RefreshToken = token.RefreshToken,
+                ProtectedUserKey = unlock?.MasterKeyEncryptedUserKey ?? token.Key
+                    ?? throw new CliException("The server sent no protected user key."),
+            };
+
+            using var userKey = UserKeys.Unlock(session.ProtectedUserKey, password, session.Email, session.Kdf.ToConfig());
+            if (r.GetValue(saveKey))
+            {
+                session = session with { SavedUserKey = Convert.ToBase64String(userKey.ToArray()) };
+            }
+
+            ctx.SaveSession(session);
+            client.AccessToken = session.AccessToken;
+            session = await VaultSession.PullAsync(ctx, client, session, ct);
+            if (session.Sync?.UserDecryption.UserKeyId is null)
+            {
+                // The key-id backfill of protocol §3.2 step 6: tell the server, then take fresh tokens and data.
+                await client.SetUserKeyIdAsync(userKey.KeyId, ct);
+                (var fresh, session) = await ctx.ConnectAsync(session, forceRefresh: true, ct);
+                using (fresh)
+                {
+                    session = await VaultSession.PullAsync(ctx, fresh, session, ct);
+                }
+            }
+
+            ctx.Host.Out.WriteLine($"Logged in as {session.Email}; {session.Sync?.Ciphers.Count ?? 0} items.");
+        }));
+        return command;
+    }
+
+    public static Command Logout(CliRunner run)
+    {
+        var command = new Command("logout", "Forget the session (tokens and cached vault)");
+        command.SetAction(r => run.Sync(r, ctx =>
+        {
+            ctx.Directory.Delete(StateFiles.Session);
+            ctx.Host.Out.WriteLine("Logged out.");
+        }));
+        return command;
+    }
+
+    public static Command Sync(CliRunner run)
+    {
+        var command = new Command("sync", "Download the vault (encrypted) into the session");
+        command.SetAction((r, ct) => run.Async(r, async ctx =>
+        {
+            var (client, session) = await ctx.ConnectAsync(ctx.RequireSession(), forceRefresh: false, ct);
+            using (client)
+            {
+                session = await VaultSession.PullAsync(ctx, client, session, ct);
+            }
+
+            ctx.Host.Out.WriteLine($"Synced {session.Sync?.Ciphers.Count ?? 0} items, {session.Sync?.Folders.Count ?? 0} folders.");
+        }));
+        return command;
+    }
+}

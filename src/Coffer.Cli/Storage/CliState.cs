@@ -1,0 +1,37 @@
+using Coffer.Core.Api;
+
+namespace Coffer.Cli.Storage;
+
+/// <summary>config.json: settings that survive logout, including this installation's device id.</summary>
+public sealed record CliConfig
+{
+    public string? Server { get; init; }
+    public string? DeviceId { get; init; }
+}
+
+/// <summary>
+/// session.json: what a logged-in CLI keeps between runs. Everything secret in it is either a bearer token or
+/// encrypted: the user key stays wrapped under the master password (<see cref="ProtectedUserKey"/>) and the vault
+/// data is the server's EncStrings. <see cref="SavedUserKey"/> is set only by <c>login --save-key</c>.
+/// </summary>
+public sealed record SessionState
+{
+    public required string Server { get; init; }
+    public required string Email { get; init; }
+    public required KdfSettingsModel Kdf { get; init; }
+    public required string DeviceId { get; init; }
+    public required string AccessToken { get; init; }
+    public required string RefreshToken { get; init; }
+    public required string ProtectedUserKey { get; init; }
+    public SyncResponseModel? Sync { get; init; }
+    public DateTimeOffset? LastSync { get; init; }
+
+    /// <summary>Base64 of the raw 64-byte user key: anyone who can read this file can decrypt the vault.</summary>
+    public string? SavedUserKey { get; init; }
+}
+
+public static class StateFiles
+{
+    public const string Config = "config.json";
+    public const string Session = "session.json";
+}
