@@ -56,7 +56,7 @@ public sealed class BwVaultTests(E2EFixture fixture)
         Assert.Equal("https://mail.example.com/login", listed.FirstUri());
         Assert.Equal("PIN 1234 🔐", listed.Text("notes"));
         Assert.Equal(folder.Id(), listed.Text("folderId"));
-        Assert.Equal("s3cret-Pa55", password.Trim());
+        Assert.Equal("s3cret-Pa55", password);
         Assert.Equal(created.Id(), Assert.Single(inFolder).Id());
         Assert.Equal(created.Id(), edited.Id());
         Assert.Equal("Example Mail (work)", reread.Text("name"));

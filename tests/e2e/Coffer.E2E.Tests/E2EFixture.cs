@@ -57,7 +57,8 @@ public sealed class E2EFixture : IAsyncLifetime
     {
         const int MaxChars = 6000;
         var log = server?.Log ?? "(server not started)";
-        return log.Length <= MaxChars ? log : "…" + log[^MaxChars..];
+        var tail = log.Length <= MaxChars ? log : "…" + log[^MaxChars..];
+        return server?.ExitCode is { } code ? $"{tail}\n(coffer-server is no longer running: exit code {code})" : tail;
     }
 
     private string NextClientFolder(string kind) => Folder($"{kind}-{Interlocked.Increment(ref clients)}");

@@ -54,6 +54,6 @@ public static class BwJson
 
     public static JsonElement[] Items(this JsonElement array) => [.. array.EnumerateArray()];
 
-    /// <summary>Real folders only: `bw list folders` always adds a pseudo folder "No Folder" whose id is null.</summary>
-    public static JsonElement[] RealFolders(this JsonElement array) => [.. array.EnumerateArray().Where(f => f.Text("id") is not null)];
+    /// <summary>Real folders only: `bw list folders` always adds a pseudo folder "No Folder" with an empty id.</summary>
+    public static JsonElement[] RealFolders(this JsonElement array) => [.. array.EnumerateArray().Where(f => f.Text("id") is { Length: > 0 })];
 }

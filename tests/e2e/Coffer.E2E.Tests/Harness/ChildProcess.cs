@@ -4,13 +4,13 @@ using System.Text;
 namespace Coffer.E2E.Tests.Harness;
 
 /// <summary>What one finished child process did; <see cref="ToString"/> is written into every assertion message.</summary>
-public sealed record ProcessResult(string Description, int ExitCode, string StdOut, string StdErr, bool TimedOut)
+public sealed record ProcessResult(string Description, int ExitCode, string StdOut, string StdErr, bool TimedOut, TimeSpan Elapsed)
 {
     public bool Succeeded => !TimedOut && ExitCode == 0;
 
     public override string ToString()
     {
-        var status = TimedOut ? "TIMED OUT (killed)" : $"exit code {ExitCode}";
+        var status = (TimedOut ? "TIMED OUT (killed)" : $"exit code {ExitCode}") + $", {Elapsed.TotalSeconds:0.0} s";
         return $"""
             $ {Description}
             [{status}]
@@ -35,27 +35,19 @@ public static class ChildProcess
         IReadOnlyDictionary<string, string?> environment,
         string workingDirectory,
         TimeSpan timeout,
-        string? displayName = null,
-        string? standardInput = null)
+        string? displayName = null)
     {
         var args = arguments.ToList();
         var description = $"{displayName ?? fileName} {string.Join(' ', args.Select(Quote))}";
         using var process = new Process { StartInfo = CreateStartInfo(fileName, args, environment, workingDirectory) };
         process.StartInfo.RedirectStandardInput = true;
 
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
-
+        var clock = Stopwatch.StartNew();
         process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput);
-        }
 
+        // Whole streams, not lines: whether a client ends its output with a newline is part of what is tested.
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
         // Closing stdin tells a client that nothing will ever be typed at a prompt.
         process.StandardInput.Close();
 
@@ -73,9 +65,8 @@ public static class ChildProcess
             }
         }
 
-        // The parameterless wait also drains the redirected streams.
         await process.WaitForExitAsync();
-        return new ProcessResult(description, process.ExitCode, Read(stdout), Read(stderr), timedOut);
+        return new ProcessResult(description, process.ExitCode, await stdout, await stderr, timedOut, clock.Elapsed);
     }
 
     public static ProcessStartInfo CreateStartInfo(
@@ -116,27 +107,6 @@ public static class ChildProcess
     /// <summary>The `dotnet` host that runs this test, so child processes use the same SDK's runtime.</summary>
     public static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    private static void Append(StringBuilder buffer, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (buffer)
-        {
-            buffer.AppendLine(line);
-        }
-    }
-
-    private static string Read(StringBuilder buffer)
-    {
-        lock (buffer)
-        {
-            return buffer.ToString();
-        }
-    }
 
     private static string Quote(string argument) =>
         argument.Length == 0 || argument.Any(char.IsWhiteSpace) ? $"'{argument}'" : argument;

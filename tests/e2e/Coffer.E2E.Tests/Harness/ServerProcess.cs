@@ -27,6 +27,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string Url => BaseAddress.GetLeftPart(UriPartial.Authority);
 
+    /// <summary>Null while the server runs; its exit code once it has stopped (which no test expects).</summary>
+    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+
     /// <summary>Everything the server wrote to stdout and stderr so far.</summary>
     public string Log
     {
