@@ -36,6 +36,8 @@ builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title
 var app = builder.Build();
 
 app.UseCofferErrors();
+app.UseSecurityHeaders();
+app.UseCofferStatusPages();
 app.UseRouting();
 app.UseRequestBodyLimits();
 app.UseAuthentication();
@@ -61,7 +63,6 @@ api.MapAccounts();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
-app.MapBitwardenFallbacks();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);

@@ -26,14 +26,14 @@ public static class CipherEndpoints
         ciphers.MapGet("", List).Produces<ListResponseModel<CipherDetailsResponseModel>>();
         ciphers.MapPost("", Create).Produces<CipherDetailsResponseModel>();
         ciphers.MapPost("/create", CreateWithCollections).Produces<CipherDetailsResponseModel>();
-        ciphers.MapGet("/{id:guid}", Get).Produces<CipherDetailsResponseModel>();
-        ciphers.MapGet("/{id:guid}/details", Get).Produces<CipherDetailsResponseModel>();
-        ciphers.MapPut("/{id:guid}", Update).Produces<CipherDetailsResponseModel>();
-        ciphers.MapPost("/{id:guid}", Update).Produces<CipherDetailsResponseModel>().WithSummary("Alias of PUT");
-        ciphers.MapPut("/{id:guid}/delete", SoftDelete).WithSummary("Move to the trash");
-        ciphers.MapPut("/{id:guid}/restore", Restore).Produces<CipherDetailsResponseModel>();
-        ciphers.MapDelete("/{id:guid}", Delete).WithSummary("Delete permanently");
-        ciphers.MapPost("/{id:guid}/delete", Delete).WithSummary("Alias of DELETE");
+        ciphers.MapGet("/{id}", Get).Produces<CipherDetailsResponseModel>();
+        ciphers.MapGet("/{id}/details", Get).Produces<CipherDetailsResponseModel>();
+        ciphers.MapPut("/{id}", Update).Produces<CipherDetailsResponseModel>();
+        ciphers.MapPost("/{id}", Update).Produces<CipherDetailsResponseModel>().WithSummary("Alias of PUT");
+        ciphers.MapPut("/{id}/delete", SoftDelete).WithSummary("Move to the trash");
+        ciphers.MapPut("/{id}/restore", Restore).Produces<CipherDetailsResponseModel>();
+        ciphers.MapDelete("/{id}", Delete).WithSummary("Delete permanently");
+        ciphers.MapPost("/{id}/delete", Delete).WithSummary("Alias of DELETE");
         ciphers.MapBulkCiphers();
     }
 

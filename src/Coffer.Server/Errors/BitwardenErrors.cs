@@ -1,5 +1,6 @@
 using Coffer.Core.Api;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Coffer.Server.Errors;
 
@@ -57,20 +58,44 @@ public static class BitwardenErrors
         });
     }
 
-    private static string Describe(BadHttpRequestException exception) => exception.InnerException switch
+    // Framework messages speak to the developer ("Did you mean to use a Service?"); these speak to the caller.
+    private static string Describe(BadHttpRequestException exception) => exception switch
     {
-        // JsonException messages name the path and position but never echo the value.
-        System.Text.Json.JsonException json => "The request body is not valid JSON for this route: " + json.Message,
+        { InnerException: System.Text.Json.JsonException json } =>
+            "The request body is not valid JSON for this route: " + json.Message,
+        _ when exception.Message.Contains("no body was provided", StringComparison.Ordinal)
+            || exception.Message.StartsWith("Required parameter", StringComparison.Ordinal) =>
+            "A JSON request body is required.",
+        _ when exception.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal) =>
+            "A value in the route or query string is not valid (ids are GUIDs).",
         _ => exception.Message,
     };
 
-    /// <summary>Vaultwarden-style JSON 404 for unknown Bitwarden routes.</summary>
-    public static void MapBitwardenFallbacks(this WebApplication app)
+    /// <summary>
+    /// Gives bodiless error statuses (unknown route 404, 405, 415 for a missing JSON content type) a body in the
+    /// route family's format: Bitwarden's error JSON under /api and /identity, problem details elsewhere.
+    /// </summary>
+    public static void UseCofferStatusPages(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        foreach (var prefix in new[] { "/api", "/identity" })
+        app.UseStatusCodePages(async context =>
         {
-            app.MapFallback(prefix + "/{**path}", () => NotFound("This route does not exist.")).ExcludeFromDescription();
-        }
+            var http = context.HttpContext;
+            var message = http.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => "This route does not exist.",
+                StatusCodes.Status405MethodNotAllowed => "This method is not allowed on this route.",
+                StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+                _ => ReasonPhrases.GetReasonPhrase(http.Response.StatusCode),
+            };
+            if (IsBitwardenPath(http.Request.Path))
+            {
+                await http.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options);
+            }
+            else
+            {
+                await Results.Problem(detail: message, statusCode: http.Response.StatusCode).ExecuteAsync(http);
+            }
+        });
     }
 }

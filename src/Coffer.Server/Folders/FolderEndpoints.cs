@@ -17,12 +17,12 @@ public static class FolderEndpoints
     {
         var folders = api.MapGroup("/folders").WithTags("Folders");
         folders.MapGet("", List).Produces<ListResponseModel<FolderResponseModel>>();
-        folders.MapGet("/{id:guid}", Get).Produces<FolderResponseModel>();
+        folders.MapGet("/{id}", Get).Produces<FolderResponseModel>();
         folders.MapPost("", Create).Produces<FolderResponseModel>();
-        folders.MapPut("/{id:guid}", Update).Produces<FolderResponseModel>();
-        folders.MapPost("/{id:guid}", Update).Produces<FolderResponseModel>().WithSummary("Alias of PUT");
-        folders.MapDelete("/{id:guid}", Delete);
-        folders.MapPost("/{id:guid}/delete", Delete).WithSummary("Alias of DELETE");
+        folders.MapPut("/{id}", Update).Produces<FolderResponseModel>();
+        folders.MapPost("/{id}", Update).Produces<FolderResponseModel>().WithSummary("Alias of PUT");
+        folders.MapDelete("/{id}", Delete);
+        folders.MapPost("/{id}/delete", Delete).WithSummary("Alias of DELETE");
     }
 
     internal static FolderResponseModel ToResponse(Folder folder) =>
