@@ -21,20 +21,8 @@ internal static class GenerateCommand
         var noSpecial = new Option<bool>("--no-special") { Description = "Leave out !@#$%^&*" };
         var avoidAmbiguous = new Option<bool>("--avoid-ambiguous") { Description = "Leave out I, O, l, 0 and 1" };
         // Range checks at parse time make a bad value a usage error (exit 2) rather than a runtime failure.
-        length.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < PasswordOptions.MinLength or > PasswordOptions.MaxLength)
-            {
-                r.AddError($"--length must be between {PasswordOptions.MinLength} and {PasswordOptions.MaxLength}.");
-            }
-        });
-        words.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < PassphraseOptions.MinWords or > PassphraseOptions.MaxWords)
-            {
-                r.AddError($"--words must be between {PassphraseOptions.MinWords} and {PassphraseOptions.MaxWords}.");
-            }
-        });
+        AddRange(length, PasswordOptions.MinLength, PasswordOptions.MaxLength);
+        AddRange(words, PassphraseOptions.MinWords, PassphraseOptions.MaxWords);
         var command = new Command("generate", "Print a random password or passphrase (entropy in bits goes to stderr)")
         {
             length, passphrase, words, separator, capitalize, includeNumber, noUpper, noLower, noNumbers, noSpecial, avoidAmbiguous,
@@ -55,6 +43,16 @@ internal static class GenerateCommand
         }));
         return command;
     }
+
+    private static void AddRange(Option<int> option, int min, int max) => option.Validators.Add(r =>
+    {
+        // Read the token rather than the value: a non-number is already a conversion error, and reading the
+        // value of a failed conversion throws.
+        if (r.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var value) && (value < min || value > max))
+        {
+            r.AddError($"{option.Name} must be between {min} and {max}.");
+        }
+    });
 
     internal static PasswordOptions Password(
         ParseResult r, Option<int> length, Option<bool> noUpper, Option<bool> noLower, Option<bool> noNumbers, Option<bool> noSpecial, Option<bool> avoidAmbiguous) => new()

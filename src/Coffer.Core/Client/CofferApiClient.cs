@@ -287,7 +287,7 @@ public sealed class CofferApiClient : IDisposable
     /// Provider numbers from <c>TwoFactorProviders2</c>, spelled exactly so as the official clients require
     /// (protocol §4.3.3); null when the body is not a two-factor challenge.
     /// </summary>
-    internal static List<int>? TwoFactorProviders(string body)
+    public static List<int>? TwoFactorProviders(string body)
     {
         try
         {

@@ -1,0 +1,36 @@
+namespace Coffer.Cli.Tests.Cli;
+
+/// <summary>Runs `coffer` in-process with its own config folder, environment and captured output.</summary>
+public sealed class CliRun : IDisposable
+{
+    private readonly Dictionary<string, string?> _environment = new(StringComparer.Ordinal);
+
+    public CliRun()
+    {
+        ConfigDir = Directory.CreateTempSubdirectory("coffer-cli-").FullName;
+        _environment["COFFER_CONFIG_DIR"] = ConfigDir;
+    }
+
+    public string ConfigDir { get; }
+
+    public void SetEnvironment(string name, string value) => _environment[name] = value;
+
+    public async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var host = new CliHost(output, error, name => _environment.GetValueOrDefault(name), TimeProvider.System, ReadSecretFromTerminal: null);
+        var code = await CofferCli.RunAsync(args, host);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs and requires success, returning stdout.</summary>
+    public async Task<string> OkAsync(params string[] args)
+    {
+        var (code, output, error) = await RunAsync(args);
+        Assert.True(code == 0, $"coffer {string.Join(' ', args)} exited {code}: {error}");
+        return output;
+    }
+
+    public void Dispose() => Directory.Delete(ConfigDir, recursive: true);
+}
