@@ -1,1 +1,69 @@
-return 0;
+using System.Globalization;
+using Coffer.Bench;
+using Coffer.Bench.Micro;
+
+// Subcommands: http (default), micro, and serve-baseline (the child process that http starts).
+var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "http";
+var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+return command switch
+{
+    "http" => await HttpCommand.RunAsync(ParseHttp(rest)),
+    "micro" => MicroCommand.Run(rest),
+    "serve-baseline" => await StaticBaseline.RunAsync(rest),
+    _ => Usage(),
+};
+
+static HttpCommand.Options ParseHttp(string[] args)
+{
+    int connections = 8, warmup = 2, duration = 10;
+    HashSet<string>? only = null;
+    bool perfMap = false, skipStartup = false;
+    for (var i = 0; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--connections":
+                connections = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 256);
+                break;
+            case "--warmup":
+                warmup = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 0, 60);
+                break;
+            case "--duration":
+                duration = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 600);
+                break;
+            case "--only":
+                only = [.. args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                break;
+            case "--perf-map":
+                perfMap = true;
+                break;
+            case "--skip-startup":
+                skipStartup = true;
+                break;
+            default:
+                throw new ArgumentException($"Unknown option {args[i]}. Options: --connections N --warmup S --duration S --only a,b --perf-map --skip-startup");
+        }
+    }
+
+    return new(connections, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(duration), only, perfMap, skipStartup, RepoRoot());
+}
+
+// The bench runs from its bin folder; the server build and bench/results are found relative to the repository root.
+static string RepoRoot()
+{
+    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+    {
+        if (File.Exists(Path.Combine(folder.FullName, "Coffer.slnx")))
+        {
+            return folder.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Coffer.slnx not found above " + AppContext.BaseDirectory);
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | micro [BenchmarkDotNet args]");
+    return 2;
+}

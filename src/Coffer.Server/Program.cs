@@ -1,6 +1,7 @@
 using Coffer.Core.Api;
 using Coffer.Server;
 using Coffer.Server.Accounts;
+using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
@@ -23,7 +24,11 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddCofferDatabase();
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<PasswordHashing>();
-builder.Services.AddScoped<VaultChanges>();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddSingleton<WriteGate>();
+builder.Services.AddSingleton<AuditChain>();
+builder.Services.AddScoped<Changes>();
+builder.Services.AddSyncCache();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();

@@ -40,7 +40,7 @@ public static class AccountEndpoints
         return Results.Json(new DateTimeOffset(revision, TimeSpan.Zero).ToUnixTimeMilliseconds());
     }
 
-    private static async Task<IResult> SetUserKeyId(UserKeyIdRequestModel request, ClaimsPrincipal principal, CofferDb db, CancellationToken ct)
+    private static async Task<IResult> SetUserKeyId(UserKeyIdRequestModel request, ClaimsPrincipal principal, CofferDb db, TimeProvider time, CancellationToken ct)
     {
         if (request.UserKeyId is not { } keyId || !WireValidation.IsKeyId(keyId))
         {
@@ -48,7 +48,9 @@ public static class AccountEndpoints
         }
 
         var userId = principal.UserId();
-        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.UserKeyId, keyId), ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.Users.Where(u => u.Id == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.UserKeyId, keyId).SetProperty(u => u.RevisionDate, now), ct);
         return Results.Ok();
     }
 

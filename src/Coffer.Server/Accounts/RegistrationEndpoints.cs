@@ -1,6 +1,7 @@
 using System.Net.Mail;
 using Coffer.Core.Api;
 using Coffer.Core.Crypto;
+using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
@@ -42,7 +43,7 @@ public static class RegistrationEndpoints
         return Results.Json(tokens.CreateRegistrationToken(email, request.Name), CofferJson.Options);
     }
 
-    private static async Task<IResult> Finish(RegisterFinishRequestModel request, CofferDb db, TokenService tokens, PasswordHashing hashing, TimeProvider time)
+    private static async Task<IResult> Finish(RegisterFinishRequestModel request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes)
     {
         if (NormalizeEmail(request.Email) is not { } email)
         {
@@ -84,10 +85,10 @@ public static class RegistrationEndpoints
             return BitwardenErrors.BadRequest("containedKeyId must be 32 lowercase hexadecimal characters.", "containedKeyId");
         }
 
-        return await Create(db, hashing, time, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdfs[0], key, request.UserAsymmetricKeys, unlock?.ContainedKeyId));
+        return await Create(db, hashing, changes, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdfs[0], key, request.UserAsymmetricKeys, unlock?.ContainedKeyId));
     }
 
-    private static async Task<IResult> Register(RegisterRequestModel request, CofferDb db, PasswordHashing hashing, TimeProvider time)
+    private static async Task<IResult> Register(RegisterRequestModel request, CofferDb db, PasswordHashing hashing, Changes changes)
     {
         if (NormalizeEmail(request.Email) is not { } email)
         {
@@ -100,12 +101,12 @@ public static class RegistrationEndpoints
         }
 
         var kdf = new KdfConfig(type, request.KdfIterations ?? 0, request.KdfMemory, request.KdfParallelism);
-        return await Create(db, hashing, time, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdf, key, request.Keys, null));
+        return await Create(db, hashing, changes, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdf, key, request.Keys, null));
     }
 
     private sealed record Registration(string Email, string? Name, string? Hint, string MasterPasswordHash, KdfConfig Kdf, string Key, KeysRequestModel? Keys, string? UserKeyId);
 
-    private static async Task<IResult> Create(CofferDb db, PasswordHashing hashing, TimeProvider time, Registration r)
+    private static async Task<IResult> Create(CofferDb db, PasswordHashing hashing, Changes changes, Registration r)
     {
         if (r.Kdf.Validate() is { } kdfError)
         {
@@ -138,8 +139,8 @@ public static class RegistrationEndpoints
             return BitwardenErrors.BadRequest("An account with this e-mail address already exists.", "email");
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        db.Users.Add(new User
+        var now = changes.Now;
+        var user = new User
         {
             Id = Guid.CreateVersion7(),
             Email = r.Email,
@@ -158,10 +159,12 @@ public static class RegistrationEndpoints
             CreationDate = now,
             RevisionDate = now,
             AccountRevisionDate = now,
-        });
+        };
+        db.Users.Add(user);
+        changes.Record(EventType.UserRegistered, user.Id);
         try
         {
-            await db.SaveChangesAsync();
+            await changes.CommitAsync();
         }
         catch (DbUpdateException)
         {

@@ -35,6 +35,7 @@ public sealed class User
     public required string SecurityStamp { get; set; }
 
     public DateTime CreationDate { get; set; }
+    /// <summary>Bumped on every change to the account row itself (keys, stamp, key id, name): the sync cache keys on it.</summary>
     public DateTime RevisionDate { get; set; }
 
     /// <summary>Bumped on every vault change; clients compare it with their last sync (protocol §4.6).</summary>

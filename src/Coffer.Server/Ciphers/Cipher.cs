@@ -14,7 +14,8 @@ public sealed class Cipher
     public Guid? FolderId { get; set; }
     public CipherType Type { get; set; }
     public bool Favorite { get; set; }
-    public required string Data { get; set; }
+    /// <summary>UTF-8 JSON, kept as bytes so it is copied into responses without transcoding.</summary>
+    public required byte[] Data { get; set; }
     public DateTime CreationDate { get; set; }
     public DateTime RevisionDate { get; set; }
 

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Security.Claims;
 using System.Text.Json;
 using Coffer.Core.Api;
+using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
-using Coffer.Server.Sync;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Ciphers;
@@ -32,7 +32,7 @@ public static class CipherBulkEndpoints
             .WithSummary("Import items and folders in one transaction");
     }
 
-    private static async Task<IResult> SoftDeleteMany(CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> SoftDeleteMany(CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var (ciphers, error) = await LoadOwned(request.Ids, principal.UserId(), db, ct);
         if (error is not null)
@@ -44,13 +44,14 @@ public static class CipherBulkEndpoints
         {
             cipher.DeletedDate ??= changes.Now;
             cipher.RevisionDate = changes.Now;
+            changes.Record(EventType.CipherSoftDeleted, cipher.UserId, cipher.Id);
         }
 
         await changes.CommitAsync(principal.UserId(), ct);
         return Results.Ok();
     }
 
-    private static async Task<IResult> DeleteMany([Microsoft.AspNetCore.Mvc.FromBody] CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> DeleteMany([Microsoft.AspNetCore.Mvc.FromBody] CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var (ciphers, error) = await LoadOwned(request.Ids, principal.UserId(), db, ct);
         if (error is not null)
@@ -59,11 +60,16 @@ public static class CipherBulkEndpoints
         }
 
         db.Ciphers.RemoveRange(ciphers);
+        foreach (var cipher in ciphers)
+        {
+            changes.Record(EventType.CipherDeleted, cipher.UserId, cipher.Id);
+        }
+
         await changes.CommitAsync(principal.UserId(), ct);
         return Results.Ok();
     }
 
-    private static async Task<IResult> RestoreMany(CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, HttpResponse response, CancellationToken ct)
+    private static async Task<IResult> RestoreMany(CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, HttpResponse response, CancellationToken ct)
     {
         var (ciphers, error) = await LoadOwned(request.Ids, principal.UserId(), db, ct);
         if (error is not null)
@@ -75,6 +81,7 @@ public static class CipherBulkEndpoints
         {
             cipher.DeletedDate = null;
             cipher.RevisionDate = changes.Now;
+            changes.Record(EventType.CipherRestored, cipher.UserId, cipher.Id);
         }
 
         await changes.CommitAsync(principal.UserId(), ct);
@@ -96,7 +103,7 @@ public static class CipherBulkEndpoints
         return Results.Empty;
     }
 
-    private static async Task<IResult> MoveMany(CipherBulkMoveRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> MoveMany(CipherBulkMoveRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         var folder = await CipherEndpoints.ResolveFolder(request.FolderId, userId, db, ct);
@@ -115,13 +122,14 @@ public static class CipherBulkEndpoints
         {
             cipher.FolderId = folder.Id;
             cipher.RevisionDate = changes.Now;
+            changes.Record(EventType.CipherUpdated, userId, cipher.Id);
         }
 
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }
 
-    private static async Task<IResult> Import(ImportCiphersRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> Import(ImportCiphersRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         var items = request.Ciphers ?? [];
@@ -187,6 +195,7 @@ public static class CipherBulkEndpoints
             });
         }
 
+        changes.Record(EventType.ItemsImported, userId, detail: $"{items.Count} items, {folders.Count} folders");
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }

@@ -2,11 +2,11 @@ using System.Buffers;
 using System.Security.Claims;
 using System.Text.Json;
 using Coffer.Core.Api;
+using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
-using Coffer.Server.Sync;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Ciphers;
@@ -68,14 +68,14 @@ public static class CipherEndpoints
         return cipher is null ? CipherNotFound() : CipherJson.Result(cipher);
     }
 
-    private static Task<IResult> CreateWithCollections(CipherCreateRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct) =>
+    private static Task<IResult> CreateWithCollections(CipherCreateRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
         request.Cipher is null
             ? Task.FromResult(BitwardenErrors.BadRequest("cipher is required.", "cipher"))
             : request.CollectionIds is { Count: > 0 }
                 ? Task.FromResult(BitwardenErrors.BadRequest("Collections are not supported by this server.", "collectionIds"))
                 : Create(request.Cipher, principal, db, changes, ct);
 
-    private static async Task<IResult> Create(CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> Create(CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         if (CipherValidation.Validate(request, userId) is { } error)
@@ -103,11 +103,12 @@ public static class CipherEndpoints
             ArchivedDate = request.ArchivedDate,
         };
         db.Ciphers.Add(cipher);
+        changes.Record(EventType.CipherCreated, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return CipherJson.Result(cipher);
     }
 
-    private static async Task<IResult> Update(Guid id, CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> Update(Guid id, CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         if (CipherValidation.Validate(request, userId) is { } error)
@@ -142,11 +143,12 @@ public static class CipherEndpoints
         cipher.Data = CipherValidation.Serialize(request);
         cipher.ArchivedDate = request.ArchivedDate;
         cipher.RevisionDate = changes.Now;
+        changes.Record(EventType.CipherUpdated, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return CipherJson.Result(cipher);
     }
 
-    private static async Task<IResult> SoftDelete(Guid id, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> SoftDelete(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         var cipher = await db.Ciphers.SingleOrDefaultAsync(c => c.Id == id && c.UserId == userId, ct);
@@ -157,11 +159,12 @@ public static class CipherEndpoints
 
         cipher.DeletedDate ??= changes.Now;
         cipher.RevisionDate = changes.Now;
+        changes.Record(EventType.CipherSoftDeleted, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }
 
-    private static async Task<IResult> Restore(Guid id, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> Restore(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         var cipher = await db.Ciphers.SingleOrDefaultAsync(c => c.Id == id && c.UserId == userId, ct);
@@ -172,11 +175,12 @@ public static class CipherEndpoints
 
         cipher.DeletedDate = null;
         cipher.RevisionDate = changes.Now;
+        changes.Record(EventType.CipherRestored, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return CipherJson.Result(cipher);
     }
 
-    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         var cipher = await db.Ciphers.SingleOrDefaultAsync(c => c.Id == id && c.UserId == userId, ct);
@@ -186,6 +190,7 @@ public static class CipherEndpoints
         }
 
         db.Ciphers.Remove(cipher);
+        changes.Record(EventType.CipherDeleted, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 
 namespace Coffer.Server.Ciphers;
@@ -55,11 +54,11 @@ public static class CipherJson
         }
 
         // head is "{…" without its closing brace; Data is "{…}". Splice: "{head…," + "…data}".
-        var dataBytes = Encoding.UTF8.GetByteCount(cipher.Data);
-        var span = scratch.GetSpan(dataBytes + 1);
+        var data = cipher.Data;
+        var span = scratch.GetSpan(data.Length);
         span[0] = (byte)',';
-        Encoding.UTF8.GetBytes(cipher.Data.AsSpan(1), span[1..]);
-        scratch.Advance(dataBytes);
+        data.AsSpan(1).CopyTo(span[1..]);
+        scratch.Advance(data.Length);
         writer.WriteRawValue(scratch.WrittenSpan, skipInputValidation: true);
     }
 

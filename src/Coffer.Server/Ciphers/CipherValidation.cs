@@ -202,5 +202,5 @@ public static class CipherValidation
     }
 
     /// <summary>The stored form of the encrypted part (see <see cref="Cipher.Data"/>).</summary>
-    public static string Serialize(CipherDataModel data) => JsonSerializer.Serialize(data, CofferJson.Options);
+    public static byte[] Serialize(CipherDataModel data) => JsonSerializer.SerializeToUtf8Bytes(data, CofferJson.Options);
 }

@@ -1,4 +1,5 @@
 using Coffer.Server.Accounts;
+using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
 using Coffer.Server.Folders;
@@ -19,6 +20,7 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<Folder> Folders => Set<Folder>();
     public DbSet<Cipher> Ciphers => Set<Cipher>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -73,6 +75,18 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             cipher.HasIndex(c => c.FolderId);
             cipher.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
             cipher.HasOne<Folder>().WithMany().HasForeignKey(c => c.FolderId).OnDelete(DeleteBehavior.SetNull);
+        });
+        modelBuilder.Entity<AuditEvent>(audit =>
+        {
+            // No foreign keys: the log outlives the accounts and items it speaks of.
+            audit.ToTable("audit_events");
+            audit.HasKey(e => e.Sequence);
+            audit.Property(e => e.Sequence).ValueGeneratedNever();
+            audit.HasIndex(e => new { e.UserId, e.Date });
+            audit.Property(e => e.IpAddress).HasMaxLength(64);
+            audit.Property(e => e.Detail).HasMaxLength(256);
+            audit.Property(e => e.PreviousHash).HasMaxLength(64);
+            audit.Property(e => e.Hash).HasMaxLength(64);
         });
     }
 

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -40,29 +39,5 @@ public static class DatabaseSetup
 
         // WAL is a property of the database file (persists once set): readers never block the writer.
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-    }
-
-    /// <summary>
-    /// Per-connection settings. synchronous=NORMAL in WAL mode keeps every committed transaction across a
-    /// process crash (kill -9); only an OS crash or power loss can drop the last commits.
-    /// </summary>
-    private sealed class SqlitePragmas : DbConnectionInterceptor
-    {
-        public static readonly SqlitePragmas Instance = new();
-
-        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
-
-        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            Apply(connection);
-            return Task.CompletedTask;
-        }
-
-        private static void Apply(DbConnection connection)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous=NORMAL;";
-            command.ExecuteNonQuery();
-        }
     }
 }

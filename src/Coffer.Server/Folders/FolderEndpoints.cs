@@ -3,7 +3,6 @@ using Coffer.Core.Api;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
-using Coffer.Server.Sync;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Folders;
@@ -42,7 +41,7 @@ public static class FolderEndpoints
         return folder is null ? FolderNotFound() : Results.Json(ToResponse(folder), CofferJson.Options);
     }
 
-    private static async Task<IResult> Create(FolderRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> Create(FolderRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         if (ValidateName(request) is { } invalid)
         {
@@ -56,7 +55,7 @@ public static class FolderEndpoints
         return Results.Json(ToResponse(folder), CofferJson.Options);
     }
 
-    private static async Task<IResult> Update(Guid id, FolderRequestModel request, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> Update(Guid id, FolderRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         if (ValidateName(request) is { } invalid)
         {
@@ -76,7 +75,7 @@ public static class FolderEndpoints
         return Results.Json(ToResponse(folder), CofferJson.Options);
     }
 
-    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal principal, CofferDb db, VaultChanges changes, CancellationToken ct)
+    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         var folder = await db.Folders.SingleOrDefaultAsync(f => f.Id == id && f.UserId == userId, ct);

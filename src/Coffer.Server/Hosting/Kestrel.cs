@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.Http.Features;
 using Coffer.Core.Api;
 using Coffer.Server.Ciphers;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.Server.Hosting;

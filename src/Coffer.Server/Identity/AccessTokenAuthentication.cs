@@ -23,6 +23,13 @@ public sealed class AccessTokenAuthentication(
 {
     public const string SchemeName = "Bearer";
 
+    // Runs on every API request: compiled once, so EF skips expression-tree comparison and translation.
+    private static readonly Func<CofferDb, Guid, Guid, CancellationToken, Task<SessionState?>> SessionQuery =
+        EF.CompileAsyncQuery((CofferDb db, Guid userId, Guid deviceId, CancellationToken ct) => db.Users.AsNoTracking()
+            .Where(u => u.Id == userId)
+            .Select(u => new SessionState(u.SecurityStamp, db.Devices.Any(d => d.Id == deviceId && d.UserId == u.Id)))
+            .SingleOrDefault());
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
@@ -40,10 +47,7 @@ public sealed class AccessTokenAuthentication(
             return AuthenticateResult.Fail("Invalid access token.");
         }
 
-        var current = await db.Users.AsNoTracking()
-            .Where(u => u.Id == userId)
-            .Select(u => new { u.SecurityStamp, DeviceExists = db.Devices.Any(d => d.Id == deviceId && d.UserId == u.Id) })
-            .SingleOrDefaultAsync(Context.RequestAborted);
+        var current = await SessionQuery(db, userId, deviceId, Context.RequestAborted);
         if (current is null || current.SecurityStamp != stamp || !current.DeviceExists)
         {
             return AuthenticateResult.Fail("The session has ended.");
@@ -69,3 +73,5 @@ public static class ClaimsPrincipalExtensions
     public static Guid DeviceId(this ClaimsPrincipal principal) =>
         Guid.Parse(principal.FindFirstValue(TokenService.DeviceClaim)!);
 }
+
+internal sealed record SessionState(string SecurityStamp, bool DeviceExists);

@@ -1,6 +1,7 @@
 using Coffer.Core.Api;
 using Coffer.Core.Crypto;
 using Coffer.Server.Accounts;
+using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Devices;
 using Microsoft.EntityFrameworkCore;
@@ -26,7 +27,7 @@ public static class TokenEndpoints
             .WithSummary("Password and refresh-token grants");
     }
 
-    private static async Task<IResult> Token(HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, TimeProvider time)
+    private static async Task<IResult> Token(HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes)
     {
         if (!request.HasFormContentType)
         {
@@ -36,14 +37,14 @@ public static class TokenEndpoints
         var form = TokenForm.From(await request.ReadFormAsync(request.HttpContext.RequestAborted));
         return form.Get("granttype") switch
         {
-            "password" => await PasswordGrant(form, db, tokens, hashing, time),
-            "refresh_token" => await RefreshGrant(form, db, tokens, time),
+            "password" => await PasswordGrant(form, db, tokens, hashing, changes),
+            "refresh_token" => await RefreshGrant(form, db, tokens, changes),
             null => OAuthError("invalid_request", "grant_type is required."),
             _ => OAuthError("unsupported_grant_type", "Supported grant types are password and refresh_token."),
         };
     }
 
-    private static async Task<IResult> PasswordGrant(TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, TimeProvider time)
+    private static async Task<IResult> PasswordGrant(TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes)
     {
         foreach (var required in new[] { "clientid", "password", "scope", "username", "deviceidentifier", "devicename", "devicetype" })
         {
@@ -69,10 +70,12 @@ public static class TokenEndpoints
         var verified = await hashing.VerifyAsync(form.Get("password")!, user?.PasswordHash);
         if (user is null || !verified.Valid)
         {
+            changes.Record(EventType.UserFailedLogIn, user?.Id, detail: user is null ? "unknown account" : null);
+            await changes.CommitAsync();
             return OAuthError("invalid_grant", BadCredentials);
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = changes.Now;
         if (verified.NewHash is { } upgraded)
         {
             user.PasswordHash = upgraded;
@@ -81,18 +84,19 @@ public static class TokenEndpoints
         var device = await UpsertDevice(db, user, form.Get("deviceidentifier")!, form.Get("devicename")!, deviceType, now);
         var clientId = form.Get("clientid")!;
         var refresh = IssueRefreshToken(db, tokens, user, device, clientId, now);
-        await db.SaveChangesAsync();
+        changes.Record(EventType.UserLoggedIn, user.Id, deviceId: device.Id);
+        await changes.CommitAsync();
         return Results.Json(SuccessResponse(tokens, user, device, clientId, refresh, includeKeys: true), CofferJson.Options);
     }
 
-    private static async Task<IResult> RefreshGrant(TokenForm form, CofferDb db, TokenService tokens, TimeProvider time)
+    private static async Task<IResult> RefreshGrant(TokenForm form, CofferDb db, TokenService tokens, Changes changes)
     {
         if (form.Get("refreshtoken") is not { Length: > 0 and <= 256 } presented)
         {
             return OAuthError("invalid_request", "refresh_token is required.");
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = changes.Now;
         var hash = TokenService.HashRefreshToken(presented);
         var stored = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash);
         if (stored is null)
@@ -119,7 +123,7 @@ public static class TokenEndpoints
         }
 
         var refresh = IssueRefreshToken(db, tokens, user, device, stored.ClientId, now);
-        await db.SaveChangesAsync();
+        await changes.CommitAsync();
         return Results.Json(SuccessResponse(tokens, user, device, stored.ClientId, refresh, includeKeys: false), CofferJson.Options);
     }
 

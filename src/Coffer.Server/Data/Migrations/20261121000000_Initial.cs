@@ -108,7 +108,7 @@ public sealed class Initial : Migration
                 FolderId = table.Column<Guid>(nullable: true),
                 Type = table.Column<int>(nullable: false),
                 Favorite = table.Column<bool>(nullable: false),
-                Data = table.Column<string>(nullable: false),
+                Data = table.Column<byte[]>(nullable: false),
                 CreationDate = table.Column<DateTime>(nullable: false),
                 RevisionDate = table.Column<DateTime>(nullable: false),
                 DeletedDate = table.Column<DateTime>(nullable: true),

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Coffer.Bench;
+
+/// <summary>
+/// A server under test run as a child process on a free loopback port: coffer-server itself, or this executable's
+/// <c>serve-baseline</c>. Running both as separate processes keeps the comparison fair (each pays its own GC and
+/// thread pool, neither shares them with the load generator). Children are killed on dispose and on exit.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private const int MaxKeptOutputLines = 200;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
+
+    private readonly Process process;
+    private readonly string? ownedFolder;
+    private readonly Queue<string> output = new();
+
+    private ServerProcess(Process process, int port, string? ownedFolder)
+    {
+        this.process = process;
+        Port = port;
+        this.ownedFolder = ownedFolder;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress { get; }
+
+    public int Pid => process.Id;
+
+    /// <summary>Process start until the first 200 from the health path.</summary>
+    public TimeSpan StartToHealthy { get; private set; }
+
+    /// <summary>
+    /// Starts coffer-server with a fresh (or the given) data folder. A fresh folder is deleted on dispose.
+    /// </summary>
+    public static Task<ServerProcess> StartCofferAsync(string serverDll, string? dataFolder = null, bool perfMap = false)
+    {
+        var owned = dataFolder is null;
+        dataFolder ??= Directory.CreateTempSubdirectory("coffer-bench-").FullName;
+        var port = FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["Coffer__DataFolder"] = dataFolder,
+            // Warnings only: console logging per request would measure the terminal, not the server.
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        if (perfMap)
+        {
+            // Lets `perf report` name JIT-compiled frames (writes /tmp/perf-<pid>.map). W^X off, or the code
+            // runs from an anonymous double mapping that perf cannot match with the map.
+            environment["DOTNET_PerfMapEnabled"] = "1";
+            environment["DOTNET_EnableWriteXorExecute"] = "0";
+        }
+
+        return StartAsync(serverDll, ["--urls", $"http://127.0.0.1:{port}"], port, environment, "/health", owned ? dataFolder : null);
+    }
+
+    /// <summary>Starts this executable's minimal Kestrel app serving <paramref name="staticFile"/> at /static.</summary>
+    public static Task<ServerProcess> StartBaselineAsync(string staticFile)
+    {
+        var port = FreePort();
+        var self = typeof(ServerProcess).Assembly.Location;
+        return StartAsync(self, ["serve-baseline", staticFile, port.ToString(CultureInfo.InvariantCulture)], port, new Dictionary<string, string>(), "/hello", null);
+    }
+
+    private static async Task<ServerProcess> StartAsync(string dll, string[] args, int port, Dictionary<string, string> environment, string healthPath, string? ownedFolder)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            // The baseline exits when its stdin closes, so it never outlives a bench process that is killed.
+            RedirectStandardInput = true,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var health = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(1), PooledConnectionLifetime = TimeSpan.Zero })
+        {
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+        var healthUri = new Uri($"http://127.0.0.1:{port}{healthPath}");
+
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {dll}.");
+        var server = new ServerProcess(process, port, ownedFolder);
+        ChildProcesses.Track(process);
+        process.OutputDataReceived += (_, e) => server.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        while (clock.Elapsed < StartTimeout && !process.HasExited)
+        {
+            try
+            {
+                using var response = await health.GetAsync(healthUri);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    server.StartToHealthy = clock.Elapsed;
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(PollInterval);
+        }
+
+        var log = server.Output();
+        await server.DisposeAsync();
+        throw new InvalidOperationException($"{Path.GetFileName(dll)} did not become healthy within {StartTimeout.TotalSeconds} s. Output:\n{log}");
+    }
+
+    /// <summary>Resident set size and its peak (VmRSS, VmHWM of /proc/&lt;pid&gt;/status), in MiB.</summary>
+    public (double RssMiB, double PeakMiB) Memory()
+    {
+        double rss = double.NaN, peak = double.NaN;
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = KiBToMiB(line);
+            }
+            else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                peak = KiBToMiB(line);
+            }
+        }
+
+        return (rss, peak);
+    }
+
+    public string Output()
+    {
+        lock (output)
+        {
+            return string.Join('\n', output);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await process.WaitForExitAsync(timeout.Token);
+        }
+
+        ChildProcesses.Forget(process);
+        process.Dispose();
+        if (ownedFolder is not null)
+        {
+            Directory.Delete(ownedFolder, recursive: true);
+        }
+    }
+
+    /// <summary>A port the OS just handed out; the tiny race until the child binds it is acceptable on loopback.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static double KiBToMiB(string line) =>
+        long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.Enqueue(line);
+            while (output.Count > MaxKeptOutputLines)
+            {
+                output.Dequeue();
+            }
+        }
+    }
+}

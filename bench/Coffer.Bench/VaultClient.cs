@@ -1,0 +1,117 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Coffer.Core.Api;
+using Coffer.Core.Crypto;
+
+namespace Coffer.Bench;
+
+/// <summary>
+/// Just enough of a Bitwarden client to seed the server: register, log in, build items. Accounts use
+/// syntactically valid random keys instead of <see cref="NewAccount.Create"/>: the server only validates their
+/// shape, and 600 000 PBKDF2 rounds per account would only slow the seeding down. Items are real type 2
+/// EncStrings under a random user key, so the bytes on the wire have the size and entropy of real ones.
+/// </summary>
+public sealed class VaultClient(HttpClient http)
+{
+    public sealed record Account(string Email, string AccessToken, SymmetricKey UserKey);
+
+    public async Task<Account> RegisterAndLoginAsync(string email)
+    {
+        using var send = await http.PostAsJsonAsync("/identity/accounts/register/send-verification-email", new { email, name = "bench" }, CofferJson.Options);
+        await EnsureOk(send, "send-verification-email");
+        var registrationToken = await send.Content.ReadFromJsonAsync<string>(CofferJson.Options)
+            ?? throw new InvalidOperationException("send-verification-email returned no token.");
+
+        var userKey = SymmetricKey.Generate();
+        using var wrappingKey = SymmetricKey.Generate();
+        var masterPasswordHash = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var finish = new RegisterFinishRequestModel
+        {
+            Email = email,
+            EmailVerificationToken = registrationToken,
+            MasterPasswordHash = masterPasswordHash,
+            UserSymmetricKey = EncString.Encrypt(userKey.ToArray(), wrappingKey).ToString(),
+            UserAsymmetricKeys = new KeysRequestModel
+            {
+                // 294 bytes is the size of an RSA-2048 SPKI; the server checks only that it is Base64.
+                PublicKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(294)),
+                EncryptedPrivateKey = EncString.Encrypt(RandomNumberGenerator.GetBytes(1218), userKey).ToString(),
+            },
+            Kdf = KdfType.Pbkdf2Sha256,
+            KdfIterations = 600_000,
+        };
+        using var finished = await http.PostAsJsonAsync("/identity/accounts/register/finish", finish, CofferJson.Options);
+        await EnsureOk(finished, "register/finish");
+
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["scope"] = "api offline_access",
+            ["client_id"] = "bench",
+            ["deviceType"] = "25",
+            ["deviceIdentifier"] = Guid.NewGuid().ToString(),
+            ["deviceName"] = "bench",
+            ["username"] = email,
+            ["password"] = masterPasswordHash,
+        });
+        using var token = await http.PostAsync(new Uri("/identity/connect/token", UriKind.Relative), form);
+        await EnsureOk(token, "connect/token");
+        using var json = await JsonDocument.ParseAsync(await token.Content.ReadAsStreamAsync());
+        var accessToken = json.RootElement.GetProperty("access_token").GetString()
+            ?? throw new InvalidOperationException("connect/token returned no access_token.");
+        return new Account(email, accessToken, userKey);
+    }
+
+    /// <summary>Adds <paramref name="count"/> login items in one import (one transaction), as a client migrating in would.</summary>
+    public async Task ImportAsync(Account account, int count)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var import = new ImportCiphersRequestModel
+        {
+            Ciphers = Enumerable.Range(0, count).Select(i => LoginItem(account.UserKey, i)).ToList(),
+            Folders = [],
+            FolderRelationships = [],
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/ciphers/import")
+        {
+            Content = JsonContent.Create(import, options: CofferJson.Options),
+        };
+        Authorize(request, account);
+        using var response = await http.SendAsync(request);
+        await EnsureOk(response, "ciphers/import");
+    }
+
+    public static void Authorize(HttpRequestMessage request, Account account)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(account);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", account.AccessToken);
+    }
+
+    /// <summary>A typical login item: name, username, password, one URI and a short note, each its own EncString.</summary>
+    public static CipherRequestModel LoginItem(SymmetricKey key, int index) => new()
+    {
+        Type = CipherType.Login,
+        Name = Encrypt($"Site {index}", key),
+        Notes = Encrypt("Recovery codes are in the safe.", key),
+        Login = new CipherLoginModel
+        {
+            Username = Encrypt($"user{index}@example.com", key),
+            Password = Encrypt(Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)), key),
+            Uris = [new CipherLoginUriModel { Uri = Encrypt($"https://site{index}.example.com/login", key) }],
+        },
+    };
+
+    private static string Encrypt(string plaintext, SymmetricKey key) => EncString.EncryptString(plaintext, key).ToString();
+
+    private static async Task EnsureOk(HttpResponseMessage response, string what)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            throw new InvalidOperationException($"{what} answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 500)]}");
+        }
+    }
+}

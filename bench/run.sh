@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds Release and runs the HTTP benchmark (and the BenchmarkDotNet micro benchmarks with --micro).
+# Any other arguments go to the http subcommand, e.g. bench/run.sh --only sync-100,create --duration 20
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+micro=false
+http_args=()
+for arg in "$@"; do
+  if [[ "$arg" == "--micro" ]]; then micro=true; else http_args+=("$arg"); fi
+done
+
+dotnet build Coffer.slnx -c Release --nologo -v quiet
+bench=bench/Coffer.Bench/bin/Release/net10.0/Coffer.Bench.dll
+dotnet "$bench" http "${http_args[@]}"
+if $micro; then
+  dotnet "$bench" micro
+fi

@@ -1,0 +1,103 @@
+using Coffer.Server.Audit;
+using Coffer.Server.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coffer.Server.Data;
+
+/// <summary>
+/// The side effects that travel with every change, committed in one transaction with it: audit events appended
+/// to the hash chain, and for vault changes the account revision date that <c>bw sync</c> compares with its
+/// last sync (protocol §4.6). Device notifications join here.
+/// Commits are serialized through <see cref="WriteGate"/>: the audit chain needs a strict order, and SQLite
+/// admits one writer at a time anyway, so waiting in-process is cheaper than SQLite's busy retries.
+/// </summary>
+public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http)
+{
+    private readonly List<AuditEvent> pending = [];
+
+    public DateTime Now { get; } = time.GetUtcNow().UtcDateTime;
+
+    /// <summary>
+    /// Queues an audit event for the next commit. The acting device and client address come from the current
+    /// request; pass <paramref name="actingUserId"/> when someone other than <paramref name="userId"/> acts (an admin).
+    /// </summary>
+    public void Record(EventType type, Guid? userId, Guid? cipherId = null, string? detail = null, Guid? actingUserId = null, Guid? deviceId = null)
+    {
+        var context = http.HttpContext;
+        var principal = context?.User;
+        deviceId ??= principal?.Identity?.IsAuthenticated == true ? principal.DeviceId() : null;
+        var deviceType = int.TryParse(context?.Request.Headers["Device-Type"], out var t) ? t : (int?)null;
+        pending.Add(new AuditEvent
+        {
+            Date = Now,
+            Type = type,
+            UserId = userId,
+            ActingUserId = actingUserId,
+            DeviceId = deviceId,
+            DeviceType = deviceType,
+            CipherId = cipherId,
+            IpAddress = context?.Connection.RemoteIpAddress?.ToString(),
+            Detail = detail is { Length: > 256 } ? detail[..256] : detail,
+            PreviousHash = AuditChain.GenesisHash,
+            Hash = "",
+        });
+    }
+
+    /// <summary>Saves tracked changes and queued events; with <paramref name="vaultOwner"/>, also bumps that account's revision date.</summary>
+    public async Task CommitAsync(Guid? vaultOwner = null, CancellationToken ct = default)
+    {
+        await gate.WaitAsync(ct);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // The unit is already one transaction; EF's automatic savepoint would only add statements.
+            db.Database.AutoSavepointsEnabled = false;
+            await AppendPendingAsync(ct);
+            await db.SaveChangesAsync(ct);
+            if (vaultOwner is { } owner)
+            {
+                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, Now), ct);
+            }
+
+            await transaction.CommitAsync(ct);
+            pending.Clear();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task AppendPendingAsync(CancellationToken ct)
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var last = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync(ct);
+        var sequence = last?.Sequence ?? 0;
+        var previous = last?.Hash ?? AuditChain.GenesisHash;
+        foreach (var e in pending)
+        {
+            e.Sequence = ++sequence;
+            e.PreviousHash = previous;
+            e.Hash = chain.Compute(e, previous);
+            previous = e.Hash;
+            db.AuditEvents.Add(e);
+        }
+    }
+}
+
+/// <summary>One writer at a time within this process (see <see cref="Changes"/>).</summary>
+public sealed class WriteGate : IDisposable
+{
+    private readonly SemaphoreSlim semaphore = new(1, 1);
+
+    public Task WaitAsync(CancellationToken ct) => semaphore.WaitAsync(ct);
+
+    public void Release() => semaphore.Release();
+
+    public void Dispose() => semaphore.Dispose();
+}
