@@ -9,6 +9,7 @@ using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Coffer.Server.Sync;
+using Coffer.Server.TwoFactor;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,7 @@ builder.Services.AddSingleton<WriteGate>();
 builder.Services.AddSingleton<AuditChain>();
 builder.Services.AddScoped<Changes>();
 builder.Services.AddSyncCache();
+builder.Services.AddTwoFactor();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
@@ -68,6 +70,7 @@ api.MapAccounts();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
+api.MapTwoFactor();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);

@@ -4,6 +4,7 @@ using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
+using Coffer.Server.TwoFactor;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -21,6 +22,7 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
     public DbSet<Folder> Folders => Set<Folder>();
     public DbSet<Cipher> Ciphers => Set<Cipher>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<TwoFactorRememberToken> TwoFactorRememberTokens => Set<TwoFactorRememberToken>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -41,6 +43,8 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             user.Property(u => u.MasterPasswordHint).HasMaxLength(50);
             user.Property(u => u.UserKeyId).HasMaxLength(32);
             user.Property(u => u.SecurityStamp).HasMaxLength(64);
+            user.Property(u => u.TotpSecret).HasMaxLength(64);
+            user.Property(u => u.TwoFactorRecoveryCodeHash).HasMaxLength(64);
             user.Ignore(u => u.KdfConfig);
         });
         modelBuilder.Entity<Device>(device =>
@@ -87,6 +91,16 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             audit.Property(e => e.Detail).HasMaxLength(256);
             audit.Property(e => e.PreviousHash).HasMaxLength(64);
             audit.Property(e => e.Hash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<TwoFactorRememberToken>(token =>
+        {
+            token.ToTable("two_factor_remember_tokens");
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.UserId);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.Property(t => t.SecurityStamp).HasMaxLength(64);
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            token.HasOne<Device>().WithMany().HasForeignKey(t => t.DeviceId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 
