@@ -29,6 +29,13 @@ public static class TwoFactorApi
     public static string Code(CofferFactory factory, string key, int steps = 0) =>
         Totp.Compute(Base32.Decode(key), factory.Clock.GetUtcNow().AddSeconds(steps * Totp.StepSeconds));
 
+    /// <summary>A well-formed code that is valid for none of the steps the server accepts now.</summary>
+    public static string WrongCode(CofferFactory factory, string key)
+    {
+        var valid = new[] { -1, 0, 1 }.Select(s => Code(factory, key, s)).ToHashSet();
+        return Enumerable.Range(0, 4).Select(i => (i * 111_111).ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).First(c => !valid.Contains(c));
+    }
+
     public static async Task<JsonObject> GetAuthenticatorAsync(TestAccount account)
     {
         using var response = await account.Client.PostJsonAsync(GetAuthenticatorUrl, new JsonObject { ["masterPasswordHash"] = account.Credentials.MasterPasswordHash });
