@@ -9,14 +9,23 @@ public sealed record CliHost(
     TextWriter Error,
     Func<string, string?> GetEnvironment,
     TimeProvider Time,
-    Func<string?>? ReadSecretFromTerminal)
+    Func<string?>? ReadSecretFromTerminal,
+    Func<string, string?>? ReadLineFromTerminal = null)
 {
     public static CliHost System() => new(
         Console.Out,
         Console.Error,
         Environment.GetEnvironmentVariable,
         TimeProvider.System,
-        Console.IsInputRedirected ? null : ReadHidden);
+        Console.IsInputRedirected ? null : ReadHidden,
+        Console.IsInputRedirected ? null : Prompt);
+
+    /// <summary>Asks on stderr (stdout stays clean for scripts) and reads one line, for non-secret answers such as a 2FA code.</summary>
+    private static string? Prompt(string question)
+    {
+        Console.Error.Write(question);
+        return Console.ReadLine();
+    }
 
     /// <summary>Reads a line without echo, so the master password never appears on screen or in scrollback.</summary>
     private static string? ReadHidden()
