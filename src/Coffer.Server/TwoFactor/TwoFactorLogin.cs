@@ -61,7 +61,7 @@ public static class TwoFactorLogin
                 await RecoverAsync(db, user, changes);
                 return Outcome.Passed;
             default:
-                changes.Record(EventType.UserFailedLogIn2fa, user.Id, detail: $"provider {provider}");
+                changes.Record(EventType.UserFailedLogIn2fa, user.Id, detail: $"provider {type}");
                 return new Outcome(Invalid(), false);
         }
     }
