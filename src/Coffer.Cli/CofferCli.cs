@@ -29,6 +29,7 @@ public static class CofferCli
             EditCommands.Restore(run),
             FolderCommands.Create(run),
             GenerateCommand.Create(run),
+            TwoFactorCommands.Create(run),
         };
         root.Options.Add(run.Server);
         root.Options.Add(run.CaCert);

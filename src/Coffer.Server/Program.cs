@@ -12,6 +12,7 @@ using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Coffer.Server.Sync;
+using Coffer.Server.TwoFactor;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +43,7 @@ builder.Services.AddSyncCache();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
 builder.Services.AddCofferCors();
+builder.Services.AddTwoFactor();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
@@ -92,6 +94,7 @@ api.MapDevices();
 api.MapEvents();
 app.MapEventCollection();
 app.MapAdmin();
+api.MapTwoFactor();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);

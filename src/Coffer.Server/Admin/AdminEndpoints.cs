@@ -52,6 +52,7 @@ public static class AdminEndpoints
                 ItemCount = db.Ciphers.Count(c => c.UserId == u.Id),
                 u.Disabled,
                 u.IsAdmin,
+                TwoFactorEnabled = u.TotpSecret != null,
             })
             .ToListAsync(ct);
 
@@ -59,7 +60,7 @@ public static class AdminEndpoints
         return TypedResults.Ok(rows.ConvertAll(r => new AdminUserModel(
             r.Id, r.Email, r.Name, r.CreationDate,
             r.LastLogin is { } l ? DateTime.SpecifyKind(l, DateTimeKind.Utc) : null,
-            r.ItemCount, r.Disabled, r.IsAdmin)));
+            r.ItemCount, r.Disabled, r.IsAdmin, r.TwoFactorEnabled)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Disable(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)

@@ -12,7 +12,8 @@ public sealed record AdminUserModel(
     DateTime? LastLogin,
     int ItemCount,
     bool Disabled,
-    bool Admin);
+    bool Admin,
+    bool TwoFactorEnabled);
 
 public sealed record CreateInvitationRequest(string? Email);
 

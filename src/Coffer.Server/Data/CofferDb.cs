@@ -6,6 +6,7 @@ using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
+using Coffer.Server.TwoFactor;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -26,6 +27,7 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
     public DbSet<EmailChange> EmailChanges => Set<EmailChange>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
+    public DbSet<TwoFactorRememberToken> TwoFactorRememberTokens => Set<TwoFactorRememberToken>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -46,6 +48,8 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             user.Property(u => u.MasterPasswordHint).HasMaxLength(50);
             user.Property(u => u.UserKeyId).HasMaxLength(32);
             user.Property(u => u.SecurityStamp).HasMaxLength(64);
+            user.Property(u => u.TotpSecret).HasMaxLength(64);
+            user.Property(u => u.TwoFactorRecoveryCodeHash).HasMaxLength(64);
             user.Ignore(u => u.KdfConfig);
         });
         modelBuilder.Entity<Device>(device =>
@@ -125,6 +129,16 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             setting.HasKey(s => s.Name);
             setting.Property(s => s.Name).HasMaxLength(64);
             setting.Property(s => s.Value).HasMaxLength(256);
+        });
+        modelBuilder.Entity<TwoFactorRememberToken>(token =>
+        {
+            token.ToTable("two_factor_remember_tokens");
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.UserId);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.Property(t => t.SecurityStamp).HasMaxLength(64);
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            token.HasOne<Device>().WithMany().HasForeignKey(t => t.DeviceId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

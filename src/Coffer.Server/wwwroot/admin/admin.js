@@ -181,7 +181,7 @@ async function loadUsers() {
     cell(row, formatDate(user.creationDate));
     cell(row, formatDate(user.lastLogin));
     cell(row, String(user.itemCount));
-    cell(row, [user.admin ? 'admin' : 'user', user.disabled ? 'disabled' : 'active'].join(', '));
+    cell(row, [user.admin ? 'admin' : 'user', user.disabled ? 'disabled' : 'active'].concat(user.twoFactorEnabled ? ['2FA'] : []).join(', '));
     const actions = cell(row, '');
     actions.className = 'actions';
     const act = (verb, done) => async () => {

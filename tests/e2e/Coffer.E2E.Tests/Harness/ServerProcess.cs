@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Coffer.E2E.Tests.Harness;
+
+/// <summary>
+/// The real, built coffer-server.dll running as a child process on a free loopback port over HTTPS, with its own
+/// data folder. Its console output is kept so a failing test can show what the server logged.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private ServerProcess(Process process, Uri baseAddress)
+    {
+        this.process = process;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The base URL clients are configured with, without a trailing slash (https://127.0.0.1:PORT).</summary>
+    public Uri BaseAddress { get; }
+
+    public string Url => BaseAddress.GetLeftPart(UriPartial.Authority);
+
+    /// <summary>Null while the server runs; its exit code once it has stopped (which no test expects).</summary>
+    public int? ExitCode => process.HasExited ? process.ExitCode : null;
+
+    /// <summary>Everything the server wrote to stdout and stderr so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(TestCertificates certificates, string dataFolder)
+    {
+        var port = FreeLoopbackPort();
+        var baseAddress = new Uri($"https://127.0.0.1:{port}");
+        var serverDll = RepoPaths.ServerDll;
+        var environment = new Dictionary<string, string?>
+        {
+            ["Coffer__DataFolder"] = dataFolder,
+            ["Kestrel__Certificates__Default__Path"] = certificates.ServerCertPath,
+            ["Kestrel__Certificates__Default__KeyPath"] = certificates.ServerKeyPath,
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // The test host's own settings must not leak into the server under test.
+            ["ASPNETCORE_URLS"] = null,
+            ["ASPNETCORE_HTTP_PORTS"] = null,
+            ["ASPNETCORE_HTTPS_PORTS"] = null,
+        };
+        var info = ChildProcess.CreateStartInfo(
+            ChildProcess.DotnetHost,
+            [serverDll, "--urls", baseAddress.GetLeftPart(UriPartial.Authority)],
+            environment,
+            Path.GetDirectoryName(serverDll)!);
+        var process = new Process { StartInfo = info };
+        var server = new ServerProcess(process, baseAddress);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        try
+        {
+            await server.WaitUntilAliveAsync(certificates);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    private async Task WaitUntilAliveAsync(TestCertificates certificates)
+    {
+        using var client = new HttpClient(certificates.CreateTrustingHandler()) { Timeout = TimeSpan.FromSeconds(5) };
+        var alive = new Uri(BaseAddress, "/alive");
+        var deadline = Stopwatch.StartNew();
+        string lastError = "no attempt yet";
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException(
+                    $"coffer-server exited with code {process.ExitCode} before answering {alive}.\n{Log}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(alive);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+
+                lastError = $"HTTP {(int)response.StatusCode}";
+            }
+            catch (HttpRequestException e)
+            {
+                lastError = e.InnerException is null ? e.Message : $"{e.Message} ({e.InnerException.Message})";
+            }
+            catch (TaskCanceledException)
+            {
+                lastError = "request timed out";
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException(
+            $"coffer-server did not answer GET {alive} within {StartTimeout.TotalSeconds} s (last: {lastError}).\n{Log}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

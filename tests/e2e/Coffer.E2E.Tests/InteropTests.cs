@@ -1,0 +1,65 @@
+using Coffer.E2E.Tests.Harness;
+
+namespace Coffer.E2E.Tests;
+
+/// <summary>One vault, two clients: what the official bw writes, coffer reads, and the other way round.</summary>
+[Collection(E2EServerGroup.Name)]
+public sealed class InteropTests(E2EFixture fixture)
+{
+    [Fact]
+    public async Task ItemCreatedByBw_IsReadByCoffer_GetPasswordAndListJson()
+    {
+        var account = TestAccount.CreateUnique();
+        var bw = await fixture.RegisterAndLoginBwAsync(account);
+        var folder = await bw.JsonAsync("bw create folder", "create", "folder", BwClient.Encode(BwJson.Folder("From bw")));
+        var item = await bw.JsonAsync("bw create item", "create", "item", BwClient.Encode(
+            BwJson.LoginItem("Git Hosting", "erin", "g1t-Pa55 ünïcode", "https://git.example.com", "two\nlines", folder.Id())));
+        var coffer = fixture.NewCoffer(account);
+
+        await coffer.LoginAsync(fixture.Server.Url);
+        await coffer.OkAsync("coffer sync", "sync");
+        var password = await coffer.OkAsync("coffer get password", "get", "password", "Git Hosting");
+        var listed = (await coffer.JsonAsync("coffer list --json", "list", "--json")).Items();
+        var inFolder = (await coffer.JsonAsync("coffer list --folder --json", "list", "--folder", "From bw", "--json")).Items();
+
+        Assert.Equal("g1t-Pa55 ünïcode\n", password);
+        var read = Assert.Single(listed);
+        Assert.Equal(item.Id(), read.Text("id"));
+        Assert.Equal("Git Hosting", read.Text("name"));
+        Assert.Equal("erin", read.Text("login", "username"));
+        Assert.Equal("g1t-Pa55 ünïcode", read.Text("login", "password"));
+        Assert.Equal("two\nlines", read.Text("notes"));
+        Assert.Equal(folder.Id(), read.Text("folderId"));
+        Assert.Equal(["https://git.example.com"], read.GetProperty("login").GetProperty("uris").Items().Select(u => u.ToString()));
+        Assert.Equal(item.Id(), Assert.Single(inFolder).Text("id"));
+    }
+
+    [Fact]
+    public async Task ItemCreatedByCoffer_IsReadByBw_AfterBwSync()
+    {
+        var account = TestAccount.CreateUnique();
+        var bw = await fixture.RegisterAndLoginBwAsync(account);
+        var coffer = fixture.NewCoffer(account);
+        await coffer.LoginAsync(fixture.Server.Url);
+
+        await coffer.OkAsync("coffer folder add", "folder", "add", "From coffer");
+        var id = (await coffer.OkAsync("coffer add login", "add", "login",
+            "--name", "Wiki", "--username", "frank", "--password", "w1k1-Pa55 ✓", "--uri", "https://wiki.example.org/login",
+            "--notes", "added by coffer", "--folder", "From coffer")).Trim();
+        await bw.OkAsync("bw sync", "sync");
+        var item = await bw.JsonAsync("bw get item", "get", "item", "Wiki");
+        var folders = (await bw.JsonAsync("bw list folders", "list", "folders")).RealFolders();
+        var password = await bw.OkAsync("bw get password", "get", "password", id);
+
+        Assert.Equal(id, item.Id());
+        Assert.Equal("Wiki", item.Text("name"));
+        Assert.Equal("frank", item.Text("login", "username"));
+        Assert.Equal("w1k1-Pa55 ✓", item.Text("login", "password"));
+        Assert.Equal("https://wiki.example.org/login", item.FirstUri());
+        Assert.Equal("added by coffer", item.Text("notes"));
+        var folder = Assert.Single(folders);
+        Assert.Equal("From coffer", folder.Text("name"));
+        Assert.Equal(folder.Id(), item.Text("folderId"));
+        Assert.Equal("w1k1-Pa55 ✓", password);
+    }
+}
