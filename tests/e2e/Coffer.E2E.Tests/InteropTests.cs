@@ -3,8 +3,7 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests;
 
 /// <summary>One vault, two clients: what the official bw writes, coffer reads, and the other way round.</summary>
-[Collection(E2EServerGroup.Name)]
-public sealed class InteropTests(E2EFixture fixture)
+public sealed class InteropTests(E2EFixture fixture) : IClassFixture<E2EFixture>
 {
     [Fact]
     public async Task ItemCreatedByBw_IsReadByCoffer_GetPasswordAndListJson()
