@@ -11,12 +11,18 @@ public sealed record CliHost(
     TimeProvider Time,
     Func<string?>? ReadSecretFromTerminal)
 {
+    /// <summary>Reads one typed line (a confirmation); null when no person is at a terminal.</summary>
+    public Func<string?>? ReadLineFromTerminal { get; init; }
+
     public static CliHost System() => new(
         Console.Out,
         Console.Error,
         Environment.GetEnvironmentVariable,
         TimeProvider.System,
-        Console.IsInputRedirected ? null : ReadHidden);
+        Console.IsInputRedirected ? null : ReadHidden)
+    {
+        ReadLineFromTerminal = Console.IsInputRedirected ? null : Console.ReadLine,
+    };
 
     /// <summary>Reads a line without echo, so the master password never appears on screen or in scrollback.</summary>
     private static string? ReadHidden()

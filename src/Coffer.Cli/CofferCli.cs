@@ -18,6 +18,8 @@ public static class CofferCli
             AccountCommands.Login(run),
             AccountCommands.Logout(run),
             AccountCommands.Sync(run),
+            AccountSecurityCommands.Create(run),
+            DeviceCommands.Create(run),
             ItemCommands.List(run),
             ItemCommands.Get(run),
             EditCommands.Add(run),

@@ -4,6 +4,7 @@ using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
+using Coffer.Server.Devices;
 using Coffer.Server.Errors;
 using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
@@ -68,6 +69,8 @@ api.MapAccounts();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
+api.MapAccountSecurity();
+api.MapDevices();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);

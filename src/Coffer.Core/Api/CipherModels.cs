@@ -42,7 +42,7 @@ public record CipherDataModel
 }
 
 /// <summary><c>POST /api/ciphers</c>, <c>PUT /api/ciphers/{id}</c> and import entries (protocol §4.10).</summary>
-public sealed record CipherRequestModel : CipherDataModel
+public record CipherRequestModel : CipherDataModel
 {
     public CipherType Type { get; set; }
     public string? FolderId { get; set; }

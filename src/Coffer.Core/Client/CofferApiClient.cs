@@ -12,7 +12,7 @@ namespace Coffer.Core.Client;
 /// The Bitwarden client surface as the official clients speak it (protocol §1–§5), over one HttpClient.
 /// Holds no secrets beyond the current access token; persisting tokens (refresh tokens rotate) is the caller's job.
 /// </summary>
-public sealed class CofferApiClient : IDisposable
+public sealed partial class CofferApiClient : IDisposable
 {
     /// <summary>LinuxCLI in Bitwarden's DeviceType enum: the server treats us as the command-line client we are.</summary>
     public const int DeviceType = 25;

@@ -56,7 +56,11 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             await db.SaveChangesAsync(ct);
             if (vaultOwner is { } owner)
             {
-                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, Now), ct);
+                // Taken under the write gate, so it is later than every change committed before this one: a device
+                // that synced after an earlier commit always sees this one as newer. Never moves backwards.
+                var committed = time.GetUtcNow().UtcDateTime;
+                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(
+                    s => s.SetProperty(u => u.AccountRevisionDate, u => u.AccountRevisionDate > committed ? u.AccountRevisionDate : committed), ct);
             }
 
             await transaction.CommitAsync(ct);

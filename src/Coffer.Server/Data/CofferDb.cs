@@ -21,6 +21,7 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
     public DbSet<Folder> Folders => Set<Folder>();
     public DbSet<Cipher> Ciphers => Set<Cipher>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<EmailChange> EmailChanges => Set<EmailChange>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -87,6 +88,14 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             audit.Property(e => e.Detail).HasMaxLength(256);
             audit.Property(e => e.PreviousHash).HasMaxLength(64);
             audit.Property(e => e.Hash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<EmailChange>(change =>
+        {
+            change.ToTable("email_changes");
+            change.HasKey(c => c.UserId);
+            change.Property(c => c.NewEmail).HasMaxLength(256);
+            change.Property(c => c.TokenHash).HasMaxLength(64);
+            change.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

@@ -21,7 +21,8 @@ public static class TokenEndpoints
     {
         identity.MapPost("/connect/token", Token)
             .DisableAntiforgery()
-            .Accepts<Dictionary<string, string>>("application/x-www-form-urlencoded")
+            // No Accepts(form) metadata: routing would answer a JSON body with a bare 415 before the handler
+            // could give the OAuth error the client understands (invalid_request).
             .Produces<IdentityTokenResponseModel>()
             .WithTags("Identity")
             .WithSummary("Password and refresh-token grants");
@@ -91,9 +92,15 @@ public static class TokenEndpoints
 
     private static async Task<IResult> RefreshGrant(TokenForm form, CofferDb db, TokenService tokens, Changes changes)
     {
-        if (form.Get("refreshtoken") is not { Length: > 0 and <= 256 } presented)
+        if (form.Get("refreshtoken") is not { Length: > 0 } presented)
         {
             return OAuthError("invalid_request", "refresh_token is required.");
+        }
+
+        if (presented.Length > 256)
+        {
+            // Ours are 43 characters; anything this long was never issued. invalid_grant makes clients log out.
+            return InvalidRefresh();
         }
 
         var now = changes.Now;

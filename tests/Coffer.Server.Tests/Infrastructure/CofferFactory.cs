@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coffer.Server.Tests.Infrastructure;
+
+/// <summary>
+/// One Coffer server over a fresh data folder (the SQLite file lives inside it). Tests share a factory per class
+/// but each test creates its own accounts, so the order of tests never matters.
+/// </summary>
+public sealed class CofferFactory : WebApplicationFactory<Program>
+{
+    private readonly bool ownsFolder;
+
+    public CofferFactory()
+        : this(CreateTempFolder(), ownsFolder: true)
+    {
+    }
+
+    private CofferFactory(string dataFolder, bool ownsFolder)
+    {
+        DataFolder = dataFolder;
+        this.ownsFolder = ownsFolder;
+        // The CLI only speaks HTTPS; the test server does not care about the scheme, but a server that redirects
+        // http to https must not turn every test into a redirect test.
+        ClientOptions.BaseAddress = new Uri("https://localhost");
+        ClientOptions.AllowAutoRedirect = false;
+    }
+
+    public string DataFolder { get; }
+
+    /// <summary>A server over an existing folder that it leaves in place, to check what survives a restart.</summary>
+    public static CofferFactory OnExistingFolder(string dataFolder) => new(dataFolder, ownsFolder: false);
+
+    /// <summary>The server's clock: real time plus an offset a test may advance (token expiry).</summary>
+    public TestClock Clock { get; } = new();
+
+    public static string CreateTempFolder()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "coffer-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>A client with no credentials.</summary>
+    public HttpClient Anonymous() => CreateClient();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Coffer:DataFolder", DataFolder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (ownsFolder)
+        {
+            DeleteFolder(DataFolder);
+        }
+    }
+
+    public static void DeleteFolder(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A pooled SQLite handle may still be closing; a leftover temp folder is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
