@@ -1,5 +1,6 @@
 using Coffer.Core.Api;
 using Coffer.Server;
+using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
@@ -30,6 +31,9 @@ builder.Services.AddSingleton<WriteGate>();
 builder.Services.AddSingleton<AuditChain>();
 builder.Services.AddScoped<Changes>();
 builder.Services.AddSyncCache();
+builder.Services.AddAbuseDefences();
+builder.Services.AddTrustedProxies();
+builder.Services.AddCofferCors();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
@@ -41,12 +45,15 @@ builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title
 
 var app = builder.Build();
 
+app.UseTrustedProxies();
 app.UseCofferErrors();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
 app.UseRouting();
+app.UseCofferCors();
 app.UseRequestBodyLimits();
 app.UseAuthentication();
+app.UseRateLimits();
 app.UseAuthorization();
 app.UseSwagger(swagger => swagger.RouteTemplate = "docs/{documentName}/openapi.json");
 app.UseSwaggerUI(ui =>
@@ -58,6 +65,7 @@ app.UseSwaggerUI(ui =>
 app.MapHealth();
 
 var identity = app.MapGroup("/identity");
+identity.WithMetadata(new RequestBodyLimit(RequestBodyLimit.IdentityBytes));
 identity.MapPrelogin();
 identity.MapToken();
 identity.MapRegistration();

@@ -1,3 +1,5 @@
+using Coffer.Server.Abuse;
+using Coffer.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.Server;
@@ -29,6 +31,15 @@ public sealed class ServerOptions
     public long MaxRequestBytes { get; set; } = 1024 * 1024;
 
     public long MaxImportBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Rate limits and the failed-login lockout (section <c>Coffer:RateLimits</c>).</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed; empty trusts none. See SECURITY.md.</summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>Browser origins allowed by CORS (section <c>Coffer:Cors</c>); none by default.</summary>
+    public CorsSettings Cors { get; set; } = new();
 
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
 }
@@ -67,6 +78,10 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             failures.Add("Coffer:Issuer must not be empty.");
         }
+
+        failures.AddRange(options.RateLimits.Validate());
+        failures.AddRange(options.TrustedProxies.Where(p => !ReverseProxy.IsValidEntry(p)).Select(p => $"Coffer:TrustedProxies: '{p}' is not an IP address or CIDR network."));
+        failures.AddRange(options.Cors.AllowedOrigins.Where(o => !Cors.IsValidOrigin(o)).Select(o => $"Coffer:Cors:AllowedOrigins: '{o}' is not an origin (scheme://host[:port], no path, no '*')."));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

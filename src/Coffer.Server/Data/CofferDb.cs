@@ -1,3 +1,4 @@
+using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
@@ -96,6 +97,14 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             change.Property(c => c.NewEmail).HasMaxLength(256);
             change.Property(c => c.TokenHash).HasMaxLength(64);
             change.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<AttemptCounter>(counter =>
+        {
+            // Rate-limit and lockout counters (Abuse/DatabaseAttemptStore.cs); the key is a hex HMAC.
+            counter.ToTable("attempt_counters");
+            counter.HasKey(c => c.Key);
+            counter.Property(c => c.Key).HasMaxLength(64);
+            counter.HasIndex(c => c.WindowEnds);
         });
     }
 

@@ -45,7 +45,7 @@ public static class Kestrel
         });
     }
 
-    /// <summary>Holds each request to its route's body limit: <see cref="ServerOptions.MaxRequestBytes"/>, or <see cref="ServerOptions.MaxImportBytes"/> for import.</summary>
+    /// <summary>Holds each request to its route's body limit: <see cref="ServerOptions.MaxRequestBytes"/>, <see cref="ServerOptions.MaxImportBytes"/> for import, or a route's <see cref="RequestBodyLimit"/>.</summary>
     public static void UseRequestBodyLimits(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -53,6 +53,7 @@ public static class Kestrel
         app.Use(async (context, next) =>
         {
             var limit = context.GetEndpoint()?.Metadata.GetMetadata<ImportSizeLimit>() is null ? options.MaxRequestBytes : options.MaxImportBytes;
+            limit = context.GetEndpoint()?.Metadata.GetMetadata<RequestBodyLimit>()?.MaxRequestBodySize ?? limit;
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
             {
                 feature.MaxRequestBodySize = limit;

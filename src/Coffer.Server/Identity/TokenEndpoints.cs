@@ -1,5 +1,6 @@
 using Coffer.Core.Api;
 using Coffer.Core.Crypto;
+using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
@@ -28,7 +29,7 @@ public static class TokenEndpoints
             .WithSummary("Password and refresh-token grants");
     }
 
-    private static async Task<IResult> Token(HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes)
+    private static async Task<IResult> Token(HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout)
     {
         if (!request.HasFormContentType)
         {
@@ -38,14 +39,14 @@ public static class TokenEndpoints
         var form = TokenForm.From(await request.ReadFormAsync(request.HttpContext.RequestAborted));
         return form.Get("granttype") switch
         {
-            "password" => await PasswordGrant(form, db, tokens, hashing, changes),
+            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout),
             "refresh_token" => await RefreshGrant(form, db, tokens, changes),
             null => OAuthError("invalid_request", "grant_type is required."),
             _ => OAuthError("unsupported_grant_type", "Supported grant types are password and refresh_token."),
         };
     }
 
-    private static async Task<IResult> PasswordGrant(TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes)
+    private static async Task<IResult> PasswordGrant(TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout)
     {
         foreach (var required in new[] { "clientid", "password", "scope", "username", "deviceidentifier", "devicename", "devicetype" })
         {
@@ -67,11 +68,18 @@ public static class TokenEndpoints
         }
 
         var email = MasterKeys.NormalizeSalt(form.Get("username")!);
+        if (await lockout.IsLockedAsync(email))
+        {
+            // Checked before the account is looked up and without hashing: one answer for every locked e-mail.
+            return OAuthError("invalid_grant", LoginLockout.Message);
+        }
+
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email);
         var verified = await hashing.VerifyAsync(form.Get("password")!, user?.PasswordHash);
         if (user is null || !verified.Valid)
         {
             changes.Record(EventType.UserFailedLogIn, user?.Id, detail: user is null ? "unknown account" : null);
+            await lockout.RecordFailureAsync(email, user?.Id);
             await changes.CommitAsync();
             return OAuthError("invalid_grant", BadCredentials);
         }
@@ -85,6 +93,8 @@ public static class TokenEndpoints
         var device = await UpsertDevice(db, user, form.Get("deviceidentifier")!, form.Get("devicename")!, deviceType, now);
         var clientId = form.Get("clientid")!;
         var refresh = IssueRefreshToken(db, tokens, user, device, clientId, now);
+        // Only a complete login (past any second factor) clears the failures.
+        await lockout.ResetAsync(email);
         changes.Record(EventType.UserLoggedIn, user.Id, deviceId: device.Id);
         await changes.CommitAsync();
         return Results.Json(SuccessResponse(tokens, user, device, clientId, refresh, includeKeys: true), CofferJson.Options);

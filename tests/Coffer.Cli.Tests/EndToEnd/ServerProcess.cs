@@ -37,6 +37,13 @@ public class ServerProcess : IAsyncLifetime
             UseShellExecute = false,
         };
         start.Environment["Coffer__DataFolder"] = _dataFolder;
+        // Every test signs up and logs in from 127.0.0.1, far more often per hour than a person: the rate limits
+        // stay on, only roomier (the server suite does the same in CofferFactory).
+        foreach (var limit in new[] { "LoginPerIp", "PreloginPerIp", "RegistrationPerIp", "RefreshPerIp" })
+        {
+            start.Environment[$"Coffer__RateLimits__{limit}__Limit"] = "10000";
+        }
+
         if (UseTls)
         {
             var (caPem, serverPfx) = TestCertificates.Create(_dataFolder);

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -30,6 +31,32 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
 
     public string DataFolder { get; }
 
+    /// <summary>
+    /// Configuration applied over the defaults before the server starts (<c>Coffer:…</c> keys).
+    /// It starts with generous rate limits: every test client comes from the same address, and the suite signs up
+    /// and logs in far more often per minute than any person. The limits stay on, only roomier; tests about the
+    /// limits themselves call <see cref="WithProductionLimits"/>.
+    /// </summary>
+    public Dictionary<string, string?> Settings { get; } = RoomyRateLimits();
+
+    /// <summary>Drops the suite's roomy limits, so the server enforces Coffer's defaults (and whatever a test sets).</summary>
+    public CofferFactory WithProductionLimits()
+    {
+        foreach (var key in RoomyRateLimits().Keys)
+        {
+            Settings.Remove(key);
+        }
+
+        return this;
+    }
+
+    /// <summary>A client whose requests arrive from <paramref name="address"/> (the connection's remote address).</summary>
+    public HttpClient ClientFrom(IPAddress address)
+    {
+        var handler = Server.CreateHandler(context => context.Connection.RemoteIpAddress = address);
+        return new HttpClient(handler) { BaseAddress = ClientOptions.BaseAddress };
+    }
+
     /// <summary>A server over an existing folder that it leaves in place, to check what survives a restart.</summary>
     public static CofferFactory OnExistingFolder(string dataFolder) => new(dataFolder, ownsFolder: false);
 
@@ -50,8 +77,19 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Production");
         builder.UseSetting("Coffer:DataFolder", DataFolder);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
+
+    private static Dictionary<string, string?> RoomyRateLimits() => new[]
+    {
+        "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "PreloginPerIp", "PreloginPerAccount",
+        "RegistrationPerIp", "RegistrationPerAccount", "TwoFactorPerIp", "TwoFactorPerAccount",
+    }.ToDictionary(name => $"Coffer:RateLimits:{name}:Limit", _ => (string?)"100000");
 
     public override async ValueTask DisposeAsync()
     {

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text.Json;
+using Coffer.Core.Api;
+using Coffer.Core.Crypto;
+using Coffer.Server.Errors;
+using Microsoft.Extensions.Options;
+
+namespace Coffer.Server.Abuse;
+
+/// <summary>
+/// Request budgets on the routes an attacker guesses against: the token endpoint, prelogin, registration and
+/// everything under <c>/api/two-factor</c> (matched by route pattern prefix, so routes added there later are
+/// covered). Each request counts against its client address and, where the request names one, its account
+/// (the normalized e-mail, known or not); the first exhausted budget answers <b>429</b> with <c>Retry-After</c>
+/// (seconds) and Bitwarden's error JSON. Runs after routing and authentication, before the handler.
+/// </summary>
+public static class RateLimiting
+{
+    public static IServiceCollection AddAbuseDefences(this IServiceCollection services)
+    {
+        services.AddScoped<IAttemptStore, DatabaseAttemptStore>();
+        services.AddScoped<LoginLockout>();
+        return services;
+    }
+
+    public static void UseRateLimits(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use(async (context, next) =>
+        {
+            var limits = context.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.RateLimits;
+            var buckets = await BucketsAsync(context, limits);
+            if (buckets.Count > 0)
+            {
+                var store = context.RequestServices.GetRequiredService<IAttemptStore>();
+                foreach (var (key, limit) in buckets)
+                {
+                    // Stop at the first exhausted budget: requests from a blocked address must not also use up
+                    // the account's budget, or one attacker could keep a real user's logins at 429.
+                    var result = await store.HitAsync(key, limit.Limit, limit.Window, context.RequestAborted);
+                    if (!result.Allowed)
+                    {
+                        await TooManyRequestsAsync(context, result.RetryAfter);
+                        return;
+                    }
+                }
+            }
+
+            await next(context);
+        });
+    }
+
+    private static async Task TooManyRequestsAsync(HttpContext context, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var message = $"Too many requests. Try again in {seconds} seconds.";
+        if (BitwardenErrors.IsBitwardenPath(context.Request.Path))
+        {
+            await context.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options);
+        }
+        else
+        {
+            await Results.Problem(detail: message, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
+        }
+    }
+
+    private static async Task<List<(string Key, RateLimit Limit)>> BucketsAsync(HttpContext context, RateLimitOptions limits)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+        {
+            return [];
+        }
+
+        // The pattern of the route reached, else the path as sent: any spelling that routing accepts (case, a
+        // trailing slash) counts like the canonical one, and a prefix counts even where no route exists yet.
+        var pattern = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        var family = FamilyOf(pattern) switch
+        {
+            Family.None => FamilyOf(request.Path.Value),
+            var routed => routed,
+        };
+        var ip = ClientAddress.KeyOf(context);
+        return family switch
+        {
+            Family.Token => await TokenBucketsAsync(request, limits, ip),
+            Family.Prelogin => WithAccount([("prelogin-ip:" + ip, limits.PreloginPerIp)], "prelogin-account:", await JsonEmailAsync(request), limits.PreloginPerAccount),
+            Family.Registration => WithAccount([("register-ip:" + ip, limits.RegistrationPerIp)], "register-account:", await JsonEmailAsync(request), limits.RegistrationPerAccount),
+            // Signed-in routes count against the token's e-mail; send-email-login names it in the body.
+            Family.TwoFactor => WithAccount(
+                [("2fa-ip:" + ip, limits.TwoFactorPerIp)], "2fa-account:", context.User.FindFirst("email")?.Value ?? await JsonEmailAsync(request), limits.TwoFactorPerAccount),
+            _ => [],
+        };
+    }
+
+    private static async Task<List<(string Key, RateLimit Limit)>> TokenBucketsAsync(HttpRequest request, RateLimitOptions limits, string ip)
+    {
+        var form = await FoldedFormAsync(request);
+        if (form.GetValueOrDefault("granttype") == "refresh_token")
+        {
+            return [("refresh-ip:" + ip, limits.RefreshPerIp)];
+        }
+
+        // Every other token request (password grant, or a malformed one) spends the login budget.
+        var email = form.GetValueOrDefault("username");
+        var buckets = WithAccount([("login-ip:" + ip, limits.LoginPerIp)], "login-account:", email, limits.LoginPerAccount);
+        if (!string.IsNullOrEmpty(form.GetValueOrDefault("twofactortoken")))
+        {
+            buckets = WithAccount([.. buckets, ("2fa-ip:" + ip, limits.TwoFactorPerIp)], "2fa-account:", email, limits.TwoFactorPerAccount);
+        }
+
+        return buckets;
+    }
+
+    private static List<(string Key, RateLimit Limit)> WithAccount(List<(string Key, RateLimit Limit)> buckets, string prefix, string? email, RateLimit limit)
+    {
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            buckets.Add((prefix + MasterKeys.NormalizeSalt(email), limit));
+        }
+
+        return buckets;
+    }
+
+    private static Family FamilyOf(string? route)
+    {
+        var normalized = route?.TrimEnd('/').ToLowerInvariant();
+        return normalized switch
+        {
+            null => Family.None,
+            "/identity/connect/token" => Family.Token,
+            "/identity/accounts/prelogin" or "/identity/accounts/prelogin/password" => Family.Prelogin,
+            _ when IsUnder(normalized, "/identity/accounts/register") => Family.Registration,
+            _ when IsUnder(normalized, "/api/two-factor") => Family.TwoFactor,
+            _ => Family.None,
+        };
+    }
+
+    private static bool IsUnder(string route, string prefix) =>
+        route == prefix || route.StartsWith(prefix + "/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The token form with names folded as <c>TokenEndpoints</c> folds them (case-insensitive, underscores ignored).
+    /// ASP.NET Core caches the parsed form, so the handler does not read the body twice. A malformed form counts
+    /// with no fields; the handler then refuses it.
+    /// </summary>
+    private static async Task<Dictionary<string, string?>> FoldedFormAsync(HttpRequest request)
+    {
+        var folded = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (!request.HasFormContentType)
+        {
+            return folded;
+        }
+
+        try
+        {
+            foreach (var (name, value) in await request.ReadFormAsync(request.HttpContext.RequestAborted))
+            {
+                folded[name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant()] = value.Count == 1 ? value[0] : null;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            folded.Clear();
+        }
+
+        return folded;
+    }
+
+    /// <summary>
+    /// The top-level <c>email</c> of a JSON body (matched case-insensitively, as model binding does), read from a
+    /// buffered copy that is rewound for the handler. The body is already held to the route's size limit.
+    /// </summary>
+    private static async Task<string?> JsonEmailAsync(HttpRequest request)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return null;
+        }
+
+        request.EnableBuffering();
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.NameEquals("email") || string.Equals(property.Name, "email", StringComparison.OrdinalIgnoreCase))
+                {
+                    return property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+                }
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+    }
+
+    private enum Family
+    {
+        None,
+        Token,
+        Prelogin,
+        Registration,
+        TwoFactor,
+    }
+}
