@@ -129,6 +129,33 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
         return Host.ReadSecretFromTerminal() is { Length: > 0 } typed ? typed : throw new CliException("No master password given.");
     }
 
+    /// <summary>
+    /// A two-step login code typed at the terminal; without one (scripts, CI) the same message as bw, so a
+    /// caller knows to pass <c>--code</c>.
+    /// </summary>
+    public string PromptTwoFactorCode(IReadOnlyList<int> providers)
+    {
+        var typed = Host.ReadLineFromTerminal?.Invoke("Two-step login code: ")?.Trim()
+            ?? throw new CliException($"Code is required. Two-step login is on (providers {string.Join(", ", providers)}); pass --code CODE.");
+        return typed.Length > 0 ? typed : throw new CliException("Code is required.");
+    }
+
+    /// <summary>The master password hash for re-verification (account doc §1), derived with the session's e-mail and KDF.</summary>
+    public string MasterPasswordHash(SessionState session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var password = ReadMasterPassword();
+        var masterKey = MasterKeys.DeriveMasterKey(password, session.Email, session.Kdf.ToConfig());
+        try
+        {
+            return MasterKeys.HashMasterPassword(masterKey, password);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(masterKey);
+        }
+    }
+
     /// <summary>The user key: from <c>--save-key</c> storage if the user chose that, else unwrapped with the master password.</summary>
     public SymmetricKey UnlockUserKey(SessionState session)
     {

@@ -9,20 +9,24 @@ public sealed record CliHost(
     TextWriter Error,
     Func<string, string?> GetEnvironment,
     TimeProvider Time,
-    Func<string?>? ReadSecretFromTerminal)
+    Func<string?>? ReadSecretFromTerminal,
+    Func<string, string?>? ReadLineFromTerminal = null)
 {
-    /// <summary>Reads one typed line (a confirmation); null when no person is at a terminal.</summary>
-    public Func<string?>? ReadLineFromTerminal { get; init; }
 
     public static CliHost System() => new(
         Console.Out,
         Console.Error,
         Environment.GetEnvironmentVariable,
         TimeProvider.System,
-        Console.IsInputRedirected ? null : ReadHidden)
+        Console.IsInputRedirected ? null : ReadHidden,
+        Console.IsInputRedirected ? null : Prompt);
+
+    /// <summary>Asks on stderr (stdout stays clean for scripts) and reads one line, for non-secret answers such as a 2FA code.</summary>
+    private static string? Prompt(string question)
     {
-        ReadLineFromTerminal = Console.IsInputRedirected ? null : Console.ReadLine,
-    };
+        Console.Error.Write(question);
+        return Console.ReadLine();
+    }
 
     /// <summary>Reads a line without echo, so the master password never appears on screen or in scrollback.</summary>
     private static string? ReadHidden()

@@ -20,6 +20,7 @@ public static class CofferCli
             AccountCommands.Sync(run),
             AccountSecurityCommands.Create(run),
             DeviceCommands.Create(run),
+            EventCommands.Create(run),
             ItemCommands.List(run),
             ItemCommands.Get(run),
             EditCommands.Add(run),
@@ -28,6 +29,7 @@ public static class CofferCli
             EditCommands.Restore(run),
             FolderCommands.Create(run),
             GenerateCommand.Create(run),
+            TwoFactorCommands.Create(run),
         };
         root.Options.Add(run.Server);
         root.Options.Add(run.CaCert);

@@ -2,6 +2,7 @@ using Coffer.Core.Api;
 using Coffer.Server;
 using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
+using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
@@ -11,8 +12,16 @@ using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Coffer.Server.Sync;
+using Coffer.Server.TwoFactor;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+
+// `coffer-server admin …` and `coffer-server audit verify` run against the database and exit; no web server.
+if (ServerCommands.IsCommand(args))
+{
+    Environment.ExitCode = await ServerCommands.RunAsync(args);
+    return;
+}
 
 // Content (appsettings.json) comes from beside the binary; the data folder stays relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -34,9 +43,11 @@ builder.Services.AddSyncCache();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
 builder.Services.AddCofferCors();
+builder.Services.AddTwoFactor();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
 builder.Services.AddAuthorization();
+builder.Services.AddAdmin();
 builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(json => CofferJson.Configure(json.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
@@ -49,6 +60,7 @@ app.UseTrustedProxies();
 app.UseCofferErrors();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
+app.UseAdminPage();
 app.UseRouting();
 app.UseCofferCors();
 app.UseRequestBodyLimits();
@@ -79,6 +91,10 @@ api.MapFolders();
 api.MapCiphers();
 api.MapAccountSecurity();
 api.MapDevices();
+api.MapEvents();
+app.MapEventCollection();
+app.MapAdmin();
+api.MapTwoFactor();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);

@@ -40,6 +40,11 @@ public sealed class ServerOptions
 
     /// <summary>Browser origins allowed by CORS (section <c>Coffer:Cors</c>); none by default.</summary>
     public CorsSettings Cors { get; set; } = new();
+    /// <summary>
+    /// Sign-up policy until an admin sets one (then the database value wins, so all nodes agree):
+    /// <c>open</c> (default), <c>invite</c> (an admin's invitation is needed) or <c>closed</c>.
+    /// </summary>
+    public string RegistrationMode { get; set; } = "open";
 
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
 }
@@ -72,6 +77,11 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (options.MaxRequestBytes is < 64 * 1024 or > 64 * 1024 * 1024 || options.MaxImportBytes < options.MaxRequestBytes)
         {
             failures.Add("Coffer:MaxRequestBytes must be 64 KiB–64 MiB and Coffer:MaxImportBytes at least as large.");
+        }
+
+        if (options.RegistrationMode is not ("open" or "invite" or "closed"))
+        {
+            failures.Add("Coffer:RegistrationMode must be open, invite or closed.");
         }
 
         if (string.IsNullOrWhiteSpace(options.Issuer))

@@ -27,13 +27,14 @@ internal static class AccountCommands
         var email = new Argument<string>("email");
         var name = new Option<string?>("--name") { Description = "Display name (max 50 characters)" };
         var hint = new Option<string?>("--hint") { Description = "Master password hint (stored in clear on the server)" };
-        var command = new Command("register", "Create an account (reads the master password like every other verb)") { email, name, hint };
+        var invite = new Option<string?>("--invite") { Description = "Invitation token from the server's admin (invite-only servers)" };
+        var command = new Command("register", "Create an account (reads the master password like every other verb)") { email, name, hint, invite };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
             var password = ctx.ReadMasterPassword();
             var account = NewAccount.Create(r.GetValue(email)!, password, KdfConfig.DefaultPbkdf2);
             using var client = ctx.CreateClient(ctx.ServerUrl());
-            await client.RegisterAsync(account, r.GetValue(name), r.GetValue(hint), ct);
+            await client.RegisterAsync(account, r.GetValue(name), r.GetValue(hint), r.GetValue(invite), ct);
             ctx.Host.Out.WriteLine($"Registered {account.Email}. Run `coffer login {account.Email}`.");
         }));
         return command;
@@ -42,13 +43,14 @@ internal static class AccountCommands
     public static Command Login(CliRunner run)
     {
         var email = new Argument<string>("email");
-        var code = new Option<string?>("--code") { Description = "Two-step login code (authenticator app or e-mail)" };
+        var code = new Option<string?>("--code") { Description = "Two-step login code (authenticator app or e-mail), or the recovery code with --method 8" };
+        var method = new Option<int?>("--method") { Description = "Two-step login provider, as bw: 0 authenticator app, 1 e-mail, 8 recovery code" };
         var saveKey = new Option<bool>("--save-key")
         {
             Description = "Store the decrypted user key in the session file so later commands need no password. "
                 + "Anyone who can read that file can then read the whole vault; use only for unattended jobs.",
         };
-        var command = new Command("login", "Log in and download the vault") { email, code, saveKey };
+        var command = new Command("login", "Log in and download the vault") { email, code, method, saveKey };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
             var typed = r.GetValue(email)!;
@@ -61,14 +63,14 @@ internal static class AccountCommands
             var hash = MasterKeys.HashMasterPassword(masterKey, password);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(masterKey);
 
-            var result = await client.LoginAsync(typed, hash, null, ct);
+            // Like bw: with --method and --code the first request already carries the second factor.
+            var first = r.GetValue(method) is { } chosen && r.GetValue(code) is { } early ? new TwoFactorCode(chosen, early) : null;
+            var result = await client.LoginAsync(typed, hash, first, ct);
             if (result is TwoFactorRequired challenge)
             {
-                var given = r.GetValue(code) ?? throw new CliException(
-                    $"Two-step login required (providers {string.Join(", ", challenge.Providers)}). Run again with --code CODE.");
-
                 // Like bw without --method: prefer the authenticator app, else the only provider offered.
-                var provider = challenge.Providers.Contains(0) ? 0 : challenge.Providers[0];
+                var provider = r.GetValue(method) ?? (challenge.Providers.Contains(0) ? 0 : challenge.Providers[0]);
+                var given = r.GetValue(code) ?? ctx.PromptTwoFactorCode(challenge.Providers);
                 result = await client.LoginAsync(typed, hash, new TwoFactorCode(provider, given), ct);
             }
 

@@ -138,8 +138,8 @@ internal static class AccountSecurityCommands
             {
                 var readLine = ctx.Host.ReadLineFromTerminal
                     ?? throw new CliException("Deleting the account needs confirmation; pass --yes when not at a terminal.");
-                await ctx.Host.Error.WriteLineAsync($"This deletes {email} and every item in it, for good. Type the e-mail address to confirm:");
-                if (!string.Equals(readLine()?.Trim(), email, StringComparison.OrdinalIgnoreCase))
+                var typed = readLine($"This deletes {email} and every item in it, for good. Type the e-mail address to confirm: ");
+                if (!string.Equals(typed?.Trim(), email, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new CliException("Not confirmed; nothing was deleted.");
                 }

@@ -183,4 +183,9 @@ public sealed record IdentityTokenResponseModel
     [JsonPropertyName("UserDecryptionOptions")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public UserDecryptionOptionsModel? UserDecryptionOptions { get; init; }
+
+    /// <summary>The two-factor remember token, only after a 2FA login with <c>twoFactorRemember=1</c> (account doc §2.5).</summary>
+    [JsonPropertyName("TwoFactorToken")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TwoFactorToken { get; init; }
 }

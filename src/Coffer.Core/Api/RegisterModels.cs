@@ -41,6 +41,13 @@ public sealed record RegisterFinishRequestModel
     public string? Email { get; init; }
     public string? Name { get; init; }
     public string? EmailVerificationToken { get; init; }
+
+    /// <summary>An admin's invitation token on an invite-only server (Coffer's name for it).</summary>
+    public string? InviteToken { get; init; }
+
+    /// <summary>Bitwarden's field for an invitation token; Coffer accepts its own invitations here too.</summary>
+    public string? OrgInviteToken { get; init; }
+
     public string? MasterPasswordHint { get; init; }
     public string? UserSymmetricKey { get; init; }
     public KeysRequestModel? UserAsymmetricKeys { get; init; }
@@ -62,6 +69,11 @@ public sealed record RegisterRequestModel
     public string? MasterPasswordHint { get; init; }
     public string? Key { get; init; }
     public KeysRequestModel? Keys { get; init; }
+
+    /// <summary>An admin's invitation token on an invite-only server; <see cref="OrgInviteToken"/> is Bitwarden's name.</summary>
+    public string? InviteToken { get; init; }
+
+    public string? OrgInviteToken { get; init; }
     public KdfType? Kdf { get; init; }
     public int? KdfIterations { get; init; }
     public int? KdfMemory { get; init; }

@@ -54,9 +54,10 @@ public sealed partial class CofferApiClient : IDisposable
     /// <summary>
     /// Registers the account in two steps (protocol §5.1, §5.2): the verification request answers with the
     /// registration token when the server does not verify e-mail; finish sends the current clients' shape,
-    /// flat fields plus both objects.
+    /// flat fields plus both objects. <paramref name="inviteToken"/> is an admin's invitation, needed when the
+    /// server's registration is invite-only.
     /// </summary>
-    public async Task RegisterAsync(NewAccount account, string? name, string? hint, CancellationToken ct = default)
+    public async Task RegisterAsync(NewAccount account, string? name, string? hint, string? inviteToken = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(account);
         using var start = await SendRawAsync(
@@ -79,6 +80,7 @@ public sealed partial class CofferApiClient : IDisposable
             Email = account.Email,
             Name = name,
             EmailVerificationToken = token,
+            InviteToken = inviteToken,
             MasterPasswordHint = hint,
             UserSymmetricKey = account.ProtectedUserKey,
             UserAsymmetricKeys = new KeysRequestModel { PublicKey = account.PublicKey, EncryptedPrivateKey = account.EncryptedPrivateKey },
@@ -169,6 +171,32 @@ public sealed partial class CofferApiClient : IDisposable
     {
         using var response = await SendRawAsync(
             HttpMethod.Post, "api/accounts/key-management/user-key-id", new UserKeyIdRequestModel { UserKeyId = userKeyId }, authenticated: true, ct);
+    }
+
+    /// <summary>
+    /// One page of the user's own audit events, newest first (protocol account doc §5.1). Without dates the
+    /// server answers the last 30 days; pass the returned continuation token to get the next page.
+    /// </summary>
+    public Task<ListResponseModel<EventResponseModel>> GetEventsAsync(DateTimeOffset? start, DateTimeOffset? end, string? continuationToken, CancellationToken ct = default)
+    {
+        var query = new List<string>();
+        if (start is { } s)
+        {
+            query.Add("start=" + Uri.EscapeDataString(s.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)));
+        }
+
+        if (end is { } e)
+        {
+            query.Add("end=" + Uri.EscapeDataString(e.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)));
+        }
+
+        if (continuationToken is not null)
+        {
+            query.Add("continuationToken=" + Uri.EscapeDataString(continuationToken));
+        }
+
+        var path = query.Count == 0 ? "api/events" : "api/events?" + string.Join('&', query);
+        return SendAsync<ListResponseModel<EventResponseModel>>(HttpMethod.Get, path, null, authenticated: true, ct);
     }
 
     public Task<FolderResponseModel> CreateFolderAsync(string encryptedName, CancellationToken ct = default) =>

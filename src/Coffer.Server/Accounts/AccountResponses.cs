@@ -20,6 +20,7 @@ public static class AccountResponses
         AccountKeys = AccountKeys(user),
         SecurityStamp = user.SecurityStamp,
         CreationDate = user.CreationDate,
+        TwoFactorEnabled = user.TotpSecret is not null,
     };
 
     public static UserDecryptionResponseModel UserDecryption(User user) => new()

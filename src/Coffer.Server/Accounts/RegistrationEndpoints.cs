@@ -1,11 +1,13 @@
 using System.Net.Mail;
 using Coffer.Core.Api;
 using Coffer.Core.Crypto;
+using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Coffer.Server.Accounts;
 
@@ -13,11 +15,14 @@ namespace Coffer.Server.Accounts;
 /// Sign-up (protocol §5): the two-step flow of current clients (<c>send-verification-email</c> then
 /// <c>register/finish</c>) and the legacy single request. The server never sees the master password: it stores
 /// the client's KDF settings, wrapped keys and an Argon2id re-hash of the master password hash.
+/// The registration mode (<see cref="RegistrationModes"/>) gates all three routes: closed refuses, invite-only
+/// needs an admin's invitation for that e-mail, which is marked used in the transaction that creates the account.
 /// </summary>
 public static class RegistrationEndpoints
 {
     private const int MaxEmailLength = 256;
     private const int MaxNameLength = 50;
+    private const string ClosedMessage = "Registration is closed on this server.";
 
     public static void MapRegistration(this IEndpointRouteBuilder identity)
     {
@@ -27,8 +32,14 @@ public static class RegistrationEndpoints
         identity.MapPost("/accounts/register", Register).WithTags("Accounts").WithSummary("Legacy single-request sign-up");
     }
 
-    private static IResult SendVerificationEmail(RegisterSendVerificationEmailRequestModel request, TokenService tokens)
+    private static async Task<IResult> SendVerificationEmail(RegisterSendVerificationEmailRequestModel request, TokenService tokens, CofferDb db, IOptions<ServerOptions> options)
     {
+        // Invite-only still hands out the token: finishing is where the invitation is checked.
+        if (await db.GetRegistrationModeAsync(options.Value) == RegistrationModes.Closed)
+        {
+            return BitwardenErrors.BadRequest(ClosedMessage);
+        }
+
         if (NormalizeEmail(request.Email) is not { } email)
         {
             return BitwardenErrors.BadRequest("A valid e-mail address is required.", "email");
@@ -43,15 +54,29 @@ public static class RegistrationEndpoints
         return Results.Json(tokens.CreateRegistrationToken(email, request.Name), CofferJson.Options);
     }
 
-    private static async Task<IResult> Finish(RegisterFinishRequestModel request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes)
+    private static async Task<IResult> Finish(RegisterFinishRequestModel request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, IOptions<ServerOptions> options)
     {
+        var mode = await db.GetRegistrationModeAsync(options.Value);
+        if (mode == RegistrationModes.Closed)
+        {
+            return BitwardenErrors.BadRequest(ClosedMessage);
+        }
+
         if (NormalizeEmail(request.Email) is not { } email)
         {
             return BitwardenErrors.BadRequest("A valid e-mail address is required.", "email");
         }
 
-        if (string.IsNullOrEmpty(request.EmailVerificationToken)
-            || await tokens.ValidateRegistrationTokenAsync(request.EmailVerificationToken) != email)
+        var (invitation, inviteError) = await CheckInvitation(db, mode, email, request.InviteToken ?? request.OrgInviteToken, changes.Now);
+        if (inviteError is not null)
+        {
+            return inviteError;
+        }
+
+        // An invitation was issued for this e-mail, so it stands in for the verification token (as Bitwarden's org invites do).
+        if ((invitation is null || request.EmailVerificationToken is not null)
+            && (string.IsNullOrEmpty(request.EmailVerificationToken)
+                || await tokens.ValidateRegistrationTokenAsync(request.EmailVerificationToken) != email))
         {
             return BitwardenErrors.BadRequest("The registration token is missing, expired or for another e-mail.", "emailVerificationToken");
         }
@@ -85,14 +110,26 @@ public static class RegistrationEndpoints
             return BitwardenErrors.BadRequest("containedKeyId must be 32 lowercase hexadecimal characters.", "containedKeyId");
         }
 
-        return await Create(db, hashing, changes, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdfs[0], key, request.UserAsymmetricKeys, unlock?.ContainedKeyId));
+        return await Create(db, hashing, changes, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdfs[0], key, request.UserAsymmetricKeys, unlock?.ContainedKeyId), invitation);
     }
 
-    private static async Task<IResult> Register(RegisterRequestModel request, CofferDb db, PasswordHashing hashing, Changes changes)
+    private static async Task<IResult> Register(RegisterRequestModel request, CofferDb db, PasswordHashing hashing, Changes changes, IOptions<ServerOptions> options)
     {
+        var mode = await db.GetRegistrationModeAsync(options.Value);
+        if (mode == RegistrationModes.Closed)
+        {
+            return BitwardenErrors.BadRequest(ClosedMessage);
+        }
+
         if (NormalizeEmail(request.Email) is not { } email)
         {
             return BitwardenErrors.BadRequest("A valid e-mail address is required.", "email");
+        }
+
+        var (invitation, inviteError) = await CheckInvitation(db, mode, email, request.InviteToken ?? request.OrgInviteToken, changes.Now);
+        if (inviteError is not null)
+        {
+            return inviteError;
         }
 
         if (request.Kdf is not { } type || request.MasterPasswordHash is not { } hash || request.Key is not { } key)
@@ -101,12 +138,30 @@ public static class RegistrationEndpoints
         }
 
         var kdf = new KdfConfig(type, request.KdfIterations ?? 0, request.KdfMemory, request.KdfParallelism);
-        return await Create(db, hashing, changes, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdf, key, request.Keys, null));
+        return await Create(db, hashing, changes, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdf, key, request.Keys, null), invitation);
+    }
+
+    /// <summary>
+    /// A presented invitation token must open an invitation for this e-mail in any mode; invite-only mode needs one.
+    /// Unknown, expired, used and other-e-mail tokens share one message, so a guess learns nothing.
+    /// </summary>
+    private static async Task<(Invitation? Invitation, IResult? Error)> CheckInvitation(CofferDb db, string mode, string email, string? token, DateTime now)
+    {
+        if (token is null)
+        {
+            return mode == RegistrationModes.Invite
+                ? (null, BitwardenErrors.BadRequest("Registration on this server needs an invitation from an admin.", "inviteToken"))
+                : (null, null);
+        }
+
+        return await Invitations.FindUsableAsync(db, email, token, now) is { } invitation
+            ? (invitation, null)
+            : (null, BitwardenErrors.BadRequest("The invitation is invalid, expired, already used or for another e-mail address.", "inviteToken"));
     }
 
     private sealed record Registration(string Email, string? Name, string? Hint, string MasterPasswordHash, KdfConfig Kdf, string Key, KeysRequestModel? Keys, string? UserKeyId);
 
-    private static async Task<IResult> Create(CofferDb db, PasswordHashing hashing, Changes changes, Registration r)
+    private static async Task<IResult> Create(CofferDb db, PasswordHashing hashing, Changes changes, Registration r, Invitation? invitation)
     {
         if (r.Kdf.Validate() is { } kdfError)
         {
@@ -161,10 +216,20 @@ public static class RegistrationEndpoints
             AccountRevisionDate = now,
         };
         db.Users.Add(user);
-        changes.Record(EventType.UserRegistered, user.Id);
+        changes.Record(EventType.UserRegistered, user.Id, detail: invitation is null ? null : "invited");
+        if (invitation is not null)
+        {
+            invitation.UsedDate = now;
+        }
+
         try
         {
             await changes.CommitAsync();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another sign-up used the same invitation between our check and this commit.
+            return BitwardenErrors.BadRequest("The invitation is invalid, expired, already used or for another e-mail address.", "inviteToken");
         }
         catch (DbUpdateException)
         {

@@ -41,5 +41,23 @@ public sealed class User
     /// <summary>Bumped on every vault change; clients compare it with their last sync (protocol §4.6).</summary>
     public DateTime AccountRevisionDate { get; set; }
 
+    /// <summary>May use <c>/admin</c>; granted only from the command line (<c>coffer-server admin create</c>).</summary>
+    public bool IsAdmin { get; set; }
+
+    /// <summary>Set by an admin: the account cannot log in and its tokens are refused.</summary>
+    public bool Disabled { get; set; }
+
     public KdfConfig KdfConfig => new(Kdf, KdfIterations, KdfMemory, KdfParallelism);
+
+    /// <summary>
+    /// The authenticator (TOTP) secret, Base32, while two-step login is on; null when off (TwoFactor/). Kept on the
+    /// account row, as upstream keeps <c>User.TwoFactorProviders</c>, so the login and profile need no extra query.
+    /// </summary>
+    public string? TotpSecret { get; set; }
+
+    /// <summary>The last accepted TOTP time step; codes of that step or earlier are refused (RFC 6238 §5.2).</summary>
+    public long TotpLastStep { get; set; }
+
+    /// <summary>SHA-256 hex of the normalized recovery code (account doc §2.4); the code itself is never stored.</summary>
+    public string? TwoFactorRecoveryCodeHash { get; set; }
 }

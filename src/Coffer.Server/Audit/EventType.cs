@@ -34,5 +34,7 @@ public enum EventType
     AdminInvitedUser = 9104,
     AdminChangedRegistrationMode = 9105,
     AdminCreated = 9106,
+    AdminRevokedInvitation = 9107,
+    AdminRevoked = 9108,
     ItemsImported = 9200,
 }

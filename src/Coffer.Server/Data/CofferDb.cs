@@ -1,10 +1,12 @@
 using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
+using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
+using Coffer.Server.TwoFactor;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -23,6 +25,9 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
     public DbSet<Cipher> Ciphers => Set<Cipher>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<EmailChange> EmailChanges => Set<EmailChange>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
+    public DbSet<TwoFactorRememberToken> TwoFactorRememberTokens => Set<TwoFactorRememberToken>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -43,6 +48,8 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             user.Property(u => u.MasterPasswordHint).HasMaxLength(50);
             user.Property(u => u.UserKeyId).HasMaxLength(32);
             user.Property(u => u.SecurityStamp).HasMaxLength(64);
+            user.Property(u => u.TotpSecret).HasMaxLength(64);
+            user.Property(u => u.TwoFactorRecoveryCodeHash).HasMaxLength(64);
             user.Ignore(u => u.KdfConfig);
         });
         modelBuilder.Entity<Device>(device =>
@@ -105,6 +112,33 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
             counter.HasKey(c => c.Key);
             counter.Property(c => c.Key).HasMaxLength(64);
             counter.HasIndex(c => c.WindowEnds);
+        });
+        modelBuilder.Entity<Invitation>(invitation =>
+        {
+            invitation.ToTable("invitations");
+            invitation.HasIndex(i => i.TokenHash).IsUnique();
+            invitation.HasIndex(i => i.Email);
+            invitation.Property(i => i.Email).HasMaxLength(256);
+            invitation.Property(i => i.TokenHash).HasMaxLength(64);
+            // Claiming an invitation updates WHERE UsedDate IS NULL, so two sign-ups cannot both use it.
+            invitation.Property(i => i.UsedDate).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<ServerSetting>(setting =>
+        {
+            setting.ToTable("server_settings");
+            setting.HasKey(s => s.Name);
+            setting.Property(s => s.Name).HasMaxLength(64);
+            setting.Property(s => s.Value).HasMaxLength(256);
+        });
+        modelBuilder.Entity<TwoFactorRememberToken>(token =>
+        {
+            token.ToTable("two_factor_remember_tokens");
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.UserId);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.Property(t => t.SecurityStamp).HasMaxLength(64);
+            token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            token.HasOne<Device>().WithMany().HasForeignKey(t => t.DeviceId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

@@ -28,12 +28,18 @@ public static class DatabaseSetup
     }
 
     /// <summary>Applies pending migrations at start. EF Core takes a migration lock, so concurrent starts migrate once.</summary>
-    public static async Task MigrateCofferDatabaseAsync(this WebApplication app)
+    public static Task MigrateCofferDatabaseAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        return app.Services.MigrateCofferDatabaseAsync();
+    }
+
+    /// <summary>The same for the command-line tools (<see cref="Admin.ServerCommands"/>), which have no web host.</summary>
+    public static async Task MigrateCofferDatabaseAsync(this IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
         Hosting.DataFolder.Ensure(Path.GetDirectoryName(options.DatabasePath)!);
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
         await db.Database.MigrateAsync();
 

@@ -1,3 +1,7 @@
+using Coffer.Server.Admin;
+using Coffer.Server.Data;
+using Microsoft.Extensions.Options;
+
 namespace Coffer.Server.Hosting;
 
 /// <summary>
@@ -8,15 +12,16 @@ public static class ConfigEndpoints
 {
     public static void MapServerConfig(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/config", (HttpRequest request) =>
+        api.MapGet("/config", async (HttpRequest request, CofferDb db, IOptions<ServerOptions> options) =>
         {
+            var registrationClosed = await db.GetRegistrationModeAsync(options.Value, request.HttpContext.RequestAborted) == RegistrationModes.Closed;
             var origin = $"{request.Scheme}://{request.Host}{request.PathBase}";
             return Results.Json(new
             {
                 version = "2026.6.0",
                 gitHash = (string?)null,
                 server = new { name = "Coffer", url = origin },
-                settings = new { disableUserRegistration = false, suppressOnboardingInterstitials = false },
+                settings = new { disableUserRegistration = registrationClosed, suppressOnboardingInterstitials = false },
                 environment = new
                 {
                     vault = origin,

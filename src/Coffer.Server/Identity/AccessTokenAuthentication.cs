@@ -23,11 +23,14 @@ public sealed class AccessTokenAuthentication(
 {
     public const string SchemeName = "Bearer";
 
+    /// <summary>Added per request from the database, so a demoted admin loses access with the next request.</summary>
+    public const string AdminClaim = "coffer_admin";
+
     // Runs on every API request: compiled once, so EF skips expression-tree comparison and translation.
     private static readonly Func<CofferDb, Guid, Guid, CancellationToken, Task<SessionState?>> SessionQuery =
         EF.CompileAsyncQuery((CofferDb db, Guid userId, Guid deviceId, CancellationToken ct) => db.Users.AsNoTracking()
             .Where(u => u.Id == userId)
-            .Select(u => new SessionState(u.SecurityStamp, db.Devices.Any(d => d.Id == deviceId && d.UserId == u.Id)))
+            .Select(u => new SessionState(u.SecurityStamp, db.Devices.Any(d => d.Id == deviceId && d.UserId == u.Id), u.Disabled, u.IsAdmin))
             .SingleOrDefault());
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -48,9 +51,14 @@ public sealed class AccessTokenAuthentication(
         }
 
         var current = await SessionQuery(db, userId, deviceId, Context.RequestAborted);
-        if (current is null || current.SecurityStamp != stamp || !current.DeviceExists)
+        if (current is null || current.SecurityStamp != stamp || !current.DeviceExists || current.Disabled)
         {
             return AuthenticateResult.Fail("The session has ended.");
+        }
+
+        if (current.IsAdmin)
+        {
+            identity.AddClaim(new Claim(AdminClaim, "true"));
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
@@ -60,6 +68,13 @@ public sealed class AccessTokenAuthentication(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
+        if (Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase))
+        {
+            // Coffer's own admin routes answer in RFC 9457 problem details.
+            await Results.Problem(detail: "A valid access token is required.", statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(Context);
+            return;
+        }
+
         await Response.WriteAsJsonAsync(ErrorResponseModel.From("Unauthorized: a valid access token is required."), CofferJson.Options);
     }
 }
@@ -74,4 +89,4 @@ public static class ClaimsPrincipalExtensions
         Guid.Parse(principal.FindFirstValue(TokenService.DeviceClaim)!);
 }
 
-internal sealed record SessionState(string SecurityStamp, bool DeviceExists);
+internal sealed record SessionState(string SecurityStamp, bool DeviceExists, bool Disabled, bool IsAdmin);

@@ -5,6 +5,7 @@ using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Devices;
+using Coffer.Server.TwoFactor;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Identity;
@@ -76,9 +77,10 @@ public static class TokenEndpoints
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email);
         var verified = await hashing.VerifyAsync(form.Get("password")!, user?.PasswordHash);
-        if (user is null || !verified.Valid)
+        // A disabled account answers exactly like a wrong password: the login form reveals nothing about it.
+        if (user is null || !verified.Valid || user.Disabled)
         {
-            changes.Record(EventType.UserFailedLogIn, user?.Id, detail: user is null ? "unknown account" : null);
+            changes.Record(EventType.UserFailedLogIn, user?.Id, detail: user is null ? "unknown account" : user.Disabled ? "disabled account" : null);
             await lockout.RecordFailureAsync(email, user?.Id);
             await changes.CommitAsync();
             return OAuthError("invalid_grant", BadCredentials);
@@ -90,14 +92,30 @@ public static class TokenEndpoints
             user.PasswordHash = upgraded;
         }
 
+        // Two-step login (account doc §2.5): a challenge or refusal ends the grant here.
+        var twoFactor = await TwoFactorLogin.CheckAsync(
+            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!, db, changes);
+        if (twoFactor.Refusal is { } refusal)
+        {
+            if (twoFactor.WrongCode)
+            {
+                // Guessing six digits must run into the same lockout as guessing passwords.
+                await lockout.RecordFailureAsync(email, user.Id);
+            }
+
+            await changes.CommitAsync();
+            return refusal;
+        }
+
         var device = await UpsertDevice(db, user, form.Get("deviceidentifier")!, form.Get("devicename")!, deviceType, now);
         var clientId = form.Get("clientid")!;
         var refresh = IssueRefreshToken(db, tokens, user, device, clientId, now);
         // Only a complete login (past any second factor) clears the failures.
         await lockout.ResetAsync(email);
+        var remembered = twoFactor.Remember ? await TwoFactorLogin.IssueRememberTokenAsync(db, user, device, now) : null;
         changes.Record(EventType.UserLoggedIn, user.Id, deviceId: device.Id);
         await changes.CommitAsync();
-        return Results.Json(SuccessResponse(tokens, user, device, clientId, refresh, includeKeys: true), CofferJson.Options);
+        return Results.Json(SuccessResponse(tokens, user, device, clientId, refresh, includeKeys: true) with { TwoFactorToken = remembered }, CofferJson.Options);
     }
 
     private static async Task<IResult> RefreshGrant(TokenForm form, CofferDb db, TokenService tokens, Changes changes)
@@ -134,7 +152,7 @@ public static class TokenEndpoints
 
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == stored.UserId);
         var device = await db.Devices.AsNoTracking().SingleOrDefaultAsync(d => d.Id == stored.DeviceId);
-        if (user is null || device is null || stored.ExpirationDate <= now || stored.SecurityStamp != user.SecurityStamp)
+        if (user is null || device is null || stored.ExpirationDate <= now || stored.SecurityStamp != user.SecurityStamp || user.Disabled)
         {
             return InvalidRefresh();
         }

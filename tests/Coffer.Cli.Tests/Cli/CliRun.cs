@@ -15,11 +15,20 @@ public sealed class CliRun : IDisposable
 
     public void SetEnvironment(string name, string value) => _environment[name] = value;
 
+    /// <summary>A person at the terminal: answers each prompt (given the question). Null: no terminal, as in CI.</summary>
+    public Func<string, string?>? Terminal { get; set; }
+
+    /// <summary>What the running command has printed so far, for a <see cref="Terminal"/> that reacts to it.</summary>
+    public string OutputSoFar => _output?.ToString() ?? "";
+
+    private StringWriter? _output;
+
     public async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var host = new CliHost(output, error, name => _environment.GetValueOrDefault(name), TimeProvider.System, ReadSecretFromTerminal: null);
+        _output = output;
+        var host = new CliHost(output, error, name => _environment.GetValueOrDefault(name), TimeProvider.System, ReadSecretFromTerminal: null, Terminal);
         var code = await CofferCli.RunAsync(args, host);
         return (code, output.ToString(), error.ToString());
     }

@@ -144,6 +144,33 @@ public sealed class CliAgainstServerTests(ServerProcess server) : IClassFixture<
 
     private string SessionPath => Path.Combine(_cli.ConfigDir, StateFiles.Session);
 
+    [Fact]
+    public async Task Events_ListTheAccountsOwnLoginsAndItemChanges()
+    {
+        await LoginNewAccountAsync();
+        var id = (await _cli.OkAsync("add", "login", "--name", "Bank", "--password", "p", "--passwordenv", "MP")).Trim();
+
+        var events = JsonDocument.Parse(await _cli.OkAsync("events", "--json")).RootElement;
+        var text = await _cli.OkAsync("events");
+
+        Assert.Equal([1100, 1000, 9000], events.EnumerateArray().Select(e => e.GetProperty("type").GetInt32()).Take(3));
+        Assert.Equal(id, events[0].GetProperty("cipherId").GetString());
+        Assert.Contains("item created", text, StringComparison.Ordinal);
+        Assert.Contains("logged in", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Register_WithAnInvalidInvite_SendsItAndShowsTheServersRefusal()
+    {
+        _cli.SetEnvironment("MP", Password);
+        await _cli.OkAsync("config", "server", server.BaseUrl.ToString());
+
+        var (exitCode, _, error) = await _cli.RunAsync("register", $"user-{Guid.NewGuid():N}@example.com", "--invite", "not-an-invitation", "--passwordenv", "MP");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("invitation is invalid", error, StringComparison.Ordinal);
+    }
+
     private async Task<string> LoginNewAccountAsync()
     {
         var email = $"user-{Guid.NewGuid():N}@example.com";

@@ -38,11 +38,14 @@ public sealed partial class BwClient(E2EFixture fixture, string stateFolder, Tes
         }
     }
 
-    /// <summary>`bw config server URL` then `bw login EMAIL --passwordenv VAR --raw`; keeps the session key.</summary>
-    public async Task LoginAsync(string serverUrl)
+    /// <summary>
+    /// `bw config server URL` then `bw login EMAIL --passwordenv VAR --raw` plus <paramref name="extra"/> (such as
+    /// `--method 0 --code 123456`); keeps the session key.
+    /// </summary>
+    public async Task LoginAsync(string serverUrl, params string[] extra)
     {
         await OkAsync("bw config server", "config", "server", serverUrl);
-        var output = await OkAsync("bw login --raw", "login", Account.Email, "--passwordenv", PasswordVariable, "--raw");
+        var output = await OkAsync("bw login --raw", ["login", Account.Email, "--passwordenv", PasswordVariable, "--raw", .. extra]);
         var session = output.Trim();
         Assert.True(SessionKey().IsMatch(session), Explain("bw login --raw", $"expected only a session key on stdout, got '{session}'"));
         Session = session;

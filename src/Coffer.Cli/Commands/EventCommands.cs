@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Coffer.Core.Api;
+
+namespace Coffer.Cli.Commands;
+
+/// <summary><c>coffer events [--json]</c>: the account's own audit log from the server, last 30 days, newest first.</summary>
+internal static class EventCommands
+{
+    // Bitwarden's names for its numbers (protocol account doc §5.3) and Coffer's own (9000 and up).
+    private static readonly Dictionary<int, string> Names = new()
+    {
+        [1000] = "logged in",
+        [1001] = "changed master password",
+        [1002] = "updated two-step login",
+        [1003] = "disabled two-step login",
+        [1004] = "recovered two-step login",
+        [1005] = "failed login",
+        [1006] = "failed two-step login",
+        [1100] = "item created",
+        [1101] = "item updated",
+        [1102] = "item deleted",
+        [1115] = "item moved to trash",
+        [1116] = "item restored",
+        [9000] = "registered",
+        [9001] = "locked out",
+        [9002] = "changed KDF",
+        [9003] = "rotated keys",
+        [9004] = "changed e-mail",
+        [9005] = "deauthorized sessions",
+        [9006] = "deleted account",
+        [9007] = "device deactivated",
+        [9100] = "disabled by an admin",
+        [9101] = "enabled by an admin",
+        [9102] = "logged out by an admin",
+        [9103] = "deleted by an admin",
+        [9106] = "made an admin",
+        [9108] = "admin role revoked",
+        [9200] = "items imported",
+    };
+
+    public static Command Create(CliRunner run)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the events as a JSON array (Bitwarden's event objects)" };
+        var command = new Command("events", "List your account's events (logins, failed logins, item changes) of the last 30 days") { json };
+        command.SetAction((r, ct) => run.Async(r, async ctx =>
+        {
+            var (client, _) = await ctx.ConnectAsync(ctx.RequireSession(), forceRefresh: false, ct);
+            var events = new List<EventResponseModel>();
+            using (client)
+            {
+                string? token = null;
+                do
+                {
+                    var page = await client.GetEventsAsync(null, null, token, ct);
+                    events.AddRange(page.Data);
+                    token = page.ContinuationToken;
+                }
+                while (token is not null);
+            }
+
+            if (r.GetValue(json))
+            {
+                ctx.Host.Out.WriteLine(JsonSerializer.Serialize(events, ItemCommands.Json));
+                return;
+            }
+
+            foreach (var e in events)
+            {
+                var name = Names.GetValueOrDefault(e.Type, "event " + e.Type.ToString(CultureInfo.InvariantCulture));
+                var item = e.CipherId is { } id ? $"\titem {id}" : "";
+                ctx.Host.Out.WriteLine($"{e.Date.ToString("u", CultureInfo.InvariantCulture)}\t{e.Type}\t{name}\t{e.IpAddress ?? "-"}{item}");
+            }
+        }));
+        return command;
+    }
+}

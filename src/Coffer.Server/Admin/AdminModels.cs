@@ -1,0 +1,55 @@
+namespace Coffer.Server.Admin;
+
+/// <summary>
+/// One account as the admin sees it: metadata only. There is no vault content to show — items are ciphertext
+/// under keys the server never has. <see cref="LastLogin"/> is the latest device activity (UTC), null if never.
+/// </summary>
+public sealed record AdminUserModel(
+    Guid Id,
+    string Email,
+    string? Name,
+    DateTime CreationDate,
+    DateTime? LastLogin,
+    int ItemCount,
+    bool Disabled,
+    bool Admin,
+    bool TwoFactorEnabled);
+
+public sealed record CreateInvitationRequest(string? Email);
+
+/// <summary>The created invitation; <see cref="Token"/> is shown this once (only its hash is stored).</summary>
+public sealed record CreatedInvitationModel(Guid Id, string Email, string Token, DateTime ExpirationDate);
+
+/// <summary><see cref="Status"/> is <c>pending</c>, <c>used</c> or <c>expired</c>.</summary>
+public sealed record InvitationModel(Guid Id, string Email, DateTime CreationDate, DateTime ExpirationDate, DateTime? UsedDate, string Status);
+
+/// <summary>
+/// <see cref="RegistrationMode"/>: <c>open</c>, <c>invite</c> or <c>closed</c>; <see cref="DefaultRegistrationMode"/>
+/// is the configured value (<c>Coffer:RegistrationMode</c>) used until an admin sets one.
+/// </summary>
+public sealed record AdminSettingsModel(string RegistrationMode, string DefaultRegistrationMode);
+
+public sealed record UpdateSettingsRequest(string? RegistrationMode);
+
+/// <summary>One audit event with Coffer's full detail; <see cref="Type"/> is the number of <see cref="Audit.EventType"/>.</summary>
+public sealed record AdminEventModel(
+    long Sequence,
+    DateTime Date,
+    int Type,
+    string TypeName,
+    Guid? UserId,
+    Guid? ActingUserId,
+    Guid? DeviceId,
+    int? DeviceType,
+    Guid? CipherId,
+    string? IpAddress,
+    string? Detail);
+
+/// <summary>A page of events, newest first; pass <see cref="ContinuationToken"/> back for the next page (null on the last).</summary>
+public sealed record AdminEventPage(IReadOnlyList<AdminEventModel> Data, string? ContinuationToken);
+
+/// <summary>
+/// Result of walking the audit hash chain: <see cref="Checked"/> events verified before the first break;
+/// <see cref="FirstBrokenSequence"/> and <see cref="Reason"/> are null when the chain is intact.
+/// </summary>
+public sealed record AuditVerificationModel(long Checked, bool Intact, long? FirstBrokenSequence, string? Reason);

@@ -1,0 +1,182 @@
+using System.CommandLine;
+using Coffer.Server.Accounts;
+using Coffer.Server.Audit;
+using Coffer.Server.Data;
+using Coffer.Server.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Coffer.Server.Admin;
+
+/// <summary>
+/// <c>coffer-server admin create|list|revoke</c> and <c>coffer-server audit verify</c>: run against the same
+/// configuration and database as the server (data folder, <c>Coffer__*</c> variables) without starting Kestrel.
+/// The first admin comes from here, from someone with a shell on the server, never from a default password.
+/// Exit codes: 0 success (audit intact), 1 failure (audit broken), 2 usage or configuration error.
+/// </summary>
+public static class ServerCommands
+{
+    public static bool IsCommand(string[] args) => args is ["admin" or "audit", ..];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("coffer-server: the Coffer server; with a command, runs it against the server's database and exits")
+        {
+            new Command("admin", "Manage admins")
+            {
+                WithEmail("create", "Make an existing, registered account an admin", Create),
+                Build("list", "List the admins", List),
+                WithEmail("revoke", "Take the admin role from an account", Revoke),
+            },
+            new Command("audit", "Audit log")
+            {
+                Build("verify", "Check the audit log's hash chain; exit code 0 when intact, 1 when broken", Verify),
+            },
+        };
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors)
+            {
+                await Console.Error.WriteLineAsync("Error: " + error.Message);
+            }
+
+            return 2;
+        }
+
+        return await result.InvokeAsync();
+    }
+
+    private static Command Build(string name, string description, Func<IServiceProvider, Task<int>> body)
+    {
+        var command = new Command(name, description);
+        command.SetAction((_, _) => WithServices(body));
+        return command;
+    }
+
+    private static Command WithEmail(string name, string description, Func<IServiceProvider, string, Task<int>> body)
+    {
+        var email = new Argument<string>("email") { Description = "The account's e-mail address" };
+        var command = new Command(name, description) { email };
+        command.SetAction((r, _) => WithServices(services => body(services, r.GetValue(email)!)));
+        return command;
+    }
+
+    /// <summary>The server's options, database and audit chain, migrated, without the web host.</summary>
+    private static async Task<int> WithServices(Func<IServiceProvider, Task<int>> body)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
+        builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddCofferDatabase();
+        builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<WriteGate>();
+        builder.Services.AddSingleton<AuditChain>();
+        builder.Services.AddScoped<Changes>();
+        using var host = builder.Build();
+        try
+        {
+            _ = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 2;
+        }
+
+        await host.Services.MigrateCofferDatabaseAsync();
+        await using var scope = host.Services.CreateAsyncScope();
+        return await body(scope.ServiceProvider);
+    }
+
+    private static async Task<int> Create(IServiceProvider services, string email)
+    {
+        var db = services.GetRequiredService<CofferDb>();
+        if (await FindAsync(db, email) is not { } user)
+        {
+            return await NoAccount(email);
+        }
+
+        if (user.IsAdmin)
+        {
+            Console.WriteLine($"{user.Email} is already an admin.");
+            return 0;
+        }
+
+        var changes = services.GetRequiredService<Changes>();
+        user.IsAdmin = true;
+        user.RevisionDate = changes.Now;
+        changes.Record(EventType.AdminCreated, user.Id, detail: "server console");
+        await changes.CommitAsync();
+        Console.WriteLine($"{user.Email} is now an admin. Sign in at /admin with this account.");
+        return 0;
+    }
+
+    private static async Task<int> List(IServiceProvider services)
+    {
+        var db = services.GetRequiredService<CofferDb>();
+        var admins = await db.Users.AsNoTracking().Where(u => u.IsAdmin).OrderBy(u => u.Email).ToListAsync();
+        if (admins.Count == 0)
+        {
+            Console.WriteLine("No admins. Make one with: coffer-server admin create EMAIL");
+        }
+
+        foreach (var admin in admins)
+        {
+            Console.WriteLine($"{admin.Email}\t{admin.Id}{(admin.Disabled ? "\tdisabled" : "")}");
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> Revoke(IServiceProvider services, string email)
+    {
+        var db = services.GetRequiredService<CofferDb>();
+        if (await FindAsync(db, email) is not { } user)
+        {
+            return await NoAccount(email);
+        }
+
+        if (!user.IsAdmin)
+        {
+            await Console.Error.WriteLineAsync($"{user.Email} is not an admin.");
+            return 1;
+        }
+
+        var changes = services.GetRequiredService<Changes>();
+        user.IsAdmin = false;
+        user.RevisionDate = changes.Now;
+        changes.Record(EventType.AdminRevoked, user.Id, detail: "server console");
+        await changes.CommitAsync();
+        Console.WriteLine($"{user.Email} is no longer an admin.");
+        return 0;
+    }
+
+    private static async Task<int> Verify(IServiceProvider services)
+    {
+        var result = await services.GetRequiredService<AuditChain>().VerifyAsync(services.GetRequiredService<CofferDb>());
+        if (result.Intact)
+        {
+            Console.WriteLine($"Checked {result.Checked} events: intact.");
+            return 0;
+        }
+
+        Console.WriteLine($"Checked {result.Checked} events: broken at sequence {result.FirstBrokenSequence}: {result.Reason}.");
+        return 1;
+    }
+
+    private static async Task<User?> FindAsync(CofferDb db, string email)
+    {
+        var normalized = RegistrationEndpoints.NormalizeEmail(email);
+        return normalized is null ? null : await db.Users.SingleOrDefaultAsync(u => u.Email == normalized);
+    }
+
+    private static async Task<int> NoAccount(string email)
+    {
+        await Console.Error.WriteLineAsync($"No account is registered with '{email}'. Register it first (e.g. coffer register {email}), then run this again.");
+        return 1;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Coffer.Server.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coffer.Server.Tests.Infrastructure;
+
+/// <summary>
+/// Admin test setup. Promotion writes the database directly (as <c>coffer-server admin create</c> does, which
+/// has its own process test); everything after that goes through HTTP.
+/// </summary>
+public static class AdminSetup
+{
+    public static async Task<TestAccount> CreateAdminAsync(this CofferFactory factory)
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        await factory.SetAdminAsync(account.UserId, true);
+        return account;
+    }
+
+    public static async Task SetAdminAsync(this CofferFactory factory, string userId, bool isAdmin)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
+        var id = Guid.Parse(userId);
+        var updated = await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdmin, isAdmin));
+        Assert.Equal(1, updated);
+    }
+
+    /// <summary>The server's SQLite file, opened beside the server as an attacker with file access would.</summary>
+    public static SqliteConnection OpenDatabase(this CofferFactory factory)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(factory.DataFolder, "coffer.db"),
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    public static async Task<long> ScalarAsync(this SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static async Task SetRegistrationModeAsync(this TestAccount admin, string mode)
+    {
+        using var response = await admin.Client.PutJsonAsync("/admin/api/settings", new JsonObject { ["registrationMode"] = mode });
+        await response.ExpectStatusAsync(HttpStatusCode.OK);
+    }
+
+    /// <summary>Creates an invitation and returns its one-time token.</summary>
+    public static async Task<string> InviteAsync(this TestAccount admin, string email)
+    {
+        using var response = await admin.Client.PostJsonAsync("/admin/api/invitations", new JsonObject { ["email"] = email });
+        var created = await response.ExpectObjectAsync(HttpStatusCode.Created);
+        return created.RequireString("token");
+    }
+
+    /// <summary>Asserts an RFC 9457 problem details answer with the given status.</summary>
+    public static async Task<JsonObject> ExpectProblemAsync(this HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var problem = await response.ExpectObjectAsync(expected);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((int)expected, (int?)problem["status"]);
+        return problem;
+    }
+}
