@@ -3,8 +3,7 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests;
 
 /// <summary>Logging the official CLI in and out of an account that `coffer register` created.</summary>
-[Collection(E2EServerGroup.Name)]
-public sealed class BwAccountTests(E2EFixture fixture)
+public sealed class BwAccountTests(E2EFixture fixture) : IClassFixture<E2EFixture>
 {
     [Fact]
     public async Task BwLogin_ToAccountRegisteredByCoffer_UnlocksAndSyncs_ThenLogoutForgetsIt()

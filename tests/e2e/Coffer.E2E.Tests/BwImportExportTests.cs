@@ -4,8 +4,7 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests;
 
 /// <summary>`bw import bitwardencsv` posts to /api/ciphers/import; `bw export` must give the same vault back.</summary>
-[Collection(E2EServerGroup.Name)]
-public sealed class BwImportExportTests(E2EFixture fixture)
+public sealed class BwImportExportTests(E2EFixture fixture) : IClassFixture<E2EFixture>
 {
     // The header is Bitwarden's own CSV export format; the quoted cells check that commas and quotes survive.
     private const string Csv = """"

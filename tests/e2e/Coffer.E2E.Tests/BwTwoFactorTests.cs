@@ -7,8 +7,7 @@ namespace Coffer.E2E.Tests;
 /// The official CLI against an account whose two-step login `coffer 2fa enable` turned on (protocol §3.3,
 /// §4.3.3): without a code it stops at the challenge; with `--method 0 --code` it logs in and unlocks.
 /// </summary>
-[Collection(E2EServerGroup.Name)]
-public sealed class BwTwoFactorTests(E2EFixture fixture)
+public sealed class BwTwoFactorTests(E2EFixture fixture) : IClassFixture<E2EFixture>
 {
     [Fact]
     public async Task BwLogin_WithTotpOn_NeedsTheCode_ThenLogsInWithMethod0()

@@ -7,8 +7,7 @@ namespace Coffer.E2E.Tests;
 /// `bw sync --force`, which replaces bw's local cache with the server's /api/sync, so every assertion made after
 /// it checks what the server stored, not what bw remembered.
 /// </summary>
-[Collection(E2EServerGroup.Name)]
-public sealed class BwVaultTests(E2EFixture fixture)
+public sealed class BwVaultTests(E2EFixture fixture) : IClassFixture<E2EFixture>
 {
     [Fact]
     public async Task BwFolder_CreateRenameDelete_IsStoredByTheServer()

@@ -3,8 +3,9 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests;
 
 /// <summary>
-/// One throwaway CA and one real coffer-server process for the whole e2e collection; every test makes its own
-/// account and its own client state folders, so tests do not depend on each other or on their order.
+/// One throwaway CA and one real coffer-server process per test class. Classes run in parallel, each against its
+/// own server: most of a bw command's time is the CLI's own idle timers, not CPU. Every test makes its own account
+/// and its own client state folders, so tests do not depend on each other or on their order.
 /// </summary>
 public sealed class E2EFixture : IAsyncLifetime
 {
@@ -64,10 +65,4 @@ public sealed class E2EFixture : IAsyncLifetime
     private string NextClientFolder(string kind) => Folder($"{kind}-{Interlocked.Increment(ref clients)}");
 
     private string Folder(string name) => Directory.CreateDirectory(Path.Combine(root.FullName, name)).FullName;
-}
-
-[CollectionDefinition(Name)]
-public sealed class E2EServerGroup : ICollectionFixture<E2EFixture>
-{
-    public const string Name = "coffer-server with real clients";
 }

@@ -7,8 +7,7 @@ namespace Coffer.E2E.Tests;
 /// is registered by coffer and logged into by both clients through a recording proxy, and each client's password
 /// grant must carry exactly the masterPasswordHash that the protocol document computed independently.
 /// </summary>
-[Collection(E2EServerGroup.Name)]
-public sealed class GoldenVectorTests(E2EFixture fixture)
+public sealed class GoldenVectorTests(E2EFixture fixture) : IClassFixture<E2EFixture>
 {
     private const string VectorEmailAsTyped = "  Test.User@Example.com ";
     private const string VectorPassword = "correct horse battery staple";

@@ -3,8 +3,7 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests;
 
 /// <summary>Facts about the test rig itself: the pinned client, and TLS that is trusted only through the test CA.</summary>
-[Collection(E2EServerGroup.Name)]
-public sealed class HarnessTests(E2EFixture fixture)
+public sealed class HarnessTests(E2EFixture fixture) : IClassFixture<E2EFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 

@@ -3,8 +3,7 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests;
 
 /// <summary>One vault, two clients: what the official bw writes, coffer reads, and the other way round.</summary>
-[Collection(E2EServerGroup.Name)]
-public sealed class InteropTests(E2EFixture fixture)
+public sealed class InteropTests(E2EFixture fixture) : IClassFixture<E2EFixture>
 {
     [Fact]
     public async Task ItemCreatedByBw_IsReadByCoffer_GetPasswordAndListJson()
@@ -61,5 +60,39 @@ public sealed class InteropTests(E2EFixture fixture)
         Assert.Equal("From coffer", folder.Text("name"));
         Assert.Equal(folder.Id(), item.Text("folderId"));
         Assert.Equal("w1k1-Pa55 ✓", password);
+    }
+
+    [Fact]
+    public async Task EditsAndTrashByOneClient_AreSeenByTheOther_AfterAPlainSync()
+    {
+        var account = TestAccount.CreateUnique();
+        var bw = await fixture.RegisterAndLoginBwAsync(account);
+        var item = await bw.JsonAsync("bw create item", "create", "item", BwClient.Encode(
+            BwJson.LoginItem("Router", "admin", "r0uter-1", "https://router.example", "", folderId: null)));
+        var coffer = fixture.NewCoffer(account);
+        await coffer.LoginAsync(fixture.Server.Url);
+
+        // A plain `bw sync` only downloads when the account's revision date moved (protocol §3.4), so these
+        // steps also check that the server bumps it for changes made by the other client.
+        await coffer.OkAsync("coffer edit --password", "edit", "Router", "--password", "r0uter-2");
+        await bw.OkAsync("bw sync (after coffer edit)", "sync");
+        var edited = await bw.JsonAsync("bw get item (after coffer edit)", "get", "item", item.Id());
+        await coffer.OkAsync("coffer rm", "rm", "Router");
+        await bw.OkAsync("bw sync (after coffer rm)", "sync");
+        var bwTrash = (await bw.JsonAsync("bw list items --trash (after coffer rm)", "list", "items", "--trash")).Items();
+        await bw.OkAsync("bw restore item", "restore", "item", item.Id());
+        await coffer.OkAsync("coffer sync (after bw restore)", "sync");
+        var cofferItems = (await coffer.JsonAsync("coffer list --json (after bw restore)", "list", "--json")).Items();
+        var cofferTrash = (await coffer.JsonAsync("coffer list --trash --json (after bw restore)", "list", "--trash", "--json")).Items();
+
+        Assert.Equal("r0uter-2", edited.Text("login", "password"));
+        Assert.Equal("admin", edited.Text("login", "username"));
+        var history = Assert.Single(edited.GetProperty("passwordHistory").Items());
+        Assert.Equal("r0uter-1", history.Text("password"));
+        Assert.Equal(item.Id(), Assert.Single(bwTrash).Id());
+        var restored = Assert.Single(cofferItems);
+        Assert.Equal(item.Id(), restored.Text("id"));
+        Assert.Equal("r0uter-2", restored.Text("login", "password"));
+        Assert.Empty(cofferTrash);
     }
 }

@@ -32,6 +32,9 @@ public abstract class CliClient
     /// <summary>Arguments after the command's own (global options that are valid after any verb).</summary>
     protected virtual IEnumerable<string> TrailingArguments => [];
 
+    /// <summary>More variables for every later command of this client (e.g. a new master password's variable).</summary>
+    public Dictionary<string, string?> ExtraEnvironment { get; } = [];
+
     /// <summary>Runs a command that must succeed and returns its standard output.</summary>
     public async Task<string> OkAsync(string step, params string[] arguments)
     {
@@ -81,7 +84,7 @@ public abstract class CliClient
         ChildProcess.RunAsync(
             FileName,
             FixedArguments.Concat(arguments).Concat(TrailingArguments),
-            Environment(),
+            Environment().Concat(ExtraEnvironment).ToDictionary(),
             StateFolder,
             CommandTimeout,
             DisplayName);

@@ -58,6 +58,14 @@ public sealed class ServerProcess : IAsyncDisposable
             ["ASPNETCORE_HTTP_PORTS"] = null,
             ["ASPNETCORE_HTTPS_PORTS"] = null,
         };
+
+        // Every test signs up and logs in from 127.0.0.1, far more often than a person would: the rate limits
+        // stay on, only roomier (as in the server and CLI suites).
+        foreach (var limit in (string[])["LoginPerIp", "PreloginPerIp", "RegistrationPerIp", "RefreshPerIp"])
+        {
+            environment[$"Coffer__RateLimits__{limit}__Limit"] = "10000";
+        }
+
         var info = ChildProcess.CreateStartInfo(
             ChildProcess.DotnetHost,
             [serverDll, "--urls", baseAddress.GetLeftPart(UriPartial.Authority)],
