@@ -61,7 +61,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
         // Every test signs up and logs in from 127.0.0.1, far more often than a person would: the rate limits
         // stay on, only roomier (as in the server and CLI suites).
-        foreach (var limit in (string[])["LoginPerIp", "PreloginPerIp", "RegistrationPerIp", "RefreshPerIp"])
+        // The two-factor budget too: a test enables 2FA and logs in with a code within the same minute.
+        foreach (var limit in (string[])["LoginPerIp", "PreloginPerIp", "RegistrationPerIp", "RefreshPerIp", "TwoFactorPerIp", "TwoFactorPerAccount"])
         {
             environment[$"Coffer__RateLimits__{limit}__Limit"] = "10000";
         }
