@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Security.Claims;
-using System.Text.Json;
 using Coffer.Core.Api;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
@@ -43,21 +41,7 @@ public static class CipherEndpoints
     {
         var userId = principal.UserId();
         var ciphers = await db.Ciphers.AsNoTracking().Where(c => c.UserId == userId).OrderBy(c => c.Id).ToListAsync(ct);
-        response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter);
-        var scratch = new ArrayBufferWriter<byte>(4096);
-        writer.WriteStartObject();
-        writer.WriteStartArray("data"u8);
-        foreach (var cipher in ciphers)
-        {
-            CipherJson.Write(writer, cipher, scratch);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteString("object"u8, "list"u8);
-        writer.WriteNull("continuationToken"u8);
-        writer.WriteEndObject();
-        await writer.FlushAsync(ct);
+        await CipherJson.WriteListAsync(response, ciphers, ct);
         return Results.Empty;
     }
 

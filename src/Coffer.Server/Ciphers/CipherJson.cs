@@ -75,6 +75,28 @@ public static class CipherJson
         return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json; charset=utf-8");
     }
 
+    /// <summary>Bitwarden's list envelope of ciphers, <c>{"data":[…],"object":"list","continuationToken":null}</c>, streamed.</summary>
+    public static async Task WriteListAsync(HttpResponse response, IEnumerable<Cipher> ciphers, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(ciphers);
+        response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        var scratch = new ArrayBufferWriter<byte>(4096);
+        writer.WriteStartObject();
+        writer.WriteStartArray("data"u8);
+        foreach (var cipher in ciphers)
+        {
+            Write(writer, cipher, scratch);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("object"u8, "list"u8);
+        writer.WriteNull("continuationToken"u8);
+        writer.WriteEndObject();
+        await writer.FlushAsync(ct);
+    }
+
     private static void WriteDate(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTime? value)
     {
         if (value is { } date)
