@@ -56,21 +56,10 @@ public static class RegistrationEndpoints
 
     private static async Task<IResult> Finish(RegisterFinishRequestModel request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, IOptions<ServerOptions> options)
     {
-        var mode = await db.GetRegistrationModeAsync(options.Value);
-        if (mode == RegistrationModes.Closed)
+        var (email, invitation, refusal) = await AdmitAsync(db, options.Value, request.Email, request.InviteToken ?? request.OrgInviteToken, changes.Now);
+        if (refusal is not null)
         {
-            return BitwardenErrors.BadRequest(ClosedMessage);
-        }
-
-        if (NormalizeEmail(request.Email) is not { } email)
-        {
-            return BitwardenErrors.BadRequest("A valid e-mail address is required.", "email");
-        }
-
-        var (invitation, inviteError) = await CheckInvitation(db, mode, email, request.InviteToken ?? request.OrgInviteToken, changes.Now);
-        if (inviteError is not null)
-        {
-            return inviteError;
+            return refusal;
         }
 
         // An invitation was issued for this e-mail, so it stands in for the verification token (as Bitwarden's org invites do).
@@ -115,21 +104,10 @@ public static class RegistrationEndpoints
 
     private static async Task<IResult> Register(RegisterRequestModel request, CofferDb db, PasswordHashing hashing, Changes changes, IOptions<ServerOptions> options)
     {
-        var mode = await db.GetRegistrationModeAsync(options.Value);
-        if (mode == RegistrationModes.Closed)
+        var (email, invitation, refusal) = await AdmitAsync(db, options.Value, request.Email, request.InviteToken ?? request.OrgInviteToken, changes.Now);
+        if (refusal is not null)
         {
-            return BitwardenErrors.BadRequest(ClosedMessage);
-        }
-
-        if (NormalizeEmail(request.Email) is not { } email)
-        {
-            return BitwardenErrors.BadRequest("A valid e-mail address is required.", "email");
-        }
-
-        var (invitation, inviteError) = await CheckInvitation(db, mode, email, request.InviteToken ?? request.OrgInviteToken, changes.Now);
-        if (inviteError is not null)
-        {
-            return inviteError;
+            return refusal;
         }
 
         if (request.Kdf is not { } type || request.MasterPasswordHash is not { } hash || request.Key is not { } key)
@@ -139,6 +117,28 @@ public static class RegistrationEndpoints
 
         var kdf = new KdfConfig(type, request.KdfIterations ?? 0, request.KdfMemory, request.KdfParallelism);
         return await Create(db, hashing, changes, new Registration(email, request.Name, request.MasterPasswordHint, hash, kdf, key, request.Keys, null), invitation);
+    }
+
+    /// <summary>
+    /// Who may sign up, shared by both sign-up routes: refuses when registration is closed, when the e-mail is not
+    /// valid, or when the invitation (required in invite-only mode) does not check out.
+    /// </summary>
+    private static async Task<(string Email, Invitation? Invitation, IResult? Refusal)> AdmitAsync(
+        CofferDb db, ServerOptions options, string? rawEmail, string? inviteToken, DateTime now)
+    {
+        var mode = await db.GetRegistrationModeAsync(options);
+        if (mode == RegistrationModes.Closed)
+        {
+            return ("", null, BitwardenErrors.BadRequest(ClosedMessage));
+        }
+
+        if (NormalizeEmail(rawEmail) is not { } email)
+        {
+            return ("", null, BitwardenErrors.BadRequest("A valid e-mail address is required.", "email"));
+        }
+
+        var (invitation, inviteError) = await CheckInvitation(db, mode, email, inviteToken, now);
+        return (email, invitation, inviteError);
     }
 
     /// <summary>
