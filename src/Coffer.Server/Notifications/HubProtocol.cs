@@ -153,7 +153,8 @@ internal abstract class HubProtocol
                 }
 
                 var reader = new MessagePackReader(frame[..length]);
-                if (reader.ReadArrayHeader() == 0)
+                var count = reader.ReadArrayHeader();
+                if (count == 0)
                 {
                     throw new InvalidDataException("A hub message is an array that starts with its type.");
                 }
@@ -161,10 +162,15 @@ internal abstract class HubProtocol
                 var type = reader.ReadInteger();
                 if (type is PingType or CloseType)
                 {
-                    // Ping is [6]; Close is [7, error?, allowReconnect?]: nothing else may follow inside the message.
-                    while (!reader.End)
+                    // Ping is [6]; Close is [7, error?, allowReconnect?]: scalars only, and nothing after them.
+                    for (var i = 1; i < count; i++)
                     {
                         reader.SkipScalar();
+                    }
+
+                    if (!reader.End)
+                    {
+                        throw new InvalidDataException("A hub message has bytes beyond its array.");
                     }
                 }
 

@@ -59,19 +59,22 @@ internal sealed partial class HubSession(WebSocket socket, HubConnection connect
     private async Task<HubProtocol?> HandshakeAsync(byte[] buffer, CancellationToken ct)
     {
         int length;
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(limits.HandshakeTimeoutSeconds), time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token))
+        var receiving = ReceiveAsync(buffer, ct);
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            try
+            var timeout = Task.Delay(TimeSpan.FromSeconds(limits.HandshakeTimeoutSeconds), time, waiting.Token);
+            if (await Task.WhenAny(receiving, timeout) != receiving)
             {
-                (_, length) = await ReceiveAsync(buffer, linked.Token);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
+                // Close politely while the read is still pending (one read and one write may overlap); cancelling
+                // the read instead would abort the socket without telling the client why.
+                _ = receiving.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 LogClosed(WebSocketCloseStatus.PolicyViolation, "handshake timeout");
-                socket.Abort();
+                await CloseAsync(WebSocketCloseStatus.PolicyViolation, "Handshake timeout.");
                 return null;
             }
+
+            await waiting.CancelAsync();
+            (_, length) = await receiving;
         }
 
         if (length <= 0)
