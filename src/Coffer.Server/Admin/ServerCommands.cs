@@ -69,8 +69,8 @@ public static class ServerCommands
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddCofferDatabase();
+        builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
+        builder.Services.AddCofferDatabase(builder.Configuration);
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<WriteGate>();
