@@ -2,6 +2,7 @@ using System.CommandLine;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
+using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -76,6 +77,7 @@ public static class ServerCommands
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<AuditChain>();
         builder.Services.AddScoped<Changes>();
+        builder.Services.AddCofferMetrics();
         using var host = builder.Build();
         try
         {

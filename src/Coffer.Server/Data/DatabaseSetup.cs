@@ -16,6 +16,10 @@ public static class DatabaseSetup
             {
                 DataSource = path,
                 Pooling = true,
+                // Never create the file once running: if the data folder's volume goes away, a fresh empty database
+                // in its place would take writes that vanish when it returns. Requests answer 503 instead
+                // (Hosting/DatabaseOutage); only the migration at start creates the file.
+                Mode = SqliteOpenMode.ReadWrite,
                 // Waits (instead of failing) while another writer holds the lock; seconds.
                 DefaultTimeout = 30,
             };
@@ -41,6 +45,12 @@ public static class DatabaseSetup
         Hosting.DataFolder.Ensure(Path.GetDirectoryName(options.DatabasePath)!);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
+        if (!File.Exists(options.DatabasePath))
+        {
+            await using var create = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath, Pooling = false }.ToString());
+            await create.OpenAsync();
+        }
+
         await db.Database.MigrateAsync();
 
         // WAL is a property of the database file (persists once set): readers never block the writer.
