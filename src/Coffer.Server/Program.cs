@@ -43,6 +43,7 @@ builder.Services.AddSyncCache();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
 builder.Services.AddCofferCors();
+builder.Services.AddCofferMetrics();
 builder.Services.AddTwoFactor();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
@@ -58,6 +59,7 @@ var app = builder.Build();
 
 app.UseTrustedProxies();
 app.UseCofferErrors();
+app.UseDatabaseOutage();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
 app.UseAdminPage();
@@ -75,6 +77,7 @@ app.UseSwaggerUI(ui =>
 });
 
 app.MapHealth();
+app.MapMetrics();
 
 var identity = app.MapGroup("/identity");
 identity.WithMetadata(new RequestBodyLimit(RequestBodyLimit.IdentityBytes));

@@ -56,9 +56,18 @@ public sealed class ServerOptions
     /// </summary>
     public string RegistrationMode { get; set; } = "open";
 
+    /// <summary>Who may read <c>/metrics</c> (section <c>Coffer:Metrics</c>); loopback only by default.</summary>
+    public MetricsSettings Metrics { get; set; } = new();
+
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
+}
+
+/// <summary>Networks (CIDR, e.g. <c>10.0.5.0/24</c> for the Prometheus hosts) allowed to read <c>/metrics</c> besides loopback.</summary>
+public sealed class MetricsSettings
+{
+    public string[] AllowedNetworks { get; set; } = [];
 }
 
 internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
@@ -118,6 +127,7 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 
         failures.AddRange(options.RateLimits.Validate());
         failures.AddRange(options.TrustedProxies.Where(p => !ReverseProxy.IsValidEntry(p)).Select(p => $"Coffer:TrustedProxies: '{p}' is not an IP address or CIDR network."));
+        failures.AddRange(options.Metrics.AllowedNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)).Select(n => $"Coffer:Metrics:AllowedNetworks: '{n}' is not a CIDR network (e.g. 10.0.5.0/24)."));
         failures.AddRange(options.Cors.AllowedOrigins.Where(o => !Cors.IsValidOrigin(o)).Select(o => $"Coffer:Cors:AllowedOrigins: '{o}' is not an origin (scheme://host[:port], no path, no '*')."));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -11,7 +11,7 @@ namespace Coffer.Server.Data;
 /// Commits are serialized through <see cref="WriteGate"/>: the audit chain needs a strict order, and SQLite
 /// admits one writer at a time anyway, so waiting in-process is cheaper than SQLite's busy retries.
 /// </summary>
-public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http)
+public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics)
 {
     private readonly List<AuditEvent> pending = [];
 
@@ -66,6 +66,7 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             }
 
             await transaction.CommitAsync(ct);
+            metrics.Committed(pending);
             pending.Clear();
         }
         finally
