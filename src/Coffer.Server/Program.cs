@@ -32,8 +32,8 @@ builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsVali
 var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
 builder.ConfigureCofferKestrel(options);
 
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddCofferDatabase();
+builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
+builder.Services.AddCofferDatabase(builder.Configuration);
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<PasswordHashing>();
 builder.Services.AddHttpContextAccessor();
@@ -45,6 +45,7 @@ builder.Services.AddSyncCache();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
 builder.Services.AddCofferCors();
+builder.Services.AddCofferMetrics();
 builder.Services.AddTwoFactor();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
@@ -60,6 +61,7 @@ var app = builder.Build();
 
 app.UseTrustedProxies();
 app.UseCofferErrors();
+app.UseDatabaseOutage();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
 app.UseAdminPage();
@@ -78,6 +80,7 @@ app.UseSwaggerUI(ui =>
 });
 
 app.MapHealth();
+app.MapMetrics();
 
 var identity = app.MapGroup("/identity");
 identity.WithMetadata(new RequestBodyLimit(RequestBodyLimit.IdentityBytes));

@@ -13,7 +13,7 @@ namespace Coffer.Server.Data;
 /// Commits are serialized through <see cref="WriteGate"/>: the audit chain needs a strict order, and SQLite
 /// admits one writer at a time anyway, so waiting in-process is cheaper than SQLite's busy retries.
 /// </summary>
-public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, INotificationBus? notifications = null)
+public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics, INotificationBus? notifications = null)
 {
     private readonly List<AuditEvent> pending = [];
     private readonly List<Notification> pendingNotifications = [];
@@ -69,6 +69,8 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // The unit is already one transaction; EF's automatic savepoint would only add statements.
             db.Database.AutoSavepointsEnabled = false;
+            // The gate orders this process; this orders every node on a shared database (PostgreSQL).
+            await db.SerializeCommitsAsync(ct);
             await AppendPendingAsync(ct);
             await db.SaveChangesAsync(ct);
             if (vaultOwner is { } owner)
@@ -81,6 +83,7 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             }
 
             await transaction.CommitAsync(ct);
+            metrics.Committed(pending);
             pending.Clear();
         }
         finally
