@@ -51,13 +51,13 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
     /// so a bulk change queues one <see cref="PushType.SyncCiphers"/> rather than one per item (doc §10.5).
     /// <paramref name="date"/> is the item's stored revision date for item types (doc §10.2), else the commit time.
     /// With <paramref name="excludeActingDevice"/> the device of the current request is named as <c>ContextId</c>
-    /// and not notified (doc §8 says which changes do that).
+    /// and not notified (doc §8 says which changes do that); <paramref name="onlyDevice"/> notifies that device alone.
     /// </summary>
-    public void Notify(PushType type, Guid userId, Guid? itemId = null, DateTime? date = null, bool excludeActingDevice = true)
+    public void Notify(PushType type, Guid userId, Guid? itemId = null, DateTime? date = null, bool excludeActingDevice = true, string? onlyDevice = null)
     {
         var principal = http.HttpContext?.User;
         var contextId = excludeActingDevice ? principal?.FindFirst(AccessTokenAuthentication.DeviceIdentifierClaim)?.Value : null;
-        pendingNotifications.Add(new Notification(type, userId, date ?? Now, itemId, contextId));
+        pendingNotifications.Add(new Notification(type, userId, date ?? Now, itemId, contextId, onlyDevice));
     }
 
     /// <summary>Saves tracked changes and queued events; with <paramref name="vaultOwner"/>, also bumps that account's revision date.</summary>

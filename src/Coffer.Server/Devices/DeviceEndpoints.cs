@@ -4,6 +4,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Devices;
@@ -59,6 +60,8 @@ public static class DeviceEndpoints
 
         db.Devices.Remove(device);
         changes.Record(EventType.DeviceDeactivated, userId, detail: $"device {device.Id} ({device.Name}, type {device.Type})");
+        // Its tokens stop working at their next request; its live connection is logged out and closed at once.
+        changes.Notify(PushType.LogOut, userId, excludeActingDevice: false, onlyDevice: device.Identifier);
         await changes.CommitAsync(ct: ct);
         return Results.Ok();
     }

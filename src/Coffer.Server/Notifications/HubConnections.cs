@@ -184,6 +184,11 @@ internal sealed class HubConnections(IOptions<ServerOptions> options, ILogger<Hu
         byte[]? messagePack = null, json = null;
         foreach (var connection in targets)
         {
+            if (notification.OnlyDevice is { } device && device != connection.DeviceIdentifier)
+            {
+                continue;
+            }
+
             var protocol = connection.Protocol;
             var acting = notification.ContextId is { } context && context == connection.DeviceIdentifier;
             if (protocol is not null && !acting)

@@ -32,11 +32,12 @@ public enum PushType
 /// The acting device's client identifier (doc §8), whose own connections do not receive the notification; null
 /// sends it to every device.
 /// </param>
-public sealed record Notification(PushType Type, Guid UserId, DateTime Date, Guid? ItemId = null, string? ContextId = null)
+/// <param name="OnlyDevice">When set, only that device's connections (by client identifier) receive it: a removed device.</param>
+public sealed record Notification(PushType Type, Guid UserId, DateTime Date, Guid? ItemId = null, string? ContextId = null, string? OnlyDevice = null)
 {
     /// <summary>
-    /// Whether delivery also ends every connection of the user after the message: the account's security stamp
-    /// changed, so the tokens those connections were opened with are no longer valid (doc §2 "Token lifetime").
+    /// Whether delivery also ends the receiving connections after the message: the account's security stamp changed
+    /// (or the device was removed), so the tokens they were opened with are no longer valid (doc §2 "Token lifetime").
     /// </summary>
     [JsonIgnore]
     public bool EndsSessions => Type == PushType.LogOut;

@@ -142,7 +142,7 @@ public sealed class HubClient : IAsyncDisposable
             {
                 await Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", guard.Token);
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
             {
                 // The server went first; nothing left to close.
             }

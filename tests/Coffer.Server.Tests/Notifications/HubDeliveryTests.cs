@@ -245,6 +245,25 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     }
 
     [Fact]
+    public async Task DeviceRemoval_LogsOutThatDeviceAlone()
+    {
+        var devices = await TwoDevices.CreateAsync(Factory);
+        await using var first = await HubClient.ConnectAsync(Factory, devices.First.AccessToken);
+        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken);
+        using var list = await devices.First.Client.GetAsync($"/api/devices/identifier/{devices.SecondIdentifier}");
+        var secondId = (await list.ExpectObjectAsync()).RequireString("id");
+
+        using var response = await devices.First.Client.PostJsonAsync($"/api/devices/{secondId}/deactivate", null);
+        await response.ExpectSuccessAsync();
+        await HubMarkers.SendMarkerAsync(devices.First.Client);
+
+        var messages = await second.ReceiveUntilClosedAsync();
+        Assert.Equal([1, 7, -1], messages.Select(m => m.Type));
+        Assert.Equal(11, messages[0].Notification!.Type);
+        await HubMarkers.AssertNextIsMarkerAsync(first);
+    }
+
+    [Fact]
     public async Task JsonProtocol_CarriesTheSameNotification()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
