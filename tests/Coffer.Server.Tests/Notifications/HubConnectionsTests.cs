@@ -78,6 +78,24 @@ public sealed class HubConnectionsTests
         Assert.Equal(3, fast.Outbox.Count);
     }
 
+    [Theory]
+    [InlineData(nameof(NotificationOptions.PingSeconds), 26)]
+    [InlineData(nameof(NotificationOptions.PingSeconds), 0)]
+    [InlineData(nameof(NotificationOptions.MaxConnectionsPerUser), 0)]
+    [InlineData(nameof(NotificationOptions.MaxConnections), 0)]
+    [InlineData(nameof(NotificationOptions.HandshakeTimeoutSeconds), 0)]
+    [InlineData(nameof(NotificationOptions.MaxIncomingMessageBytes), 100)]
+    [InlineData(nameof(NotificationOptions.MaxIncomingMessagesPerMinute), 3)]
+    [InlineData(nameof(NotificationOptions.MaxQueuedMessages), 0)]
+    public void Options_OutOfRange_AreRefused(string name, int value)
+    {
+        var options = new NotificationOptions();
+        Assert.Empty(options.Validate());
+        typeof(NotificationOptions).GetProperty(name)!.SetValue(options, value);
+
+        Assert.Contains(options.Validate(), failure => failure.Contains(name, StringComparison.Ordinal));
+    }
+
     private static HubConnections Registry(NotificationOptions limits) =>
         new(Options.Create(new ServerOptions { Notifications = limits }), NullLogger<HubConnections>.Instance);
 
