@@ -8,6 +8,7 @@ namespace Coffer.E2E.Tests.Faults;
 /// node started on it. The backup is one consistent moment: everything acknowledged before it began is in it,
 /// nothing in it was never written, and every item in it reads back exactly as the live node holds it.
 /// </summary>
+[Collection(FaultTests.Collection)]
 public sealed class BackupUnderLoadTests(ITestOutputHelper output)
 {
     private const int Writers = 4;
@@ -56,7 +57,7 @@ public sealed class BackupUnderLoadTests(ITestOutputHelper output)
         new FaultFigures(
             "Backup under write load, restored into a fresh folder", load.Attempted, acknowledgedBeforeBackup.Count,
             acknowledgedBeforeBackup.Count - missing.Count, restored.Count(i => !acknowledgedBeforeBackup.ContainsKey(i.Id!.Value)),
-            $"{Writers} writers; acknowledged counts those before the backup began; {duringBackup} more acknowledged while it ran, " +
+            $"{Writers} writers; 'acknowledged' counts writes acknowledged before the backup began, 'unacknowledged but found' the restored items written after that; {duringBackup} more were acknowledged while the backup ran, " +
             $"{load.Acknowledged.Count} in all; restored {restored.Count} of {live.Count} live items; outcomes {load.Summary()}; integrity_check of the restored file '{integrity}'")
             .Report(output);
 

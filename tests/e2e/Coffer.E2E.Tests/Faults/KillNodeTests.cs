@@ -7,6 +7,7 @@ namespace Coffer.E2E.Tests.Faults;
 /// A SQLite node killed with SIGKILL in the middle of a write load: no shutdown code runs, so only what SQLite
 /// had committed to its write-ahead log survives. Every write the server acknowledged must be there afterwards.
 /// </summary>
+[Collection(FaultTests.Collection)]
 public sealed class KillNodeTests(ITestOutputHelper output)
 {
     private const int Writers = 8;

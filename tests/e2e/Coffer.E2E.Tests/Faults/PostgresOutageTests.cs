@@ -11,6 +11,7 @@ namespace Coffer.E2E.Tests.Faults;
 /// itself unready on /health while /alive stays up, and serve writes again when PostgreSQL is back, without
 /// being restarted. The cluster is this test's own, so stopping it disturbs no other test.
 /// </summary>
+[Collection(FaultTests.Collection)]
 public sealed class PostgresOutageTests(ITestOutputHelper output)
 {
     private const int Writers = 4;
@@ -38,6 +39,8 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         await load.WaitForAsync(o => o.Phase == "outage", 20, TimeSpan.FromMinutes(2), "ran while PostgreSQL was down");
         var healthDuringOutage = await StatusAsync(probe, server, "/health");
         var aliveDuringOutage = await StatusAsync(probe, server, "/alive");
+        // pg_ctl start returns only after PostgreSQL accepts connections, so writes started meanwhile may succeed.
+        load.Phase = "restarting";
         await postgres.StartAgainAsync();
         load.Phase = "recovery";
         await load.WaitForAsync(o => o.Phase == "recovery" && o.Acknowledged, 50, TimeSpan.FromMinutes(2), "were acknowledged after PostgreSQL came back");
