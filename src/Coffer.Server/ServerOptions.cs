@@ -1,5 +1,6 @@
 using Coffer.Server.Abuse;
 using Coffer.Server.Hosting;
+using Coffer.Server.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.Server;
@@ -15,7 +16,17 @@ public sealed class ServerOptions
     /// <summary>Folder for the SQLite database, generated keys and the generated TLS certificate. Default <c>./data</c>.</summary>
     public string DataFolder { get; set; } = "data";
 
-    /// <summary>Base64 HMAC-SHA256 key for access tokens, ≥ 32 bytes. When unset, one is generated into the data folder on first run.</summary>
+    /// <summary>
+    /// Where the data lives. Empty (the default): SQLite, <c>coffer.db</c> in the data folder. Otherwise PostgreSQL,
+    /// shared by any number of nodes: an Npgsql connection string or a <c>postgresql://</c> URL
+    /// (see <see cref="Data.PostgresConnection"/>); then <see cref="JwtSigningKey"/> is required.
+    /// </summary>
+    public string? Database { get; set; }
+
+    /// <summary>
+    /// Base64 HMAC-SHA256 key for access tokens, ≥ 32 bytes. When unset, one is generated into the data folder on first
+    /// run (SQLite only: with PostgreSQL every node must hold the same key, so it comes from configuration).
+    /// </summary>
     public string? JwtSigningKey { get; set; }
 
     /// <summary>The <c>iss</c> and <c>aud</c> of access tokens.</summary>
@@ -35,6 +46,9 @@ public sealed class ServerOptions
     /// <summary>Rate limits and the failed-login lockout (section <c>Coffer:RateLimits</c>).</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>Bounds of the live-sync hubs (section <c>Coffer:Notifications</c>).</summary>
+    public NotificationOptions Notifications { get; set; } = new();
+
     /// <summary>Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed; empty trusts none. See SECURITY.md.</summary>
     public string[] TrustedProxies { get; set; } = [];
 
@@ -46,7 +60,18 @@ public sealed class ServerOptions
     /// </summary>
     public string RegistrationMode { get; set; } = "open";
 
+    /// <summary>Who may read <c>/metrics</c> (section <c>Coffer:Metrics</c>); loopback only by default.</summary>
+    public MetricsSettings Metrics { get; set; } = new();
+
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
+
+    public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
+}
+
+/// <summary>Networks (CIDR, e.g. <c>10.0.5.0/24</c> for the Prometheus hosts) allowed to read <c>/metrics</c> besides loopback.</summary>
+public sealed class MetricsSettings
+{
+    public string[] AllowedNetworks { get; set; } = [];
 }
 
 internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
@@ -62,6 +87,21 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (options.JwtSigningKey is { } key && !HasAtLeast256Bits(key))
         {
             failures.Add("Coffer:JwtSigningKey must be Base64 of at least 32 bytes (256 bits).");
+        }
+
+        if (options.UsesPostgres)
+        {
+            if (Data.PostgresConnection.TryParse(options.Database!, out var error) is null)
+            {
+                failures.Add($"Coffer:Database must be empty (SQLite) or name PostgreSQL, but {error}");
+            }
+
+            // Not generated and not kept in the database: every node must sign with the same key, and the audit
+            // chain's key derives from it, so someone holding only the database must not hold it.
+            if (options.JwtSigningKey is null)
+            {
+                failures.Add("Coffer:JwtSigningKey must be set when Coffer:Database names PostgreSQL: every node needs the same key.");
+            }
         }
 
         if (options.AccessTokenMinutes is < 10 or > 1440)
@@ -90,7 +130,9 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
 
         failures.AddRange(options.RateLimits.Validate());
+        failures.AddRange(options.Notifications.Validate());
         failures.AddRange(options.TrustedProxies.Where(p => !ReverseProxy.IsValidEntry(p)).Select(p => $"Coffer:TrustedProxies: '{p}' is not an IP address or CIDR network."));
+        failures.AddRange(options.Metrics.AllowedNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)).Select(n => $"Coffer:Metrics:AllowedNetworks: '{n}' is not a CIDR network (e.g. 10.0.5.0/24)."));
         failures.AddRange(options.Cors.AllowedOrigins.Where(o => !Cors.IsValidOrigin(o)).Select(o => $"Coffer:Cors:AllowedOrigins: '{o}' is not an origin (scheme://host[:port], no path, no '*')."));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
