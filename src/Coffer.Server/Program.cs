@@ -11,6 +11,7 @@ using Coffer.Server.Errors;
 using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Coffer.Server.Sync;
 using Coffer.Server.TwoFactor;
 using Microsoft.AspNetCore.Authentication;
@@ -39,10 +40,12 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddSingleton<WriteGate>();
 builder.Services.AddSingleton<AuditChain>();
 builder.Services.AddScoped<Changes>();
+builder.Services.AddNotifications();
 builder.Services.AddSyncCache();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
 builder.Services.AddCofferCors();
+builder.Services.AddCofferMetrics();
 builder.Services.AddTwoFactor();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
@@ -58,12 +61,14 @@ var app = builder.Build();
 
 app.UseTrustedProxies();
 app.UseCofferErrors();
+app.UseDatabaseOutage();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
 app.UseAdminPage();
 app.UseRouting();
 app.UseCofferCors();
 app.UseRequestBodyLimits();
+app.UseWebSockets();
 app.UseAuthentication();
 app.UseRateLimits();
 app.UseAuthorization();
@@ -75,6 +80,7 @@ app.UseSwaggerUI(ui =>
 });
 
 app.MapHealth();
+app.MapMetrics();
 
 var identity = app.MapGroup("/identity");
 identity.WithMetadata(new RequestBodyLimit(RequestBodyLimit.IdentityBytes));
@@ -95,6 +101,7 @@ api.MapEvents();
 app.MapEventCollection();
 app.MapAdmin();
 api.MapTwoFactor();
+app.MapNotifications();
 
 await app.MigrateCofferDatabaseAsync();
 app.LogListening(options);

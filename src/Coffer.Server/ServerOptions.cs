@@ -1,5 +1,6 @@
 using Coffer.Server.Abuse;
 using Coffer.Server.Hosting;
+using Coffer.Server.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.Server;
@@ -45,6 +46,9 @@ public sealed class ServerOptions
     /// <summary>Rate limits and the failed-login lockout (section <c>Coffer:RateLimits</c>).</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>Bounds of the live-sync hubs (section <c>Coffer:Notifications</c>).</summary>
+    public NotificationOptions Notifications { get; set; } = new();
+
     /// <summary>Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed; empty trusts none. See SECURITY.md.</summary>
     public string[] TrustedProxies { get; set; } = [];
 
@@ -56,9 +60,18 @@ public sealed class ServerOptions
     /// </summary>
     public string RegistrationMode { get; set; } = "open";
 
+    /// <summary>Who may read <c>/metrics</c> (section <c>Coffer:Metrics</c>); loopback only by default.</summary>
+    public MetricsSettings Metrics { get; set; } = new();
+
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
+}
+
+/// <summary>Networks (CIDR, e.g. <c>10.0.5.0/24</c> for the Prometheus hosts) allowed to read <c>/metrics</c> besides loopback.</summary>
+public sealed class MetricsSettings
+{
+    public string[] AllowedNetworks { get; set; } = [];
 }
 
 internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
@@ -117,7 +130,9 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
 
         failures.AddRange(options.RateLimits.Validate());
+        failures.AddRange(options.Notifications.Validate());
         failures.AddRange(options.TrustedProxies.Where(p => !ReverseProxy.IsValidEntry(p)).Select(p => $"Coffer:TrustedProxies: '{p}' is not an IP address or CIDR network."));
+        failures.AddRange(options.Metrics.AllowedNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)).Select(n => $"Coffer:Metrics:AllowedNetworks: '{n}' is not a CIDR network (e.g. 10.0.5.0/24)."));
         failures.AddRange(options.Cors.AllowedOrigins.Where(o => !Cors.IsValidOrigin(o)).Select(o => $"Coffer:Cors:AllowedOrigins: '{o}' is not an origin (scheme://host[:port], no path, no '*')."));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Coffer.Core.Api;
 using Coffer.Core.Crypto;
 using Coffer.Server.Errors;
+using Coffer.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.Server.Abuse;
@@ -53,6 +54,7 @@ public static class RateLimiting
     private static async Task TooManyRequestsAsync(HttpContext context, TimeSpan retryAfter)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.RequestServices.GetRequiredService<CofferMetrics>().RateLimited.Add(1);
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var message = $"Too many requests. Try again in {seconds} seconds.";

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
+using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -9,14 +10,15 @@ using Microsoft.Extensions.Options;
 namespace Coffer.Server.Admin;
 
 /// <summary>
-/// <c>coffer-server admin create|list|revoke</c> and <c>coffer-server audit verify</c>: run against the same
+/// <c>coffer-server admin create|list|revoke</c>, <c>coffer-server audit verify</c> and
+/// <c>coffer-server backup|restore</c> (<see cref="Backup"/>): run against the same
 /// configuration and database as the server (data folder, <c>Coffer__*</c> variables) without starting Kestrel.
 /// The first admin comes from here, from someone with a shell on the server, never from a default password.
 /// Exit codes: 0 success (audit intact), 1 failure (audit broken), 2 usage or configuration error.
 /// </summary>
 public static class ServerCommands
 {
-    public static bool IsCommand(string[] args) => args is ["admin" or "audit", ..];
+    public static bool IsCommand(string[] args) => args is ["admin" or "audit" or "backup" or "restore", ..];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -32,6 +34,8 @@ public static class ServerCommands
             {
                 Build("verify", "Check the audit log's hash chain; exit code 0 when intact, 1 when broken", Verify),
             },
+            BackupCommand(),
+            RestoreCommand(),
         };
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -62,13 +66,51 @@ public static class ServerCommands
         return command;
     }
 
-    /// <summary>The server's options, database and audit chain, migrated, without the web host.</summary>
-    private static async Task<int> WithServices(Func<IServiceProvider, Task<int>> body)
+    private static Command BackupCommand()
+    {
+        var output = new Option<string>("--output", "-o") { Description = "The backup file to write", Required = true };
+        var force = new Option<bool>("--force") { Description = "Replace FILE if it exists" };
+        var command = new Command("backup", "Write a verified, consistent copy of the database (online: the server may run) and the signing key beside it") { output, force };
+        command.SetAction((r, _) => WithOptions(options => Backup.Create(options, Backup.KnownMigrations(options.DatabasePath), r.GetValue(output)!, r.GetValue(force))));
+        return command;
+    }
+
+    private static Command RestoreCommand()
+    {
+        var input = new Option<string>("--input", "-i") { Description = "The backup file to restore", Required = true };
+        var command = new Command("restore", "Verify a backup and restore it into an empty data folder (Coffer__DataFolder)") { input };
+        command.SetAction((r, _) => WithOptions(options => Backup.Restore(options, Backup.KnownMigrations(options.DatabasePath), r.GetValue(input)!)));
+        return command;
+    }
+
+    /// <summary>The server's validated options alone: backup and restore must not migrate (or create) a database.</summary>
+    private static async Task<int> WithOptions(Func<ServerOptions, int> body)
+    {
+        using var host = CreateBuilder().Build();
+        try
+        {
+            return body(host.Services.GetRequiredService<IOptions<ServerOptions>>().Value);
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 2;
+        }
+    }
+
+    private static HostApplicationBuilder CreateBuilder()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section));
         builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        return builder;
+    }
+
+    /// <summary>The server's options, database and audit chain, migrated, without the web host.</summary>
+    private static async Task<int> WithServices(Func<IServiceProvider, Task<int>> body)
+    {
+        var builder = CreateBuilder();
         builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
         builder.Services.AddCofferDatabase(builder.Configuration);
         builder.Services.AddSingleton<TokenService>();
@@ -76,6 +118,7 @@ public static class ServerCommands
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<AuditChain>();
         builder.Services.AddScoped<Changes>();
+        builder.Services.AddCofferMetrics();
         using var host = builder.Build();
         try
         {

@@ -41,6 +41,10 @@ public static class DatabaseSetup
             {
                 DataSource = path,
                 Pooling = true,
+                // Never create the file once running: if the data folder's volume goes away, a fresh empty database
+                // in its place would take writes that vanish when it returns. Requests answer 503 instead
+                // (Hosting/DatabaseOutage); only the migration at start creates the file.
+                Mode = SqliteOpenMode.ReadWrite,
                 // Waits (instead of failing) while another writer holds the lock; seconds.
                 DefaultTimeout = 30,
             };
@@ -68,6 +72,13 @@ public static class DatabaseSetup
         Hosting.DataFolder.Ensure(Path.GetFullPath(options.DataFolder));
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
+        if (db is SqliteCofferDb && !File.Exists(options.DatabasePath))
+        {
+            // The pool opens files read-write only (see AddCofferDatabase), so the first start creates it here.
+            await using var create = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath, Pooling = false }.ToString());
+            await create.OpenAsync();
+        }
+
         await db.Database.MigrateAsync();
 
         if (db is SqliteCofferDb)

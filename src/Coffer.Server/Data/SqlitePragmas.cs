@@ -9,8 +9,11 @@ namespace Coffer.Server.Data;
 /// Settings of each SQLite connection, applied once per native handle (pooled connections reopen the same handle,
 /// and the settings live on it):
 /// <list type="bullet">
-/// <item><c>synchronous=NORMAL</c>: in WAL mode every committed transaction survives a process crash (kill -9);
-/// only an OS crash or power loss can drop the last commits.</item>
+/// <item><c>synchronous=FULL</c>: every commit fsyncs the write-ahead log before it is acknowledged, so an
+/// acknowledged write survives kill -9, an OS crash and power loss. <c>NORMAL</c> would survive kill -9 too but
+/// may drop the last commits on power loss; a password manager must not lose a saved password, and the cost
+/// (one fsync per commit, measured with bench/run.sh --only create; README "Durability") is paid only by writes,
+/// which <see cref="Changes"/> already serializes.</item>
 /// <item><c>busy_timeout</c>: SQLite's own short back-off while another writer holds the lock, instead of the
 /// provider's coarse retry sleeps.</item>
 /// <item><c>mmap_size</c>: reads map the file instead of copying pages.</item>
@@ -37,7 +40,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA mmap_size=268435456;";
+        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA mmap_size=268435456;";
         command.ExecuteNonQuery();
         Configured.AddOrUpdate(handle, handle);
     }

@@ -1,0 +1,278 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Coffer.Server.Data;
+
+/// <summary>
+/// <c>coffer-server backup --output FILE</c> and <c>coffer-server restore --input FILE</c> for the SQLite database.
+/// The backup uses SQLite's online backup API (https://www.sqlite.org/backup.html) through
+/// <see cref="SqliteConnection.BackupDatabase(SqliteConnection)"/>: a consistent snapshot taken under a read
+/// transaction, so a running server keeps writing (WAL readers never block the writer). It is written to a
+/// temporary file beside FILE (mode 0600), flushed to disk, verified, and only then moved into place.
+/// The data folder's signing key (<c>jwt-signing.key</c>: access tokens and the audit chain's HMAC) is not in the
+/// database; it is copied beside the backup as <c>FILE.jwt-signing.key</c> (0600) and restored with it, because a
+/// restore without it logs everyone out and makes the audit chain unverifiable.
+/// Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
+/// </summary>
+public static class Backup
+{
+    public const string KeyFileName = "jwt-signing.key";
+
+    /// <summary>What <see cref="Verify"/> found: SQLite's integrity check, the migrations applied, and rows per table.</summary>
+    public sealed record Report(string Integrity, IReadOnlyList<string> Migrations, IReadOnlyList<(string Table, long Rows)> Tables);
+
+    /// <summary>An expected refusal or failure: its message is the whole story for the operator.</summary>
+    public sealed class BackupException(string message) : Exception(message);
+
+    public static int Create(ServerOptions options, IReadOnlyList<string> knownMigrations, string output, bool force)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var source = options.DatabasePath;
+        output = Path.GetFullPath(output);
+        var keyFile = Path.Combine(Path.GetDirectoryName(source)!, KeyFileName);
+        var keyCopy = output + "." + KeyFileName;
+        return Run(() =>
+        {
+            if (!File.Exists(source))
+            {
+                throw new BackupException($"There is no database at {source}. Is Coffer__DataFolder set as for the server?");
+            }
+
+            if (!force && (File.Exists(output) || File.Exists(keyCopy)))
+            {
+                throw new BackupException($"{output} already exists. Choose another name, or pass --force to replace it.");
+            }
+
+            if (!Directory.Exists(Path.GetDirectoryName(output)))
+            {
+                throw new BackupException($"The folder of {output} does not exist.");
+            }
+
+            var temp = TempBeside(output);
+            try
+            {
+                using (var from = Open(source, SqliteOpenMode.ReadWrite))
+                using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
+                {
+                    from.BackupDatabase(to);
+                    // A self-contained single file: the backup carries the source's WAL flag, which would make
+                    // every reader create -wal and -shm files beside it. The server turns WAL on again at start.
+                    Execute(to, "PRAGMA journal_mode=DELETE;");
+                }
+
+                FlushToDisk(temp);
+                Print(Verify(temp, knownMigrations), output);
+                File.Move(temp, output, force);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+
+            Console.WriteLine($"Backup written to {output}.");
+            if (File.Exists(keyFile))
+            {
+                CopyPrivate(keyFile, keyCopy, force);
+                Console.WriteLine($"Signing key written to {keyCopy}: keep it with the backup, as secret as the database.");
+            }
+            else
+            {
+                Console.WriteLine($"No {KeyFileName} in the data folder: the signing key comes from Coffer__JwtSigningKey; keep that value with the backup.");
+            }
+        });
+    }
+
+    public static int Restore(ServerOptions options, IReadOnlyList<string> knownMigrations, string input)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var target = options.DatabasePath;
+        var folder = Path.GetDirectoryName(target)!;
+        input = Path.GetFullPath(input);
+        return Run(() =>
+        {
+            if (!File.Exists(input))
+            {
+                throw new BackupException($"There is no backup file at {input}.");
+            }
+
+            if (DatabaseFiles.Any(suffix => File.Exists(target + suffix)))
+            {
+                throw new BackupException($"{folder} already holds a database. Restore only into an empty data folder (stop the server, move the folder away, then restore).");
+            }
+
+            var keyCopy = input + "." + KeyFileName;
+            var keyFile = Path.Combine(folder, KeyFileName);
+            if (File.Exists(keyCopy) && File.Exists(keyFile) && !File.ReadAllBytes(keyCopy).AsSpan().SequenceEqual(File.ReadAllBytes(keyFile)))
+            {
+                throw new BackupException($"{keyFile} differs from the backup's {keyCopy}. Remove it (or restore into an empty folder) first.");
+            }
+
+            Print(Verify(input, knownMigrations), input);
+            Hosting.DataFolder.Ensure(folder);
+            var temp = TempBeside(target);
+            try
+            {
+                using (var from = Open(input, SqliteOpenMode.ReadOnly))
+                using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
+                {
+                    from.BackupDatabase(to);
+                }
+
+                FlushToDisk(temp);
+                File.Move(temp, target, overwrite: false);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+
+            Console.WriteLine($"Database restored to {target}.");
+            if (File.Exists(keyCopy))
+            {
+                if (!File.Exists(keyFile))
+                {
+                    CopyPrivate(keyCopy, keyFile, overwrite: false);
+                }
+
+                Console.WriteLine($"Signing key restored to {keyFile}.");
+            }
+            else
+            {
+                Console.WriteLine($"No {Path.GetFileName(keyCopy)} beside the backup: start the server with the original Coffer__JwtSigningKey, or every session ends and `audit verify` fails.");
+            }
+        });
+    }
+
+    /// <summary>
+    /// Opens <paramref name="file"/> read-only and checks it: <c>PRAGMA integrity_check</c> is "ok", the applied
+    /// migrations are exactly those this build knows, and every table can be counted.
+    /// </summary>
+    public static Report Verify(string file, IReadOnlyList<string> knownMigrations)
+    {
+        ArgumentNullException.ThrowIfNull(knownMigrations);
+        try
+        {
+            using var db = Open(file, SqliteOpenMode.ReadOnly);
+            var integrity = string.Join("; ", Query(db, "PRAGMA integrity_check;", r => r.GetString(0)));
+            if (integrity != "ok")
+            {
+                throw new BackupException($"{file} fails SQLite's integrity check: {integrity}");
+            }
+
+            var tables = Query(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;", r => r.GetString(0));
+            if (!tables.Contains(HistoryTable))
+            {
+                throw new BackupException($"{file} is a SQLite database but not Coffer's (no migration history).");
+            }
+
+            var migrations = Query(db, $"SELECT MigrationId FROM \"{HistoryTable}\" ORDER BY MigrationId;", r => r.GetString(0));
+            if (!migrations.SequenceEqual(knownMigrations.Order(StringComparer.Ordinal)))
+            {
+                throw new BackupException($"{file} has migrations [{string.Join(", ", migrations)}]; this server expects [{string.Join(", ", knownMigrations)}]. Use the coffer-server version that wrote it.");
+            }
+
+            var counts = tables.ConvertAll(t => (t, Query(db, $"SELECT count(*) FROM \"{t.Replace("\"", "\"\"", StringComparison.Ordinal)}\";", r => r.GetInt64(0))[0]));
+            return new Report(integrity, migrations, counts);
+        }
+        catch (SqliteException e)
+        {
+            throw new BackupException($"{file} is not a readable SQLite database: {e.Message}");
+        }
+    }
+
+    /// <summary>The migrations this build applies to a SQLite database, oldest first.</summary>
+    public static IReadOnlyList<string> KnownMigrations(string databasePath)
+    {
+        var options = new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString()).Options;
+        using var db = new SqliteCofferDb(options);
+        return [.. db.Database.GetMigrations()];
+    }
+
+    private const string HistoryTable = "__EFMigrationsHistory";
+
+    // The database and SQLite's companion files: any of them means the folder is in use.
+    private static readonly string[] DatabaseFiles = ["", "-wal", "-shm", "-journal"];
+
+    private static int Run(Action body)
+    {
+        try
+        {
+            body();
+            return 0;
+        }
+        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("Error: " + e.Message);
+            return 1;
+        }
+    }
+
+    private static void Print(Report report, string file)
+    {
+        Console.WriteLine($"Verified {file}: integrity {report.Integrity}, {report.Migrations.Count} migrations.");
+        foreach (var (table, rows) in report.Tables)
+        {
+            Console.WriteLine($"  {table}\t{rows}");
+        }
+    }
+
+    private static SqliteConnection Open(string path, SqliteOpenMode mode)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
+        connection.Open();
+        // Waits for the server's writer instead of failing while it commits.
+        Execute(connection, "PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static List<T> Query<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> read)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>An empty file only the owner can read, in the same folder as <paramref name="path"/> (so the final move is a rename).</summary>
+    private static string TempBeside(string path)
+    {
+        var temp = $"{path}.{Guid.CreateVersion7():N}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        new FileStream(temp, options).Dispose();
+        return temp;
+    }
+
+    private static void FlushToDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static void CopyPrivate(string from, string to, bool overwrite)
+    {
+        if (!overwrite && File.Exists(to))
+        {
+            throw new BackupException($"{to} already exists.");
+        }
+
+        Hosting.DataFolder.WritePrivate(to, File.ReadAllText(from));
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics.Metrics;
+using Coffer.Server.Audit;
+
+namespace Coffer.Server.Hosting;
+
+/// <summary>
+/// Coffer's own counters (meter <c>Coffer</c>), beside ASP.NET Core's built-in request metrics; served at
+/// <c>/metrics</c> by <see cref="PrometheusMetrics"/>. The meter comes from the host's <see cref="IMeterFactory"/>,
+/// so each server instance (and each test server) counts on its own. Counters carry no user data: no e-mail,
+/// id or address, only totals.
+/// </summary>
+public sealed class CofferMetrics
+{
+    public const string MeterName = "Coffer";
+
+    private readonly Counter<long> loginsSucceeded;
+    private readonly Counter<long> loginsFailed;
+
+    public CofferMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(MeterName);
+        loginsSucceeded = meter.CreateCounter<long>("coffer.logins.succeeded", "{login}", "Password logins that issued tokens");
+        loginsFailed = meter.CreateCounter<long>("coffer.logins.failed", "{login}", "Password logins refused (wrong credentials, disabled account)");
+        RateLimited = meter.CreateCounter<long>("coffer.rate_limited.requests", "{request}", "Requests answered 429 by a rate limit");
+        DatabaseFailures = meter.CreateCounter<long>("coffer.database.failures", "{failure}", "Requests and readiness checks that found the database unavailable");
+    }
+
+    public Counter<long> RateLimited { get; }
+
+    public Counter<long> DatabaseFailures { get; }
+
+    /// <summary>Counts the login events of a committed change (called by <see cref="Data.Changes"/> after its commit).</summary>
+    public void Committed(IEnumerable<AuditEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var e in events)
+        {
+            switch (e.Type)
+            {
+                case EventType.UserLoggedIn:
+                    loginsSucceeded.Add(1);
+                    break;
+                case EventType.UserFailedLogIn or EventType.UserFailedLogIn2fa:
+                    loginsFailed.Add(1);
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using Coffer.Server.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// <c>coffer-server backup</c> and <c>restore</c>, run as child processes from the built DLL against the data
+/// folder of a running test server, as an operator would on the host.
+/// </summary>
+public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFactory>, IDisposable
+{
+    private readonly string scratch = CofferFactory.CreateTempFolder();
+
+    public void Dispose() => CofferFactory.DeleteFolder(scratch);
+
+    [Fact]
+    public async Task Backup_UnderConcurrentWrites_RestoresEveryItemAcknowledgedBeforeIt_AndTheAuditChain()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var acknowledged = new ConcurrentQueue<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            acknowledged.Enqueue((await account.CreateCipherAsync()).RequireString("id"));
+        }
+
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                acknowledged.Enqueue((await account.CreateCipherAsync()).RequireString("id"));
+            }
+        })).ToList();
+        while (acknowledged.Count < 20)
+        {
+            await Task.Delay(10);
+        }
+
+        var beforeBackup = acknowledged.ToHashSet();
+        var file = Path.Combine(scratch, "coffer-backup.db");
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file);
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
+        Assert.Contains("integrity ok", backup.Output, StringComparison.Ordinal);
+        Assert.Matches(@"ciphers\t\d+", backup.Output);
+        Assert.True(File.Exists(file + ".jwt-signing.key"), "the signing key is written beside the backup");
+        var restored = Path.Combine(scratch, "restored");
+        var restore = await ServerCommand.RunAsync(restored, "restore", "--input", file);
+        Assert.True(restore.ExitCode == 0, restore.Output + restore.Error);
+
+        await using var server = CofferFactory.OnExistingFolder(restored);
+        using var client = server.CreateClient();
+        // The signing key came back too: the session issued by the original server still works.
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", account.AccessToken);
+        using var sync = await client.GetAsync("/api/sync?excludeDomains=true");
+        var ids = (await sync.ExpectObjectAsync()).RequireArray("ciphers").Select(c => c.RequireString("id")).ToHashSet();
+        Assert.Superset(beforeBackup, ids);
+        Assert.Subset(acknowledged.ToHashSet(), ids);
+        var audit = await ServerCommand.RunAsync(restored, "audit", "verify");
+        Assert.True(audit.ExitCode == 0, audit.Output + audit.Error);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Backup_IsReadableByTheOwnerOnly()
+    {
+        await TestAccount.CreateAsync(factory);
+        var file = Path.Combine(scratch, "private.db");
+
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file);
+
+        Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file + ".jwt-signing.key"));
+        Assert.Empty(Directory.GetFiles(scratch, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Backup_OverAnExistingFile_IsRefusedWithoutForce_AndLeavesItUntouched()
+    {
+        await TestAccount.CreateAsync(factory);
+        var file = Path.Combine(scratch, "existing.db");
+        await File.WriteAllTextAsync(file, "keep me");
+
+        var refused = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("already exists", refused.Error, StringComparison.Ordinal);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(file));
+        var forced = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file, "--force");
+        Assert.True(forced.ExitCode == 0, forced.Output + forced.Error);
+        Assert.Contains("integrity ok", forced.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backup_OfAFolderWithoutADatabase_FailsAndCreatesNothing()
+    {
+        var empty = Path.Combine(scratch, "empty");
+        var file = Path.Combine(scratch, "nothing.db");
+
+        var result = await ServerCommand.RunAsync(empty, "backup", "--output", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("There is no database", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+        Assert.False(File.Exists(Path.Combine(empty, "coffer.db")), "backup must not create a database");
+    }
+
+    [Fact]
+    public async Task Backup_WithoutOutput_IsAUsageError()
+    {
+        var result = await ServerCommand.RunAsync(factory.DataFolder, "backup");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--output", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restore_OfAMissingFile_Fails()
+    {
+        var result = await ServerCommand.RunAsync(Path.Combine(scratch, "target"), "restore", "--input", Path.Combine(scratch, "absent.db"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("There is no backup file", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restore_OfAFileThatIsNotADatabase_FailsAndLeavesTheFolderEmpty()
+    {
+        var file = Path.Combine(scratch, "not-a-database.db");
+        await File.WriteAllTextAsync(file, string.Concat(Enumerable.Repeat("this is not SQLite ", 300)));
+        var target = Path.Combine(scratch, "target");
+
+        var result = await ServerCommand.RunAsync(target, "restore", "--input", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not a readable SQLite database", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(target, "coffer.db")));
+    }
+
+    [Fact]
+    public async Task Restore_OfAnotherApplicationsSqliteFile_Fails()
+    {
+        var file = Path.Combine(scratch, "foreign.db");
+        await using (var connection = new SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE notes (body TEXT);";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var result = await ServerCommand.RunAsync(Path.Combine(scratch, "target"), "restore", "--input", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("not Coffer's", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restore_IntoAFolderThatHasADatabase_IsRefused_AndTheDatabaseStays()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var file = Path.Combine(scratch, "b.db");
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file);
+        Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
+
+        var result = await ServerCommand.RunAsync(factory.DataFolder, "restore", "--input", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("already holds a database", result.Error, StringComparison.Ordinal);
+        using var revision = await account.Client.GetAsync("/api/accounts/revision-date");
+        await revision.ExpectStatusAsync(HttpStatusCode.OK);
+    }
+}
