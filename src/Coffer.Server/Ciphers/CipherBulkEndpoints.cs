@@ -41,7 +41,7 @@ public static class CipherBulkEndpoints
         foreach (var cipher in ciphers)
         {
             cipher.DeletedDate ??= changes.Now;
-            cipher.RevisionDate = changes.Now;
+            cipher.Revise(changes.Now);
             changes.Record(EventType.CipherSoftDeleted, cipher.UserId, cipher.Id);
         }
 
@@ -78,7 +78,7 @@ public static class CipherBulkEndpoints
         foreach (var cipher in ciphers)
         {
             cipher.DeletedDate = null;
-            cipher.RevisionDate = changes.Now;
+            cipher.Revise(changes.Now);
             changes.Record(EventType.CipherRestored, cipher.UserId, cipher.Id);
         }
 
@@ -105,7 +105,7 @@ public static class CipherBulkEndpoints
         foreach (var cipher in ciphers)
         {
             cipher.FolderId = folder.Id;
-            cipher.RevisionDate = changes.Now;
+            cipher.Revise(changes.Now);
             changes.Record(EventType.CipherUpdated, userId, cipher.Id);
         }
 

@@ -126,7 +126,7 @@ public static class CipherEndpoints
         cipher.Favorite = request.Favorite;
         cipher.Data = CipherValidation.Serialize(request);
         cipher.ArchivedDate = request.ArchivedDate;
-        cipher.RevisionDate = changes.Now;
+        cipher.Revise(changes.Now);
         changes.Record(EventType.CipherUpdated, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return CipherJson.Result(cipher);
@@ -142,7 +142,7 @@ public static class CipherEndpoints
         }
 
         cipher.DeletedDate ??= changes.Now;
-        cipher.RevisionDate = changes.Now;
+        cipher.Revise(changes.Now);
         changes.Record(EventType.CipherSoftDeleted, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
@@ -158,7 +158,7 @@ public static class CipherEndpoints
         }
 
         cipher.DeletedDate = null;
-        cipher.RevisionDate = changes.Now;
+        cipher.Revise(changes.Now);
         changes.Record(EventType.CipherRestored, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return CipherJson.Result(cipher);
