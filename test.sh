@@ -55,6 +55,57 @@ install_bw_cli() {
   echo "bw $installed"
 }
 
+# A throwaway PostgreSQL cluster for the server suite's second run and the multi-node tests, unless
+# COFFER_TEST_POSTGRES already names one (an admin connection string). Built from the machine's PostgreSQL binaries
+# (Debian: postgresql-15), owned by an unprivileged user (initdb refuses root), on 127.0.0.1 and a free port,
+# removed when this script exits.
+PG_FOLDER=""
+PG_CTL=()
+start_postgres() {
+  step "PostgreSQL (throwaway cluster)"
+  if [ -n "${COFFER_TEST_POSTGRES:-}" ]; then
+    echo "using COFFER_TEST_POSTGRES from the environment"
+    return
+  fi
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+  if [ -z "$bin" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+    bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
+  fi
+  [ -x "$bin/initdb" ] || fail "PostgreSQL binaries not found (apt-get install postgresql-15), or set COFFER_TEST_POSTGRES"
+  local as=()
+  local user
+  user="$(id -un)"
+  if [ "$(id -u)" -eq 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    as=(runuser -u postgres --)
+    user=postgres
+  fi
+  PG_CTL=("${as[@]}" "$bin/pg_ctl")
+  PG_FOLDER="$(mktemp -d /tmp/coffer-pg.XXXXXX)"
+  chown "$user" "$PG_FOLDER"
+  trap stop_postgres EXIT
+  local port
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "${as[@]}" "$bin/initdb" -D "$PG_FOLDER/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$PG_FOLDER/initdb.log" \
+    || fail "initdb failed: $(cat "$PG_FOLDER/initdb.log")"
+  # Trust authentication is safe here: only 127.0.0.1 and a socket in the private temp folder are listened on.
+  "${as[@]}" "$bin/pg_ctl" -D "$PG_FOLDER/data" -l "$PG_FOLDER/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$PG_FOLDER -c max_connections=300" start >/dev/null \
+    || fail "PostgreSQL did not start: $(cat "$PG_FOLDER/server.log")"
+  "$bin/pg_isready" -h 127.0.0.1 -p "$port" -t 30 >/dev/null || fail "PostgreSQL is not accepting connections"
+  export COFFER_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($PG_FOLDER)"
+}
+
+stop_postgres() {
+  if [ -n "$PG_FOLDER" ] && [ -d "$PG_FOLDER" ]; then
+    "${PG_CTL[@]}" -D "$PG_FOLDER/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_FOLDER"
+  fi
+}
+
 build_solution() {
   step "dotnet build Coffer.slnx -c $CONFIGURATION"
   dotnet build "$ROOT/Coffer.slnx" -c "$CONFIGURATION"
@@ -68,6 +119,13 @@ run_tests() {
   dotnet test "$ROOT/Coffer.slnx" -c "$CONFIGURATION" --no-build \
     --logger "console;verbosity=normal" --logger trx --results-directory "$RESULTS_DIR" \
     --blame-hang-timeout 15m || TEST_EXIT=$?
+  # The same server suite again on PostgreSQL (each test server gets its own fresh database in the cluster).
+  # SQLite-only facts (the database file on disk) are filtered out here rather than skipped.
+  step "dotnet test tests/Coffer.Server.Tests on PostgreSQL"
+  COFFER_TEST_PROVIDER=postgres dotnet test "$ROOT/tests/Coffer.Server.Tests" -c "$CONFIGURATION" --no-build \
+    --filter "Provider!=SqliteOnly" \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=Coffer.Server.Tests.postgres.trx" \
+    --results-directory "$RESULTS_DIR" --blame-hang-timeout 15m || TEST_EXIT=$?
 }
 
 # Adds up the counters of every project's TRX file into one closing line.
@@ -103,6 +161,7 @@ main() {
   cd "$ROOT"
   check_toolchain
   install_bw_cli
+  start_postgres
   build_solution
   run_tests
   summarize

@@ -31,8 +31,8 @@ builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsVali
 var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
 builder.ConfigureCofferKestrel(options);
 
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddCofferDatabase();
+builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
+builder.Services.AddCofferDatabase(builder.Configuration);
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<PasswordHashing>();
 builder.Services.AddHttpContextAccessor();

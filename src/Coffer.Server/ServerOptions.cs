@@ -15,7 +15,17 @@ public sealed class ServerOptions
     /// <summary>Folder for the SQLite database, generated keys and the generated TLS certificate. Default <c>./data</c>.</summary>
     public string DataFolder { get; set; } = "data";
 
-    /// <summary>Base64 HMAC-SHA256 key for access tokens, ≥ 32 bytes. When unset, one is generated into the data folder on first run.</summary>
+    /// <summary>
+    /// Where the data lives. Empty (the default): SQLite, <c>coffer.db</c> in the data folder. Otherwise PostgreSQL,
+    /// shared by any number of nodes: an Npgsql connection string or a <c>postgresql://</c> URL
+    /// (see <see cref="Data.PostgresConnection"/>); then <see cref="JwtSigningKey"/> is required.
+    /// </summary>
+    public string? Database { get; set; }
+
+    /// <summary>
+    /// Base64 HMAC-SHA256 key for access tokens, ≥ 32 bytes. When unset, one is generated into the data folder on first
+    /// run (SQLite only: with PostgreSQL every node must hold the same key, so it comes from configuration).
+    /// </summary>
     public string? JwtSigningKey { get; set; }
 
     /// <summary>The <c>iss</c> and <c>aud</c> of access tokens.</summary>
@@ -50,6 +60,8 @@ public sealed class ServerOptions
     public MetricsSettings Metrics { get; set; } = new();
 
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
+
+    public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
 }
 
 /// <summary>Networks (CIDR, e.g. <c>10.0.5.0/24</c> for the Prometheus hosts) allowed to read <c>/metrics</c> besides loopback.</summary>
@@ -71,6 +83,21 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (options.JwtSigningKey is { } key && !HasAtLeast256Bits(key))
         {
             failures.Add("Coffer:JwtSigningKey must be Base64 of at least 32 bytes (256 bits).");
+        }
+
+        if (options.UsesPostgres)
+        {
+            if (Data.PostgresConnection.TryParse(options.Database!, out var error) is null)
+            {
+                failures.Add($"Coffer:Database must be empty (SQLite) or name PostgreSQL, but {error}");
+            }
+
+            // Not generated and not kept in the database: every node must sign with the same key, and the audit
+            // chain's key derives from it, so someone holding only the database must not hold it.
+            if (options.JwtSigningKey is null)
+            {
+                failures.Add("Coffer:JwtSigningKey must be set when Coffer:Database names PostgreSQL: every node needs the same key.");
+            }
         }
 
         if (options.AccessTokenMinutes is < 10 or > 1440)

@@ -182,10 +182,10 @@ public sealed class AdminTests(CofferFactory factory) : IClassFixture<CofferFact
 
         using var db = factory.OpenDatabase();
         var id = Guid.Parse(user.UserId).ToString().ToUpperInvariant();
-        Assert.Equal(0, await db.ScalarAsync("SELECT COUNT(*) FROM users WHERE upper(Id) = $id", ("$id", id)));
+        Assert.Equal(0, await db.ScalarAsync("SELECT COUNT(*) FROM users WHERE upper(CAST(\"Id\" AS TEXT)) = @id", ("@id", id)));
         foreach (var table in new[] { "devices", "refresh_tokens", "folders", "ciphers" })
         {
-            Assert.Equal(0, await db.ScalarAsync($"SELECT COUNT(*) FROM {table} WHERE upper(UserId) = $id", ("$id", id)));
+            Assert.Equal(0, await db.ScalarAsync($"SELECT COUNT(*) FROM {table} WHERE upper(CAST(\"UserId\" AS TEXT)) = @id", ("@id", id)));
         }
 
         using var login = await IdentityApi.PasswordGrantAsync(factory.Anonymous(), user.Email, user.Credentials.MasterPasswordHash, user.DeviceIdentifier);

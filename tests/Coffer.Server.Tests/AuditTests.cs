@@ -1,21 +1,21 @@
+using System.Data.Common;
 using System.Net;
 using System.Text.Json.Nodes;
 using Coffer.Server.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Coffer.Server.Tests;
 
 /// <summary>
-/// The audit log's hash chain seen from outside: rows edited or removed directly in the SQLite file are found by
+/// The audit log's hash chain seen from outside: rows edited or removed directly in the database are found by
 /// <c>/admin/api/audit/verify</c> and by <c>coffer-server audit verify</c>; and no row holds a secret.
 /// Each test tampers with its own server, since a broken chain stays broken.
 /// </summary>
 public sealed class AuditTests
 {
     [Theory]
-    [InlineData("UPDATE audit_events SET Detail = 'edited' WHERE Sequence = $s")]
-    [InlineData("UPDATE audit_events SET Type = 1000 WHERE Sequence = $s")]
-    [InlineData("UPDATE audit_events SET IpAddress = '203.0.113.9' WHERE Sequence = $s")]
+    [InlineData("UPDATE audit_events SET \"Detail\" = 'edited' WHERE \"Sequence\" = @s")]
+    [InlineData("UPDATE audit_events SET \"Type\" = 1000 WHERE \"Sequence\" = @s")]
+    [InlineData("UPDATE audit_events SET \"IpAddress\" = '203.0.113.9' WHERE \"Sequence\" = @s")]
     public async Task AuditChain_TamperedInDatabase_IsDetected(string tamper)
     {
         await using var factory = new CofferFactory();
@@ -42,7 +42,7 @@ public sealed class AuditTests
         var (admin, target) = await MakeHistoryAsync(factory);
         using (var db = factory.OpenDatabase())
         {
-            await Execute(db, "DELETE FROM audit_events WHERE Sequence = $s", target);
+            await Execute(db, "DELETE FROM audit_events WHERE \"Sequence\" = @s", target);
         }
 
         var result = await VerifyAsync(admin);
@@ -53,33 +53,23 @@ public sealed class AuditTests
     }
 
     [Fact]
-    public async Task AuditVerifyCommand_OnATamperedCopy_ExitsOne_AndOnAnIntactCopy_ExitsZero()
+    public async Task AuditVerifyCommand_ExitsZeroWhileIntact_AndOneOnceTampered()
     {
         await using var factory = new CofferFactory();
         var (_, target) = await MakeHistoryAsync(factory);
-        var intact = CopyDataFolder(factory);
-        var tampered = CopyDataFolder(factory);
-        try
-        {
-            using (var db = OpenCopy(tampered))
-            {
-                await Execute(db, "UPDATE audit_events SET Detail = 'edited' WHERE Sequence = $s", target);
-            }
 
-            var good = await ServerCommand.RunAsync(intact, "audit", "verify");
-            var bad = await ServerCommand.RunAsync(tampered, "audit", "verify");
-
-            Assert.True(good.ExitCode == 0, good.Output + good.Error);
-            Assert.Contains("intact", good.Output, StringComparison.Ordinal);
-            Assert.True(bad.ExitCode == 1, bad.Output + bad.Error);
-            Assert.Contains($"broken at sequence {target}", bad.Output, StringComparison.Ordinal);
-        }
-        finally
+        var good = await ServerCommand.RunAsync(factory.DataFolder, "audit", "verify");
+        using (var db = factory.OpenDatabase())
         {
-            SqliteConnection.ClearAllPools();
-            CofferFactory.DeleteFolder(intact);
-            CofferFactory.DeleteFolder(tampered);
+            await Execute(db, "UPDATE audit_events SET \"Detail\" = 'edited' WHERE \"Sequence\" = @s", target);
         }
+
+        var bad = await ServerCommand.RunAsync(factory.DataFolder, "audit", "verify");
+
+        Assert.True(good.ExitCode == 0, good.Output + good.Error);
+        Assert.Contains("intact", good.Output, StringComparison.Ordinal);
+        Assert.True(bad.ExitCode == 1, bad.Output + bad.Error);
+        Assert.Contains($"broken at sequence {target}", bad.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,29 +135,6 @@ public sealed class AuditTests
         return await response.ExpectObjectAsync();
     }
 
-    private static async Task Execute(SqliteConnection db, string sql, long sequence)
-    {
-        await using var command = db.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$s", sequence);
-        Assert.Equal(1, await command.ExecuteNonQueryAsync());
-    }
-
-    /// <summary>A consistent copy of the live database (SQLite's online backup) plus the key file the chain is keyed by.</summary>
-    private static string CopyDataFolder(CofferFactory factory)
-    {
-        var copy = CofferFactory.CreateTempFolder();
-        File.Copy(Path.Combine(factory.DataFolder, "jwt-signing.key"), Path.Combine(copy, "jwt-signing.key"));
-        using var source = factory.OpenDatabase();
-        using var destination = OpenCopy(copy);
-        source.BackupDatabase(destination);
-        return copy;
-    }
-
-    private static SqliteConnection OpenCopy(string folder)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, "coffer.db"), Pooling = false }.ToString());
-        connection.Open();
-        return connection;
-    }
+    private static async Task Execute(DbConnection db, string sql, long sequence) =>
+        Assert.Equal(1, await db.ExecuteAsync(sql, ("@s", sequence)));
 }

@@ -17,9 +17,7 @@ public sealed class RegistrationModeTests(CofferFactory factory) : IClassFixture
     {
         factory.CreateClient().Dispose();
         using var db = factory.OpenDatabase();
-        await using var command = db.CreateCommand();
-        command.CommandText = "DELETE FROM server_settings";
-        await command.ExecuteNonQueryAsync();
+        await db.ExecuteAsync("DELETE FROM server_settings");
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -255,8 +253,8 @@ public sealed class RegistrationModeTests(CofferFactory factory) : IClassFixture
         Assert.Contains(email, text, StringComparison.Ordinal);
         Assert.DoesNotContain(token, text, StringComparison.Ordinal);
         using var db = factory.OpenDatabase();
-        Assert.Equal(0, await db.ScalarAsync("SELECT COUNT(*) FROM invitations WHERE TokenHash = $t OR Email = $t", ("$t", token)));
-        Assert.Equal(1, await db.ScalarAsync("SELECT COUNT(*) FROM invitations WHERE Email = $e", ("$e", email)));
+        Assert.Equal(0, await db.ScalarAsync("SELECT COUNT(*) FROM invitations WHERE \"TokenHash\" = @t OR \"Email\" = @t", ("@t", token)));
+        Assert.Equal(1, await db.ScalarAsync("SELECT COUNT(*) FROM invitations WHERE \"Email\" = @e", ("@e", email)));
     }
 
     [Theory]

@@ -4,17 +4,18 @@ using Coffer.Server.Tests.Infrastructure;
 namespace Coffer.Server.Tests;
 
 /// <summary>
-/// What lands on disk: the SQLite file in the data folder holds only a re-hash of the login hash (§2.2), never the
-/// value a client sends as its password.
+/// What lands in storage: the database (the SQLite file in the data folder, or the PostgreSQL tables) holds only a
+/// re-hash of the login hash (§2.2), never the value a client sends as its password.
 /// </summary>
 public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFactory>
 {
-    [Fact]
+    [SqliteFact]
+    [Trait("Provider", "SqliteOnly")]
     public async Task DataFolder_HoldsARealSqliteFile()
     {
         await TestAccount.CreateAsync(factory);
 
-        var sqlite = DataFiles().Where(f => ReadShared(f).AsSpan().StartsWith("SQLite format 3\0"u8)).ToList();
+        var sqlite = (await StoredAsync()).Where(f => f.Bytes.AsSpan().StartsWith("SQLite format 3\0"u8)).ToList();
 
         Assert.NotEmpty(sqlite);
     }
@@ -49,12 +50,11 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
                 Encoding.UTF8.GetBytes(Convert.ToHexString(Convert.FromBase64String(hash))),
                 Encoding.UTF8.GetBytes(Convert.ToHexStringLower(Convert.FromBase64String(hash))),
             };
-            foreach (var file in DataFiles())
+            foreach (var (name, bytes) in await StoredAsync())
             {
-                var bytes = ReadShared(file);
                 foreach (var needle in needles)
                 {
-                    Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"{Path.GetFileName(file)} contains the master password hash");
+                    Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"{name} contains the master password hash");
                 }
             }
         }
@@ -67,7 +67,7 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
 
         // PHC string format: $<algorithm>$<parameters>$<salt>$<hash>.
         var phc = new System.Text.RegularExpressions.Regex(@"\$(argon2id|pbkdf2-sha(256|512))(\$v=\d+)?\$[a-z0-9=,]+\$[A-Za-z0-9+/]{16,}\$[A-Za-z0-9+/]{32,}");
-        Assert.Contains(DataFiles(), file => phc.IsMatch(Encoding.Latin1.GetString(ReadShared(file))));
+        Assert.Contains(await StoredAsync(), stored => phc.IsMatch(Encoding.Latin1.GetString(stored.Bytes)));
     }
 
     [Fact]
@@ -77,10 +77,11 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
         using var refresh = await IdentityApi.RefreshAsync(factory.CreateClient(), account.RefreshToken);
         var rotated = (await refresh.ExpectObjectAsync()).RequireString("refresh_token");
 
+        var stored = await StoredAsync();
         foreach (var token in new[] { account.RefreshToken, rotated, account.AccessToken })
         {
             var needle = Encoding.UTF8.GetBytes(token);
-            Assert.DoesNotContain(DataFiles(), file => ReadShared(file).AsSpan().IndexOf(needle) >= 0);
+            Assert.DoesNotContain(stored, s => s.Bytes.AsSpan().IndexOf(needle) >= 0);
         }
     }
 
@@ -92,7 +93,7 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
         var folder = await account.CreateFolderAsync();
         var name = Encoding.UTF8.GetBytes(folder.RequireString("name"));
 
-        Assert.Contains(DataFiles(), file => ReadShared(file).AsSpan().IndexOf(name) >= 0);
+        Assert.Contains(await StoredAsync(), stored => stored.Bytes.AsSpan().IndexOf(name) >= 0);
     }
 
     [Fact]
@@ -183,13 +184,5 @@ public sealed class StorageTests(CofferFactory factory) : IClassFixture<CofferFa
         return answers;
     }
 
-    private IEnumerable<string> DataFiles() => Directory.EnumerateFiles(factory.DataFolder, "*", SearchOption.AllDirectories);
-
-    private static byte[] ReadShared(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
+    private Task<List<(string Name, byte[] Bytes)>> StoredAsync() => TestDatabase.ContentsAsync(factory.DataFolder);
 }

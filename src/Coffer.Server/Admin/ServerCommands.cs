@@ -111,8 +111,8 @@ public static class ServerCommands
     private static async Task<int> WithServices(Func<IServiceProvider, Task<int>> body)
     {
         var builder = CreateBuilder();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddCofferDatabase();
+        builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
+        builder.Services.AddCofferDatabase(builder.Configuration);
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<WriteGate>();

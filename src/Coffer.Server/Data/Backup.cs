@@ -183,8 +183,8 @@ public static class Backup
     /// <summary>The migrations this build applies to a SQLite database, oldest first.</summary>
     public static IReadOnlyList<string> KnownMigrations(string databasePath)
     {
-        var options = new DbContextOptionsBuilder<CofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString()).Options;
-        using var db = new CofferDb(options);
+        var options = new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString()).Options;
+        using var db = new SqliteCofferDb(options);
         return [.. db.Database.GetMigrations()];
     }
 

@@ -52,6 +52,8 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // The unit is already one transaction; EF's automatic savepoint would only add statements.
             db.Database.AutoSavepointsEnabled = false;
+            // The gate orders this process; this orders every node on a shared database (PostgreSQL).
+            await db.SerializeCommitsAsync(ct);
             await AppendPendingAsync(ct);
             await db.SaveChangesAsync(ct);
             if (vaultOwner is { } owner)

@@ -15,8 +15,10 @@ namespace Coffer.Server.Data;
 /// <summary>
 /// The one database model, shared by every provider. Handlers query it directly with ownership inside the
 /// query (<c>Where(c =&gt; c.Id == id &amp;&amp; c.UserId == userId)</c>); no repositories in between.
+/// Each provider has a small subclass (<see cref="SqliteCofferDb"/>, <see cref="PostgresCofferDb"/>) only so
+/// that each owns its migrations (EF finds migrations by context type); code always injects <see cref="CofferDb"/>.
 /// </summary>
-public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(options)
+public abstract class CofferDb(DbContextOptions options) : DbContext(options)
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<Device> Devices => Set<Device>();
@@ -28,6 +30,12 @@ public sealed class CofferDb(DbContextOptions<CofferDb> options) : DbContext(opt
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
     public DbSet<TwoFactorRememberToken> TwoFactorRememberTokens => Set<TwoFactorRememberToken>();
+
+    /// <summary>
+    /// Called first inside every <see cref="Changes"/> transaction: holds back every other node's commit until this
+    /// one ends, so audit sequences and revision dates stay strictly ordered across nodes.
+    /// </summary>
+    public abstract Task SerializeCommitsAsync(CancellationToken ct);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -2,14 +2,39 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Coffer.Server.Data;
 
 public static class DatabaseSetup
 {
-    public static IServiceCollection AddCofferDatabase(this IServiceCollection services)
+    /// <summary>
+    /// Registers <see cref="CofferDb"/> on the provider <c>Coffer:Database</c> chooses: SQLite in the data folder when
+    /// empty, PostgreSQL otherwise (then also a singleton <see cref="NpgsqlDataSource"/>, which EF uses and which other
+    /// services may use for their own connections). The provider is read here because the context type depends on it;
+    /// a malformed value is reported by <see cref="ServerOptionsValidator"/> at start, never echoed.
+    /// </summary>
+    public static IServiceCollection AddCofferDatabase(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddDbContextPool<CofferDb>((provider, options) =>
+        ArgumentNullException.ThrowIfNull(configuration);
+        var database = configuration.GetSection(ServerOptions.Section)[nameof(ServerOptions.Database)];
+        if (string.IsNullOrWhiteSpace(database))
+        {
+            return services.AddSqlite();
+        }
+
+        var connectionString = PostgresConnection.TryParse(database, out _);
+        services.AddSingleton(_ => connectionString is null
+            ? throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), ["Coffer:Database is not a valid PostgreSQL connection string or URL."])
+            : NpgsqlDataSource.Create(connectionString));
+        services.AddDbContextPool<CofferDb, PostgresCofferDb>((provider, options) =>
+            options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>())
+                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        return services;
+    }
+
+    private static IServiceCollection AddSqlite(this IServiceCollection services) =>
+        services.AddDbContextPool<CofferDb, SqliteCofferDb>((provider, options) =>
         {
             var path = provider.GetRequiredService<IOptions<ServerOptions>>().Value.DatabasePath;
             var connection = new SqliteConnectionStringBuilder
@@ -28,32 +53,38 @@ public static class DatabaseSetup
                 // Migrations are hand-written without a model snapshot (see Migrations/), so EF cannot diff them.
                 .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         });
-        return services;
-    }
 
-    /// <summary>Applies pending migrations at start. EF Core takes a migration lock, so concurrent starts migrate once.</summary>
+    /// <summary>Applies pending migrations at start (see below).</summary>
     public static Task MigrateCofferDatabaseAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         return app.Services.MigrateCofferDatabaseAsync();
     }
 
-    /// <summary>The same for the command-line tools (<see cref="Admin.ServerCommands"/>), which have no web host.</summary>
+    /// <summary>
+    /// Applies the provider's pending migrations; also for the command-line tools (<see cref="Admin.ServerCommands"/>).
+    /// EF Core takes a migration lock first (a lock table on SQLite, an advisory lock on PostgreSQL), so nodes that
+    /// start together on one empty database migrate it once and the others find it done.
+    /// </summary>
     public static async Task MigrateCofferDatabaseAsync(this IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
-        Hosting.DataFolder.Ensure(Path.GetDirectoryName(options.DatabasePath)!);
+        Hosting.DataFolder.Ensure(Path.GetFullPath(options.DataFolder));
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
-        if (!File.Exists(options.DatabasePath))
+        if (db is SqliteCofferDb && !File.Exists(options.DatabasePath))
         {
+            // The pool opens files read-write only (see AddCofferDatabase), so the first start creates it here.
             await using var create = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath, Pooling = false }.ToString());
             await create.OpenAsync();
         }
 
         await db.Database.MigrateAsync();
 
-        // WAL is a property of the database file (persists once set): readers never block the writer.
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        if (db is SqliteCofferDb)
+        {
+            // WAL is a property of the database file (persists once set): readers never block the writer.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
     }
 }

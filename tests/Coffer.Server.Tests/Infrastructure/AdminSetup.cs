@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Coffer.Server.Data;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,28 +29,37 @@ public static class AdminSetup
         Assert.Equal(1, updated);
     }
 
-    /// <summary>The server's SQLite file, opened beside the server as an attacker with file access would.</summary>
-    public static SqliteConnection OpenDatabase(this CofferFactory factory)
+    /// <summary>
+    /// The server's database (SQLite file or PostgreSQL database), opened beside the server as an attacker with
+    /// database access would. SQL that runs on both quotes identifiers ("Sequence") and names parameters @name.
+    /// </summary>
+    public static DbConnection OpenDatabase(this CofferFactory factory) => TestDatabase.Open(factory.DataFolder);
+
+    public static async Task<long> ScalarAsync(this DbConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(factory.DataFolder, "coffer.db"),
-            Pooling = false,
-        }.ToString());
-        connection.Open();
-        return connection;
+        await using var command = connection.CreateCommand(sql, parameters);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static async Task<long> ScalarAsync(this SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    public static async Task<int> ExecuteAsync(this DbConnection connection, string sql, params (string Name, object Value)[] parameters)
     {
-        await using var command = connection.CreateCommand();
+        await using var command = connection.CreateCommand(sql, parameters);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    private static DbCommand CreateCommand(this DbConnection connection, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value);
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
         }
 
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        return command;
     }
 
     public static async Task SetRegistrationModeAsync(this TestAccount admin, string mode)

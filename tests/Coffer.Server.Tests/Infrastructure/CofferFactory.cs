@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Coffer.Server.Tests.Infrastructure;
 
 /// <summary>
-/// One Coffer server over a fresh data folder (the SQLite file lives inside it). Tests share a factory per class
+/// One Coffer server over a fresh data folder, on SQLite (the file lives inside the folder) or, when the run asks for
+/// PostgreSQL, on a fresh database named after the folder (<see cref="TestDatabase"/>). Tests share a factory per class
 /// but each test creates its own accounts, so the order of tests never matters.
 /// </summary>
 public sealed class CofferFactory : WebApplicationFactory<Program>
@@ -77,6 +78,11 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Production");
         builder.UseSetting("Coffer:DataFolder", DataFolder);
+        foreach (var (key, value) in TestDatabase.SettingsFor(DataFolder))
+        {
+            builder.UseSetting(key, value);
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -100,8 +106,10 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Deletes a data folder and, on PostgreSQL, the database named after it.</summary>
     public static void DeleteFolder(string path)
     {
+        TestDatabase.Drop(path);
         try
         {
             if (Directory.Exists(path))

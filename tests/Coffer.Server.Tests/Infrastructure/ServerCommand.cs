@@ -24,6 +24,11 @@ public static class ServerCommand
         }
 
         start.Environment["Coffer__DataFolder"] = dataFolder;
+        foreach (var (key, value) in TestDatabase.SettingsFor(dataFolder))
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

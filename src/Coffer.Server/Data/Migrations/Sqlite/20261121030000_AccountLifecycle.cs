@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Coffer.Server.Data.Migrations;
+namespace Coffer.Server.Data.Migrations.Sqlite;
 
 /// <summary>Pending e-mail changes (see <see cref="Accounts.EmailChange"/>); they go with their user.</summary>
-[DbContext(typeof(CofferDb))]
+[DbContext(typeof(SqliteCofferDb))]
 [Migration("20261121030000_AccountLifecycle")]
 public sealed class AccountLifecycle : Migration
 {

@@ -1,13 +1,13 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Coffer.Server.Data.Migrations;
+namespace Coffer.Server.Data.Migrations.Sqlite;
 
 /// <summary>
 /// The first schema. Migrations are written by hand (the EF design-time tools are not on our package feed) with
 /// provider-neutral column types, so the PostgreSQL set can follow the same model.
 /// </summary>
-[DbContext(typeof(CofferDb))]
+[DbContext(typeof(SqliteCofferDb))]
 [Migration("20261121000000_Initial")]
 public sealed class Initial : Migration
 {

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Coffer.Server.Data.Migrations;
+namespace Coffer.Server.Data.Migrations.Sqlite;
 
 /// <summary>Rate-limit and lockout counters (see <see cref="Abuse.DatabaseAttemptStore"/>); times in Unix milliseconds.</summary>
-[DbContext(typeof(CofferDb))]
+[DbContext(typeof(SqliteCofferDb))]
 [Migration("20261121040000_AbuseDefences")]
 public sealed class AbuseDefences : Migration
 {

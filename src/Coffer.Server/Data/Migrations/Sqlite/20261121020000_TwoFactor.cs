@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Coffer.Server.Data.Migrations;
+namespace Coffer.Server.Data.Migrations.Sqlite;
 
 /// <summary>Two-step login: the TOTP state and recovery-code hash on the account, and per-device remember tokens.</summary>
-[DbContext(typeof(CofferDb))]
+[DbContext(typeof(SqliteCofferDb))]
 [Migration("20261121020000_TwoFactor")]
 public sealed class TwoFactor : Migration
 {

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Coffer.Server.Data.Migrations;
+namespace Coffer.Server.Data.Migrations.Sqlite;
 
 /// <summary>The hash-chained audit log (see <see cref="Audit.AuditChain"/>).</summary>
-[DbContext(typeof(CofferDb))]
+[DbContext(typeof(SqliteCofferDb))]
 [Migration("20261121010000_AuditLog")]
 public sealed class AuditLog : Migration
 {

@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Coffer.Server.Data.Migrations;
+namespace Coffer.Server.Data.Migrations.Sqlite;
 
 /// <summary>The admin role and disabled flag on accounts, invitations, and database-held server settings.</summary>
-[DbContext(typeof(CofferDb))]
+[DbContext(typeof(SqliteCofferDb))]
 [Migration("20261121050000_Admin")]
 public sealed class Admin : Migration
 {

@@ -1,0 +1,157 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Coffer.Server.Hosting;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Coffer.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The database behind a test server, on the provider the run asks for: SQLite in the data folder (the default), or
+/// with <c>COFFER_TEST_PROVIDER=postgres</c> a fresh database in the cluster that <c>COFFER_TEST_POSTGRES</c> names
+/// (an admin connection string; <c>./test.sh</c> starts a throwaway cluster and sets it). The PostgreSQL database is
+/// named after the data folder, so a restart on the same folder and a second node beside it find the same data,
+/// and it is dropped with the folder (<see cref="CofferFactory.DeleteFolder"/>).
+/// </summary>
+public static class TestDatabase
+{
+    public static bool IsPostgres { get; } = string.Equals(Environment.GetEnvironmentVariable("COFFER_TEST_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The cluster's admin connection string.</summary>
+    public static string AdminConnectionString => Environment.GetEnvironmentVariable("COFFER_TEST_POSTGRES") is { Length: > 0 } value
+        ? value
+        : throw new InvalidOperationException("COFFER_TEST_PROVIDER=postgres needs COFFER_TEST_POSTGRES (an admin connection string); ./test.sh sets both.");
+
+    /// <summary>
+    /// The <c>Coffer:…</c> settings that put a server over <paramref name="dataFolder"/> on this run's provider, creating
+    /// its PostgreSQL database if needed. Empty on SQLite. A PostgreSQL node needs a configured signing key; the
+    /// folder keeps it, as a SQLite server keeps its generated one, so restarts and second nodes share it.
+    /// </summary>
+    public static Dictionary<string, string> SettingsFor(string dataFolder)
+    {
+        if (!IsPostgres)
+        {
+            return [];
+        }
+
+        var database = NameFor(dataFolder);
+        using (var admin = new NpgsqlConnection(AdminConnectionString))
+        {
+            admin.Open();
+            using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin);
+            exists.Parameters.AddWithValue("name", database);
+            if (exists.ExecuteScalar() is null)
+            {
+                using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+                create.ExecuteNonQuery();
+            }
+        }
+
+        return new()
+        {
+            ["Coffer:Database"] = ConnectionStringFor(dataFolder),
+            ["Coffer:JwtSigningKey"] = Convert.ToBase64String(DataFolder.ReadOrCreateSecret(dataFolder, "jwt-signing.key", 64)),
+        };
+    }
+
+    /// <summary>The server's database, opened beside the server as an attacker with database access would.</summary>
+    public static DbConnection Open(string dataFolder)
+    {
+        DbConnection connection = IsPostgres
+            ? new NpgsqlConnection(ConnectionStringFor(dataFolder) + ";Pooling=false")
+            : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataFolder, "coffer.db"), Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>Drops the PostgreSQL database of <paramref name="dataFolder"/>, closing whatever still uses it.</summary>
+    public static void Drop(string dataFolder)
+    {
+        if (!IsPostgres)
+        {
+            return;
+        }
+
+        using var admin = new NpgsqlConnection(AdminConnectionString);
+        admin.Open();
+        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{NameFor(dataFolder)}\" WITH (FORCE)", admin);
+        drop.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Everything the server stored, as an attacker holding the storage would read it: on SQLite the bytes of every
+    /// file in the data folder (database, WAL, keys); on PostgreSQL every table's rows (bytea raw, other values as
+    /// text) plus the files of the data folder.
+    /// </summary>
+    public static async Task<List<(string Name, byte[] Bytes)>> ContentsAsync(string dataFolder)
+    {
+        var contents = Directory.EnumerateFiles(dataFolder, "*", SearchOption.AllDirectories).Select(f => (Path.GetFileName(f), ReadShared(f))).ToList();
+        if (!IsPostgres)
+        {
+            return contents;
+        }
+
+        await using var db = Open(dataFolder);
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", (NpgsqlConnection)db))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var table in tables)
+        {
+            using var bytes = new MemoryStream();
+            await using var select = new NpgsqlCommand($"SELECT * FROM \"{table}\"", (NpgsqlConnection)db);
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    var value = reader.IsDBNull(i) ? [] : reader.GetValue(i) is byte[] raw ? raw
+                        : Encoding.UTF8.GetBytes(Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!);
+                    bytes.Write(value);
+                    bytes.WriteByte(0);
+                }
+            }
+
+            contents.Add((table, bytes.ToArray()));
+        }
+
+        return contents;
+    }
+
+    private static byte[] ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static string ConnectionStringFor(string dataFolder) =>
+        new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = NameFor(dataFolder) }.ConnectionString;
+
+    private static string NameFor(string dataFolder) =>
+        "coffer_test_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataFolder))))[..32];
+}
+
+/// <summary>
+/// A fact about SQLite itself (the database file in the data folder). Trait <c>Provider=SqliteOnly</c>, which the
+/// PostgreSQL run of <c>./test.sh</c> filters out; run on PostgreSQL anyway, it is skipped.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class SqliteFactAttribute : FactAttribute
+{
+    public SqliteFactAttribute()
+    {
+        if (TestDatabase.IsPostgres)
+        {
+            Skip = "A fact about the SQLite file; this run uses PostgreSQL.";
+        }
+    }
+}
