@@ -13,9 +13,7 @@ public sealed class ClusterFixture : IAsyncLifetime, IServerHost, IDisposable
     public const int NodeCount = 3;
 
     private Scratch? scratch;
-    private readonly string database = $"coffer_mn_{Guid.NewGuid():N}";
-    private PostgresCluster? ownPostgres;
-    private string? adminConnectionString;
+    private PostgresDatabase? database;
     private CofferCluster? cluster;
     private NginxBalancer? nginx;
     private int clients;
@@ -35,16 +33,8 @@ public sealed class ClusterFixture : IAsyncLifetime, IServerHost, IDisposable
     {
         _ = RepoPaths.BwScript;
         scratch = new Scratch("coffer-cluster-");
-        adminConnectionString = Environment.GetEnvironmentVariable("COFFER_TEST_POSTGRES");
-        if (string.IsNullOrWhiteSpace(adminConnectionString))
-        {
-            ownPostgres = await PostgresCluster.StartAsync();
-            adminConnectionString = ownPostgres.ConnectionString();
-        }
-
-        await PostgresTools.CreateDatabaseAsync(adminConnectionString, database);
-        cluster = await CofferCluster.StartAsync(
-            Certificates, Scratch.Folder, PostgresTools.WithDatabase(adminConnectionString, database), NodeCount);
+        database = await PostgresDatabase.CreateAsync("coffer_mn");
+        cluster = await CofferCluster.StartAsync(Certificates, Scratch.Folder, database.ConnectionString, NodeCount);
         nginx = await NginxBalancer.StartAsync(Certificates, [.. cluster.Nodes.Select(n => n.BaseAddress)], Scratch.Folder("nginx"));
     }
 
@@ -60,14 +50,9 @@ public sealed class ClusterFixture : IAsyncLifetime, IServerHost, IDisposable
             await cluster.DisposeAsync();
         }
 
-        if (adminConnectionString is not null && ownPostgres is null)
+        if (database is not null)
         {
-            await PostgresTools.DropDatabaseAsync(adminConnectionString, database);
-        }
-
-        if (ownPostgres is not null)
-        {
-            await ownPostgres.DisposeAsync();
+            await database.DisposeAsync();
         }
 
         Dispose();
