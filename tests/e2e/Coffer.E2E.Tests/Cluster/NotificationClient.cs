@@ -9,10 +9,10 @@ namespace Coffer.E2E.Tests.Cluster;
 /// <summary>One notification as the hub delivered it (protocol notifications doc §4).</summary>
 public sealed record HubNotification(string? ContextId, int Type, JsonElement Payload)
 {
+    /// <summary>A payload value as text, its key matched case-insensitively as the clients do (doc §4).</summary>
     public string? PayloadText(string name) =>
         Payload.ValueKind == JsonValueKind.Object
-        && Payload.EnumerateObject().FirstOrDefault(p => p.NameEquals(name) || string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) is { Value.ValueKind: not JsonValueKind.Undefined } property
-            ? property.Value.ToString()
+            ? Payload.EnumerateObject().Where(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Select(p => p.Value.ToString()).FirstOrDefault()
             : null;
 }
 

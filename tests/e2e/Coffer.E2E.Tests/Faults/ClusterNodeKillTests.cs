@@ -20,7 +20,7 @@ public sealed class ClusterNodeKillTests(ClusterFixture fixture, ITestOutputHelp
         var account = TestAccount.CreateUnique();
         using var writer = await ApiSession.RegisterAndLoginAsync(fixture.Certificates, fixture.Nginx.BaseAddress, account);
 
-        var load = WriteLoad.Start(writer, Writers, "cluster-kill");
+        await using var load = WriteLoad.Start(writer, Writers, "cluster-kill");
         await load.WaitForAcknowledgedAsync(100, TimeSpan.FromMinutes(3));
         await fixture.Node(2).KillAsync();
         load.Phase = "node 2 killed";

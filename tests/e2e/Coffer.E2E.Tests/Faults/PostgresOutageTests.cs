@@ -32,7 +32,7 @@ public sealed class PostgresOutageTests(ITestOutputHelper output)
         var account = TestAccount.CreateUnique();
         using var writer = await ApiSession.RegisterAndLoginAsync(scratch.Certificates, server.BaseAddress, account);
 
-        var load = WriteLoad.Start(writer, Writers, "pg");
+        await using var load = WriteLoad.Start(writer, Writers, "pg");
         await load.WaitForAcknowledgedAsync(50, TimeSpan.FromMinutes(2));
         await postgres.StopImmediatelyAsync();
         load.Phase = "outage";

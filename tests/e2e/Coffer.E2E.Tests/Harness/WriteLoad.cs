@@ -29,14 +29,13 @@ public sealed class WriteLoad : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task[] writers;
     private int attempted;
+    private volatile string phase = "load";
 
     private WriteLoad(ApiSession session, int writerCount, string prefix)
     {
         this.session = session;
         writers = [.. Enumerable.Range(0, writerCount).Select(w => Task.Run(() => WriteAsync($"{prefix}-w{w}")))];
     }
-
-    private volatile string phase = "load";
 
     /// <summary>The label given to outcomes of requests started from now on.</summary>
     public string Phase
