@@ -9,14 +9,16 @@ namespace Coffer.Server.Tests;
 /// <summary>
 /// <c>coffer-server backup</c> and <c>restore</c>, run as child processes from the built DLL against the data
 /// folder of a running test server, as an operator would on the host.
+/// SQLite only: these commands copy the SQLite file; a PostgreSQL deployment backs up with pg_dump.
 /// </summary>
+[Trait("Provider", "SqliteOnly")]
 public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFactory>, IDisposable
 {
     private readonly string scratch = CofferFactory.CreateTempFolder();
 
     public void Dispose() => CofferFactory.DeleteFolder(scratch);
 
-    [Fact]
+    [SqliteFact]
     public async Task Backup_UnderConcurrentWrites_RestoresEveryItemAcknowledgedBeforeIt_AndTheAuditChain()
     {
         var account = await TestAccount.CreateAsync(factory);
@@ -65,7 +67,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.True(audit.ExitCode == 0, audit.Output + audit.Error);
     }
 
-    [Fact]
+    [SqliteFact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Backup_IsReadableByTheOwnerOnly()
     {
@@ -80,7 +82,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.Empty(Directory.GetFiles(scratch, "*.tmp"));
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Backup_OverAnExistingFile_IsRefusedWithoutForce_AndLeavesItUntouched()
     {
         await TestAccount.CreateAsync(factory);
@@ -97,7 +99,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.Contains("integrity ok", forced.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Backup_OfAFolderWithoutADatabase_FailsAndCreatesNothing()
     {
         var empty = Path.Combine(scratch, "empty");
@@ -111,7 +113,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.False(File.Exists(Path.Combine(empty, "coffer.db")), "backup must not create a database");
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Backup_WithoutOutput_IsAUsageError()
     {
         var result = await ServerCommand.RunAsync(factory.DataFolder, "backup");
@@ -120,7 +122,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.Contains("--output", result.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Restore_OfAMissingFile_Fails()
     {
         var result = await ServerCommand.RunAsync(Path.Combine(scratch, "target"), "restore", "--input", Path.Combine(scratch, "absent.db"));
@@ -129,7 +131,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.Contains("There is no backup file", result.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Restore_OfAFileThatIsNotADatabase_FailsAndLeavesTheFolderEmpty()
     {
         var file = Path.Combine(scratch, "not-a-database.db");
@@ -143,7 +145,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.False(File.Exists(Path.Combine(target, "coffer.db")));
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Restore_OfAnotherApplicationsSqliteFile_Fails()
     {
         var file = Path.Combine(scratch, "foreign.db");
@@ -161,7 +163,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.Contains("not Coffer's", result.Error, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SqliteFact]
     public async Task Restore_IntoAFolderThatHasADatabase_IsRefused_AndTheDatabaseStays()
     {
         var account = await TestAccount.CreateAsync(factory);

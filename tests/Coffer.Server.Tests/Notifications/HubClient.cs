@@ -296,22 +296,22 @@ public static class MessagePackDecoder
                 p += 5;
                 return DateTime.UnixEpoch.AddSeconds(BinaryPrimitives.ReadUInt32BigEndian(data[(p - 4)..]));
             case 0xd7:
-            {
-                Assert.Equal(0xff, data[p]);
-                p += 9;
-                var data64 = BinaryPrimitives.ReadUInt64BigEndian(data[(p - 8)..]);
-                return DateTime.UnixEpoch.AddSeconds(data64 & 0x3ffffffffUL).AddTicks((long)(data64 >> 34) / 100);
-            }
+                {
+                    Assert.Equal(0xff, data[p]);
+                    p += 9;
+                    var data64 = BinaryPrimitives.ReadUInt64BigEndian(data[(p - 8)..]);
+                    return DateTime.UnixEpoch.AddSeconds(data64 & 0x3ffffffffUL).AddTicks((long)(data64 >> 34) / 100);
+                }
 
             case 0xc7:
-            {
-                Assert.Equal(12, data[p]);
-                Assert.Equal(0xff, data[p + 1]);
-                p += 14;
-                var nanoseconds = BinaryPrimitives.ReadUInt32BigEndian(data[(p - 12)..]);
-                var seconds = BinaryPrimitives.ReadInt64BigEndian(data[(p - 8)..]);
-                return DateTime.UnixEpoch.AddSeconds(seconds).AddTicks(nanoseconds / 100);
-            }
+                {
+                    Assert.Equal(12, data[p]);
+                    Assert.Equal(0xff, data[p + 1]);
+                    p += 14;
+                    var nanoseconds = BinaryPrimitives.ReadUInt32BigEndian(data[(p - 12)..]);
+                    var seconds = BinaryPrimitives.ReadInt64BigEndian(data[(p - 8)..]);
+                    return DateTime.UnixEpoch.AddSeconds(seconds).AddTicks(nanoseconds / 100);
+                }
 
             default:
                 throw new InvalidDataException($"MessagePack code 0x{code:x2} is not expected from the hub.");
