@@ -89,7 +89,14 @@ public static class ServerCommands
         using var host = CreateBuilder().Build();
         try
         {
-            return body(host.Services.GetRequiredService<IOptions<ServerOptions>>().Value);
+            var options = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+            if (options.UsesPostgres)
+            {
+                await Console.Error.WriteLineAsync("Error: backup and restore copy the SQLite database; Coffer:Database names PostgreSQL, so use pg_dump and pg_restore (and keep Coffer:JwtSigningKey with the dump).");
+                return 2;
+            }
+
+            return body(options);
         }
         catch (OptionsValidationException e)
         {
