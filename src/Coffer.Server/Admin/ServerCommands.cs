@@ -89,14 +89,7 @@ public static class ServerCommands
         using var host = CreateBuilder().Build();
         try
         {
-            var options = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-            if (options.UsesPostgres)
-            {
-                await Console.Error.WriteLineAsync("Error: backup and restore copy the SQLite database; Coffer:Database names PostgreSQL, so use pg_dump and pg_restore (and keep Coffer:JwtSigningKey with the dump).");
-                return 2;
-            }
-
-            return body(options);
+            return body(host.Services.GetRequiredService<IOptions<ServerOptions>>().Value);
         }
         catch (OptionsValidationException e)
         {
