@@ -55,6 +55,20 @@ install_bw_cli() {
   echo "bw $installed"
 }
 
+# Debian's chromium for the browser tests and bench/web, driven through Playwright's bundled driver. The tests never
+# download a browser: this package is the only one they run.
+CHROMIUM=/usr/bin/chromium
+install_chromium() {
+  step "Chromium ($CHROMIUM)"
+  if [ ! -x "$CHROMIUM" ]; then
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" apt-get update
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y chromium
+  fi
+  "$CHROMIUM" --version || fail "$CHROMIUM does not start"
+}
+
 build_solution() {
   step "dotnet build Coffer.slnx -c $CONFIGURATION"
   dotnet build "$ROOT/Coffer.slnx" -c "$CONFIGURATION"
@@ -103,6 +117,7 @@ main() {
   cd "$ROOT"
   check_toolchain
   install_bw_cli
+  install_chromium
   build_solution
   run_tests
   summarize
