@@ -61,6 +61,7 @@ app.UseCofferErrors();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
 app.UseAdminPage();
+app.UseWebVault(options);
 app.UseRouting();
 app.UseCofferCors();
 app.UseRequestBodyLimits();

@@ -46,6 +46,9 @@ public sealed class ServerOptions
     /// </summary>
     public string RegistrationMode { get; set; } = "open";
 
+    /// <summary>Folder of the built web vault served at <c>/</c>; default <c>web-vault</c> beside the binary (copied there from <c>web/dist</c> at build).</summary>
+    public string? WebVaultFolder { get; set; }
+
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
 }
 
