@@ -23,16 +23,17 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public string Url => E2E.Server.Url;
 
-    public static string WebDist => Path.Combine(RepoPaths.Root, "web", "dist");
+    /// <summary>Where the server serves the web vault from: web/dist, copied beside coffer-server.dll by its build.</summary>
+    public static string ServedWebVault => Path.Combine(Path.GetDirectoryName(RepoPaths.ServerDll)!, "web-vault");
 
     public async Task InitializeAsync()
     {
-        // The server serves the built web vault; a test against a missing build would only see 404s.
-        if (!File.Exists(Path.Combine(WebDist, "index.html")))
+        // A server built without the web vault answers every page with a 404; say why instead.
+        if (!File.Exists(Path.Combine(ServedWebVault, "index.html")))
         {
             throw new InvalidOperationException(
-                $"The web vault is not built ({WebDist}/index.html is missing): run `npm ci && npm run build` in web/. " +
-                RepoPaths.SetupHint);
+                $"The server has no web vault ({ServedWebVault}/index.html is missing): build web/ first " +
+                $"(`npm ci && npm run build` in web/), then the solution. {RepoPaths.SetupHint}");
         }
 
         await E2E.InitializeAsync();
