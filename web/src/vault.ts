@@ -105,21 +105,29 @@ export class Vault {
     try {
       const hash = await masterPasswordHash(masterKey, password);
       const token: TokenResponse = await this.api.login(email.trim(), hash, twoFactor);
+      performance.mark('coffer-token');
+      // The vault downloads while the user key is unwrapped.
+      const body = this.api.sync();
       this.email = normalizeSalt(email);
       this.kdf = kdfFromToken(token);
       this.protectedUserKey = (token.Key ?? token.key)!;
       this.userKey = await unwrapUserKey(this.protectedUserKey, masterKey);
       localStorage.setItem('coffer.email', this.email);
       this.save();
+      await this.apply(await body);
     } finally {
       masterKey.fill(0);
     }
-    await this.sync();
   }
 
   /** Unlock with the master password alone, from the protected user key kept since login. */
   async unlock(password: string): Promise<void> {
+    // The KDF runs while the vault downloads: the tokens outlive a lock, so the sync needs no password. The
+    // download is dropped unread if the password turns out wrong.
+    const body = this.api.sync();
+    body.catch(() => {});
     const masterKey = await deriveMasterKey(password, this.email, this.kdf!);
+    performance.mark('coffer-kdf');
     try {
       this.userKey = await unwrapUserKey(this.protectedUserKey, masterKey).catch(() => {
         throw new Error('Invalid master password.');
@@ -127,7 +135,7 @@ export class Vault {
     } finally {
       masterKey.fill(0);
     }
-    await this.sync();
+    await this.apply(await body);
   }
 
   /** Checks a typed master password against the account and returns its login hash for re-verification. */
@@ -173,8 +181,13 @@ export class Vault {
    * follow in the background, so a large vault shows its list after one decryption per item.
    */
   async sync(): Promise<void> {
+    this.key();
+    await this.apply(await this.api.sync());
+  }
+
+  private async apply(body: SyncResponse): Promise<void> {
+    performance.mark('coffer-synced');
     const key = this.key();
-    const body: SyncResponse = await this.api.sync();
     this.userId = body.profile.id;
     this.twoFactorEnabled = body.profile.twoFactorEnabled;
     this.userKeyId = body.userDecryption?.userKeyId ?? null;
@@ -189,6 +202,7 @@ export class Vault {
     ]);
     this.folders = folders.sort((a, b) => collator.compare(a.name, b.name));
     this.entries = entries.sort(compareEntries);
+    performance.mark('coffer-decrypted');
     if (body.profile.privateKey) {
       // Surfaces a broken account early rather than on first sharing; the key itself is not kept.
       void unwrapPrivateKey(body.profile.privateKey, key).catch(() => console.warn('The account private key does not open.'));

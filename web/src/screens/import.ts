@@ -14,7 +14,7 @@ export function importScreen(root: HTMLElement): void {
   const password = h('input', { type: 'password', name: 'filePassword', autocomplete: 'off' });
   const passwordField = field('File password', password, 'Only for password-protected Bitwarden exports.');
   const status = h('div', { 'aria-live': 'polite' });
-  const submit = h('button', { type: 'submit' }, 'Import');
+  const submit = h('button', { type: 'submit' }, 'Import items');
   const form = h('form', { className: 'card' },
     field('File format', format), field('File to import', file), field('Or paste the file contents', pasted), passwordField, status, submit);
 

@@ -42,7 +42,7 @@ export function loginScreen(root: HTMLElement): void {
 
 function twoFactorStep(root: HTMLElement, email: string, password: string, kdf: KdfConfig, providers: string[]): void {
   const usesAuthenticator = providers.includes('0');
-  const code = h('input', { type: 'text', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', required: true, pattern: '[0-9 ]{6,8}|[A-Za-z0-9-]{8,40}' });
+  const code = h('input', { type: 'text', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', required: true });
   const remember = h('input', { type: 'checkbox', name: 'remember' });
   const recovery = h('input', { type: 'checkbox', name: 'recovery' });
   const status = h('div', { 'aria-live': 'polite' });
