@@ -112,5 +112,6 @@ public sealed class WebVault(IPage page)
         await Heading("Your vault is locked").WaitForAsync();
     }
 
-    public async Task<IReadOnlyList<string>> NamesInListAsync() => await ListNames.AllInnerTextsAsync();
+    // textContent, not innerText: rows far below the fold may be left unrendered (content-visibility), yet they are in the list.
+    public async Task<IReadOnlyList<string>> NamesInListAsync() => await ListNames.AllTextContentsAsync();
 }
