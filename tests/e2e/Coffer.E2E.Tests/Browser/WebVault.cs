@@ -18,13 +18,25 @@ public sealed class WebVault(IPage page)
 
     public ILocator Alert => Page.GetByRole(AriaRole.Alert);
 
-    public static async Task<WebVault> OpenAsync(BrowserFixture fixture, ViewportSize? viewport = null)
+    /// <summary>
+    /// A new browser context on the vault's start page. With <paramref name="fakeClock"/> the page's timers and
+    /// Date run on Playwright's clock (it flows normally until a test moves it on), installed before the app loads.
+    /// </summary>
+    public static async Task<WebVault> OpenAsync(BrowserFixture fixture, ViewportSize? viewport = null, bool fakeClock = false)
     {
         ArgumentNullException.ThrowIfNull(fixture);
         var vault = new WebVault(await fixture.NewPageAsync(viewport));
+        if (fakeClock)
+        {
+            await vault.Page.Clock.InstallAsync();
+        }
+
         await vault.Page.GotoAsync("/");
         return vault;
     }
+
+    /// <summary>A section of the settings screen, found by its heading.</summary>
+    public ILocator Section(string title) => Page.GetByRole(AriaRole.Region, new() { Name = title, Exact = true });
 
     public ILocator Field(string label) => Page.GetByLabel(label, new() { Exact = true });
 
