@@ -1,5 +1,5 @@
-// Entry point: the shell (header, navigation, main region) and the route table. Each screen is one module
-// exporting a function that fills the main region.
+// The shell (header, navigation, main region) and the route table. Each screen is one module exporting a
+// function that fills the main region. Loaded by main.ts once the page is known to be a secure context.
 import { h, replace } from './dom';
 import { startIdleLock } from './idle';
 import { currentRoute, go } from './router';
@@ -15,7 +15,6 @@ import { generatorScreen } from './screens/generator';
 import { importScreen } from './screens/import';
 import { exportScreen } from './screens/export';
 import { settingsScreen } from './screens/settings';
-import { insecureScreen } from './screens/insecure';
 
 const app = document.getElementById('app')!;
 const main = h('main', { id: 'main', tabindex: '-1' });
@@ -87,10 +86,7 @@ async function render(): Promise<void> {
   }
 }
 
-// WebCrypto exists only in secure contexts: https anywhere, or http on localhost. Say so instead of failing.
-if (!window.isSecureContext || !globalThis.crypto?.subtle) {
-  insecureScreen(app);
-} else {
+export function start(): void {
   window.addEventListener('hashchange', () => void render());
   startIdleLock(() => {
     if (vault.unlocked) {
