@@ -11,6 +11,7 @@ import {
 } from './crypto';
 import { decryptItem, decryptListEntry, decryptSubtitle, encryptItem } from './items';
 import type { CipherResponse, FolderView, ItemView, ListEntry, SyncResponse } from './models';
+import { go } from './router';
 import { decryptString, encryptString } from './crypto';
 
 const SESSION_KEY = 'coffer.session';
@@ -52,7 +53,11 @@ export class Vault {
 
   constructor() {
     this.api.onTokens = () => this.save();
-    this.api.onLoggedOut = () => this.forget();
+    // A refused refresh token means the session was ended elsewhere (log out everywhere, password change).
+    this.api.onLoggedOut = () => {
+      this.forget();
+      go('/login');
+    };
     const stored = sessionStorage.getItem(SESSION_KEY);
     if (stored) {
       const s = JSON.parse(stored) as StoredSession;
