@@ -17,17 +17,21 @@ let onIdle: () => void = () => {};
 let timer: ReturnType<typeof setTimeout> | undefined;
 let lastActivity = Date.now();
 
+/** Arms the timer for the moment the idle time would run out, counted from the last activity. */
 function restart(): void {
   clearTimeout(timer);
   const minutes = idleMinutes();
-  if (minutes > 0) timer = setTimeout(check, minutes * 60_000);
+  if (minutes > 0) timer = setTimeout(check, Math.max(1000, lastActivity + minutes * 60_000 - Date.now()));
 }
 
-// Checked against the clock too: timers are throttled in background tabs and after a laptop sleeps.
+// Checked against the clock too: timers are throttled in background tabs and stop while a laptop sleeps.
 function check(): void {
   const minutes = idleMinutes();
-  if (minutes > 0 && Date.now() - lastActivity >= minutes * 60_000) onIdle();
-  else restart();
+  if (minutes > 0 && Date.now() - lastActivity >= minutes * 60_000) {
+    lastActivity = Date.now();
+    onIdle();
+  }
+  restart();
 }
 
 export function startIdleLock(callback: () => void): void {
