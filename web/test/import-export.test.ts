@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportEncryptedJson, exportJson } from '../src/exporters';
@@ -76,4 +77,24 @@ test('password-protected export opens only with its password', async () => {
   await assert.rejects(importBitwardenJson(json, 'wrong'), /Wrong password/);
   const r = await importBitwardenJson(json, 'file password');
   assert.equal(r.items[1]!.card.number, '4111111111111111');
+});
+
+// Files written by the official CLI (bw 2026.9.0 `export --format encrypted_json --password filepw` and
+// `--format csv`) from a vault the web vault had filled: the formats agree both ways.
+const fixture = (name: string) => readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), 'utf8');
+
+test('a password-protected export made by bw opens with its password', async () => {
+  const r = await importBitwardenJson(fixture('bw-encrypted-export.json'), 'filepw');
+  const card = r.items.find((i) => i.name === 'BW card')!;
+  assert.equal(card.card.number, '4111111111111111');
+  assert.deepEqual(card.fields, [{ type: 1, name: 'pin', value: '9876' }]);
+  const login = r.items.find((i) => i.name === 'BW login')!;
+  assert.equal(login.login.username, 'bob');
+  assert.match(login.login.totp, /^otpauth:/);
+});
+
+test('a CSV export made by bw reads back', () => {
+  const r = importBitwardenCsv(fixture('bw-export.csv'));
+  assert.deepEqual(r.items.map((i) => i.name).sort(), ['BW login', 'Example site']);
+  assert.equal(r.items.find((i) => i.name === 'Example site')!.login.password, 's3cret-pass');
 });
