@@ -17,7 +17,6 @@ import { exportScreen } from './screens/export';
 import { settingsScreen } from './screens/settings';
 
 const app = document.getElementById('app')!;
-const main = h('main', { id: 'main', tabindex: '-1' });
 
 const NAV: [string, string][] = [
   ['/vault', 'Vault'],
@@ -29,7 +28,7 @@ const NAV: [string, string][] = [
   ['/settings', 'Settings'],
 ];
 
-function header(): HTMLElement {
+function header(main: HTMLElement): HTMLElement {
   const route = '/' + (currentRoute().path[0] ?? '');
   const nav = vault.unlocked
     ? h('nav', { 'aria-label': 'Main' },
@@ -45,22 +44,30 @@ let renderCount = 0;
 
 async function render(): Promise<void> {
   const mine = ++renderCount;
-  const route = currentRoute();
-  const [screen = '', id] = route.path;
-  replace(main);
-  replace(app, header(), main);
+  // A fresh main region per render: a slow screen that finishes after the user moved on writes into a detached
+  // element instead of over the newer screen.
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  replace(app, header(main), main);
+  await screen(main);
+  // Keyboard and screen-reader users land at the top of the new screen unless it focused a field itself.
+  if (mine === renderCount && (document.activeElement === document.body || document.activeElement === null)) {
+    main.focus({ preventScroll: true });
+  }
+}
 
+function screen(main: HTMLElement): void | Promise<void> {
+  const route = currentRoute();
+  const [name = '', id] = route.path;
   if (!vault.loggedIn) {
-    if (screen === 'register') return registerScreen(main);
-    if (screen !== 'login') return go('/login');
+    if (name === 'register') return registerScreen(main);
+    if (name !== 'login') return go('/login');
     return loginScreen(main);
   }
   if (!vault.unlocked) {
-    if (screen !== 'lock') return go('/lock');
+    if (name !== 'lock') return go('/lock');
     return lockScreen(main);
   }
-  if (mine !== renderCount) return;
-  switch (screen) {
+  switch (name) {
     case 'vault':
       return vaultScreen(main, { trash: false, folder: route.query.get('folder'), search: route.query.get('q') ?? '' });
     case 'trash':
@@ -88,6 +95,16 @@ async function render(): Promise<void> {
 
 export function start(): void {
   window.addEventListener('hashchange', () => void render());
+  // "/" jumps to the search field, as on most sites with a search box.
+  document.addEventListener('keydown', (e) => {
+    const target = e.target as HTMLElement;
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || target.closest('input, textarea, select')) return;
+    const search = document.getElementById('search');
+    if (search) {
+      e.preventDefault();
+      search.focus();
+    }
+  });
   startIdleLock(() => {
     if (vault.unlocked) {
       vault.lock();
