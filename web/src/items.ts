@@ -90,7 +90,7 @@ export async function decryptItem(cipher: CipherResponse, userKey: SymmetricKey)
   if (cipher.identity) {
     for (const f of IDENTITY_FIELDS) item.identity[f] = await dec(cipher.identity[f], key);
   }
-  item.fields = await Promise.all((cipher.fields ?? []).map(async (f) => ({ type: f.type, name: await dec(f.name, key), value: await dec(f.value, key) })));
+  item.fields = await Promise.all((cipher.fields ?? []).map(async (f) => ({ type: f.type, name: await dec(f.name, key), value: await dec(f.value, key), linkedId: f.linkedId ?? null })));
   item.passwordHistory = await Promise.all((cipher.passwordHistory ?? []).map(async (p) => ({ password: await dec(p.password, key), lastUsedDate: p.lastUsedDate })));
   return item;
 }
@@ -99,6 +99,8 @@ export async function decryptItem(cipher: CipherResponse, userKey: SymmetricKey)
 async function uriChecksum(uri: string, key: SymmetricKey): Promise<string> {
   return encryptString(toBase64(await sha256(utf8(uri))), key);
 }
+
+const OTHER_TYPE_OBJECTS = ['sshKey', 'bankAccount', 'driversLicense', 'passport'] as const;
 
 export interface EncryptContext {
   userId: string;
@@ -121,7 +123,7 @@ export async function encryptItem(item: ItemView, userKey: SymmetricKey, ctx: En
     notes: await enc(item.notes, key),
     key: original?.key ?? null,
     encryptedFor: ctx.userId,
-    fields: await Promise.all(item.fields.map(async (f): Promise<FieldData> => ({ type: f.type, name: await enc(f.name, key), value: await enc(f.value, key) }))),
+    fields: await Promise.all(item.fields.map(async (f): Promise<FieldData> => ({ type: f.type, name: await enc(f.name, key), value: await enc(f.value, key), linkedId: f.linkedId ?? null }))),
   };
   if (ctx.userKeyId && !original?.key) request.encryptedByKeyId = ctx.userKeyId;
   if (original) request.lastKnownRevisionDate = original.revisionDate;
@@ -166,6 +168,11 @@ export async function encryptItem(item: ItemView, userKey: SymmetricKey, ctx: En
       request.identity = identity;
       break;
     }
+    default:
+      // Types this vault does not edit (SSH keys and newer ones): their type object goes back as stored.
+      for (const name of OTHER_TYPE_OBJECTS) {
+        if (original?.[name] != null) (request as unknown as Record<string, unknown>)[name] = original[name];
+      }
   }
   return request;
 }

@@ -95,7 +95,7 @@ export interface SyncResponse {
 export interface LoginView { username: string; password: string; totp: string; uris: { uri: string; match: number | null }[] }
 export interface CardView { cardholderName: string; brand: string; number: string; expMonth: string; expYear: string; code: string }
 export type IdentityView = Record<IdentityField, string>;
-export interface FieldView { type: number; name: string; value: string }
+export interface FieldView { type: number; name: string; value: string; linkedId?: number | null }
 
 export interface ItemView {
   id: string | null;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decryptString, fromHex, SymmetricKey } from '../src/crypto';
+import { decryptString, encryptString, fromHex, SymmetricKey } from '../src/crypto';
 import { decryptItem, decryptListEntry, decryptSubtitle, encryptItem } from '../src/items';
 import { CipherType, emptyItem, type CipherResponse } from '../src/models';
 import { vectors } from './vectors';
@@ -22,7 +22,7 @@ test('a login round-trips through the wire shape with every field encrypted', as
   item.name = 'Example';
   item.notes = 'note';
   item.login = { username: 'alice', password: 'pw', totp: 'JBSWY3DPEHPK3PXP', uris: [{ uri: 'https://example.com', match: null }] };
-  item.fields = [{ type: 1, name: 'pin', value: '1234' }];
+  item.fields = [{ type: 1, name: 'pin', value: '1234', linkedId: null }];
   const request = await encryptItem(item, key, ctx);
   assert.equal(request.encryptedFor, ctx.userId);
   assert.equal(request.encryptedByKeyId, ctx.userKeyId);
@@ -76,4 +76,20 @@ test('card and identity items round-trip and show a subtitle', async () => {
   const note = emptyItem(CipherType.SecureNote);
   note.name = 'n';
   assert.deepEqual((await encryptItem(note, key, ctx)).secureNote, { type: 0 });
+});
+
+test('an edit of an item type the vault does not show keeps its type object and linked fields', async () => {
+  const key = await userKey();
+  const base = emptyItem(CipherType.SecureNote);
+  base.name = 'SSH';
+  const stored = asResponse(await encryptItem(base, key, ctx), 's');
+  stored.type = 5;
+  stored.secureNote = null;
+  stored.sshKey = { privateKey: '2.a|b|c', publicKey: '2.d|e|f', keyFingerprint: '2.g|h|i' };
+  stored.fields = [{ type: 3, name: await encryptString('Username', key), value: null, linkedId: 100 }];
+  const view = await decryptItem(stored, key);
+  const request = await encryptItem({ ...view, name: 'SSH renamed' }, key, ctx, stored, view);
+  assert.deepEqual((request as unknown as Record<string, unknown>).sshKey, stored.sshKey);
+  assert.equal(request.fields![0]!.linkedId, 100);
+  assert.equal(request.fields![0]!.type, 3);
 });

@@ -5,14 +5,15 @@ import { go } from '../router';
 import { vault } from '../vault';
 import { IDENTITY_LABELS } from './labels';
 
-const TITLES: Record<number, string> = { 1: 'login', 2: 'secure note', 3: 'card', 4: 'identity' };
+const TITLES: Record<number, string> = { 1: 'login', 2: 'secure note', 3: 'card', 4: 'identity', 5: 'SSH key' };
+const NEW_TYPES: number[] = [1, 2, 3, 4];
 const BRANDS = ['', 'Visa', 'Mastercard', 'Amex', 'Discover', 'Diners Club', 'JCB', 'Maestro', 'UnionPay', 'RuPay', 'Other'];
 
 /** Add or edit a login, secure note, card or identity, with custom fields and notes. */
 export async function editScreen(root: HTMLElement, target: { id: string } | { type: number; folderId: string | null }): Promise<void> {
   let item: ItemView;
   try {
-    item = 'id' in target ? await vault.item(target.id) : { ...emptyItem((target.type in TITLES ? target.type : 1) as CipherType), folderId: target.folderId };
+    item = 'id' in target ? await vault.item(target.id) : { ...emptyItem((NEW_TYPES.includes(target.type) ? target.type : 1) as CipherType), folderId: target.folderId };
   } catch (err) {
     replace(root, h('h1', {}, 'Item not found'), message('error', errorText(err)));
     return;
@@ -86,20 +87,20 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
   }
 
   const fields = h('div', { className: 'custom-fields' });
-  const addField = (type: number, fname: string, value: string) => {
+  const addField = (type: number, fname: string, value: string, linkedId: number | null = null) => {
     const nameInput = input('fieldName', fname);
     const valueInput = type === 2 ? h('input', { type: 'checkbox', name: 'fieldValue', checked: value === 'true' }) : input('fieldValue', value, { type: type === 1 ? 'password' : 'text' });
-    const wrapper = h('div', { className: 'inline', 'data-type': String(type) }, field('Field name', nameInput), field(type === 2 ? 'Checked' : 'Field value', valueInput),
+    const wrapper = h('div', { className: 'inline', 'data-type': String(type), 'data-linked-id': linkedId === null ? null : String(linkedId) }, field('Field name', nameInput), field(type === 2 ? 'Checked' : 'Field value', valueInput),
       h('button', { type: 'button', className: 'small secondary', 'aria-label': 'Remove field', onclick: () => wrapper.remove() }, 'Remove'));
     fields.appendChild(wrapper);
   };
-  item.fields.forEach((f) => addField(f.type, f.name, f.value));
+  item.fields.forEach((f) => addField(f.type, f.name, f.value, f.linkedId ?? null));
   const newFieldType = h('select', { name: 'newFieldType', 'aria-label': 'New field type' }, h('option', { value: '0' }, 'Text'), h('option', { value: '1' }, 'Hidden'), h('option', { value: '2' }, 'Checkbox'));
 
   const status = h('div', { 'aria-live': 'polite' });
   const save = h('button', { type: 'submit' }, 'Save');
   const form = h('form', { className: 'card', 'aria-labelledby': 'edit-title' },
-    h('h1', { id: 'edit-title' }, `${editing ? 'Edit' : 'New'} ${TITLES[item.type]}`),
+    h('h1', { id: 'edit-title' }, `${editing ? 'Edit' : 'New'} ${TITLES[item.type] ?? 'item'}`),
     field('Name', name), field('Folder', folder),
     h('div', { className: 'check' }, favorite, h('label', { for: 'favorite' }, 'Favorite')),
     typeSection,
@@ -120,9 +121,9 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
       item.notes = notes.value;
       read.forEach((r) => r());
       item.fields = [...fields.children].map((w) => {
-        const type = Number((w as HTMLElement).dataset.type);
+        const { type, linkedId } = (w as HTMLElement).dataset;
         const [n, v] = w.querySelectorAll('input');
-        return { type, name: n!.value, value: type === 2 ? String(v!.checked) : v!.value };
+        return { type: Number(type), name: n!.value, value: type === '2' ? String(v!.checked) : v!.value, linkedId: linkedId ? Number(linkedId) : null };
       });
       const id = await vault.saveItem(item);
       go(`/item/${id}`);

@@ -96,7 +96,7 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
 }
 
 function typeName(type: number): string {
-  return ({ 1: 'Login', 2: 'Secure note', 3: 'Card', 4: 'Identity' } as Record<number, string>)[type] ?? 'Item';
+  return ({ 1: 'Login', 2: 'Secure note', 3: 'Card', 4: 'Identity', 5: 'SSH key (its key is not shown here)' } as Record<number, string>)[type] ?? 'Item of a newer type (shown in part)';
 }
 
 /** The current code and the seconds it has left, refreshed every second while the row is on screen. */

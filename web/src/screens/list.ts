@@ -3,7 +3,7 @@ import { CipherType, type ListEntry } from '../models';
 import { go } from '../router';
 import { vault } from '../vault';
 
-const TYPE_LABEL: Record<number, string> = { 1: 'Login', 2: 'Secure note', 3: 'Card', 4: 'Identity' };
+const TYPE_LABEL: Record<number, string> = { 1: 'Login', 2: 'Secure note', 3: 'Card', 4: 'Identity', 5: 'SSH key' };
 const NO_FOLDER = 'none';
 
 /**
