@@ -76,11 +76,15 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
       ];
 
   async function act(action: () => Promise<void>, then: string) {
+    // One click, one request: the buttons stay disabled until the server has answered.
+    const buttons = [...root.querySelectorAll<HTMLButtonElement>('.actions button')];
+    buttons.forEach((b) => (b.disabled = true));
     try {
       await action();
       go(then);
     } catch (err) {
       replace(status, message('error', errorText(err)));
+      buttons.forEach((b) => (b.disabled = false));
     }
   }
 
@@ -89,7 +93,13 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
     h('h1', {}, item.name || '(no name)'),
     h('p', { className: 'meta' }, [typeName(item.type), folder ? `in ${folder}` : null, item.favorite ? 'favorite' : null, item.deletedDate ? 'in the trash' : null].filter(Boolean).join(' · ')),
     h('dl', { className: 'fields' }, rows, totp),
-    item.passwordHistory.length ? h('p', { className: 'meta' }, `Password history: ${item.passwordHistory.length} earlier ${item.passwordHistory.length === 1 ? 'password' : 'passwords'}.`) : null,
+    item.passwordHistory.length
+      ? h('details', { className: 'history' },
+          h('summary', { className: 'meta' }, `Password history: ${item.passwordHistory.length} earlier ${item.passwordHistory.length === 1 ? 'password' : 'passwords'}.`),
+          h('ul', {}, item.passwordHistory.map((p, i) =>
+            h('li', {}, h('span', { className: 'secret' }, p.password), ' ', h('span', { className: 'meta' }, new Date(p.lastUsedDate).toLocaleString()), ' ',
+              h('button', { type: 'button', className: 'small', 'aria-label': `Copy earlier password ${i + 1}`, onclick: () => void copy('Earlier password', p.password) }, 'Copy')))))
+      : null,
     item.revisionDate ? h('p', { className: 'meta' }, `Updated ${new Date(item.revisionDate).toLocaleString()}`) : null,
     h('div', { className: 'actions' }, actions),
     status);
