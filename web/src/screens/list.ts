@@ -1,4 +1,4 @@
-import { h, replace } from '../dom';
+import { errorText, h, replace } from '../dom';
 import { CipherType, type ListEntry } from '../models';
 import { go } from '../router';
 import { vault } from '../vault';
@@ -69,10 +69,26 @@ export function vaultScreen(root: HTMLElement, options: { trash: boolean; folder
     [CipherType.Login, CipherType.SecureNote, CipherType.Card, CipherType.Identity].map((t) =>
       h('button', { type: 'button', onclick: () => go(`/new/${t}${folder.value && folder.value !== NO_FOLDER ? `?folder=${folder.value}` : ''}`) }, `New ${TYPE_LABEL[t]!.toLowerCase()}`)));
 
+  // Changes made elsewhere (bw, coffer, another browser) arrive with a full sync.
+  const syncButton = h('button', { type: 'button', className: 'secondary' }, 'Sync');
+  syncButton.addEventListener('click', async () => {
+    syncButton.disabled = true;
+    count.textContent = 'Syncing…';
+    try {
+      await vault.sync();
+      // Folders may have changed too: draw the whole screen again, keeping the search and the filter.
+      vaultScreen(root, { ...options, folder: folder.value || null, search: search.value });
+    } catch (err) {
+      count.textContent = errorText(err);
+    } finally {
+      syncButton.disabled = false;
+    }
+  });
+
   replace(root,
     h('div', { className: 'toolbar' },
       h('h1', {}, options.trash ? 'Trash' : 'Vault'),
-      options.trash ? null : newItem),
+      h('div', { className: 'new-item' }, options.trash ? null : newItem, syncButton)),
     h('div', { className: 'filters' },
       h('div', { className: 'field' }, h('label', { for: 'search' }, options.trash ? 'Search trash' : 'Search vault'), search),
       options.trash ? null : h('div', { className: 'field' }, h('label', { for: 'folder-filter' }, 'Folder'), folder)),
