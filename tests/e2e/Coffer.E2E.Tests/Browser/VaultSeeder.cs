@@ -46,6 +46,11 @@ public static class VaultSeeder
                 .Select(x => new ImportRelationshipModel { Key = x.index, Value = folders.IndexOf(x.Folder!) })],
         };
 
+        if (items.Count == 0 && folders.Count == 0)
+        {
+            return new SeededVault(account.Email, password, folders, items);
+        }
+
         using var http = new HttpClient(CofferHttp.CreateHandler(caPemPath)) { BaseAddress = server, Timeout = TimeSpan.FromMinutes(5) };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/ciphers/import")
         {
