@@ -30,14 +30,18 @@ export type IdentityData = Record<IdentityField, string | null> & { [extra: stri
 export interface FieldData { type: number; name: string | null; value: string | null; linkedId?: number | null }
 export interface PasswordHistoryData { password: string; lastUsedDate: string }
 
-export interface CipherResponse {
-  id: string;
+/** What requests and responses share; the type objects and lists are optional on the way in, null on the way out. */
+interface CipherCommon {
   type: number;
   folderId: string | null;
   favorite: boolean;
   reprompt: number;
   name: string;
   notes: string | null;
+}
+
+export interface CipherResponse extends CipherCommon {
+  id: string;
   key: string | null;
   login: LoginData | null;
   secureNote: { type: number } | null;
@@ -51,13 +55,7 @@ export interface CipherResponse {
   [extra: string]: unknown;
 }
 
-export interface CipherRequest {
-  type: number;
-  folderId: string | null;
-  favorite: boolean;
-  reprompt: number;
-  name: string;
-  notes: string | null;
+export interface CipherRequest extends CipherCommon {
   key?: string | null;
   encryptedFor?: string;
   encryptedByKeyId?: string;
