@@ -40,10 +40,11 @@ export function loginScreen(root: HTMLElement): void {
   (email.value ? password : email).focus();
 }
 
+// No "remember this device": the server's remember token skips the second factor, and a token that must
+// outlive the tab would have to sit in localStorage, where the vault keeps nothing secret.
 function twoFactorStep(root: HTMLElement, email: string, password: string, kdf: KdfConfig, providers: string[]): void {
   const usesAuthenticator = providers.includes('0');
   const code = h('input', { type: 'text', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', required: true });
-  const remember = h('input', { type: 'checkbox', name: 'remember' });
   const recovery = h('input', { type: 'checkbox', name: 'recovery' });
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit' }, 'Continue');
@@ -51,7 +52,6 @@ function twoFactorStep(root: HTMLElement, email: string, password: string, kdf: 
     h('h1', { id: 'twofactor-title' }, 'Two-step login'),
     h('p', {}, usesAuthenticator ? 'Enter the 6-digit code from your authenticator app.' : 'This account needs a second factor this vault cannot use; enter a recovery code.'),
     field(usesAuthenticator ? 'Authenticator code' : 'Recovery code', code),
-    h('div', { className: 'check' }, remember, h('label', { for: (remember.id = 'remember-device') }, 'Remember this device')),
     h('div', { className: 'check' }, recovery, h('label', { for: (recovery.id = 'use-recovery') }, 'Use a recovery code instead')),
     status,
     h('div', { className: 'actions' }, submit, h('button', { type: 'button', className: 'secondary', onclick: () => loginScreen(root) }, 'Cancel')));
@@ -61,7 +61,7 @@ function twoFactorStep(root: HTMLElement, email: string, password: string, kdf: 
     replace(status, message('info', 'Checking…'));
     try {
       const provider = recovery.checked || !usesAuthenticator ? '8' : '0';
-      await vault.login(email, password, kdf, { provider, token: code.value.replace(/\s/g, ''), remember: remember.checked });
+      await vault.login(email, password, kdf, { provider, token: code.value.replace(/\s/g, ''), remember: false });
       go('/vault');
     } catch (err) {
       replace(status, message('error', errorText(err)));
