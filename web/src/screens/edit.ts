@@ -108,7 +108,7 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
       h('div', { className: 'inline' }, newFieldType, h('button', { type: 'button', className: 'small secondary', onclick: () => addField(Number(newFieldType.value), '', '') }, 'Add field'))),
     field('Notes', notes),
     status,
-    h('div', { className: 'actions' }, save, h('button', { type: 'button', className: 'secondary', onclick: () => history.back() }, 'Cancel')));
+    h('div', { className: 'actions' }, save, h('button', { type: 'button', className: 'secondary', onclick: () => go(item.id ? `/item/${item.id}` : '/vault') }, 'Cancel')));
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
