@@ -20,9 +20,10 @@ Console.WriteLine($"coffer-server on {server.BaseAddress}; seeding {options.Item
 var password = $"Bench-Horse-{Guid.NewGuid():N}";
 var vault = await VaultSeeder.SeedAsync(server.BaseAddress, null, $"web-bench-{Guid.NewGuid():N}@coffer.test", password, options.Items, options.Folders);
 
+var loadAverage = WebBenchReport.LoadAverage();
 using var playwright = await Playwright.CreateAsync();
 await using var browser = await Chromium.LaunchAsync(playwright);
-Console.WriteLine($"Chromium {browser.Version}, {options.Runs} runs each (after {options.Warmup} warm-up)");
+Console.WriteLine($"Chromium {browser.Version}, {options.Runs} runs each (after {options.Warmup} warm-up), load average {loadAverage}");
 
 var login = new List<UnlockTiming>();
 var unlock = new List<UnlockTiming>();
@@ -52,7 +53,7 @@ for (var run = -options.Warmup; run < options.Runs; run++)
     }
 }
 
-var report = WebBenchReport.Markdown(options, browser.Version, login, unlock);
+var report = WebBenchReport.Markdown(options, browser.Version, loadAverage, login, unlock);
 Console.WriteLine();
 Console.WriteLine(report);
 var resultPath = Path.Combine(root, "bench/results/web-unlock.md");

@@ -7,13 +7,13 @@ internal static class WebBenchReport
 {
     private const double TargetMs = 3000;
 
-    public static string Markdown(WebBenchOptions options, string chromiumVersion, IReadOnlyList<UnlockTiming> login, IReadOnlyList<UnlockTiming> unlock)
+    public static string Markdown(WebBenchOptions options, string chromiumVersion, string loadAverage, IReadOnlyList<UnlockTiming> login, IReadOnlyList<UnlockTiming> unlock)
     {
         var text = new StringBuilder();
         var culture = CultureInfo.InvariantCulture;
         text.AppendLine("# Web vault: large vault to list on screen");
         text.AppendLine();
-        text.AppendLine(culture, $"Headless Chromium {chromiumVersion} (Debian package), {Environment.ProcessorCount} CPU cores, coffer-server Release on 127.0.0.1 (SQLite).");
+        text.AppendLine(culture, $"Headless Chromium {chromiumVersion} (Debian package), {Environment.ProcessorCount} CPU cores (load average {loadAverage} at the start), coffer-server Release on 127.0.0.1 (SQLite).");
         text.AppendLine(culture, $"Account: {options.Items:N0} items (logins with TOTP, notes, cards, identities) in {options.Folders} folders, PBKDF2-SHA256 600,000 iterations.");
         text.AppendLine(culture, $"{options.Runs} runs after {options.Warmup} warm-up; every run is a fresh browser context (cold page, empty storage).");
         text.AppendLine("Clock: performance.now() in the page, from the form's submit event to the first task after the animation frame that");
@@ -29,6 +29,10 @@ internal static class WebBenchReport
         text.AppendLine("Reproduce: `bench/web/run.sh` (options: `--items N --folders N --runs N --warmup N`).");
         return text.ToString();
     }
+
+    // The 1-minute load average before the runs: this machine is shared, and other work slows the browser down.
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     private static void Row(StringBuilder text, string from, string to, IEnumerable<double> millis)
     {
