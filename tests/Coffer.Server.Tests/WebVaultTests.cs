@@ -51,6 +51,9 @@ public sealed partial class WebVaultTests(WebVaultTests.Server server) : IClassF
         Assert.DoesNotContain("unsafe-inline", policy, StringComparison.Ordinal);
         Assert.DoesNotContain(" 'unsafe-eval'", policy, StringComparison.Ordinal);
         Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
+        Assert.Equal("DENY", string.Join(",", response.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", string.Join(",", response.Headers.GetValues("Referrer-Policy")));
     }
 
     [Fact]
@@ -61,7 +64,8 @@ public sealed partial class WebVaultTests(WebVaultTests.Server server) : IClassF
         await response.ExpectStatusAsync(HttpStatusCode.OK);
         Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
         var cache = response.Headers.CacheControl;
-        Assert.True(cache is { Public: true, MaxAge.TotalDays: 365 }, cache?.ToString());
+        Assert.NotNull(cache);
+        Assert.True(cache.Public && cache.MaxAge == TimeSpan.FromDays(365), cache.ToString());
         Assert.Contains("immutable", cache.ToString(), StringComparison.Ordinal);
     }
 
