@@ -1,11 +1,12 @@
 import { kdfWire } from '../api';
-import { DEFAULT_KDF, makeNewAccount, normalizeSalt } from '../crypto';
+import { DEFAULT_KDF, KdfType, makeNewAccount, normalizeSalt, type KdfConfig } from '../crypto';
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
 import { passwordStrength } from '../strength';
 import { vault } from '../vault';
 
 const MIN_LENGTH = 12;
+const ARGON2ID_KDF: KdfConfig = { kdfType: KdfType.Argon2id, iterations: 3, memory: 64, parallelism: 4 };
 
 /**
  * Create account: the keys are made here (protocol §5.4) and only the hash and wrapped keys are sent. A strength
@@ -18,6 +19,9 @@ export function registerScreen(root: HTMLElement): void {
   const confirm = h('input', { type: 'password', name: 'confirm', autocomplete: 'new-password', required: true });
   const hint = h('input', { type: 'text', name: 'hint', maxlength: '50', autocomplete: 'off' });
   const invite = h('input', { type: 'text', name: 'invite', autocomplete: 'off' });
+  const kdfChoice = h('select', { name: 'kdf' },
+    h('option', { value: 'pbkdf2' }, 'PBKDF2 SHA-256, 600,000 iterations (default)'),
+    h('option', { value: 'argon2id' }, 'Argon2id, 64 MiB, 3 iterations, parallelism 4'));
   const meter = h('meter', { min: '0', max: '4', low: '2', high: '3', optimum: '4', value: '0', id: 'strength-meter', 'aria-label': 'Master password strength' });
   const meterText = h('span', { id: 'strength-text', 'data-testid': 'strength-label' }, 'Type a master password');
   const feedback = h('small', { className: 'feedback' });
@@ -50,6 +54,7 @@ export function registerScreen(root: HTMLElement): void {
     field('Confirm master password', confirm),
     field('Master password hint (optional)', hint, 'Shown to anyone who asks for it; never the password itself.'),
     field('Invitation code (if the server is invite-only)', invite),
+    field('Key derivation (KDF)', kdfChoice, 'Argon2id resists GPU guessing better; every Bitwarden-compatible client reads both.'),
     status,
     submit,
     h('p', {}, 'Already have an account? ', h('a', { href: '#/login' }, 'Log in')));
@@ -69,7 +74,7 @@ export function registerScreen(root: HTMLElement): void {
         replace(status, message('info', 'Check your e-mail for the link that finishes sign-up.'));
         return;
       }
-      const kdf = DEFAULT_KDF;
+      const kdf: KdfConfig = kdfChoice.value === 'argon2id' ? ARGON2ID_KDF : DEFAULT_KDF;
       const account = await makeNewAccount(mail, password.value, kdf);
       const wire = kdfWire(kdf);
       await vault.api.registerFinish({
