@@ -113,6 +113,7 @@ export class Vault {
       performance.mark('coffer-token');
       // The vault downloads while the user key is unwrapped.
       const body = this.api.sync();
+      body.catch(() => {});
       this.email = normalizeSalt(email);
       this.kdf = kdfFromToken(token);
       this.protectedUserKey = (token.Key ?? token.key)!;
