@@ -143,6 +143,26 @@ stop_postgres() {
   fi
 }
 
+# Debian's chromium for the browser tests and bench/web, driven through Playwright's bundled driver. The tests never
+# download a browser: this package is the only one they run.
+CHROMIUM=/usr/bin/chromium
+install_chromium() {
+  step "Chromium ($CHROMIUM)"
+  if [ ! -x "$CHROMIUM" ]; then
+    apt_install chromium
+  fi
+  "$CHROMIUM" --version || fail "$CHROMIUM does not start"
+}
+
+# The web vault: installed from its lock file, built into web/dist (which the server build copies beside the
+# binary) and its own tests run (crypto known-answer vectors shared with Coffer.Core, importers, generator).
+# Their results are not in the TRX summary, but a failure stops the run here.
+build_web_vault() {
+  step "Web vault (web/): npm ci, npm run build, npm test"
+  (cd "$ROOT/web" && npm ci --ignore-scripts --no-audit --no-fund && npm run build && npm test) || fail "the web vault did not build or its tests failed"
+  sha256sum "$ROOT/web/package-lock.json" | cut -d' ' -f1 >"$ROOT/web/node_modules/.coffer-lock.sha256"
+}
+
 build_solution() {
   step "dotnet build Coffer.slnx -c $CONFIGURATION"
   dotnet build "$ROOT/Coffer.slnx" -c "$CONFIGURATION"
@@ -200,7 +220,9 @@ main() {
   check_toolchain
   install_bw_cli
   install_nginx
+  install_chromium
   start_postgres
+  build_web_vault
   build_solution
   run_tests
   summarize
