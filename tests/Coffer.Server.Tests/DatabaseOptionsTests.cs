@@ -72,30 +72,4 @@ public sealed class DatabaseOptionsTests
 
         Assert.Contains("Coffer:JwtSigningKey", error.Message, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData("backup", "--output")]
-    [InlineData("restore", "--input")]
-    public async Task BackupCommands_OnPostgres_PointToPgDump(string command, string file)
-    {
-        var folder = CofferFactory.CreateTempFolder();
-        try
-        {
-            var postgres = new Dictionary<string, string>
-            {
-                ["Coffer:Database"] = "Host=127.0.0.1;Database=coffer",
-                ["Coffer:JwtSigningKey"] = Convert.ToBase64String(new byte[32]),
-            };
-
-            var result = await ServerCommand.RunAsync(folder, postgres, command, file, Path.Combine(folder, "backup.db"));
-
-            Assert.Equal(2, result.ExitCode);
-            Assert.Contains("pg_dump", result.Error, StringComparison.Ordinal);
-            Assert.False(File.Exists(Path.Combine(folder, "backup.db")));
-        }
-        finally
-        {
-            CofferFactory.DeleteFolder(folder);
-        }
-    }
 }

@@ -7,12 +7,12 @@ namespace Coffer.Server.Tests;
 /// The database going away under a running server, for real: the data folder is moved aside and an empty folder
 /// stands in its place, as when the volume holding it is unmounted. Requests fail fast with 503, readiness says
 /// so, nothing is written anywhere else, and the server recovers by itself when the folder comes back.
-/// SQLite only: the outage is made by moving the SQLite file's folder away.
 /// </summary>
-[Trait("Provider", "SqliteOnly")]
 public sealed class DatabaseOutageTests
 {
+    // PostgreSQL outages (the server stopped and started under load) are the multi-node tests' subject (tests/e2e).
     [SqliteFact]
+    [Trait("Provider", "SqliteOnly")]
     public async Task DatabaseGone_Answers503AndNotReady_WritesNothing_AndRecoversWhenItReturns()
     {
         await using var factory = new CofferFactory();

@@ -71,15 +71,15 @@ public static class ServerCommands
         var output = new Option<string>("--output", "-o") { Description = "The backup file to write", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace FILE if it exists" };
         var command = new Command("backup", "Write a verified, consistent copy of the database (online: the server may run) and the signing key beside it") { output, force };
-        command.SetAction((r, _) => WithOptions(options => Backup.Create(options, Backup.KnownMigrations(options.DatabasePath), r.GetValue(output)!, r.GetValue(force))));
+        command.SetAction((r, _) => WithOptions(options => Backup.Create(options, r.GetValue(output)!, r.GetValue(force))));
         return command;
     }
 
     private static Command RestoreCommand()
     {
         var input = new Option<string>("--input", "-i") { Description = "The backup file to restore", Required = true };
-        var command = new Command("restore", "Verify a backup and restore it into an empty data folder (Coffer__DataFolder)") { input };
-        command.SetAction((r, _) => WithOptions(options => Backup.Restore(options, Backup.KnownMigrations(options.DatabasePath), r.GetValue(input)!)));
+        var command = new Command("restore", "Verify a backup and restore it into an empty data folder, or an empty PostgreSQL database (Coffer__Database)") { input };
+        command.SetAction((r, _) => WithOptions(options => Backup.Restore(options, r.GetValue(input)!)));
         return command;
     }
 
@@ -89,14 +89,7 @@ public static class ServerCommands
         using var host = CreateBuilder().Build();
         try
         {
-            var options = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-            if (options.UsesPostgres)
-            {
-                await Console.Error.WriteLineAsync("Error: backup and restore copy the SQLite database; Coffer:Database names PostgreSQL, so use pg_dump and pg_restore (and keep Coffer:JwtSigningKey with the dump).");
-                return 2;
-            }
-
-            return body(options);
+            return body(host.Services.GetRequiredService<IOptions<ServerOptions>>().Value);
         }
         catch (OptionsValidationException e)
         {

@@ -12,7 +12,8 @@ namespace Coffer.Server.Data;
 /// The data folder's signing key (<c>jwt-signing.key</c>: access tokens and the audit chain's HMAC) is not in the
 /// database; it is copied beside the backup as <c>FILE.jwt-signing.key</c> (0600) and restored with it, because a
 /// restore without it logs everyone out and makes the audit chain unverifiable.
-/// Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
+/// With PostgreSQL (<c>Coffer:Database</c>) the same commands run <c>pg_dump</c> and <c>pg_restore</c> instead
+/// (<see cref="PostgresBackup"/>). Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
 /// </summary>
 public static class Backup
 {
@@ -24,18 +25,16 @@ public static class Backup
     /// <summary>An expected refusal or failure: its message is the whole story for the operator.</summary>
     public sealed class BackupException(string message) : Exception(message);
 
-    public static int Create(ServerOptions options, IReadOnlyList<string> knownMigrations, string output, bool force)
+    public static int Create(ServerOptions options, string output, bool force)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var source = options.DatabasePath;
         output = Path.GetFullPath(output);
-        var keyFile = Path.Combine(Path.GetDirectoryName(source)!, KeyFileName);
         var keyCopy = output + "." + KeyFileName;
         return Run(() =>
         {
-            if (!File.Exists(source))
+            if (!options.UsesPostgres && !File.Exists(options.DatabasePath))
             {
-                throw new BackupException($"There is no database at {source}. Is Coffer__DataFolder set as for the server?");
+                throw new BackupException($"There is no Coffer database at {options.DatabasePath}. Is Coffer__DataFolder set as for the server?");
             }
 
             if (!force && (File.Exists(output) || File.Exists(keyCopy)))
@@ -51,17 +50,9 @@ public static class Backup
             var temp = TempBeside(output);
             try
             {
-                using (var from = Open(source, SqliteOpenMode.ReadWrite))
-                using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
-                {
-                    from.BackupDatabase(to);
-                    // A self-contained single file: the backup carries the source's WAL flag, which would make
-                    // every reader create -wal and -shm files beside it. The server turns WAL on again at start.
-                    Execute(to, "PRAGMA journal_mode=DELETE;");
-                }
-
+                var report = options.UsesPostgres ? PostgresBackup.Dump(options, temp) : SqliteDump(options, temp);
                 FlushToDisk(temp);
-                Print(Verify(temp, knownMigrations), output);
+                Print(report, output);
                 File.Move(temp, output, force);
             }
             finally
@@ -70,23 +61,23 @@ public static class Backup
             }
 
             Console.WriteLine($"Backup written to {output}.");
-            if (File.Exists(keyFile))
+            var keyFile = Path.Combine(Path.GetFullPath(options.DataFolder), KeyFileName);
+            if (options.JwtSigningKey is null && File.Exists(keyFile))
             {
                 CopyPrivate(keyFile, keyCopy, force);
                 Console.WriteLine($"Signing key written to {keyCopy}: keep it with the backup, as secret as the database.");
             }
             else
             {
-                Console.WriteLine($"No {KeyFileName} in the data folder: the signing key comes from Coffer__JwtSigningKey; keep that value with the backup.");
+                Console.WriteLine("The signing key comes from Coffer__JwtSigningKey: keep that value with the backup, as secret as the database.");
             }
         });
     }
 
-    public static int Restore(ServerOptions options, IReadOnlyList<string> knownMigrations, string input)
+    public static int Restore(ServerOptions options, string input)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var target = options.DatabasePath;
-        var folder = Path.GetDirectoryName(target)!;
+        var folder = Path.GetFullPath(options.DataFolder);
         input = Path.GetFullPath(input);
         return Run(() =>
         {
@@ -95,39 +86,37 @@ public static class Backup
                 throw new BackupException($"There is no backup file at {input}.");
             }
 
-            if (DatabaseFiles.Any(suffix => File.Exists(target + suffix)))
+            if (options.UsesPostgres)
+            {
+                PostgresBackup.EnsureEmpty(options);
+            }
+            else if (DatabaseFiles.Any(suffix => File.Exists(options.DatabasePath + suffix)))
             {
                 throw new BackupException($"{folder} already holds a database. Restore only into an empty data folder (stop the server, move the folder away, then restore).");
             }
 
             var keyCopy = input + "." + KeyFileName;
             var keyFile = Path.Combine(folder, KeyFileName);
-            if (File.Exists(keyCopy) && File.Exists(keyFile) && !File.ReadAllBytes(keyCopy).AsSpan().SequenceEqual(File.ReadAllBytes(keyFile)))
+            var restoreKey = options.JwtSigningKey is null && File.Exists(keyCopy);
+            if (restoreKey && File.Exists(keyFile) && !File.ReadAllBytes(keyCopy).AsSpan().SequenceEqual(File.ReadAllBytes(keyFile)))
             {
                 throw new BackupException($"{keyFile} differs from the backup's {keyCopy}. Remove it (or restore into an empty folder) first.");
             }
 
-            Print(Verify(input, knownMigrations), input);
+            Print(options.UsesPostgres ? PostgresBackup.Verify(input, KnownMigrations(options)) : Verify(input, KnownMigrations(options)), input);
             Hosting.DataFolder.Ensure(folder);
-            var temp = TempBeside(target);
-            try
+            if (options.UsesPostgres)
             {
-                using (var from = Open(input, SqliteOpenMode.ReadOnly))
-                using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
-                {
-                    from.BackupDatabase(to);
-                }
-
-                FlushToDisk(temp);
-                File.Move(temp, target, overwrite: false);
+                PostgresBackup.Load(options, input);
+                Console.WriteLine("Database restored into the PostgreSQL database named by Coffer:Database.");
             }
-            finally
+            else
             {
-                File.Delete(temp);
+                SqliteLoad(input, options.DatabasePath);
+                Console.WriteLine($"Database restored to {options.DatabasePath}.");
             }
 
-            Console.WriteLine($"Database restored to {target}.");
-            if (File.Exists(keyCopy))
+            if (restoreKey)
             {
                 if (!File.Exists(keyFile))
                 {
@@ -136,11 +125,45 @@ public static class Backup
 
                 Console.WriteLine($"Signing key restored to {keyFile}.");
             }
-            else
+            else if (options.JwtSigningKey is null)
             {
                 Console.WriteLine($"No {Path.GetFileName(keyCopy)} beside the backup: start the server with the original Coffer__JwtSigningKey, or every session ends and `audit verify` fails.");
             }
         });
+    }
+
+    private static Report SqliteDump(ServerOptions options, string temp)
+    {
+        using (var from = Open(options.DatabasePath, SqliteOpenMode.ReadWrite))
+        using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
+        {
+            from.BackupDatabase(to);
+            // A self-contained single file: the backup carries the source's WAL flag, which would make
+            // every reader create -wal and -shm files beside it. The server turns WAL on again at start.
+            Execute(to, "PRAGMA journal_mode=DELETE;");
+        }
+
+        return Verify(temp, KnownMigrations(options));
+    }
+
+    private static void SqliteLoad(string input, string target)
+    {
+        var temp = TempBeside(target);
+        try
+        {
+            using (var from = Open(input, SqliteOpenMode.ReadOnly))
+            using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
+            {
+                from.BackupDatabase(to);
+            }
+
+            FlushToDisk(temp);
+            File.Move(temp, target, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     /// <summary>
@@ -166,29 +189,37 @@ public static class Backup
             }
 
             var migrations = Query(db, $"SELECT MigrationId FROM \"{HistoryTable}\" ORDER BY MigrationId;", r => r.GetString(0));
-            if (!migrations.SequenceEqual(knownMigrations.Order(StringComparer.Ordinal)))
-            {
-                throw new BackupException($"{file} has migrations [{string.Join(", ", migrations)}]; this server expects [{string.Join(", ", knownMigrations)}]. Use the coffer-server version that wrote it.");
-            }
+            CheckMigrations(file, migrations, knownMigrations);
 
             var counts = tables.ConvertAll(t => (t, Query(db, $"SELECT count(*) FROM \"{t.Replace("\"", "\"\"", StringComparison.Ordinal)}\";", r => r.GetInt64(0))[0]));
             return new Report(integrity, migrations, counts);
         }
         catch (SqliteException e)
         {
-            throw new BackupException($"{file} is not a readable SQLite database: {e.Message}");
+            throw new BackupException($"{file} is not a readable backup (SQLite): {e.Message}");
         }
     }
 
-    /// <summary>The migrations this build applies to a SQLite database, oldest first.</summary>
-    public static IReadOnlyList<string> KnownMigrations(string databasePath)
+    /// <summary>A backup must hold exactly the migrations this build applies: an older or newer schema is refused.</summary>
+    internal static void CheckMigrations(string file, IReadOnlyList<string> found, IReadOnlyList<string> known)
     {
-        var options = new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString()).Options;
-        using var db = new SqliteCofferDb(options);
+        if (!found.Order(StringComparer.Ordinal).SequenceEqual(known.Order(StringComparer.Ordinal)))
+        {
+            throw new BackupException($"{file} has migrations [{string.Join(", ", found)}]; this server expects [{string.Join(", ", known)}]. Use the coffer-server version that wrote it.");
+        }
+    }
+
+    /// <summary>The migrations this build applies on the configured provider, oldest first.</summary>
+    public static IReadOnlyList<string> KnownMigrations(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using CofferDb db = options.UsesPostgres
+            ? new PostgresCofferDb(new DbContextOptionsBuilder<PostgresCofferDb>().UseNpgsql(PostgresConnection.TryParse(options.Database!, out _)).Options)
+            : new SqliteCofferDb(new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ToString()).Options);
         return [.. db.Database.GetMigrations()];
     }
 
-    private const string HistoryTable = "__EFMigrationsHistory";
+    internal const string HistoryTable = "__EFMigrationsHistory";
 
     // The database and SQLite's companion files: any of them means the folder is in use.
     private static readonly string[] DatabaseFiles = ["", "-wal", "-shm", "-journal"];
@@ -207,7 +238,7 @@ public static class Backup
         }
     }
 
-    private static void Print(Report report, string file)
+    internal static void Print(Report report, string file)
     {
         Console.WriteLine($"Verified {file}: integrity {report.Integrity}, {report.Migrations.Count} migrations.");
         foreach (var (table, rows) in report.Tables)
@@ -247,7 +278,7 @@ public static class Backup
     }
 
     /// <summary>An empty file only the owner can read, in the same folder as <paramref name="path"/> (so the final move is a rename).</summary>
-    private static string TempBeside(string path)
+    internal static string TempBeside(string path)
     {
         var temp = $"{path}.{Guid.CreateVersion7():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };

@@ -90,6 +90,9 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             cipher.ToTable("ciphers");
             cipher.HasIndex(c => c.UserId);
             cipher.HasIndex(c => c.FolderId);
+            // Each update is "UPDATE … WHERE Id = @id AND RevisionDate = @read": of two writes that read the same
+            // revision, the second fails (DbUpdateConcurrencyException, answered 400) instead of overwriting.
+            cipher.Property(c => c.RevisionDate).IsConcurrencyToken();
             cipher.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
             cipher.HasOne<Folder>().WithMany().HasForeignKey(c => c.FolderId).OnDelete(DeleteBehavior.SetNull);
         });

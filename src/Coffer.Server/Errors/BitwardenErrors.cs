@@ -1,6 +1,7 @@
 using Coffer.Core.Api;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Errors;
 
@@ -34,8 +35,13 @@ public static class BitwardenErrors
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Bad input is the client's fault, not a server error worth a stack trace in the log.
-            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException or DbUpdateConcurrencyException,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                DbUpdateConcurrencyException => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status500InternalServerError,
+            },
             ExceptionHandler = async context =>
             {
                 var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -43,6 +49,8 @@ public static class BitwardenErrors
                 {
                     BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "The request body is too large."),
                     BadHttpRequestException bad => (bad.StatusCode, Describe(bad)),
+                    // Another request changed the same item between this one's read and its write (Ciphers/Cipher.Revise).
+                    DbUpdateConcurrencyException => (400, "The item was changed on another device at the same time. Sync and try again."),
                     _ => (500, "An unexpected error occurred."),
                 };
                 context.Response.StatusCode = status;

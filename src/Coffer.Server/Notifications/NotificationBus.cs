@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -88,8 +87,9 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
                 await notify.ExecuteNonQueryAsync();
             }
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or SocketException or IOException)
+        catch (Exception e)
         {
+            // Whatever went wrong, the change is committed: the request must still succeed (doc §10.4).
             LogPublishFailed(e);
         }
     }
@@ -125,8 +125,9 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or SocketException or IOException or InvalidOperationException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
+                // Any failure, not only network ones: a listener that gave up would silently end live sync on this node.
                 LogListenFailed(e, backOff.TotalSeconds);
                 try
                 {
