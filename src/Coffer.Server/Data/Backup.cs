@@ -231,7 +231,7 @@ public static class Backup
             body();
             return 0;
         }
-        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or System.ComponentModel.Win32Exception)
         {
             Console.Error.WriteLine("Error: " + e.Message);
             return 1;
