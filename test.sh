@@ -143,6 +143,7 @@ summarize() {
     failed=$((failed + $(counter "$counters" failed)))
     local assembly
     assembly="$(grep -o -m1 'storage="[^"]*"' "$trx" | sed 's/.*\/\([^/]*\)"$/\1/' || true)"
+    case "$(basename "$trx")" in *postgres*) assembly="$assembly on PostgreSQL" ;; esac
     echo "  ${assembly:-(a project with no tests)}: $(counter "$counters" passed) passed, $(counter "$counters" failed) failed of $(counter "$counters" total)"
   done
   local not_run=$((total - executed))

@@ -1,5 +1,6 @@
 using Coffer.Server.Abuse;
 using Coffer.Server.Hosting;
+using Coffer.Server.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.Server;
@@ -44,6 +45,9 @@ public sealed class ServerOptions
 
     /// <summary>Rate limits and the failed-login lockout (section <c>Coffer:RateLimits</c>).</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>Bounds of the live-sync hubs (section <c>Coffer:Notifications</c>).</summary>
+    public NotificationOptions Notifications { get; set; } = new();
 
     /// <summary>Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For/-Proto are believed; empty trusts none. See SECURITY.md.</summary>
     public string[] TrustedProxies { get; set; } = [];
@@ -126,6 +130,7 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
 
         failures.AddRange(options.RateLimits.Validate());
+        failures.AddRange(options.Notifications.Validate());
         failures.AddRange(options.TrustedProxies.Where(p => !ReverseProxy.IsValidEntry(p)).Select(p => $"Coffer:TrustedProxies: '{p}' is not an IP address or CIDR network."));
         failures.AddRange(options.Metrics.AllowedNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)).Select(n => $"Coffer:Metrics:AllowedNetworks: '{n}' is not a CIDR network (e.g. 10.0.5.0/24)."));
         failures.AddRange(options.Cors.AllowedOrigins.Where(o => !Cors.IsValidOrigin(o)).Select(o => $"Coffer:Cors:AllowedOrigins: '{o}' is not an origin (scheme://host[:port], no path, no '*')."));

@@ -4,6 +4,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Accounts;
@@ -113,6 +114,8 @@ public static class AccountSecrets
         user.SecurityStamp = Guid.NewGuid().ToString();
         user.RevisionDate = changes.Now;
         changes.Record(type, user.Id, detail: detail);
+        // Every device logs out, except after a password change: that device logs itself out (notifications doc §8).
+        changes.Notify(PushType.LogOut, user.Id, excludeActingDevice: type == EventType.UserChangedPassword);
         await changes.CommitAsync(user.Id, ct);
         await db.RefreshTokens.Where(t => t.UserId == user.Id).ExecuteDeleteAsync(ct);
     }

@@ -4,6 +4,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -158,6 +159,7 @@ public static class AccountSecurityEndpoints
         // in the same transaction; with the row gone, every token of the account fails its next check.
         db.Users.Remove(user);
         changes.Record(EventType.UserDeletedAccount, user.Id, detail: user.Email);
+        changes.Notify(PushType.LogOut, user.Id, excludeActingDevice: false);
         await changes.CommitAsync(ct: ct);
         return Results.Ok();
     }

@@ -3,6 +3,7 @@ using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -78,6 +79,7 @@ public static class AdminEndpoints
         user.Disabled = true;
         await EndSessionsAsync(db, user, changes.Now, ct);
         changes.Record(EventType.AdminDisabledUser, user.Id, actingUserId: principal.UserId(), detail: user.Email);
+        changes.Notify(PushType.LogOut, user.Id, excludeActingDevice: false);
         await changes.CommitAsync(ct: ct);
         return TypedResults.NoContent();
     }
@@ -105,6 +107,7 @@ public static class AdminEndpoints
 
         await EndSessionsAsync(db, user, changes.Now, ct);
         changes.Record(EventType.AdminForcedLogout, user.Id, actingUserId: principal.UserId(), detail: user.Email);
+        changes.Notify(PushType.LogOut, user.Id, excludeActingDevice: false);
         await changes.CommitAsync(ct: ct);
         return TypedResults.NoContent();
     }
@@ -124,6 +127,7 @@ public static class AdminEndpoints
         // Devices, refresh tokens, folders and ciphers go with the row (ON DELETE CASCADE); the audit log stays.
         db.Users.Remove(user);
         changes.Record(EventType.AdminDeletedUser, user.Id, actingUserId: principal.UserId(), detail: user.Email);
+        changes.Notify(PushType.LogOut, user.Id, excludeActingDevice: false);
         await changes.CommitAsync(ct: ct);
         return TypedResults.NoContent();
     }

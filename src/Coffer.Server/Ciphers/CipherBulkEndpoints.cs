@@ -4,6 +4,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Ciphers;
@@ -45,6 +46,7 @@ public static class CipherBulkEndpoints
             changes.Record(EventType.CipherSoftDeleted, cipher.UserId, cipher.Id);
         }
 
+        changes.Notify(PushType.SyncCiphers, principal.UserId());
         await changes.CommitAsync(principal.UserId(), ct);
         return Results.Ok();
     }
@@ -63,6 +65,7 @@ public static class CipherBulkEndpoints
             changes.Record(EventType.CipherDeleted, cipher.UserId, cipher.Id);
         }
 
+        changes.Notify(PushType.SyncCiphers, principal.UserId());
         await changes.CommitAsync(principal.UserId(), ct);
         return Results.Ok();
     }
@@ -82,6 +85,7 @@ public static class CipherBulkEndpoints
             changes.Record(EventType.CipherRestored, cipher.UserId, cipher.Id);
         }
 
+        changes.Notify(PushType.SyncCiphers, principal.UserId());
         await changes.CommitAsync(principal.UserId(), ct);
         await CipherJson.WriteListAsync(response, ciphers, ct);
         return Results.Empty;
@@ -109,6 +113,7 @@ public static class CipherBulkEndpoints
             changes.Record(EventType.CipherUpdated, userId, cipher.Id);
         }
 
+        changes.Notify(PushType.SyncCiphers, userId);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }
@@ -180,6 +185,8 @@ public static class CipherBulkEndpoints
         }
 
         changes.Record(EventType.ItemsImported, userId, detail: $"{items.Count} items, {folders.Count} folders");
+        // Upstream's import sends SyncVault to every device, the importing one included (notifications doc §8).
+        changes.Notify(PushType.SyncVault, userId, excludeActingDevice: false);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }

@@ -5,6 +5,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Ciphers;
@@ -88,6 +89,7 @@ public static class CipherEndpoints
         };
         db.Ciphers.Add(cipher);
         changes.Record(EventType.CipherCreated, userId, cipher.Id);
+        changes.Notify(PushType.SyncCipherCreate, userId, cipher.Id, cipher.RevisionDate);
         await changes.CommitAsync(userId, ct);
         return CipherJson.Result(cipher);
     }
@@ -128,6 +130,7 @@ public static class CipherEndpoints
         cipher.ArchivedDate = request.ArchivedDate;
         cipher.Revise(changes.Now);
         changes.Record(EventType.CipherUpdated, userId, cipher.Id);
+        changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
         await changes.CommitAsync(userId, ct);
         return CipherJson.Result(cipher);
     }
@@ -144,6 +147,8 @@ public static class CipherEndpoints
         cipher.DeletedDate ??= changes.Now;
         cipher.Revise(changes.Now);
         changes.Record(EventType.CipherSoftDeleted, userId, cipher.Id);
+        // The item still exists, in the trash: an update, as upstream sends (notifications doc §9).
+        changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }
@@ -160,6 +165,7 @@ public static class CipherEndpoints
         cipher.DeletedDate = null;
         cipher.Revise(changes.Now);
         changes.Record(EventType.CipherRestored, userId, cipher.Id);
+        changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
         await changes.CommitAsync(userId, ct);
         return CipherJson.Result(cipher);
     }
@@ -175,6 +181,7 @@ public static class CipherEndpoints
 
         db.Ciphers.Remove(cipher);
         changes.Record(EventType.CipherDeleted, userId, cipher.Id);
+        changes.Notify(PushType.SyncLoginDelete, userId, cipher.Id);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }

@@ -1,5 +1,6 @@
 using Coffer.Server.Audit;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Data;
@@ -7,13 +8,15 @@ namespace Coffer.Server.Data;
 /// <summary>
 /// The side effects that travel with every change, committed in one transaction with it: audit events appended
 /// to the hash chain, and for vault changes the account revision date that <c>bw sync</c> compares with its
-/// last sync (protocol §4.6). Device notifications join here.
+/// last sync (protocol §4.6). Device notifications (<see cref="Notify"/>) are published once the transaction has
+/// committed and the revision date moved (notifications doc §10.1), and never for a change that rolled back.
 /// Commits are serialized through <see cref="WriteGate"/>: the audit chain needs a strict order, and SQLite
 /// admits one writer at a time anyway, so waiting in-process is cheaper than SQLite's busy retries.
 /// </summary>
-public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics)
+public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics, INotificationBus? notifications = null)
 {
     private readonly List<AuditEvent> pending = [];
+    private readonly List<Notification> pendingNotifications = [];
 
     public DateTime Now { get; } = time.GetUtcNow().UtcDateTime;
 
@@ -43,6 +46,20 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
         });
     }
 
+    /// <summary>
+    /// Queues a notification to <paramref name="userId"/>'s devices for after the next commit. One call per change,
+    /// so a bulk change queues one <see cref="PushType.SyncCiphers"/> rather than one per item (doc §10.5).
+    /// <paramref name="date"/> is the item's stored revision date for item types (doc §10.2), else the commit time.
+    /// With <paramref name="excludeActingDevice"/> the device of the current request is named as <c>ContextId</c>
+    /// and not notified (doc §8 says which changes do that).
+    /// </summary>
+    public void Notify(PushType type, Guid userId, Guid? itemId = null, DateTime? date = null, bool excludeActingDevice = true)
+    {
+        var principal = http.HttpContext?.User;
+        var contextId = excludeActingDevice ? principal?.FindFirst(AccessTokenAuthentication.DeviceIdentifierClaim)?.Value : null;
+        pendingNotifications.Add(new Notification(type, userId, date ?? Now, itemId, contextId));
+    }
+
     /// <summary>Saves tracked changes and queued events; with <paramref name="vaultOwner"/>, also bumps that account's revision date.</summary>
     public async Task CommitAsync(Guid? vaultOwner = null, CancellationToken ct = default)
     {
@@ -58,11 +75,13 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             await db.SaveChangesAsync(ct);
             if (vaultOwner is { } owner)
             {
-                // Taken under the write gate, so it is later than every change committed before this one: a device
-                // that synced after an earlier commit always sees this one as newer. Never moves backwards.
+                // Taken under the write gate and the commit lock, and strictly later than the last commit's even when
+                // another node's clock is behind or both fall in one microsecond: a device that synced after an
+                // earlier commit always sees this one as newer (and the sync cache, keyed by it, misses).
                 var committed = time.GetUtcNow().UtcDateTime;
-                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(
-                    s => s.SetProperty(u => u.AccountRevisionDate, u => u.AccountRevisionDate > committed ? u.AccountRevisionDate : committed), ct);
+                var last = await db.Users.Where(u => u.Id == owner).Select(u => u.AccountRevisionDate).FirstOrDefaultAsync(ct);
+                committed = committed > last ? committed : last.AddTicks(TimeSpan.TicksPerMicrosecond);
+                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, committed), ct);
             }
 
             await transaction.CommitAsync(ct);
@@ -72,6 +91,14 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
         finally
         {
             gate.Release();
+        }
+
+        if (pendingNotifications.Count > 0 && notifications is not null)
+        {
+            // Outside the write gate: fan-out must not hold up other writers.
+            Notification[] committed = [.. pendingNotifications];
+            pendingNotifications.Clear();
+            await notifications.PublishAsync(committed);
         }
     }
 

@@ -3,6 +3,7 @@ using Coffer.Core.Api;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Notifications;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Folders;
@@ -51,6 +52,7 @@ public static class FolderEndpoints
         var userId = principal.UserId();
         var folder = new Folder { Id = Guid.CreateVersion7(), UserId = userId, Name = request.Name!, CreationDate = changes.Now, RevisionDate = changes.Now };
         db.Folders.Add(folder);
+        changes.Notify(PushType.SyncFolderCreate, userId, folder.Id, folder.RevisionDate);
         await changes.CommitAsync(userId, ct);
         return Results.Json(ToResponse(folder), CofferJson.Options);
     }
@@ -71,6 +73,7 @@ public static class FolderEndpoints
 
         folder.Name = request.Name!;
         folder.RevisionDate = changes.Now;
+        changes.Notify(PushType.SyncFolderUpdate, userId, folder.Id, folder.RevisionDate);
         await changes.CommitAsync(userId, ct);
         return Results.Json(ToResponse(folder), CofferJson.Options);
     }
@@ -86,6 +89,7 @@ public static class FolderEndpoints
 
         // Items in the folder stay, with no folder (protocol §4.9); the foreign key sets their folder id to null.
         db.Folders.Remove(folder);
+        changes.Notify(PushType.SyncFolderDelete, userId, folder.Id);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }

@@ -26,22 +26,28 @@ public sealed class AccessTokenAuthentication(
     /// <summary>Added per request from the database, so a demoted admin loses access with the next request.</summary>
     public const string AdminClaim = "coffer_admin";
 
+    /// <summary>
+    /// The client's own identifier of the token's device, added per request: notifications name the acting device by
+    /// it (<c>ContextId</c>, notifications doc §8), while the token's <c>device</c> claim holds Coffer's device id.
+    /// </summary>
+    public const string DeviceIdentifierClaim = "coffer_device_identifier";
+
     // Runs on every API request: compiled once, so EF skips expression-tree comparison and translation.
     private static readonly Func<CofferDb, Guid, Guid, CancellationToken, Task<SessionState?>> SessionQuery =
         EF.CompileAsyncQuery((CofferDb db, Guid userId, Guid deviceId, CancellationToken ct) => db.Users.AsNoTracking()
             .Where(u => u.Id == userId)
-            .Select(u => new SessionState(u.SecurityStamp, db.Devices.Any(d => d.Id == deviceId && d.UserId == u.Id), u.Disabled, u.IsAdmin))
+            .Select(u => new SessionState(
+                u.SecurityStamp, db.Devices.Where(d => d.Id == deviceId && d.UserId == u.Id).Select(d => d.Identifier).FirstOrDefault(), u.Disabled, u.IsAdmin))
             .SingleOrDefault());
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? header = Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (Token() is not { } token)
         {
             return AuthenticateResult.NoResult();
         }
 
-        var identity = await tokens.ValidateAccessTokenAsync(header["Bearer ".Length..].Trim());
+        var identity = await tokens.ValidateAccessTokenAsync(token);
         if (identity is null
             || !Guid.TryParse(identity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value, out var userId)
             || !Guid.TryParse(identity.FindFirst(TokenService.DeviceClaim)?.Value, out var deviceId)
@@ -51,10 +57,12 @@ public sealed class AccessTokenAuthentication(
         }
 
         var current = await SessionQuery(db, userId, deviceId, Context.RequestAborted);
-        if (current is null || current.SecurityStamp != stamp || !current.DeviceExists || current.Disabled)
+        if (current is null || current.SecurityStamp != stamp || current.DeviceIdentifier is null || current.Disabled)
         {
             return AuthenticateResult.Fail("The session has ended.");
         }
+
+        identity.AddClaim(new Claim(DeviceIdentifierClaim, current.DeviceIdentifier));
 
         if (current.IsAdmin)
         {
@@ -62,6 +70,23 @@ public sealed class AccessTokenAuthentication(
         }
 
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>
+    /// The bearer token of the Authorization header; on the notification hub also the <c>access_token</c> query
+    /// parameter, as browsers cannot set headers on a WebSocket (notifications doc §2). Nowhere else: tokens in
+    /// URLs end up in logs.
+    /// </summary>
+    private string? Token()
+    {
+        string? header = Request.Headers.Authorization;
+        if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        return Request.Path.Equals("/notifications/hub", StringComparison.OrdinalIgnoreCase)
+            && Request.Query["access_token"] is [{ Length: > 0 } fromQuery] ? fromQuery : null;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -89,4 +114,4 @@ public static class ClaimsPrincipalExtensions
         Guid.Parse(principal.FindFirstValue(TokenService.DeviceClaim)!);
 }
 
-internal sealed record SessionState(string SecurityStamp, bool DeviceExists, bool Disabled, bool IsAdmin);
+internal sealed record SessionState(string SecurityStamp, string? DeviceIdentifier, bool Disabled, bool IsAdmin);

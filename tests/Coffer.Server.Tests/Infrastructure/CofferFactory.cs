@@ -61,6 +61,9 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
     /// <summary>A server over an existing folder that it leaves in place, to check what survives a restart.</summary>
     public static CofferFactory OnExistingFolder(string dataFolder) => new(dataFolder, ownsFolder: false);
 
+    /// <summary>Registrations added over the server's own before it starts (a PostgreSQL data source for the notification bus).</summary>
+    public Action<IServiceCollection>? ExtraServices { get; set; }
+
     /// <summary>The server's clock: real time plus an offset a test may advance (token expiry).</summary>
     public TestClock Clock { get; } = new();
 
@@ -88,7 +91,11 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            ExtraServices?.Invoke(services);
+        });
     }
 
     private static Dictionary<string, string?> RoomyRateLimits() => new[]

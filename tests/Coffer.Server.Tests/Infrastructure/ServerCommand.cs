@@ -7,7 +7,10 @@ public static class ServerCommand
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(string dataFolder, params string[] args)
+    public static Task<Result> RunAsync(string dataFolder, params string[] args) => RunAsync(dataFolder, new Dictionary<string, string>(), args);
+
+    /// <summary>The same with <paramref name="settings"/> (<c>Coffer:…</c> keys) over the test database's.</summary>
+    public static async Task<Result> RunAsync(string dataFolder, IReadOnlyDictionary<string, string> settings, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "coffer-server.dll");
         Assert.True(File.Exists(dll), $"Server not built at {dll}");
@@ -24,7 +27,7 @@ public static class ServerCommand
         }
 
         start.Environment["Coffer__DataFolder"] = dataFolder;
-        foreach (var (key, value) in TestDatabase.SettingsFor(dataFolder))
+        foreach (var (key, value) in TestDatabase.SettingsFor(dataFolder).Concat(settings))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

@@ -16,6 +16,8 @@ namespace Coffer.Server.Tests.Infrastructure;
 /// </summary>
 public static class TestDatabase
 {
+    private static readonly Lock Creating = new();
+
     public static bool IsPostgres { get; } = string.Equals(Environment.GetEnvironmentVariable("COFFER_TEST_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The cluster's admin connection string.</summary>
@@ -35,6 +37,15 @@ public static class TestDatabase
             return [];
         }
 
+        // Servers started together on one folder would otherwise race to create its database and key file.
+        lock (Creating)
+        {
+            return CreateIfMissing(dataFolder);
+        }
+    }
+
+    private static Dictionary<string, string> CreateIfMissing(string dataFolder)
+    {
         var database = NameFor(dataFolder);
         using (var admin = new NpgsqlConnection(AdminConnectionString))
         {
@@ -43,8 +54,15 @@ public static class TestDatabase
             exists.Parameters.AddWithValue("name", database);
             if (exists.ExecuteScalar() is null)
             {
-                using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
-                create.ExecuteNonQuery();
+                try
+                {
+                    using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+                    create.ExecuteNonQuery();
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+                {
+                    // Another test process created it first.
+                }
             }
         }
 

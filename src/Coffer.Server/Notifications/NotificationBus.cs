@@ -1,0 +1,196 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+
+namespace Coffer.Server.Notifications;
+
+/// <summary>
+/// Carries committed changes' notifications to the hub connections of every node: in-process when the database is
+/// SQLite (one node), through PostgreSQL LISTEN/NOTIFY when it is PostgreSQL, so no broker besides the database.
+/// </summary>
+public interface INotificationBus
+{
+    /// <summary>
+    /// Delivers to this node's connections at once and sends to the other nodes. Best effort (doc §10.4): a failed
+    /// fan-out is logged, never thrown, as the change it reports is already committed.
+    /// </summary>
+    Task PublishAsync(IReadOnlyList<Notification> notifications);
+
+    /// <summary>Receives other nodes' notifications until <paramref name="ct"/> is cancelled; the in-process bus has none.</summary>
+    Task ListenAsync(CancellationToken ct);
+}
+
+/// <summary>A single node: every connection is local.</summary>
+internal sealed class LocalNotificationBus(HubConnections hubs) : INotificationBus
+{
+    public Task PublishAsync(IReadOnlyList<Notification> notifications)
+    {
+        foreach (var notification in notifications)
+        {
+            hubs.Deliver(notification);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ListenAsync(CancellationToken ct) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Nodes sharing one PostgreSQL database: each NOTIFYs channel <see cref="Channel"/> with one small JSON message
+/// per notification (ids, types and dates; never near PostgreSQL's 8000-byte payload limit) and LISTENs on one
+/// dedicated connection, which it reopens with back-off (1 s doubling to 30 s) when it is lost. Notifications sent
+/// while a node is not listening are lost; its clients catch up at their next sync. NOTIFY reaches only sessions
+/// of the same database, so several Coffer installations on one cluster never see each other's messages.
+/// </summary>
+internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSource, HubConnections hubs, TimeProvider time, ILogger<PostgresNotificationBus> logger)
+    : INotificationBus
+{
+    public const string Channel = "coffer_notifications";
+
+    /// <summary>The listening session's <c>application_name</c>, so an operator can find it in <c>pg_stat_activity</c>.</summary>
+    public const string ApplicationName = "coffer-notifications";
+
+    private const int MaxPayloadBytes = 7999;
+    private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
+
+    // Each node skips its own messages: it delivered them locally already, without waiting for the database.
+    private readonly Guid node = Guid.NewGuid();
+    private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once this node LISTENs for the first time.</summary>
+    public Task Listening => listening.Task;
+
+    public async Task PublishAsync(IReadOnlyList<Notification> notifications)
+    {
+        foreach (var notification in notifications)
+        {
+            hubs.Deliver(notification);
+        }
+
+        try
+        {
+            foreach (var notification in notifications)
+            {
+                var payload = JsonSerializer.Serialize(new BusMessage(node, notification), BusJson.Default.BusMessage);
+                if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
+                {
+                    LogTooLarge(notification.Type);
+                    continue;
+                }
+
+                await using var notify = dataSource.CreateCommand("SELECT pg_notify($1, $2)");
+                notify.Parameters.Add(new NpgsqlParameter { Value = Channel });
+                notify.Parameters.Add(new NpgsqlParameter { Value = payload });
+                await notify.ExecuteNonQueryAsync();
+            }
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong, the change is committed: the request must still succeed (doc §10.4).
+            LogPublishFailed(e);
+        }
+    }
+
+    public async Task ListenAsync(CancellationToken ct)
+    {
+        var backOff = TimeSpan.FromSeconds(1);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(ct);
+                connection.Notification += OnNotification;
+                await using (var listen = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(ct);
+                }
+
+                LogListening(Channel);
+                listening.TrySetResult();
+                backOff = TimeSpan.FromSeconds(1);
+                while (true)
+                {
+                    // Notifications arrive while waiting; a round trip after a quiet spell notices a dead connection.
+                    if (!await connection.WaitAsync(IdleCheck, ct))
+                    {
+                        await using var check = new NpgsqlCommand("SELECT 1", connection);
+                        await check.ExecuteScalarAsync(ct);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Any failure, not only network ones: a listener that gave up would silently end live sync on this node.
+                LogListenFailed(e, backOff.TotalSeconds);
+                try
+                {
+                    await Task.Delay(backOff, time, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+            }
+        }
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        BusMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(e.Payload, BusJson.Default.BusMessage);
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+
+        if (message is null)
+        {
+            LogMalformed();
+            return;
+        }
+
+        if (message.Node != node)
+        {
+            hubs.Deliver(message.Notification);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for notifications of other nodes on PostgreSQL channel {Channel}.")]
+    private partial void LogListening(string channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the PostgreSQL notification listener; retrying in {Seconds} s.")]
+    private partial void LogListenFailed(Exception e, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send a notification to the other nodes; their clients catch up at their next sync.")]
+    private partial void LogPublishFailed(Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Type} notification is too large for PostgreSQL NOTIFY and was not sent to other nodes.")]
+    private partial void LogTooLarge(PushType type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed message on the notification channel.")]
+    private partial void LogMalformed();
+}
+
+/// <summary>What travels through NOTIFY: the sending node and one notification.</summary>
+internal sealed record BusMessage(Guid Node, Notification Notification);
+
+[JsonSerializable(typeof(BusMessage))]
+internal sealed partial class BusJson : JsonSerializerContext;
+
+/// <summary>Runs the bus's listener for the lifetime of the server.</summary>
+internal sealed class NotificationListener(INotificationBus bus) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => bus.ListenAsync(stoppingToken);
+}
