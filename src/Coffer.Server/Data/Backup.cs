@@ -9,9 +9,11 @@ namespace Coffer.Server.Data;
 /// <see cref="SqliteConnection.BackupDatabase(SqliteConnection)"/>: a consistent snapshot taken under a read
 /// transaction, so a running server keeps writing (WAL readers never block the writer). It is written to a
 /// temporary file beside FILE (mode 0600), flushed to disk, verified, and only then moved into place.
-/// The data folder's signing key (<c>jwt-signing.key</c>: access tokens and the audit chain's HMAC) is not in the
-/// database; it is copied beside the backup as <c>FILE.jwt-signing.key</c> (0600) and restored with it, because a
-/// restore without it logs everyone out and makes the audit chain unverifiable.
+/// The signing key (<c>jwt-signing.key</c> in the data folder, or <c>Coffer:JwtSigningKey</c>: access tokens and the
+/// audit chain's HMAC) is deliberately not in the backup: a stolen database copy must not let its holder mint
+/// sessions or rewrite the audit log (SECURITY.md). A restore without it signs everyone out and makes the audit
+/// chain unverifiable, so it is never dropped silently: <c>--key-output KEYFILE</c> writes a copy (0600) to keep
+/// apart from the backups, <c>restore --key KEYFILE</c> puts it back, and without them both commands warn.
 /// With PostgreSQL (<c>Coffer:Database</c>) the same commands run <c>pg_dump</c> and <c>pg_restore</c> instead
 /// (<see cref="PostgresBackup"/>). Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
 /// </summary>
@@ -25,11 +27,12 @@ public static class Backup
     /// <summary>An expected refusal or failure: its message is the whole story for the operator.</summary>
     public sealed class BackupException(string message) : Exception(message);
 
-    public static int Create(ServerOptions options, string output, bool force)
+    public static int Create(ServerOptions options, string output, bool force, string? keyOutput)
     {
         ArgumentNullException.ThrowIfNull(options);
         output = Path.GetFullPath(output);
-        var keyCopy = output + "." + KeyFileName;
+        var keyFile = Path.Combine(Path.GetFullPath(options.DataFolder), KeyFileName);
+        keyOutput = keyOutput is null ? null : Path.GetFullPath(keyOutput);
         return Run(() =>
         {
             if (!options.UsesPostgres && !File.Exists(options.DatabasePath))
@@ -37,9 +40,19 @@ public static class Backup
                 throw new BackupException($"There is no Coffer database at {options.DatabasePath}. Is Coffer__DataFolder set as for the server?");
             }
 
-            if (!force && (File.Exists(output) || File.Exists(keyCopy)))
+            if (!force && (File.Exists(output) || File.Exists(keyOutput)))
             {
-                throw new BackupException($"{output} already exists. Choose another name, or pass --force to replace it.");
+                throw new BackupException($"{(File.Exists(output) ? output : keyOutput)} already exists. Choose another name, or pass --force to replace it.");
+            }
+
+            if (keyOutput is not null && options.JwtSigningKey is not null)
+            {
+                throw new BackupException("--key-output copies the data folder's generated key, but this server's signing key is Coffer__JwtSigningKey: keep that value apart from the backups instead.");
+            }
+
+            if (keyOutput is not null && !File.Exists(keyFile))
+            {
+                throw new BackupException($"--key-output: there is no signing key at {keyFile}.");
             }
 
             if (!Directory.Exists(Path.GetDirectoryName(output)))
@@ -61,24 +74,28 @@ public static class Backup
             }
 
             Console.WriteLine($"Backup written to {output}.");
-            var keyFile = Path.Combine(Path.GetFullPath(options.DataFolder), KeyFileName);
-            if (options.JwtSigningKey is null && File.Exists(keyFile))
+            if (keyOutput is not null)
             {
-                CopyPrivate(keyFile, keyCopy, force);
-                Console.WriteLine($"Signing key written to {keyCopy}: keep it with the backup, as secret as the database.");
+                CopyPrivate(keyFile, keyOutput, force);
+                Console.WriteLine($"Signing key written to {keyOutput}: store it apart from the backups (whoever holds both can mint sessions).");
+            }
+            else if (options.JwtSigningKey is not null)
+            {
+                Console.WriteLine("The signing key is Coffer__JwtSigningKey, which is not in the backup: keep that value too, stored apart from the backups.");
             }
             else
             {
-                Console.WriteLine("The signing key comes from Coffer__JwtSigningKey: keep that value with the backup, as secret as the database.");
+                Console.Error.WriteLine($"Warning: the signing key {keyFile} is not in the backup. Back it up separately (--key-output KEYFILE): a restore without it signs every device out and `coffer-server audit verify` fails.");
             }
         });
     }
 
-    public static int Restore(ServerOptions options, string input)
+    public static int Restore(ServerOptions options, string input, string? key)
     {
         ArgumentNullException.ThrowIfNull(options);
         var folder = Path.GetFullPath(options.DataFolder);
         input = Path.GetFullPath(input);
+        key = key is null ? null : Path.GetFullPath(key);
         return Run(() =>
         {
             if (!File.Exists(input))
@@ -95,13 +112,8 @@ public static class Backup
                 throw new BackupException($"{folder} already holds a database. Restore only into an empty data folder (stop the server, move the folder away, then restore).");
             }
 
-            var keyCopy = input + "." + KeyFileName;
             var keyFile = Path.Combine(folder, KeyFileName);
-            var restoreKey = options.JwtSigningKey is null && File.Exists(keyCopy);
-            if (restoreKey && File.Exists(keyFile) && !File.ReadAllBytes(keyCopy).AsSpan().SequenceEqual(File.ReadAllBytes(keyFile)))
-            {
-                throw new BackupException($"{keyFile} differs from the backup's {keyCopy}. Remove it (or restore into an empty folder) first.");
-            }
+            CheckKey(options, key, keyFile);
 
             Print(options.UsesPostgres ? PostgresBackup.Verify(input, KnownMigrations(options)) : Verify(input, KnownMigrations(options)), input);
             Hosting.DataFolder.Ensure(folder);
@@ -116,20 +128,51 @@ public static class Backup
                 Console.WriteLine($"Database restored to {options.DatabasePath}.");
             }
 
-            if (restoreKey)
+            if (key is not null)
             {
                 if (!File.Exists(keyFile))
                 {
-                    CopyPrivate(keyCopy, keyFile, overwrite: false);
+                    CopyPrivate(key, keyFile, overwrite: false);
                 }
 
                 Console.WriteLine($"Signing key restored to {keyFile}.");
             }
-            else if (options.JwtSigningKey is null)
+            else if (options.JwtSigningKey is null && !File.Exists(keyFile))
             {
-                Console.WriteLine($"No {Path.GetFileName(keyCopy)} beside the backup: start the server with the original Coffer__JwtSigningKey, or every session ends and `audit verify` fails.");
+                Console.Error.WriteLine("Warning: no signing key was given (--key KEYFILE) and the data folder has none: the server will generate a new one, which signs every device out and makes `coffer-server audit verify` fail.");
             }
         });
+    }
+
+    /// <summary>The key given to restore must be usable and must not silently replace the data folder's own.</summary>
+    private static void CheckKey(ServerOptions options, string? key, string keyFile)
+    {
+        if (key is null)
+        {
+            return;
+        }
+
+        if (options.JwtSigningKey is not null)
+        {
+            throw new BackupException("--key restores a generated key file, but this server's signing key is Coffer__JwtSigningKey: set it to the original value instead.");
+        }
+
+        if (!File.Exists(key) || !HasKey(key))
+        {
+            throw new BackupException($"{key} is not a signing key file (Base64 of at least 32 bytes).");
+        }
+
+        if (File.Exists(keyFile) && !File.ReadAllBytes(key).AsSpan().SequenceEqual(File.ReadAllBytes(keyFile)))
+        {
+            throw new BackupException($"{keyFile} exists and differs from {key}. Restore into an empty data folder.");
+        }
+    }
+
+    private static bool HasKey(string path)
+    {
+        var text = File.ReadAllText(path).Trim();
+        var buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text, buffer, out var written) && written >= 32;
     }
 
     private static Report SqliteDump(ServerOptions options, string temp)
@@ -231,7 +274,7 @@ public static class Backup
             body();
             return 0;
         }
-        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or System.ComponentModel.Win32Exception)
         {
             Console.Error.WriteLine("Error: " + e.Message);
             return 1;

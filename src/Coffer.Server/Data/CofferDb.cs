@@ -76,6 +76,7 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             token.Property(t => t.TokenHash).HasMaxLength(64);
             token.Property(t => t.SecurityStamp).HasMaxLength(64);
             token.Property(t => t.ClientId).HasMaxLength(64);
+            token.Property(t => t.ConsumedDate).IsConcurrencyToken();
             token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
             token.HasOne<Device>().WithMany().HasForeignKey(t => t.DeviceId).OnDelete(DeleteBehavior.Cascade);
         });

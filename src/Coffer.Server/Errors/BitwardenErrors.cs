@@ -26,6 +26,18 @@ public static class BitwardenErrors
         || path.StartsWithSegments("/identity", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Writes <paramref name="message"/> with the response's status code in the route family's format: Bitwarden's
+    /// error JSON under /api and /identity, RFC 9457 problem details elsewhere. For middleware that answers itself.
+    /// </summary>
+    public static Task WriteErrorAsync(HttpContext context, string message)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return IsBitwardenPath(context.Request.Path)
+            ? context.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options)
+            : Results.Problem(detail: message, statusCode: context.Response.StatusCode).ExecuteAsync(context);
+    }
+
+    /// <summary>
     /// Turns binding failures (malformed JSON, wrong types, bad route values, oversized bodies) into a 4xx with a
     /// clear message in the right format, and any other exception into a 500 that reveals nothing.
     /// </summary>
@@ -54,14 +66,7 @@ public static class BitwardenErrors
                     _ => (500, "An unexpected error occurred."),
                 };
                 context.Response.StatusCode = status;
-                if (IsBitwardenPath(context.Request.Path))
-                {
-                    await context.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options);
-                }
-                else
-                {
-                    await Results.Problem(detail: message, statusCode: status).ExecuteAsync(context);
-                }
+                await WriteErrorAsync(context, message);
             },
         });
     }
@@ -96,14 +101,7 @@ public static class BitwardenErrors
                 StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
                 _ => ReasonPhrases.GetReasonPhrase(http.Response.StatusCode),
             };
-            if (IsBitwardenPath(http.Request.Path))
-            {
-                await http.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options);
-            }
-            else
-            {
-                await Results.Problem(detail: message, statusCode: http.Response.StatusCode).ExecuteAsync(http);
-            }
+            await WriteErrorAsync(http, message);
         });
     }
 }
