@@ -78,6 +78,8 @@ public static class NotificationHub
 
         try
         {
+            // On shutdown every connection closes politely instead of holding the host until its shutdown timeout.
+            using var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(connection.EndAfterQueued);
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
             var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(NotificationHub));
             await new HubSession(socket, connection, limits, services.GetRequiredService<TimeProvider>(), logger).RunAsync(context.RequestAborted);

@@ -135,7 +135,7 @@ public sealed class HubClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Socket.State == WebSocketState.Open)
+        if (Socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             using var guard = new CancellationTokenSource(Guard);
             try

@@ -135,6 +135,21 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
     }
 
     [Fact]
+    public async Task ServerShutdown_ClosesHubConnectionsPolitely()
+    {
+        var factory = new CofferFactory();
+        var account = await TestAccount.CreateAsync(factory);
+        await using var hub = await HubClient.ConnectAsync(factory, account.AccessToken);
+
+        var stopping = factory.DisposeAsync().AsTask();
+
+        Assert.Equal([7, -1], (await hub.ReceiveUntilClosedAsync()).Select(m => m.Type));
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, hub.Socket.CloseStatus);
+        await hub.DisposeAsync();
+        await stopping;
+    }
+
+    [Fact]
     public async Task OversizedMessage_ClosesWithMessageTooBig()
     {
         var account = await TestAccount.CreateAsync(Factory);

@@ -217,6 +217,33 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
         Assert.Null(messages[0].Notification!.ContextId);
     }
 
+    [Theory]
+    [InlineData("account deleted")]
+    [InlineData("admin disabled")]
+    [InlineData("admin ended sessions")]
+    [InlineData("admin deleted")]
+    public async Task AccountEnded_LogsOutEveryDevice_AndClosesTheirConnections(string change)
+    {
+        var account = await TestAccount.CreateAsync(Factory);
+        await using var hub = await HubClient.ConnectAsync(Factory, account.AccessToken);
+
+        var admin = change.StartsWith("admin", StringComparison.Ordinal) ? await Factory.CreateAdminAsync() : null;
+        using var response = change switch
+        {
+            "account deleted" => await account.Client.SendJsonAsync(HttpMethod.Delete, "/api/accounts", AccountChanges.Secret(account.Credentials.MasterPasswordHash)),
+            "admin disabled" => await admin!.Client.PostAsync($"/admin/api/users/{account.UserId}/disable", null),
+            "admin ended sessions" => await admin!.Client.PostAsync($"/admin/api/users/{account.UserId}/logout", null),
+            _ => await admin!.Client.DeleteAsync($"/admin/api/users/{account.UserId}"),
+        };
+        await response.ExpectSuccessAsync();
+
+        var messages = await hub.ReceiveUntilClosedAsync();
+        Assert.Equal([1, 7, -1], messages.Select(m => m.Type));
+        Assert.Equal(11, messages[0].Notification!.Type);
+        Assert.Null(messages[0].Notification!.ContextId);
+        Assert.Equal(account.UserId, messages[0].Notification!.Payload["UserId"]);
+    }
+
     [Fact]
     public async Task JsonProtocol_CarriesTheSameNotification()
     {
