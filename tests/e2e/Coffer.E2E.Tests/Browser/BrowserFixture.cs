@@ -36,6 +36,8 @@ public sealed class BrowserFixture : IAsyncLifetime
                 $"(`npm ci && npm run build` in web/), then the solution. {RepoPaths.SetupHint}");
         }
 
+        // Expect(...) retries until its timeout (5 s by default): roomy too, since a whole vault may be decrypting.
+        Assertions.SetDefaultExpectTimeout(30_000);
         await E2E.InitializeAsync();
         playwright = await Playwright.CreateAsync();
         browser = await Chromium.LaunchAsync(playwright, SpkiPin(E2E.Certificates.ServerCertPath));
@@ -61,7 +63,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             BaseURL = Url,
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(30_000);
+        // Roomy, for a shared machine under load: a step that never happens still fails, only later.
+        context.SetDefaultTimeout(60_000);
         return await context.NewPageAsync();
     }
 

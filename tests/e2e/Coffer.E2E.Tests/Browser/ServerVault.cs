@@ -6,7 +6,7 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests.Browser;
 
 /// <summary>What the server stores for an account, read back the way any other client would: log in, sync, decrypt.</summary>
-public sealed record ServerVault(IReadOnlyList<VaultItem> Items, IReadOnlyList<FolderView> Folders, string ProtectedUserKey)
+public sealed record ServerVault(IReadOnlyList<VaultItem> Items, IReadOnlyList<FolderView> Folders, KdfConfig Kdf)
 {
     public VaultItem Item(string name) => Assert.Single(Items, i => i.Name == name);
 
@@ -31,6 +31,6 @@ public sealed record ServerVault(IReadOnlyList<VaultItem> Items, IReadOnlyList<F
         return new ServerVault(
             [.. sync.Ciphers.Select(c => VaultCrypto.Decrypt(c, userKey))],
             [.. sync.Folders.Select(f => VaultCrypto.DecryptFolder(f, userKey))],
-            sync.Profile.Key);
+            kdf);
     }
 }

@@ -139,6 +139,7 @@ public sealed class WebAccountTests(BrowserFixture fixture) : IClassFixture<Brow
         await web.Page.Clock.RunForAsync(2 * 60_000);
         await web.Heading("Your vault is locked").WaitForAsync();
         var html = await web.Page.ContentAsync();
+        var storage = await web.Page.EvaluateAsync<string>("() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }])");
         await web.Page.EvaluateAsync("() => { location.hash = '#/vault'; }");
         await web.Heading("Your vault is locked").WaitForAsync();
         var stillLocked = await web.List.CountAsync() == 0;
@@ -150,7 +151,31 @@ public sealed class WebAccountTests(BrowserFixture fixture) : IClassFixture<Brow
         Assert.Equal(["Card 0002", "Login 0000", "Note 0001"], before.Order(StringComparer.Ordinal));
         Assert.DoesNotContain("Login 0000", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Note 0001", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Login 0000", storage, StringComparison.Ordinal);
         Assert.True(stillLocked);
         Assert.Equal(before.Order(StringComparer.Ordinal), (await web.NamesInListAsync()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Unlock_WithAWrongMasterPassword_IsRefused_AndTheRightOneOpensTheVault()
+    {
+        var account = TestAccount.CreateUnique();
+        await VaultSeeder.SeedAsync(fixture.E2E.Server.BaseAddress, fixture.E2E.Certificates.CaPemPath, account.Email, account.Password, 2, 0);
+        var web = await WebVault.OpenAsync(fixture);
+        await web.LoginAsync(account.Email, account.Password);
+        await web.LockAsync();
+
+        await web.Field("Master password").FillAsync(account.Password + "x");
+        await web.Button("Unlock").ClickAsync();
+        await web.Alert.WaitForAsync();
+        var refused = await web.Alert.InnerTextAsync();
+        var listAfterWrong = await web.List.CountAsync();
+        await web.Field("Master password").FillAsync(account.Password);
+        await web.Button("Unlock").ClickAsync();
+        await web.WaitForListAsync();
+
+        Assert.Contains("Invalid master password", refused, StringComparison.Ordinal);
+        Assert.Equal(0, listAfterWrong);
+        Assert.Equal(["Login 0000", "Note 0001"], (await web.NamesInListAsync()).Order(StringComparer.Ordinal));
     }
 }

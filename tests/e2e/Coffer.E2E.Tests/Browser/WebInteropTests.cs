@@ -109,4 +109,31 @@ public sealed class WebInteropTests(BrowserFixture fixture) : IClassFixture<Brow
         Assert.Equal(("erin", "w1k1-Pa55"), (wiki.Item1, wiki.Item2));
         Assert.Contains("in From coffer", wiki.Item3, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AccountMadeInTheBrowserWithArgon2id_LogsInWithBw_AndCofferCoreDerivesTheSameKeys()
+    {
+        var account = TestAccount.CreateUnique();
+        var web = await WebVault.OpenAsync(fixture);
+        await web.Page.GotoAsync("/#/register");
+        await web.Field("Email address").FillAsync(account.Email);
+        await web.Field("Master password").FillAsync(account.Password);
+        await web.Field("Confirm master password").FillAsync(account.Password);
+        await web.Field("Key derivation (KDF)").SelectOptionAsync(new SelectOptionValue { Label = "Argon2id, 64 MiB, 3 iterations, parallelism 4" });
+        await web.Button("Create account").ClickAsync();
+        await web.WaitForListAsync();
+        await web.StartNewItemAsync("secure note");
+        await web.Field("Name").FillAsync("Argon note");
+        await web.Field("Notes").FillAsync("derived with Argon2id in the browser");
+        await web.SaveItemAsync("Argon note");
+
+        var bw = fixture.E2E.NewBw(account);
+        await bw.LoginAsync(fixture.Url);
+        var note = await bw.JsonAsync("bw get item", "get", "item", "Argon note");
+        var stored = await ServerVault.ReadAsync(fixture, account);
+
+        Assert.Equal("derived with Argon2id in the browser", note.Text("notes"));
+        Assert.Equal("derived with Argon2id in the browser", stored.Item("Argon note").Notes);
+        Assert.Equal(new KdfConfig(KdfType.Argon2id, 3, 64, 4), stored.Kdf);
+    }
 }
