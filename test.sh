@@ -55,6 +55,43 @@ install_bw_cli() {
   echo "bw $installed"
 }
 
+# Installs Debian packages that are missing, with one `apt-get update` per run; used by every install_* step that
+# needs a system package (nginx here, chromium for the browser tests). Needs root, or sudo without a password.
+APT_UPDATED=0
+apt_install() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+  command -v apt-get >/dev/null || fail "apt-get is missing; install ${missing[*]} by hand"
+  if [ "$APT_UPDATED" -eq 0 ]; then
+    "${sudo[@]}" apt-get update -q
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# The multi-node tests put their own nginx process in front of three Coffer nodes (a generated config, a free
+# port on 127.0.0.1, `daemon off`); only the binary is needed. The package's own service is kept from starting,
+# so installing it opens no port 80.
+install_nginx() {
+  step "nginx (load balancer for the multi-node tests)"
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    # policy-rc.d answering 101 keeps Debian's maintainer scripts from starting the service at install time.
+    local policy=/usr/sbin/policy-rc.d created_policy=0
+    if [ "$(id -u)" -eq 0 ] && [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
+    fi
+    apt_install nginx
+    [ "$created_policy" -eq 0 ] || rm -f "$policy"
+  fi
+  PATH="$PATH:/usr/sbin"
+  nginx -v 2>&1
+}
+
 # A throwaway PostgreSQL cluster for the server suite's second run and the multi-node tests, unless
 # COFFER_TEST_POSTGRES already names one (an admin connection string). Built from the machine's PostgreSQL binaries
 # (Debian: postgresql-15), owned by an unprivileged user (initdb refuses root), on 127.0.0.1 and a free port,
@@ -69,8 +106,8 @@ start_postgres() {
   fi
   local bin
   bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
-  if [ -z "$bin" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  if [ -z "$bin" ]; then
+    apt_install postgresql-15 >/dev/null
     bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
   fi
   [ -x "$bin/initdb" ] || fail "PostgreSQL binaries not found (apt-get install postgresql-15), or set COFFER_TEST_POSTGRES"
@@ -104,6 +141,26 @@ stop_postgres() {
     "${PG_CTL[@]}" -D "$PG_FOLDER/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$PG_FOLDER"
   fi
+}
+
+# Debian's chromium for the browser tests and bench/web, driven through Playwright's bundled driver. The tests never
+# download a browser: this package is the only one they run.
+CHROMIUM=/usr/bin/chromium
+install_chromium() {
+  step "Chromium ($CHROMIUM)"
+  if [ ! -x "$CHROMIUM" ]; then
+    apt_install chromium
+  fi
+  "$CHROMIUM" --version || fail "$CHROMIUM does not start"
+}
+
+# The web vault: installed from its lock file, built into web/dist (which the server build copies beside the
+# binary) and its own tests run (crypto known-answer vectors shared with Coffer.Core, importers, generator).
+# Their results are not in the TRX summary, but a failure stops the run here.
+build_web_vault() {
+  step "Web vault (web/): npm ci, npm run build, npm test"
+  (cd "$ROOT/web" && npm ci --ignore-scripts --no-audit --no-fund && npm run build && npm test) || fail "the web vault did not build or its tests failed"
+  sha256sum "$ROOT/web/package-lock.json" | cut -d' ' -f1 >"$ROOT/web/node_modules/.coffer-lock.sha256"
 }
 
 build_solution() {
@@ -143,6 +200,7 @@ summarize() {
     failed=$((failed + $(counter "$counters" failed)))
     local assembly
     assembly="$(grep -o -m1 'storage="[^"]*"' "$trx" | sed 's/.*\/\([^/]*\)"$/\1/' || true)"
+    case "$(basename "$trx")" in *postgres*) assembly="$assembly on PostgreSQL" ;; esac
     echo "  ${assembly:-(a project with no tests)}: $(counter "$counters" passed) passed, $(counter "$counters" failed) failed of $(counter "$counters" total)"
   done
   local not_run=$((total - executed))
@@ -161,7 +219,10 @@ main() {
   cd "$ROOT"
   check_toolchain
   install_bw_cli
+  install_nginx
+  install_chromium
   start_postgres
+  build_web_vault
   build_solution
   run_tests
   summarize

@@ -65,6 +65,7 @@ app.UseDatabaseOutage();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
 app.UseAdminPage();
+app.UseWebVault(options);
 app.UseRouting();
 app.UseCofferCors();
 app.UseRequestBodyLimits();

@@ -63,6 +63,9 @@ public sealed class ServerOptions
     /// <summary>Who may read <c>/metrics</c> (section <c>Coffer:Metrics</c>); loopback only by default.</summary>
     public MetricsSettings Metrics { get; set; } = new();
 
+    /// <summary>Folder of the built web vault served at <c>/</c>; default <c>web-vault</c> beside the binary (copied there from <c>web/dist</c> at build).</summary>
+    public string? WebVaultFolder { get; set; }
+
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
 
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);

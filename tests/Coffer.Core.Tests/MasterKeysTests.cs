@@ -6,10 +6,15 @@ namespace Coffer.Core.Tests;
 
 public sealed class MasterKeysTests
 {
+    public static TheoryData<string, string> Emails => new()
+    {
+        { ProtocolVectors.Pbkdf2Account.EmailAsTyped, ProtocolVectors.Pbkdf2Account.Salt },
+        { "test@example.com", "test@example.com" },
+        { "\tMIXED@Case.ORG\n", "mixed@case.org" },
+    };
+
     [Theory]
-    [InlineData(ProtocolVectors.Pbkdf2Account.EmailAsTyped, ProtocolVectors.Pbkdf2Account.Salt)]
-    [InlineData("test@example.com", "test@example.com")]
-    [InlineData("\tMIXED@Case.ORG\n", "mixed@case.org")]
+    [MemberData(nameof(Emails))]
     public void NormalizeSalt_TrimsAndLowercases(string email, string expected)
     {
         Assert.Equal(expected, MasterKeys.NormalizeSalt(email));

@@ -43,6 +43,13 @@ public sealed class TotpTests
     public void Compute_Rfc6238Vectors_TruncatedToSixDigits(long unixSeconds, string expected) =>
         Assert.Equal(expected, Totp.Compute(RfcSecret, DateTimeOffset.FromUnixTimeSeconds(unixSeconds)));
 
+    public static TheoryData<string, long, string> SharedVectors => ProtocolVectors.Totp();
+
+    [Theory]
+    [MemberData(nameof(SharedVectors))]
+    public void Compute_SharedVectors_GiveTheirCodes(string secretBase32, long unixSeconds, string expected) =>
+        Assert.Equal(expected, Totp.Compute(Base32.Decode(secretBase32), DateTimeOffset.FromUnixTimeSeconds(unixSeconds)));
+
     [Fact]
     public void Compute_ProtocolDocExample_Gives324550() =>
         Assert.Equal("324550", Totp.Compute(Base32.Decode("JBSWY3DPEHPK3PXP"), DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)));

@@ -41,16 +41,24 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
 
         var beforeBackup = acknowledged.ToHashSet();
         var file = Path.Combine(scratch, "coffer-backup.db");
-        var backup = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file);
+        var key = Path.Combine(Directory.CreateDirectory(Path.Combine(scratch, "keys")).FullName, "coffer.key");
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, ["backup", "--output", file, .. KeyOutput(key)]);
         await stop.CancelAsync();
         await Task.WhenAll(writers);
 
         Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
         Assert.Contains("integrity ok", backup.Output, StringComparison.Ordinal);
         Assert.Matches(@"ciphers\t\d+", backup.Output);
-        Assert.True(File.Exists(file + ".jwt-signing.key"), "the signing key is written beside the backup");
         var restored = Path.Combine(scratch, "restored");
-        var restore = await ServerCommand.RunAsync(restored, "restore", "--input", file);
+        if (TestDatabase.IsPostgres)
+        {
+            // PostgreSQL nodes take the key from Coffer__JwtSigningKey (the test keeps it in the folder): the operator
+            // starts the restored node with the same value.
+            Directory.CreateDirectory(restored);
+            File.Copy(Path.Combine(factory.DataFolder, "jwt-signing.key"), Path.Combine(restored, "jwt-signing.key"));
+        }
+
+        var restore = await ServerCommand.RunAsync(restored, ["restore", "--input", file, .. TestDatabase.IsPostgres ? [] : new[] { "--key", key }]);
         Assert.True(restore.ExitCode == 0, restore.Output + restore.Error);
 
         await using var server = CofferFactory.OnExistingFolder(restored);
@@ -71,12 +79,13 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
     {
         await TestAccount.CreateAsync(factory);
         var file = Path.Combine(scratch, "private.db");
+        var key = Path.Combine(scratch, "private.key");
 
-        var backup = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file);
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, ["backup", "--output", file, .. KeyOutput(key)]);
 
         Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file + ".jwt-signing.key"));
+        Assert.True(TestDatabase.IsPostgres || File.GetUnixFileMode(key) == (UnixFileMode.UserRead | UnixFileMode.UserWrite));
         Assert.Empty(Directory.GetFiles(scratch, "*.tmp"));
     }
 
@@ -100,15 +109,50 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
     [Fact]
     public async Task Backup_OfAFolderWithoutADatabase_FailsAndCreatesNothing()
     {
-        var empty = Path.Combine(scratch, "empty");
+        var empty = Directory.CreateDirectory(Path.Combine(scratch, "empty")).FullName;
         var file = Path.Combine(scratch, "nothing.db");
 
         var result = await ServerCommand.RunAsync(empty, "backup", "--output", file);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("There is no database", result.Error, StringComparison.Ordinal);
+        Assert.Contains("no Coffer database", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(file));
         Assert.False(File.Exists(Path.Combine(empty, "coffer.db")), "backup must not create a database");
+    }
+
+    [Fact]
+    public async Task Backup_NeverHoldsTheSigningKey_AndSaysWhereItIs()
+    {
+        await TestAccount.CreateAsync(factory);
+        var folder = Directory.CreateDirectory(Path.Combine(scratch, "alone")).FullName;
+        var file = Path.Combine(folder, "b.db");
+
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file);
+
+        Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
+        Assert.Equal([file], Directory.GetFiles(folder));
+        var key = Convert.FromBase64String(await File.ReadAllTextAsync(Path.Combine(factory.DataFolder, "jwt-signing.key")));
+        Assert.True((await File.ReadAllBytesAsync(file)).AsSpan().IndexOf(key) < 0, "the backup contains the signing key");
+        Assert.Contains(TestDatabase.IsPostgres ? "Coffer__JwtSigningKey" : "is not in the backup", backup.Output + backup.Error, StringComparison.Ordinal);
+    }
+
+    [SqliteFact]
+    [Trait("Provider", "SqliteOnly")]
+    public async Task Restore_WithAKeyFileThatIsNotAKey_IsRefusedBeforeWritingAnything()
+    {
+        await TestAccount.CreateAsync(factory);
+        var file = Path.Combine(scratch, "k.db");
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, "backup", "--output", file);
+        Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
+        var notAKey = Path.Combine(scratch, "not-a-key");
+        await File.WriteAllTextAsync(notAKey, "short");
+        var target = Target();
+
+        var result = await ServerCommand.RunAsync(target, "restore", "--input", file, "--key", notAKey);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("is not a signing key file", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(target, "coffer.db")));
     }
 
     [Fact]
@@ -123,7 +167,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
     [Fact]
     public async Task Restore_OfAMissingFile_Fails()
     {
-        var result = await ServerCommand.RunAsync(Path.Combine(scratch, "target"), "restore", "--input", Path.Combine(scratch, "absent.db"));
+        var result = await ServerCommand.RunAsync(Target(), "restore", "--input", Path.Combine(scratch, "absent.db"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("There is no backup file", result.Error, StringComparison.Ordinal);
@@ -134,16 +178,17 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
     {
         var file = Path.Combine(scratch, "not-a-database.db");
         await File.WriteAllTextAsync(file, string.Concat(Enumerable.Repeat("this is not SQLite ", 300)));
-        var target = Path.Combine(scratch, "target");
+        var target = Target();
 
         var result = await ServerCommand.RunAsync(target, "restore", "--input", file);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("is not a readable SQLite database", result.Error, StringComparison.Ordinal);
+        Assert.Contains("is not a readable backup", result.Error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(target, "coffer.db")));
     }
 
-    [Fact]
+    [SqliteFact]
+    [Trait("Provider", "SqliteOnly")]
     public async Task Restore_OfAnotherApplicationsSqliteFile_Fails()
     {
         var file = Path.Combine(scratch, "foreign.db");
@@ -155,7 +200,7 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
             await command.ExecuteNonQueryAsync();
         }
 
-        var result = await ServerCommand.RunAsync(Path.Combine(scratch, "target"), "restore", "--input", file);
+        var result = await ServerCommand.RunAsync(Target(), "restore", "--input", file);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("not Coffer's", result.Error, StringComparison.Ordinal);
@@ -172,8 +217,14 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
         var result = await ServerCommand.RunAsync(factory.DataFolder, "restore", "--input", file);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("already holds a database", result.Error, StringComparison.Ordinal);
+        Assert.Contains("already holds", result.Error, StringComparison.Ordinal);
         using var revision = await account.Client.GetAsync("/api/accounts/revision-date");
         await revision.ExpectStatusAsync(HttpStatusCode.OK);
     }
+
+    /// <summary>On SQLite the generated key is saved apart with --key-output; PostgreSQL nodes take theirs from configuration.</summary>
+    private static string[] KeyOutput(string key) => TestDatabase.IsPostgres ? [] : ["--key-output", key];
+
+    /// <summary>An empty data folder to restore into (on PostgreSQL, also an empty database named after it).</summary>
+    private string Target() => Directory.CreateDirectory(Path.Combine(scratch, "target")).FullName;
 }

@@ -10,7 +10,9 @@ namespace Coffer.Server.Tests;
 /// </summary>
 public sealed class DatabaseOutageTests
 {
-    [Fact]
+    // PostgreSQL outages (the server stopped and started under load) are the multi-node tests' subject (tests/e2e).
+    [SqliteFact]
+    [Trait("Provider", "SqliteOnly")]
     public async Task DatabaseGone_Answers503AndNotReady_WritesNothing_AndRecoversWhenItReturns()
     {
         await using var factory = new CofferFactory();

@@ -23,7 +23,7 @@ public sealed partial class SecurityHeaderTests(CofferFactory factory) : IClassF
     }
 
     [Theory]
-    [InlineData("GET", "/no/such/route")]
+    [InlineData("GET", "/api/no/such/route")]
     [InlineData("GET", "/api/sync")]
     [InlineData("POST", "/identity/connect/token")]
     [InlineData("GET", "/alive")]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Coffer.Core.Api;
 using Coffer.Core.Crypto;
 using Coffer.Server.Errors;
 using Coffer.Server.Hosting;
@@ -58,14 +57,7 @@ public static class RateLimiting
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var message = $"Too many requests. Try again in {seconds} seconds.";
-        if (BitwardenErrors.IsBitwardenPath(context.Request.Path))
-        {
-            await context.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options);
-        }
-        else
-        {
-            await Results.Problem(detail: message, statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(context);
-        }
+        await BitwardenErrors.WriteErrorAsync(context, message);
     }
 
     private static async Task<List<(string Key, RateLimit Limit)>> BucketsAsync(HttpContext context, RateLimitOptions limits)

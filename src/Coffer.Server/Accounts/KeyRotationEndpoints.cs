@@ -73,7 +73,7 @@ public static class KeyRotationEndpoints
             stored.Favorite = cipher.Favorite;
             stored.Data = CipherValidation.Serialize(cipher);
             stored.ArchivedDate = cipher.ArchivedDate;
-            stored.RevisionDate = now;
+            stored.Revise(now);
         }
 
         var unlock = request.AccountUnlockData!.MasterPasswordUnlockData!;

@@ -69,17 +69,19 @@ public static class ServerCommands
     private static Command BackupCommand()
     {
         var output = new Option<string>("--output", "-o") { Description = "The backup file to write", Required = true };
-        var force = new Option<bool>("--force") { Description = "Replace FILE if it exists" };
-        var command = new Command("backup", "Write a verified, consistent copy of the database (online: the server may run) and the signing key beside it") { output, force };
-        command.SetAction((r, _) => WithOptions(options => Backup.Create(options, Backup.KnownMigrations(options.DatabasePath), r.GetValue(output)!, r.GetValue(force))));
+        var force = new Option<bool>("--force") { Description = "Replace FILE (and KEYFILE) if it exists" };
+        var keyOutput = new Option<string?>("--key-output") { Description = "Also copy the data folder's signing key to KEYFILE (0600); store it apart from the backups" };
+        var command = new Command("backup", "Write a verified, consistent copy of the database (online: the server may run)") { output, force, keyOutput };
+        command.SetAction((r, _) => WithOptions(options => Backup.Create(options, r.GetValue(output)!, r.GetValue(force), r.GetValue(keyOutput))));
         return command;
     }
 
     private static Command RestoreCommand()
     {
         var input = new Option<string>("--input", "-i") { Description = "The backup file to restore", Required = true };
-        var command = new Command("restore", "Verify a backup and restore it into an empty data folder (Coffer__DataFolder)") { input };
-        command.SetAction((r, _) => WithOptions(options => Backup.Restore(options, Backup.KnownMigrations(options.DatabasePath), r.GetValue(input)!)));
+        var key = new Option<string?>("--key") { Description = "The signing key file saved with backup --key-output, put back into the data folder" };
+        var command = new Command("restore", "Verify a backup and restore it into an empty data folder, or an empty PostgreSQL database (Coffer__Database)") { input, key };
+        command.SetAction((r, _) => WithOptions(options => Backup.Restore(options, r.GetValue(input)!, r.GetValue(key))));
         return command;
     }
 

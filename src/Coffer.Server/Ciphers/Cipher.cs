@@ -23,4 +23,19 @@ public sealed class Cipher
     public DateTime? DeletedDate { get; set; }
 
     public DateTime? ArchivedDate { get; set; }
+
+    /// <summary>
+    /// Gives the item a new revision date: <paramref name="now"/>, but always more than the ±1 s stale-write
+    /// tolerance (<see cref="CipherEndpoints"/>) after the previous one, so a device still holding the previous
+    /// revision is refused even when two edits fall within the same second (the item's date may then run up to a
+    /// second ahead of the clock). <see cref="RevisionDate"/> is also the optimistic concurrency token (CofferDb):
+    /// two writes that read the same revision cannot both commit.
+    /// </summary>
+    public void Revise(DateTime now)
+    {
+        var next = RevisionDate + MinimumRevisionStep;
+        RevisionDate = now > next ? now : next;
+    }
+
+    private static readonly TimeSpan MinimumRevisionStep = TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(1);
 }

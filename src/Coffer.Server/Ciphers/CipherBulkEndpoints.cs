@@ -42,7 +42,7 @@ public static class CipherBulkEndpoints
         foreach (var cipher in ciphers)
         {
             cipher.DeletedDate ??= changes.Now;
-            cipher.RevisionDate = changes.Now;
+            cipher.Revise(changes.Now);
             changes.Record(EventType.CipherSoftDeleted, cipher.UserId, cipher.Id);
         }
 
@@ -81,7 +81,7 @@ public static class CipherBulkEndpoints
         foreach (var cipher in ciphers)
         {
             cipher.DeletedDate = null;
-            cipher.RevisionDate = changes.Now;
+            cipher.Revise(changes.Now);
             changes.Record(EventType.CipherRestored, cipher.UserId, cipher.Id);
         }
 
@@ -109,7 +109,7 @@ public static class CipherBulkEndpoints
         foreach (var cipher in ciphers)
         {
             cipher.FolderId = folder.Id;
-            cipher.RevisionDate = changes.Now;
+            cipher.Revise(changes.Now);
             changes.Record(EventType.CipherUpdated, userId, cipher.Id);
         }
 

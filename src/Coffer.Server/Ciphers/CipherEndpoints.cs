@@ -128,7 +128,7 @@ public static class CipherEndpoints
         cipher.Favorite = request.Favorite;
         cipher.Data = CipherValidation.Serialize(request);
         cipher.ArchivedDate = request.ArchivedDate;
-        cipher.RevisionDate = changes.Now;
+        cipher.Revise(changes.Now);
         changes.Record(EventType.CipherUpdated, userId, cipher.Id);
         changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
         await changes.CommitAsync(userId, ct);
@@ -145,7 +145,7 @@ public static class CipherEndpoints
         }
 
         cipher.DeletedDate ??= changes.Now;
-        cipher.RevisionDate = changes.Now;
+        cipher.Revise(changes.Now);
         changes.Record(EventType.CipherSoftDeleted, userId, cipher.Id);
         // The item still exists, in the trash: an update, as upstream sends (notifications doc §9).
         changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
@@ -163,7 +163,7 @@ public static class CipherEndpoints
         }
 
         cipher.DeletedDate = null;
-        cipher.RevisionDate = changes.Now;
+        cipher.Revise(changes.Now);
         changes.Record(EventType.CipherRestored, userId, cipher.Id);
         changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
         await changes.CommitAsync(userId, ct);

@@ -9,10 +9,13 @@ namespace Coffer.Server.Data;
 /// <see cref="SqliteConnection.BackupDatabase(SqliteConnection)"/>: a consistent snapshot taken under a read
 /// transaction, so a running server keeps writing (WAL readers never block the writer). It is written to a
 /// temporary file beside FILE (mode 0600), flushed to disk, verified, and only then moved into place.
-/// The data folder's signing key (<c>jwt-signing.key</c>: access tokens and the audit chain's HMAC) is not in the
-/// database; it is copied beside the backup as <c>FILE.jwt-signing.key</c> (0600) and restored with it, because a
-/// restore without it logs everyone out and makes the audit chain unverifiable.
-/// Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
+/// The signing key (<c>jwt-signing.key</c> in the data folder, or <c>Coffer:JwtSigningKey</c>: access tokens and the
+/// audit chain's HMAC) is deliberately not in the backup: a stolen database copy must not let its holder mint
+/// sessions or rewrite the audit log (SECURITY.md). A restore without it signs everyone out and makes the audit
+/// chain unverifiable, so it is never dropped silently: <c>--key-output KEYFILE</c> writes a copy (0600) to keep
+/// apart from the backups, <c>restore --key KEYFILE</c> puts it back, and without them both commands warn.
+/// With PostgreSQL (<c>Coffer:Database</c>) the same commands run <c>pg_dump</c> and <c>pg_restore</c> instead
+/// (<see cref="PostgresBackup"/>). Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
 /// </summary>
 public static class Backup
 {
@@ -24,23 +27,32 @@ public static class Backup
     /// <summary>An expected refusal or failure: its message is the whole story for the operator.</summary>
     public sealed class BackupException(string message) : Exception(message);
 
-    public static int Create(ServerOptions options, IReadOnlyList<string> knownMigrations, string output, bool force)
+    public static int Create(ServerOptions options, string output, bool force, string? keyOutput)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var source = options.DatabasePath;
         output = Path.GetFullPath(output);
-        var keyFile = Path.Combine(Path.GetDirectoryName(source)!, KeyFileName);
-        var keyCopy = output + "." + KeyFileName;
+        var keyFile = Path.Combine(Path.GetFullPath(options.DataFolder), KeyFileName);
+        keyOutput = keyOutput is null ? null : Path.GetFullPath(keyOutput);
         return Run(() =>
         {
-            if (!File.Exists(source))
+            if (!options.UsesPostgres && !File.Exists(options.DatabasePath))
             {
-                throw new BackupException($"There is no database at {source}. Is Coffer__DataFolder set as for the server?");
+                throw new BackupException($"There is no Coffer database at {options.DatabasePath}. Is Coffer__DataFolder set as for the server?");
             }
 
-            if (!force && (File.Exists(output) || File.Exists(keyCopy)))
+            if (!force && (File.Exists(output) || File.Exists(keyOutput)))
             {
-                throw new BackupException($"{output} already exists. Choose another name, or pass --force to replace it.");
+                throw new BackupException($"{(File.Exists(output) ? output : keyOutput)} already exists. Choose another name, or pass --force to replace it.");
+            }
+
+            if (keyOutput is not null && options.JwtSigningKey is not null)
+            {
+                throw new BackupException("--key-output copies the data folder's generated key, but this server's signing key is Coffer__JwtSigningKey: keep that value apart from the backups instead.");
+            }
+
+            if (keyOutput is not null && !File.Exists(keyFile))
+            {
+                throw new BackupException($"--key-output: there is no signing key at {keyFile}.");
             }
 
             if (!Directory.Exists(Path.GetDirectoryName(output)))
@@ -51,17 +63,9 @@ public static class Backup
             var temp = TempBeside(output);
             try
             {
-                using (var from = Open(source, SqliteOpenMode.ReadWrite))
-                using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
-                {
-                    from.BackupDatabase(to);
-                    // A self-contained single file: the backup carries the source's WAL flag, which would make
-                    // every reader create -wal and -shm files beside it. The server turns WAL on again at start.
-                    Execute(to, "PRAGMA journal_mode=DELETE;");
-                }
-
+                var report = options.UsesPostgres ? PostgresBackup.Dump(options, temp) : SqliteDump(options, temp);
                 FlushToDisk(temp);
-                Print(Verify(temp, knownMigrations), output);
+                Print(report, output);
                 File.Move(temp, output, force);
             }
             finally
@@ -70,24 +74,28 @@ public static class Backup
             }
 
             Console.WriteLine($"Backup written to {output}.");
-            if (File.Exists(keyFile))
+            if (keyOutput is not null)
             {
-                CopyPrivate(keyFile, keyCopy, force);
-                Console.WriteLine($"Signing key written to {keyCopy}: keep it with the backup, as secret as the database.");
+                CopyPrivate(keyFile, keyOutput, force);
+                Console.WriteLine($"Signing key written to {keyOutput}: store it apart from the backups (whoever holds both can mint sessions).");
+            }
+            else if (options.JwtSigningKey is not null)
+            {
+                Console.WriteLine("The signing key is Coffer__JwtSigningKey, which is not in the backup: keep that value too, stored apart from the backups.");
             }
             else
             {
-                Console.WriteLine($"No {KeyFileName} in the data folder: the signing key comes from Coffer__JwtSigningKey; keep that value with the backup.");
+                Console.Error.WriteLine($"Warning: the signing key {keyFile} is not in the backup. Back it up separately (--key-output KEYFILE): a restore without it signs every device out and `coffer-server audit verify` fails.");
             }
         });
     }
 
-    public static int Restore(ServerOptions options, IReadOnlyList<string> knownMigrations, string input)
+    public static int Restore(ServerOptions options, string input, string? key)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var target = options.DatabasePath;
-        var folder = Path.GetDirectoryName(target)!;
+        var folder = Path.GetFullPath(options.DataFolder);
         input = Path.GetFullPath(input);
+        key = key is null ? null : Path.GetFullPath(key);
         return Run(() =>
         {
             if (!File.Exists(input))
@@ -95,52 +103,110 @@ public static class Backup
                 throw new BackupException($"There is no backup file at {input}.");
             }
 
-            if (DatabaseFiles.Any(suffix => File.Exists(target + suffix)))
+            if (options.UsesPostgres)
+            {
+                PostgresBackup.EnsureEmpty(options);
+            }
+            else if (DatabaseFiles.Any(suffix => File.Exists(options.DatabasePath + suffix)))
             {
                 throw new BackupException($"{folder} already holds a database. Restore only into an empty data folder (stop the server, move the folder away, then restore).");
             }
 
-            var keyCopy = input + "." + KeyFileName;
             var keyFile = Path.Combine(folder, KeyFileName);
-            if (File.Exists(keyCopy) && File.Exists(keyFile) && !File.ReadAllBytes(keyCopy).AsSpan().SequenceEqual(File.ReadAllBytes(keyFile)))
-            {
-                throw new BackupException($"{keyFile} differs from the backup's {keyCopy}. Remove it (or restore into an empty folder) first.");
-            }
+            CheckKey(options, key, keyFile);
 
-            Print(Verify(input, knownMigrations), input);
+            Print(options.UsesPostgres ? PostgresBackup.Verify(input, KnownMigrations(options)) : Verify(input, KnownMigrations(options)), input);
             Hosting.DataFolder.Ensure(folder);
-            var temp = TempBeside(target);
-            try
+            if (options.UsesPostgres)
             {
-                using (var from = Open(input, SqliteOpenMode.ReadOnly))
-                using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
-                {
-                    from.BackupDatabase(to);
-                }
-
-                FlushToDisk(temp);
-                File.Move(temp, target, overwrite: false);
+                PostgresBackup.Load(options, input);
+                Console.WriteLine("Database restored into the PostgreSQL database named by Coffer:Database.");
             }
-            finally
+            else
             {
-                File.Delete(temp);
+                SqliteLoad(input, options.DatabasePath);
+                Console.WriteLine($"Database restored to {options.DatabasePath}.");
             }
 
-            Console.WriteLine($"Database restored to {target}.");
-            if (File.Exists(keyCopy))
+            if (key is not null)
             {
                 if (!File.Exists(keyFile))
                 {
-                    CopyPrivate(keyCopy, keyFile, overwrite: false);
+                    CopyPrivate(key, keyFile, overwrite: false);
                 }
 
                 Console.WriteLine($"Signing key restored to {keyFile}.");
             }
-            else
+            else if (options.JwtSigningKey is null && !File.Exists(keyFile))
             {
-                Console.WriteLine($"No {Path.GetFileName(keyCopy)} beside the backup: start the server with the original Coffer__JwtSigningKey, or every session ends and `audit verify` fails.");
+                Console.Error.WriteLine("Warning: no signing key was given (--key KEYFILE) and the data folder has none: the server will generate a new one, which signs every device out and makes `coffer-server audit verify` fail.");
             }
         });
+    }
+
+    /// <summary>The key given to restore must be usable and must not silently replace the data folder's own.</summary>
+    private static void CheckKey(ServerOptions options, string? key, string keyFile)
+    {
+        if (key is null)
+        {
+            return;
+        }
+
+        if (options.JwtSigningKey is not null)
+        {
+            throw new BackupException("--key restores a generated key file, but this server's signing key is Coffer__JwtSigningKey: set it to the original value instead.");
+        }
+
+        if (!File.Exists(key) || !HasKey(key))
+        {
+            throw new BackupException($"{key} is not a signing key file (Base64 of at least 32 bytes).");
+        }
+
+        if (File.Exists(keyFile) && !File.ReadAllBytes(key).AsSpan().SequenceEqual(File.ReadAllBytes(keyFile)))
+        {
+            throw new BackupException($"{keyFile} exists and differs from {key}. Restore into an empty data folder.");
+        }
+    }
+
+    private static bool HasKey(string path)
+    {
+        var text = File.ReadAllText(path).Trim();
+        var buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text, buffer, out var written) && written >= 32;
+    }
+
+    private static Report SqliteDump(ServerOptions options, string temp)
+    {
+        using (var from = Open(options.DatabasePath, SqliteOpenMode.ReadWrite))
+        using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
+        {
+            from.BackupDatabase(to);
+            // A self-contained single file: the backup carries the source's WAL flag, which would make
+            // every reader create -wal and -shm files beside it. The server turns WAL on again at start.
+            Execute(to, "PRAGMA journal_mode=DELETE;");
+        }
+
+        return Verify(temp, KnownMigrations(options));
+    }
+
+    private static void SqliteLoad(string input, string target)
+    {
+        var temp = TempBeside(target);
+        try
+        {
+            using (var from = Open(input, SqliteOpenMode.ReadOnly))
+            using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
+            {
+                from.BackupDatabase(to);
+            }
+
+            FlushToDisk(temp);
+            File.Move(temp, target, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     /// <summary>
@@ -166,29 +232,37 @@ public static class Backup
             }
 
             var migrations = Query(db, $"SELECT MigrationId FROM \"{HistoryTable}\" ORDER BY MigrationId;", r => r.GetString(0));
-            if (!migrations.SequenceEqual(knownMigrations.Order(StringComparer.Ordinal)))
-            {
-                throw new BackupException($"{file} has migrations [{string.Join(", ", migrations)}]; this server expects [{string.Join(", ", knownMigrations)}]. Use the coffer-server version that wrote it.");
-            }
+            CheckMigrations(file, migrations, knownMigrations);
 
             var counts = tables.ConvertAll(t => (t, Query(db, $"SELECT count(*) FROM \"{t.Replace("\"", "\"\"", StringComparison.Ordinal)}\";", r => r.GetInt64(0))[0]));
             return new Report(integrity, migrations, counts);
         }
         catch (SqliteException e)
         {
-            throw new BackupException($"{file} is not a readable SQLite database: {e.Message}");
+            throw new BackupException($"{file} is not a readable backup (SQLite): {e.Message}");
         }
     }
 
-    /// <summary>The migrations this build applies to a SQLite database, oldest first.</summary>
-    public static IReadOnlyList<string> KnownMigrations(string databasePath)
+    /// <summary>A backup must hold exactly the migrations this build applies: an older or newer schema is refused.</summary>
+    internal static void CheckMigrations(string file, IReadOnlyList<string> found, IReadOnlyList<string> known)
     {
-        var options = new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = databasePath }.ToString()).Options;
-        using var db = new SqliteCofferDb(options);
+        if (!found.Order(StringComparer.Ordinal).SequenceEqual(known.Order(StringComparer.Ordinal)))
+        {
+            throw new BackupException($"{file} has migrations [{string.Join(", ", found)}]; this server expects [{string.Join(", ", known)}]. Use the coffer-server version that wrote it.");
+        }
+    }
+
+    /// <summary>The migrations this build applies on the configured provider, oldest first.</summary>
+    public static IReadOnlyList<string> KnownMigrations(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using CofferDb db = options.UsesPostgres
+            ? new PostgresCofferDb(new DbContextOptionsBuilder<PostgresCofferDb>().UseNpgsql(PostgresConnection.TryParse(options.Database!, out _)).Options)
+            : new SqliteCofferDb(new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ToString()).Options);
         return [.. db.Database.GetMigrations()];
     }
 
-    private const string HistoryTable = "__EFMigrationsHistory";
+    internal const string HistoryTable = "__EFMigrationsHistory";
 
     // The database and SQLite's companion files: any of them means the folder is in use.
     private static readonly string[] DatabaseFiles = ["", "-wal", "-shm", "-journal"];
@@ -200,14 +274,14 @@ public static class Backup
             body();
             return 0;
         }
-        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or System.Data.Common.DbException or System.ComponentModel.Win32Exception)
         {
             Console.Error.WriteLine("Error: " + e.Message);
             return 1;
         }
     }
 
-    private static void Print(Report report, string file)
+    internal static void Print(Report report, string file)
     {
         Console.WriteLine($"Verified {file}: integrity {report.Integrity}, {report.Migrations.Count} migrations.");
         foreach (var (table, rows) in report.Tables)
@@ -247,7 +321,7 @@ public static class Backup
     }
 
     /// <summary>An empty file only the owner can read, in the same folder as <paramref name="path"/> (so the final move is a rename).</summary>
-    private static string TempBeside(string path)
+    internal static string TempBeside(string path)
     {
         var temp = $"{path}.{Guid.CreateVersion7():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };

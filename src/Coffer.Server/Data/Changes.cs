@@ -75,11 +75,13 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             await db.SaveChangesAsync(ct);
             if (vaultOwner is { } owner)
             {
-                // Taken under the write gate, so it is later than every change committed before this one: a device
-                // that synced after an earlier commit always sees this one as newer. Never moves backwards.
+                // Taken under the write gate and the commit lock, and strictly later than the last commit's even when
+                // another node's clock is behind or both fall in one microsecond: a device that synced after an
+                // earlier commit always sees this one as newer (and the sync cache, keyed by it, misses).
                 var committed = time.GetUtcNow().UtcDateTime;
-                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(
-                    s => s.SetProperty(u => u.AccountRevisionDate, u => u.AccountRevisionDate > committed ? u.AccountRevisionDate : committed), ct);
+                var last = await db.Users.Where(u => u.Id == owner).Select(u => u.AccountRevisionDate).FirstOrDefaultAsync(ct);
+                committed = committed > last ? committed : last.AddTicks(TimeSpan.TicksPerMicrosecond);
+                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, committed), ct);
             }
 
             await transaction.CommitAsync(ct);

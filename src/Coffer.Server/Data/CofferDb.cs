@@ -76,6 +76,7 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             token.Property(t => t.TokenHash).HasMaxLength(64);
             token.Property(t => t.SecurityStamp).HasMaxLength(64);
             token.Property(t => t.ClientId).HasMaxLength(64);
+            token.Property(t => t.ConsumedDate).IsConcurrencyToken();
             token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
             token.HasOne<Device>().WithMany().HasForeignKey(t => t.DeviceId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -90,6 +91,9 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             cipher.ToTable("ciphers");
             cipher.HasIndex(c => c.UserId);
             cipher.HasIndex(c => c.FolderId);
+            // Each update is "UPDATE … WHERE Id = @id AND RevisionDate = @read": of two writes that read the same
+            // revision, the second fails (DbUpdateConcurrencyException, answered 400) instead of overwriting.
+            cipher.Property(c => c.RevisionDate).IsConcurrencyToken();
             cipher.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
             cipher.HasOne<Folder>().WithMany().HasForeignKey(c => c.FolderId).OnDelete(DeleteBehavior.SetNull);
         });

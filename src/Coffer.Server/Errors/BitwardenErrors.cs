@@ -1,6 +1,7 @@
 using Coffer.Core.Api;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Errors;
 
@@ -25,6 +26,18 @@ public static class BitwardenErrors
         || path.StartsWithSegments("/identity", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Writes <paramref name="message"/> with the response's status code in the route family's format: Bitwarden's
+    /// error JSON under /api and /identity, RFC 9457 problem details elsewhere. For middleware that answers itself.
+    /// </summary>
+    public static Task WriteErrorAsync(HttpContext context, string message)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return IsBitwardenPath(context.Request.Path)
+            ? context.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options)
+            : Results.Problem(detail: message, statusCode: context.Response.StatusCode).ExecuteAsync(context);
+    }
+
+    /// <summary>
     /// Turns binding failures (malformed JSON, wrong types, bad route values, oversized bodies) into a 4xx with a
     /// clear message in the right format, and any other exception into a 500 that reveals nothing.
     /// </summary>
@@ -34,8 +47,13 @@ public static class BitwardenErrors
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Bad input is the client's fault, not a server error worth a stack trace in the log.
-            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException or DbUpdateConcurrencyException,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                DbUpdateConcurrencyException => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status500InternalServerError,
+            },
             ExceptionHandler = async context =>
             {
                 var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -43,17 +61,12 @@ public static class BitwardenErrors
                 {
                     BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (413, "The request body is too large."),
                     BadHttpRequestException bad => (bad.StatusCode, Describe(bad)),
+                    // Another request changed the same item between this one's read and its write (Ciphers/Cipher.Revise).
+                    DbUpdateConcurrencyException => (400, "The item was changed on another device at the same time. Sync and try again."),
                     _ => (500, "An unexpected error occurred."),
                 };
                 context.Response.StatusCode = status;
-                if (IsBitwardenPath(context.Request.Path))
-                {
-                    await context.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options);
-                }
-                else
-                {
-                    await Results.Problem(detail: message, statusCode: status).ExecuteAsync(context);
-                }
+                await WriteErrorAsync(context, message);
             },
         });
     }
@@ -88,14 +101,7 @@ public static class BitwardenErrors
                 StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
                 _ => ReasonPhrases.GetReasonPhrase(http.Response.StatusCode),
             };
-            if (IsBitwardenPath(http.Request.Path))
-            {
-                await http.Response.WriteAsJsonAsync(ErrorResponseModel.From(message), CofferJson.Options);
-            }
-            else
-            {
-                await Results.Problem(detail: message, statusCode: http.Response.StatusCode).ExecuteAsync(http);
-            }
+            await WriteErrorAsync(http, message);
         });
     }
 }

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Net.Sockets;
-using Coffer.Core.Api;
 using Coffer.Server.Errors;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -95,18 +94,11 @@ public static class DatabaseOutage
         return exception.Message;
     }
 
-    private static async Task WriteAsync(HttpContext context)
+    private static Task WriteAsync(HttpContext context)
     {
         context.Response.Clear();
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (BitwardenErrors.IsBitwardenPath(context.Request.Path))
-        {
-            await context.Response.WriteAsJsonAsync(ErrorResponseModel.From(Message), CofferJson.Options);
-        }
-        else
-        {
-            await Results.Problem(title: "Service unavailable", detail: Message, statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
-        }
+        return BitwardenErrors.WriteErrorAsync(context, Message);
     }
 }

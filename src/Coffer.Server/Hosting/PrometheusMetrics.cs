@@ -118,6 +118,12 @@ public sealed class PrometheusMetrics : IDisposable
             var type = histogram ? "histogram" : instrument.GetType().Name.StartsWith("UpDown", StringComparison.Ordinal) ? "gauge" : "counter";
             text.Append(CultureInfo.InvariantCulture, $"# HELP {Name} {Escape(instrument.Description ?? instrument.Name)}\n");
             text.Append(CultureInfo.InvariantCulture, $"# TYPE {Name} {type}\n");
+            if (!histogram && series.IsEmpty)
+            {
+                // A counter that has not counted yet still reads 0, so rate() and alerts see it from the start.
+                text.Append(CultureInfo.InvariantCulture, $"{Name} 0\n");
+            }
+
             foreach (var (labels, s) in series.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 lock (s)

@@ -133,21 +133,15 @@ public static class TokenEndpoints
 
         var now = changes.Now;
         var hash = TokenService.HashRefreshToken(presented);
-        var stored = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash);
+        var stored = await db.RefreshTokens.SingleOrDefaultAsync(t => t.TokenHash == hash);
         if (stored is null)
         {
             return InvalidRefresh();
         }
 
-        // Single use, claimed atomically so two concurrent redemptions (on any node) cannot both win.
-        var claimed = await db.RefreshTokens
-            .Where(t => t.Id == stored.Id && t.ConsumedDate == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ConsumedDate, now));
-        if (claimed == 0)
+        if (stored.ConsumedDate is not null)
         {
-            // A consumed token presented again means it was copied: end that device's whole session.
-            await db.RefreshTokens.Where(t => t.DeviceId == stored.DeviceId).ExecuteDeleteAsync();
-            return InvalidRefresh();
+            return await RevokeCopiedAsync(db, stored);
         }
 
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == stored.UserId);
@@ -157,9 +151,28 @@ public static class TokenEndpoints
             return InvalidRefresh();
         }
 
+        // Single use: the claim commits in one transaction with its successor, so a failure in between never leaves
+        // the device with a consumed token and no new one. ConsumedDate is a concurrency token (CofferDb): of two
+        // concurrent redemptions (on any node) the second fails to claim it.
+        stored.ConsumedDate = now;
         var refresh = IssueRefreshToken(db, tokens, user, device, stored.ClientId, now);
-        await changes.CommitAsync();
+        try
+        {
+            await changes.CommitAsync();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return await RevokeCopiedAsync(db, stored);
+        }
+
         return Results.Json(SuccessResponse(tokens, user, device, stored.ClientId, refresh, includeKeys: false), CofferJson.Options);
+    }
+
+    /// <summary>A consumed token presented again means it was copied: end that device's whole session.</summary>
+    private static async Task<IResult> RevokeCopiedAsync(CofferDb db, RefreshToken stored)
+    {
+        await db.RefreshTokens.Where(t => t.DeviceId == stored.DeviceId).ExecuteDeleteAsync();
+        return InvalidRefresh();
     }
 
     private static async Task<Device> UpsertDevice(CofferDb db, User user, string identifier, string name, int type, DateTime now)

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Net;
 using System.Text.Json.Nodes;
 using Coffer.Server.Data;
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

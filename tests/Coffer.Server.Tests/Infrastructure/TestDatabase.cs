@@ -16,6 +16,11 @@ namespace Coffer.Server.Tests.Infrastructure;
 /// </summary>
 public static class TestDatabase
 {
+    private static readonly Lock Creating = new();
+
+    // The folders this process made a database for, so deleting a folder also drops those of folders inside it.
+    private static readonly HashSet<string> Folders = [];
+
     public static bool IsPostgres { get; } = string.Equals(Environment.GetEnvironmentVariable("COFFER_TEST_PROVIDER"), "postgres", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The cluster's admin connection string.</summary>
@@ -35,6 +40,16 @@ public static class TestDatabase
             return [];
         }
 
+        // Servers started together on one folder would otherwise race to create its database and key file.
+        lock (Creating)
+        {
+            return CreateIfMissing(dataFolder);
+        }
+    }
+
+    private static Dictionary<string, string> CreateIfMissing(string dataFolder)
+    {
+        Folders.Add(Path.GetFullPath(dataFolder));
         var database = NameFor(dataFolder);
         using (var admin = new NpgsqlConnection(AdminConnectionString))
         {
@@ -43,8 +58,15 @@ public static class TestDatabase
             exists.Parameters.AddWithValue("name", database);
             if (exists.ExecuteScalar() is null)
             {
-                using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
-                create.ExecuteNonQuery();
+                try
+                {
+                    using var create = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", admin);
+                    create.ExecuteNonQuery();
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+                {
+                    // Another test process created it first.
+                }
             }
         }
 
@@ -65,7 +87,10 @@ public static class TestDatabase
         return connection;
     }
 
-    /// <summary>Drops the PostgreSQL database of <paramref name="dataFolder"/>, closing whatever still uses it.</summary>
+    /// <summary>
+    /// Drops the PostgreSQL database of <paramref name="dataFolder"/> and of every folder inside it that had one (a
+    /// restore target, say), closing whatever still uses them.
+    /// </summary>
     public static void Drop(string dataFolder)
     {
         if (!IsPostgres)
@@ -73,10 +98,21 @@ public static class TestDatabase
             return;
         }
 
+        var root = Path.GetFullPath(dataFolder);
+        List<string> inside;
+        lock (Creating)
+        {
+            inside = [.. Folders.Where(f => f == root || f.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))];
+            Folders.ExceptWith(inside);
+        }
+
         using var admin = new NpgsqlConnection(AdminConnectionString);
         admin.Open();
-        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{NameFor(dataFolder)}\" WITH (FORCE)", admin);
-        drop.ExecuteNonQuery();
+        foreach (var folder in inside.Append(root).Distinct())
+        {
+            using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{NameFor(folder)}\" WITH (FORCE)", admin);
+            drop.ExecuteNonQuery();
+        }
     }
 
     /// <summary>

@@ -7,8 +7,10 @@ namespace Coffer.Server.Tests.Notifications;
 /// <summary>
 /// A server whose hub bounds are small enough to reach in a test: 3 connections per user, 4 incoming messages a
 /// minute, 256-byte messages, a ping every second and a 2-second handshake timeout.
+/// IAsyncLifetime, not IAsyncDisposable: xunit 2 disposes class fixtures only through IDisposable or IAsyncLifetime,
+/// and an undisposed factory leaves its data folder (and on PostgreSQL its database) behind.
 /// </summary>
-public sealed class HubFixture : IAsyncDisposable
+public sealed class HubFixture : IAsyncLifetime
 {
     public HubFixture()
     {
@@ -22,7 +24,9 @@ public sealed class HubFixture : IAsyncDisposable
 
     public CofferFactory Factory { get; } = new();
 
-    public ValueTask DisposeAsync() => Factory.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => Factory.DisposeAsync().AsTask();
 }
 
 /// <summary>An account with a second logged-in device, each with its own token and device identifier.</summary>

@@ -64,9 +64,9 @@ public static class TwoFactorApi
         return (await response.ExpectObjectAsync()).RequireString("code");
     }
 
-    /// <summary>The CLI's password grant plus the 2FA fields in its order (protocol §4.3.1).</summary>
+    /// <summary>The CLI's password grant plus the 2FA fields in its order (protocol §4.3.1); <paramref name="via"/> another server on the account's database.</summary>
     public static Task<HttpResponseMessage> LoginAsync(
-        TestAccount account, string? provider = null, string? token = null, string remember = "0", string? device = null, string? password = null)
+        TestAccount account, string? provider = null, string? token = null, string remember = "0", string? device = null, string? password = null, CofferFactory? via = null)
     {
         var form = new List<KeyValuePair<string, string>>
         {
@@ -86,7 +86,7 @@ public static class TwoFactorApi
         form.Add(new("grant_type", "password"));
         form.Add(new("username", account.Email));
         form.Add(new("password", password ?? account.Credentials.MasterPasswordHash));
-        return account.Factory.CreateClient().PostFormAsync(IdentityApi.TokenUrl, form);
+        return (via ?? account.Factory).CreateClient().PostFormAsync(IdentityApi.TokenUrl, form);
     }
 
     /// <summary>Asserts a successful grant and returns it.</summary>

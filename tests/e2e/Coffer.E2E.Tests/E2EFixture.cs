@@ -7,7 +7,7 @@ namespace Coffer.E2E.Tests;
 /// own server: most of a bw command's time is the CLI's own idle timers, not CPU. Every test makes its own account
 /// and its own client state folders, so tests do not depend on each other or on their order.
 /// </summary>
-public sealed class E2EFixture : IAsyncLifetime
+public sealed class E2EFixture : IAsyncLifetime, IServerHost
 {
     private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("coffer-e2e-");
     private TestCertificates? certificates;

@@ -9,7 +9,7 @@ namespace Coffer.E2E.Tests.Harness;
 /// folder, trusting the test CA through NODE_EXTRA_CA_CERTS, never prompting, and given the master password only
 /// through an environment variable (--passwordenv).
 /// </summary>
-public sealed partial class BwClient(E2EFixture fixture, string stateFolder, TestAccount account) : CliClient(fixture, stateFolder)
+public sealed partial class BwClient(IServerHost fixture, string stateFolder, TestAccount account) : CliClient(fixture, stateFolder)
 {
     public const string PasswordVariable = "COFFER_E2E_BW_PASSWORD";
 

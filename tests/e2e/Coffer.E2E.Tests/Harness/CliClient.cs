@@ -10,9 +10,9 @@ public abstract class CliClient
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
 
-    private readonly E2EFixture fixture;
+    private readonly IServerHost fixture;
 
-    protected CliClient(E2EFixture fixture, string stateFolder)
+    protected CliClient(IServerHost fixture, string stateFolder)
     {
         this.fixture = fixture;
         StateFolder = stateFolder;

@@ -4,7 +4,7 @@ namespace Coffer.E2E.Tests.Harness;
 /// The built `coffer` CLI (src/Coffer.Cli) run with the same dotnet host, its own config folder, the test CA
 /// given with --ca-cert, and the master password only through --passwordenv.
 /// </summary>
-public sealed class CofferClient(E2EFixture fixture, string stateFolder, TestAccount account) : CliClient(fixture, stateFolder)
+public sealed class CofferClient(IServerHost fixture, string stateFolder, TestAccount account) : CliClient(fixture, stateFolder)
 {
     public const string PasswordVariable = "COFFER_E2E_PASSWORD";
 

@@ -42,36 +42,17 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(TestCertificates certificates, string dataFolder)
+    /// <summary>
+    /// Starts a node on <paramref name="dataFolder"/> and waits for /alive. <paramref name="extraEnvironment"/> adds
+    /// settings on top of the defaults (a shared database, a shared signing key); a null value removes one.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(
+        TestCertificates certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
     {
         var port = FreeLoopbackPort();
         var baseAddress = new Uri($"https://127.0.0.1:{port}");
         var serverDll = RepoPaths.ServerDll;
-        var environment = new Dictionary<string, string?>
-        {
-            ["Coffer__DataFolder"] = dataFolder,
-            ["Kestrel__Certificates__Default__Path"] = certificates.ServerCertPath,
-            ["Kestrel__Certificates__Default__KeyPath"] = certificates.ServerKeyPath,
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            // The test host's own settings must not leak into the server under test.
-            ["ASPNETCORE_URLS"] = null,
-            ["ASPNETCORE_HTTP_PORTS"] = null,
-            ["ASPNETCORE_HTTPS_PORTS"] = null,
-        };
-
-        // Every test signs up, logs in and sends two-step codes from 127.0.0.1, and some log one account in
-        // several times a minute, far more often than a person would: the rate limits stay on, only roomier (as in
-        // the server and CLI suites). The failed-login lockout keeps its defaults.
-        string[] limits =
-        [
-            "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "PreloginPerIp", "PreloginPerAccount",
-            "RegistrationPerIp", "RegistrationPerAccount", "TwoFactorPerIp", "TwoFactorPerAccount",
-        ];
-        foreach (var limit in limits)
-        {
-            environment[$"Coffer__RateLimits__{limit}__Limit"] = "10000";
-        }
-
+        var environment = ServerEnvironment(certificates, dataFolder, extraEnvironment);
         var info = ChildProcess.CreateStartInfo(
             ChildProcess.DotnetHost,
             [serverDll, "--urls", baseAddress.GetLeftPart(UriPartial.Authority)],
@@ -107,6 +88,71 @@ public sealed class ServerProcess : IAsyncDisposable
 
         await process.WaitForExitAsync();
         process.Dispose();
+    }
+
+    /// <summary>
+    /// Runs a one-off `coffer-server COMMAND …` (admin, backup, restore) with the environment a node on
+    /// <paramref name="dataFolder"/> would have, and waits for it to exit.
+    /// </summary>
+    public static Task<ProcessResult> RunCommandAsync(
+        TestCertificates certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment, params string[] arguments)
+    {
+        var serverDll = RepoPaths.ServerDll;
+        return ChildProcess.RunAsync(
+            ChildProcess.DotnetHost,
+            [serverDll, .. arguments],
+            ServerEnvironment(certificates, dataFolder, extraEnvironment),
+            Path.GetDirectoryName(serverDll)!,
+            TimeSpan.FromMinutes(2),
+            "coffer-server");
+    }
+
+    /// <summary>Ends the process with SIGKILL, as `kill -9` would: no shutdown code runs, nothing is flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (!process.HasExited)
+        {
+            // On Unix, Process.Kill sends SIGKILL to the process (the dotnet host running the server itself).
+            process.Kill(entireProcessTree: false);
+        }
+
+        await process.WaitForExitAsync();
+    }
+
+    private static Dictionary<string, string?> ServerEnvironment(
+        TestCertificates certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["Coffer__DataFolder"] = dataFolder,
+            ["Kestrel__Certificates__Default__Path"] = certificates.ServerCertPath,
+            ["Kestrel__Certificates__Default__KeyPath"] = certificates.ServerKeyPath,
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // The test host's own settings must not leak into the server under test.
+            ["ASPNETCORE_URLS"] = null,
+            ["ASPNETCORE_HTTP_PORTS"] = null,
+            ["ASPNETCORE_HTTPS_PORTS"] = null,
+        };
+
+        // Every test signs up, logs in and sends two-step codes from 127.0.0.1, and some log one account in
+        // several times a minute, far more often than a person would: the rate limits stay on, only roomier (as in
+        // the server and CLI suites). The failed-login lockout keeps its defaults.
+        string[] limits =
+        [
+            "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "PreloginPerIp", "PreloginPerAccount",
+            "RegistrationPerIp", "RegistrationPerAccount", "TwoFactorPerIp", "TwoFactorPerAccount",
+        ];
+        foreach (var limit in limits)
+        {
+            environment[$"Coffer__RateLimits__{limit}__Limit"] = "10000";
+        }
+
+        foreach (var (name, value) in extraEnvironment ?? new Dictionary<string, string?>())
+        {
+            environment[name] = value;
+        }
+
+        return environment;
     }
 
     private async Task WaitUntilAliveAsync(TestCertificates certificates)
@@ -162,7 +208,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>A TCP port nothing listens on right now, on 127.0.0.1 (for servers, nginx, PostgreSQL).</summary>
+    public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,165 @@
+using System.Buffers.Text;
+using System.Text.Json;
+using Coffer.Core.Client;
+using Coffer.Core.Crypto;
+using Coffer.E2E.Tests.Harness;
+
+namespace Coffer.E2E.Tests.Cluster;
+
+/// <summary>
+/// Three nodes, one PostgreSQL database, nginx in front. Devices that go through nginx land on any node, request by
+/// request; tests that need "through node N" talk to that node directly. Whatever one node writes or revokes,
+/// every other node must see at once: there is no per-node state a client could notice.
+/// </summary>
+public sealed class MultiNodeTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    private static readonly TimeSpan NotificationTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Nginx_SpreadsRequestsOverEveryNode_BehindTlsTrustedOnlyThroughTheTestCa()
+    {
+        using var client = new HttpClient(fixture.Certificates.CreateTrustingHandler());
+        using var untrusting = new HttpClient();
+        var alive = new Uri(fixture.Nginx.BaseAddress, "/alive");
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 3 * ClusterFixture.NodeCount; i++)
+        {
+            using var response = await client.GetAsync(alive);
+            statuses.Add((int)response.StatusCode);
+        }
+
+        Assert.All(statuses, s => Assert.Equal(200, s));
+        var nodes = Enumerable.Range(1, ClusterFixture.NodeCount).Select(n => $"127.0.0.1:{fixture.Node(n).BaseAddress.Port}");
+        Assert.Superset(nodes.ToHashSet(), fixture.Nginx.UpstreamsUsed().ToHashSet());
+        Assert.Subset(nodes.ToHashSet(), fixture.Nginx.UpstreamsUsed().ToHashSet());
+        await Assert.ThrowsAsync<HttpRequestException>(() => untrusting.GetAsync(alive));
+    }
+
+    [Fact]
+    public async Task ItemWrittenByBwThroughNginx_EditedByCofferThroughNginx_ReadsTheSameOnEveryNode()
+    {
+        var account = TestAccount.CreateUnique();
+        await fixture.NewCoffer(account).RegisterAsync(fixture.Nginx.Url);
+        var bw = fixture.NewBw(account);
+        await bw.LoginAsync(fixture.Nginx.Url);
+        var coffer = fixture.NewCoffer(account);
+        await coffer.LoginAsync(fixture.Nginx.Url);
+
+        var created = await bw.JsonAsync("bw create item (through nginx)", "create", "item", BwClient.Encode(
+            BwJson.LoginItem("Shared mailbox", "carol", "first-Pa55", "https://mail.example.net", "made by bw", folderId: null)));
+        await coffer.OkAsync("coffer sync (through nginx)", "sync");
+        var readByCoffer = await coffer.OkAsync("coffer get password (through nginx)", "get", "password", created.Id());
+        await coffer.OkAsync("coffer edit --password (through nginx)", "edit", created.Id(), "--password", "second-Pa55");
+        var perNode = new List<(int Node, Core.Client.Vault.VaultItem Item)>();
+        for (var node = 1; node <= ClusterFixture.NodeCount; node++)
+        {
+            using var device = await ApiSession.LoginAsync(fixture.Certificates, fixture.Node(node).BaseAddress, account);
+            perNode.Add((node, Assert.Single(await device.SyncItemsAsync())));
+        }
+
+        await bw.OkAsync("bw sync (through nginx, after the coffer edit)", "sync");
+        var readByBw = await bw.OkAsync("bw get password (through nginx)", "get", "password", created.Id());
+
+        Assert.Equal("first-Pa55\n", readByCoffer);
+        Assert.Equal("second-Pa55", readByBw);
+        Assert.All(perNode, read =>
+        {
+            Assert.Equal(created.Id(), read.Item.Id.ToString());
+            Assert.Equal("Shared mailbox", read.Item.Name);
+            Assert.Equal("second-Pa55", read.Item.Login?.Password);
+            Assert.Equal("made by bw", read.Item.Notes);
+        });
+        Assert.Single(perNode.Select(r => r.Item.RevisionDate).Distinct());
+    }
+
+    [Fact]
+    public async Task RefreshToken_RotatedOnNode1_IsRefusedOnNode2_AndTheReplayEndsTheSessionOnEveryNode()
+    {
+        var account = TestAccount.CreateUnique();
+        await ApiSession.RegisterAsync(fixture.Certificates, fixture.Node(1).BaseAddress, account);
+        using var device = await ApiSession.LoginAsync(fixture.Certificates, fixture.Node(1).BaseAddress, account);
+        using var node2 = ApiSession.NewClient(fixture.Certificates, fixture.Node(2).BaseAddress);
+        using var node3 = ApiSession.NewClient(fixture.Certificates, fixture.Node(3).BaseAddress);
+        var first = device.Token.RefreshToken;
+
+        var second = (await device.Client.RefreshAsync(first)).RefreshToken;
+        // Node 3 honours what node 1 issued: the token store is shared, not per node.
+        var third = (await node3.RefreshAsync(second)).RefreshToken;
+        var replay = await Assert.ThrowsAsync<CofferApiException>(() => node2.RefreshAsync(first));
+        var afterReplay = await Assert.ThrowsAsync<CofferApiException>(() => device.Client.RefreshAsync(third));
+
+        Assert.Equal("invalid_grant", replay.Error);
+        // A consumed token presented again is treated as stolen: the device's newest token dies too, on every node.
+        Assert.Equal("invalid_grant", afterReplay.Error);
+        Assert.Equal(3, new[] { first, second, third }.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task FailedLogins_SpreadOverAllNodes_LockTheAccountOnEveryNode()
+    {
+        const int LockoutFailures = 10; // the server's default, left as is for these tests
+        var account = TestAccount.CreateUnique();
+        await ApiSession.RegisterAsync(fixture.Certificates, fixture.Node(1).BaseAddress, account);
+        var email = MasterKeys.NormalizeSalt(account.Email);
+        var wrongHash = ApiSession.PasswordHash(account with { Password = "not-the-password" }, KdfConfig.DefaultPbkdf2);
+        var rightHash = ApiSession.PasswordHash(account, KdfConfig.DefaultPbkdf2);
+        var clients = Enumerable.Range(1, ClusterFixture.NodeCount)
+            .Select(n => ApiSession.NewClient(fixture.Certificates, fixture.Node(n).BaseAddress)).ToList();
+        try
+        {
+            var failures = new List<string>();
+            for (var attempt = 0; attempt < LockoutFailures; attempt++)
+            {
+                // Round-robin: no node sees more than four of the ten failures.
+                var refused = await Assert.ThrowsAsync<CofferApiException>(
+                    () => clients[attempt % clients.Count].LoginAsync(email, wrongHash, twoFactor: null));
+                failures.Add(refused.Message);
+            }
+
+            var rightPasswordAfterwards = new List<string>();
+            foreach (var client in clients)
+            {
+                var refused = await Assert.ThrowsAsync<CofferApiException>(() => client.LoginAsync(email, rightHash, twoFactor: null));
+                rightPasswordAfterwards.Add(refused.Message);
+            }
+
+            Assert.DoesNotContain(failures.Take(LockoutFailures - 1), m => m.Contains("Too many failed", StringComparison.Ordinal));
+            Assert.All(rightPasswordAfterwards, m => Assert.Contains("Too many failed log-in attempts", m, StringComparison.Ordinal));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task ItemCreatedOnNode1_IsNotified_ToAHubClientOnNode3_AndOneThroughNginx()
+    {
+        var account = TestAccount.CreateUnique();
+        await ApiSession.RegisterAsync(fixture.Certificates, fixture.Node(1).BaseAddress, account);
+        using var listener = await ApiSession.LoginAsync(fixture.Certificates, fixture.Node(3).BaseAddress, account);
+        await using var onNode3 = await NotificationClient.ConnectAsync(fixture.Certificates, fixture.Node(3).BaseAddress, listener.Token.AccessToken);
+        await using var throughNginx = await NotificationClient.ConnectAsync(fixture.Certificates, fixture.Nginx.BaseAddress, listener.Token.AccessToken);
+        using var writer = await ApiSession.LoginAsync(fixture.Certificates, fixture.Node(1).BaseAddress, account);
+
+        var id = (await writer.CreateLoginAsync("Notified item")).ToString();
+        var seenOnNode3 = await onNode3.WaitForAsync(n => n.PayloadText("Id") == id, NotificationTimeout);
+        var seenThroughNginx = await throughNginx.WaitForAsync(n => n.PayloadText("Id") == id, NotificationTimeout);
+
+        foreach (var notification in new[] { seenOnNode3, seenThroughNginx })
+        {
+            Assert.Equal(1, notification.Type); // SyncCipherCreate
+            Assert.Equal(writer.DeviceIdentifier, notification.ContextId);
+            Assert.Equal(UserId(listener), notification.PayloadText("UserId"), ignoreCase: true);
+        }
+    }
+
+    private static string UserId(ApiSession session)
+    {
+        // The JWT's sub is the user id the hub must name in the payload (notifications doc §7, UserId filter).
+        var payload = Base64Url.DecodeFromChars(session.Token.AccessToken.Split('.')[1]);
+        using var document = JsonDocument.Parse(payload);
+        return document.RootElement.GetProperty("sub").GetString()!;
+    }
+}

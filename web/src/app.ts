@@ -1,0 +1,115 @@
+// The shell (header, navigation, main region) and the route table. Each screen is one module exporting a
+// function that fills the main region. Loaded by main.ts once the page is known to be a secure context.
+import { h, replace } from './dom';
+import { startIdleLock } from './idle';
+import { currentRoute, go } from './router';
+import { vault } from './vault';
+import { loginScreen } from './screens/login';
+import { lockScreen } from './screens/lock';
+import { registerScreen } from './screens/register';
+import { vaultScreen } from './screens/list';
+import { itemScreen } from './screens/item';
+import { editScreen } from './screens/edit';
+import { foldersScreen } from './screens/folders';
+import { generatorScreen } from './screens/generator';
+import { importScreen } from './screens/import';
+import { exportScreen } from './screens/export';
+import { settingsScreen } from './screens/settings';
+
+const app = document.getElementById('app')!;
+
+const NAV: [string, string][] = [
+  ['/vault', 'Vault'],
+  ['/trash', 'Trash'],
+  ['/folders', 'Folders'],
+  ['/generator', 'Generator'],
+  ['/import', 'Import'],
+  ['/export', 'Export'],
+  ['/settings', 'Settings'],
+];
+
+function header(main: HTMLElement): HTMLElement {
+  const route = '/' + (currentRoute().path[0] ?? '');
+  const nav = vault.unlocked
+    ? h('nav', { 'aria-label': 'Main' },
+        h('ul', {}, NAV.map(([path, label]) =>
+          h('li', {}, h('a', { href: `#${path}`, 'aria-current': route === path || (path === '/vault' && route === '/item') ? 'page' : null }, label)))),
+        h('button', { type: 'button', className: 'secondary', onclick: () => { vault.lock(); go('/lock'); } }, 'Lock'))
+    : null;
+  return h('header', { className: 'top' }, h('a', { className: 'skip', href: '#main', onclick: (e: Event) => { e.preventDefault(); main.focus(); } }, 'Skip to content'),
+    h('span', { className: 'brand' }, 'Coffer'), nav);
+}
+
+let renderCount = 0;
+
+async function render(): Promise<void> {
+  const mine = ++renderCount;
+  // A fresh main region per render: a slow screen that finishes after the user moved on writes into a detached
+  // element instead of over the newer screen.
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  replace(app, header(main), main);
+  await screen(main);
+  // Keyboard and screen-reader users land at the top of the new screen unless it focused a field itself.
+  if (mine === renderCount && (document.activeElement === document.body || document.activeElement === null)) {
+    main.focus({ preventScroll: true });
+  }
+}
+
+function screen(main: HTMLElement): void | Promise<void> {
+  const route = currentRoute();
+  const [name = '', id] = route.path;
+  if (!vault.loggedIn) {
+    if (name === 'register') return registerScreen(main);
+    if (name !== 'login') return go('/login');
+    return loginScreen(main);
+  }
+  if (!vault.unlocked) {
+    if (name !== 'lock') return go('/lock');
+    return lockScreen(main);
+  }
+  switch (name) {
+    case 'vault':
+      return vaultScreen(main, { trash: false, folder: route.query.get('folder'), search: route.query.get('q') ?? '' });
+    case 'trash':
+      return vaultScreen(main, { trash: true, folder: null, search: route.query.get('q') ?? '' });
+    case 'item':
+      return id ? itemScreen(main, id) : go('/vault');
+    case 'edit':
+      return id ? editScreen(main, { id }) : go('/vault');
+    case 'new':
+      return editScreen(main, { type: Number(id ?? 1), folderId: route.query.get('folder') });
+    case 'folders':
+      return foldersScreen(main);
+    case 'generator':
+      return generatorScreen(main);
+    case 'import':
+      return importScreen(main);
+    case 'export':
+      return exportScreen(main);
+    case 'settings':
+      return settingsScreen(main);
+    default:
+      return go('/vault');
+  }
+}
+
+export function start(): void {
+  window.addEventListener('hashchange', () => void render());
+  // "/" jumps to the search field, as on most sites with a search box.
+  document.addEventListener('keydown', (e) => {
+    const target = e.target as HTMLElement;
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || target.closest('input, textarea, select')) return;
+    const search = document.getElementById('search');
+    if (search) {
+      e.preventDefault();
+      search.focus();
+    }
+  });
+  startIdleLock(() => {
+    if (vault.unlocked) {
+      vault.lock();
+      go('/lock');
+    }
+  });
+  void render();
+}

@@ -1,0 +1,373 @@
+// Every cryptographic operation of the web vault, and nothing else (protocol doc §2). WebCrypto does PBKDF2,
+// HMAC, AES-CBC, SHA and RSA-OAEP; hash-wasm does Argon2id, which WebCrypto lacks. Checked by test/crypto.test.ts
+// against tests/vectors/crypto-vectors.json, the same file Coffer.Core's tests read, so the two cannot drift.
+import { argon2id } from 'hash-wasm';
+
+const subtle = globalThis.crypto.subtle;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export const KdfType = { Pbkdf2Sha256: 0, Argon2id: 1 } as const;
+export type KdfType = (typeof KdfType)[keyof typeof KdfType];
+
+/** The account's KDF; memory is in MiB, as on the wire. */
+export interface KdfConfig {
+  kdfType: KdfType;
+  iterations: number;
+  memory?: number | null;
+  parallelism?: number | null;
+}
+
+export const DEFAULT_KDF: KdfConfig = { kdfType: KdfType.Pbkdf2Sha256, iterations: 600_000 };
+
+// The floors the official clients enforce on prelogin answers (protocol §2.1): a server, or someone in the
+// middle, must not be able to make the client derive a cheap hash of the master password.
+export function checkKdfFloor(kdf: KdfConfig): void {
+  const weak =
+    kdf.kdfType === KdfType.Pbkdf2Sha256
+      ? kdf.iterations < 5000
+      : kdf.kdfType === KdfType.Argon2id
+        ? kdf.iterations < 2 || (kdf.memory ?? 0) < 16 || (kdf.parallelism ?? 0) < 1
+        : true;
+  if (weak) throw new Error('The server asked for KDF settings weaker than any client accepts.');
+}
+
+// ---------- encodings ----------
+
+export function utf8(text: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(text);
+}
+
+export function fromUtf8(bytes: Uint8Array): string {
+  return decoder.decode(bytes);
+}
+
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return bytes;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
+  return globalThis.crypto.getRandomValues(new Uint8Array(length));
+}
+
+export async function sha256(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await subtle.digest('SHA-256', data));
+}
+
+// ---------- master key, master password hash, stretched key (protocol §2.2) ----------
+
+/** The KDF salt: the e-mail trimmed and lowercased, whatever the user typed. */
+export function normalizeSalt(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+async function pbkdf2(password: Uint8Array<ArrayBuffer>, salt: Uint8Array<ArrayBuffer>, iterations: number): Promise<Uint8Array<ArrayBuffer>> {
+  const key = await subtle.importKey('raw', password, 'PBKDF2', false, ['deriveBits']);
+  return new Uint8Array(await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256));
+}
+
+/** Argon2id with the SDK's parameters: version 0x13, 32 bytes, memory MiB × 1024 KiB, salt = SHA-256(salt string). */
+export async function argon2idRaw(password: Uint8Array, salt: Uint8Array, iterations: number, memoryKiB: number, parallelism: number): Promise<Uint8Array<ArrayBuffer>> {
+  const out = await argon2id({ password, salt, iterations, memorySize: memoryKiB, parallelism, hashLength: 32, outputType: 'binary' });
+  return new Uint8Array(out);
+}
+
+export async function deriveMasterKey(password: string, salt: string, kdf: KdfConfig): Promise<Uint8Array<ArrayBuffer>> {
+  const secret = utf8(password);
+  if (kdf.kdfType === KdfType.Pbkdf2Sha256) {
+    return pbkdf2(secret, utf8(salt), kdf.iterations);
+  }
+  if (kdf.kdfType === KdfType.Argon2id) {
+    return argon2idRaw(secret, await sha256(utf8(salt)), kdf.iterations, (kdf.memory ?? 0) * 1024, kdf.parallelism ?? 1);
+  }
+  throw new Error(`Unknown KDF type ${String(kdf.kdfType)}.`);
+}
+
+/** What the server sees instead of the password: one PBKDF2 round of the master key salted with the password. */
+export async function masterPasswordHash(masterKey: Uint8Array<ArrayBuffer>, password: string): Promise<string> {
+  return toBase64(await pbkdf2(masterKey, utf8(password), 1));
+}
+
+async function hmacSha256(key: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const k = await subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return new Uint8Array(await subtle.sign('HMAC', k, data));
+}
+
+/**
+ * HKDF-Expand only (no Extract), L = 32: one HMAC block, HMAC(PRK, info || 0x01). WebCrypto's HKDF always
+ * extracts first, so it cannot produce Bitwarden's values.
+ */
+export async function stretchMasterKey(masterKey: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const enc = await hmacSha256(masterKey, concat(utf8('enc'), new Uint8Array([1])));
+  const mac = await hmacSha256(masterKey, concat(utf8('mac'), new Uint8Array([1])));
+  return concat(enc, mac);
+}
+
+// ---------- symmetric keys and EncStrings (protocol §2.3) ----------
+
+/** An AES-256-CBC + HMAC-SHA256 key pair as non-extractable WebCrypto keys: dropping the object drops the key. */
+export class SymmetricKey {
+  private constructor(
+    readonly encKey: CryptoKey,
+    readonly macKey: CryptoKey,
+  ) {}
+
+  static async fromBytes(bytes: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
+    if (bytes.length !== 64) throw new Error('A symmetric key is 64 bytes (encryption key and MAC key).');
+    const [enc, mac] = await Promise.all([
+      subtle.importKey('raw', bytes.slice(0, 32), 'AES-CBC', false, ['encrypt', 'decrypt']),
+      subtle.importKey('raw', bytes.slice(32, 64), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+    ]);
+    return new SymmetricKey(enc, mac);
+  }
+}
+
+export interface EncStringParts {
+  iv: Uint8Array<ArrayBuffer>;
+  data: Uint8Array<ArrayBuffer>;
+  mac: Uint8Array<ArrayBuffer>;
+}
+
+/** Parses `2.iv|ct|mac`. Type 2 is the only symmetric type of V1 accounts; anything else is refused. */
+export function parseEncString(value: string): EncStringParts {
+  const dot = value.indexOf('.');
+  const type = value.slice(0, dot);
+  if (dot < 1 || type !== '2') throw new Error(`Unsupported EncString type '${type}'.`);
+  const parts = value.slice(dot + 1).split('|');
+  if (parts.length !== 3) throw new Error('A type 2 EncString has three parts.');
+  const [iv, data, mac] = parts.map(fromBase64) as [Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>];
+  if (iv.length !== 16 || mac.length !== 32 || data.length === 0 || data.length % 16 !== 0) throw new Error('Malformed EncString.');
+  return { iv, data, mac };
+}
+
+export async function encryptBytes(plain: Uint8Array<ArrayBuffer>, key: SymmetricKey, iv: Uint8Array<ArrayBuffer> = randomBytes(16)): Promise<string> {
+  const data = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv }, key.encKey, plain));
+  const mac = new Uint8Array(await subtle.sign('HMAC', key.macKey, concat(iv, data)));
+  return `2.${toBase64(iv)}|${toBase64(data)}|${toBase64(mac)}`;
+}
+
+export function encryptString(plain: string, key: SymmetricKey, iv?: Uint8Array<ArrayBuffer>): Promise<string> {
+  return encryptBytes(utf8(plain), key, iv);
+}
+
+/** Verifies the MAC before decrypting (encrypt-then-MAC); WebCrypto's verify compares in constant time. */
+export async function decryptBytes(value: string, key: SymmetricKey): Promise<Uint8Array<ArrayBuffer>> {
+  const { iv, data, mac } = parseEncString(value);
+  if (!(await subtle.verify('HMAC', key.macKey, mac, concat(iv, data)))) {
+    throw new Error('The EncString MAC does not match: wrong key or tampered data.');
+  }
+  return new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv }, key.encKey, data));
+}
+
+export async function decryptString(value: string, key: SymmetricKey): Promise<string> {
+  return fromUtf8(await decryptBytes(value, key));
+}
+
+// ---------- the user key ----------
+
+/** The master key as it wraps the user key: stretched into a 64-byte EncString key. */
+export async function stretchedKey(masterKey: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
+  const stretched = await stretchMasterKey(masterKey);
+  try {
+    return await SymmetricKey.fromBytes(stretched);
+  } finally {
+    stretched.fill(0);
+  }
+}
+
+/** Unwraps the protected user key; a wrong password shows as a MAC mismatch. */
+export async function unwrapUserKey(protectedUserKey: string, masterKey: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
+  const raw = await decryptBytes(protectedUserKey, await stretchedKey(masterKey));
+  try {
+    return await SymmetricKey.fromBytes(raw);
+  } finally {
+    raw.fill(0);
+  }
+}
+
+/** RFC 9679 COSE-key thumbprint of a V1 key, truncated to 16 bytes (protocol §2.4). */
+export async function userKeyId(userKeyBytes: Uint8Array): Promise<string> {
+  const digest = await sha256(concat(new Uint8Array([0xa2, 0x01, 0x04, 0x20, 0x58, 0x40]), userKeyBytes));
+  return toHex(digest.subarray(0, 16));
+}
+
+// ---------- RSA key pair (protocol §2.2) ----------
+
+export interface AccountKeyPair {
+  publicKey: string;
+  encryptedPrivateKey: string;
+}
+
+/** RSA-2048, e = 65537: SPKI public key in clear, PKCS#8 private key wrapped under the user key. */
+export async function makeKeyPair(userKey: SymmetricKey): Promise<AccountKeyPair> {
+  const pair = await subtle.generateKey(
+    { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-1' },
+    true,
+    ['encrypt', 'decrypt'],
+  );
+  const spki = new Uint8Array(await subtle.exportKey('spki', pair.publicKey));
+  const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
+  try {
+    return { publicKey: toBase64(spki), encryptedPrivateKey: await encryptBytes(pkcs8, userKey) };
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+/** Checks that the wrapped private key opens under the user key and is a valid RSA key. */
+export async function unwrapPrivateKey(encryptedPrivateKey: string, userKey: SymmetricKey): Promise<CryptoKey> {
+  const pkcs8 = await decryptBytes(encryptedPrivateKey, userKey);
+  try {
+    return await subtle.importKey('pkcs8', pkcs8, { name: 'RSA-OAEP', hash: 'SHA-1' }, false, ['decrypt']);
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+// ---------- what registration and master-password changes send ----------
+
+export interface MasterPasswordMaterial {
+  salt: string;
+  kdf: KdfConfig;
+  masterPasswordHash: string;
+  protectedUserKey: string;
+}
+
+/** The login hash for a password and account, as the password grant and re-verifications send it. */
+export async function loginHash(password: string, email: string, kdf: KdfConfig): Promise<string> {
+  const masterKey = await deriveMasterKey(password, normalizeSalt(email), kdf);
+  try {
+    return await masterPasswordHash(masterKey, password);
+  } finally {
+    masterKey.fill(0);
+  }
+}
+
+/** Wraps raw user key bytes under a password: registration, password change and KDF change all end here. */
+export async function wrapUserKey(userKeyBytes: Uint8Array<ArrayBuffer>, password: string, email: string, kdf: KdfConfig): Promise<MasterPasswordMaterial> {
+  const salt = normalizeSalt(email);
+  const masterKey = await deriveMasterKey(password, salt, kdf);
+  try {
+    return {
+      salt,
+      kdf,
+      masterPasswordHash: await masterPasswordHash(masterKey, password),
+      protectedUserKey: await encryptBytes(userKeyBytes, await stretchedKey(masterKey)),
+    };
+  } finally {
+    masterKey.fill(0);
+  }
+}
+
+export interface NewAccountKeys extends MasterPasswordMaterial {
+  userKeyId: string;
+  keys: AccountKeyPair;
+}
+
+/** A fresh account: 64 random bytes of user key, wrapped under the password, and an RSA pair under the user key. */
+export async function makeNewAccount(email: string, password: string, kdf: KdfConfig): Promise<NewAccountKeys> {
+  const userKeyBytes = randomBytes(64);
+  try {
+    const material = await wrapUserKey(userKeyBytes, password, email, kdf);
+    const keys = await makeKeyPair(await SymmetricKey.fromBytes(userKeyBytes));
+    return { ...material, userKeyId: await userKeyId(userKeyBytes), keys };
+  } finally {
+    userKeyBytes.fill(0);
+  }
+}
+
+/**
+ * Re-wraps the same user key under a new password or KDF: the current password first opens it, so a wrong
+ * password fails here before anything is sent (as Coffer.Core's MasterPasswordChanges does).
+ */
+export async function rewrapUserKey(
+  protectedUserKey: string,
+  email: string,
+  current: { password: string; kdf: KdfConfig },
+  next: { password: string; kdf: KdfConfig },
+): Promise<MasterPasswordMaterial & { currentHash: string }> {
+  const salt = normalizeSalt(email);
+  const masterKey = await deriveMasterKey(current.password, salt, current.kdf);
+  try {
+    const currentHash = await masterPasswordHash(masterKey, current.password);
+    const raw = await decryptBytes(protectedUserKey, await stretchedKey(masterKey));
+    try {
+      return { ...(await wrapUserKey(raw, next.password, email, next.kdf)), currentHash };
+    } finally {
+      raw.fill(0);
+    }
+  } finally {
+    masterKey.fill(0);
+  }
+}
+
+// ---------- password-protected export (Bitwarden's encrypted JSON) ----------
+
+/** The key of a password-protected export: the password through the KDF with a random salt, then stretched. */
+export async function exportKey(password: string, salt: string, kdf: KdfConfig): Promise<SymmetricKey> {
+  const masterKey = await deriveMasterKey(password, salt, kdf);
+  try {
+    return await stretchedKey(masterKey);
+  } finally {
+    masterKey.fill(0);
+  }
+}
+
+// ---------- TOTP (RFC 4226 / RFC 6238) ----------
+
+export type OtpAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-512';
+
+/** HOTP value of a counter: dynamic truncation of HMAC(secret, counter as 8 bytes big-endian). */
+export async function hotp(secret: Uint8Array<ArrayBuffer>, counter: number, digits: number, algorithm: OtpAlgorithm = 'SHA-1'): Promise<string> {
+  const message = new Uint8Array(8);
+  new DataView(message.buffer).setBigUint64(0, BigInt(counter));
+  const key = await subtle.importKey('raw', secret, { name: 'HMAC', hash: algorithm }, false, ['sign']);
+  const mac = new Uint8Array(await subtle.sign('HMAC', key, message));
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const binary = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
+  return (binary % 10 ** digits).toString().padStart(digits, '0');
+}
+
+// ---------- randomness for the generator ----------
+
+/** A uniform integer in [0, max): rejection sampling over 32-bit values, so no value is favoured by a modulo. */
+export function randomInt(max: number): number {
+  if (!Number.isInteger(max) || max <= 0 || max > 2 ** 32) throw new RangeError('max must be a positive 32-bit integer.');
+  const limit = 2 ** 32 - (2 ** 32 % max);
+  const buffer = new Uint32Array(1);
+  for (;;) {
+    globalThis.crypto.getRandomValues(buffer);
+    if (buffer[0]! < limit) return buffer[0]! % max;
+  }
+}

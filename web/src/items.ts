@@ -1,0 +1,178 @@
+// Ciphers to views and back, the way Coffer.Core's VaultCrypto does it: every user-visible string is an EncString
+// under the item's own key when it has one, else under the user key; fields the vault does not edit (FIDO2
+// credentials, autofill flags) are carried over from the stored item untouched.
+import { decryptBytes, decryptString, encryptString, sha256, SymmetricKey, toBase64, utf8 } from './crypto';
+import {
+  CipherType, IDENTITY_FIELDS, emptyItem,
+  type CipherRequest, type CipherResponse, type FieldData, type IdentityData, type ItemView, type ListEntry,
+} from './models';
+
+async function itemKey(cipher: { key?: string | null }, userKey: SymmetricKey): Promise<SymmetricKey> {
+  if (!cipher.key) return userKey;
+  const raw = await decryptBytes(cipher.key, userKey);
+  try {
+    return await SymmetricKey.fromBytes(raw);
+  } finally {
+    raw.fill(0);
+  }
+}
+
+async function dec(value: string | null | undefined, key: SymmetricKey): Promise<string> {
+  return value ? decryptString(value, key) : '';
+}
+
+async function enc(value: string | null | undefined, key: SymmetricKey): Promise<string | null> {
+  return value ? encryptString(value, key) : null;
+}
+
+/** Only the name and one line under it: enough for the list, search and the folder filter. */
+export async function decryptListEntry(cipher: CipherResponse, userKey: SymmetricKey): Promise<ListEntry> {
+  const key = await itemKey(cipher, userKey);
+  const name = await dec(cipher.name, key).catch(() => '[cannot decrypt]');
+  return {
+    id: cipher.id,
+    type: cipher.type as CipherType,
+    name,
+    subtitle: '',
+    folderId: cipher.folderId ?? null,
+    favorite: cipher.favorite,
+    deleted: cipher.deletedDate != null,
+    hasTotp: !!cipher.login?.totp,
+    search: name.toLowerCase(),
+  };
+}
+
+/** The line under the name: the login's username, the card's brand and last digits, the identity's name. */
+export async function decryptSubtitle(cipher: CipherResponse, userKey: SymmetricKey): Promise<string> {
+  const key = await itemKey(cipher, userKey);
+  switch (cipher.type) {
+    case CipherType.Login:
+      return dec(cipher.login?.username, key);
+    case CipherType.Card: {
+      const [brand, number] = await Promise.all([dec(cipher.card?.brand, key), dec(cipher.card?.number, key)]);
+      return [brand, number ? `*${number.slice(-4)}` : ''].filter(Boolean).join(', ');
+    }
+    case CipherType.Identity: {
+      const [first, last] = await Promise.all([dec(cipher.identity?.firstName, key), dec(cipher.identity?.lastName, key)]);
+      return [first, last].filter(Boolean).join(' ');
+    }
+    default:
+      return '';
+  }
+}
+
+export async function decryptItem(cipher: CipherResponse, userKey: SymmetricKey): Promise<ItemView> {
+  const key = await itemKey(cipher, userKey);
+  const item = emptyItem(cipher.type as CipherType);
+  item.id = cipher.id;
+  item.folderId = cipher.folderId ?? null;
+  item.favorite = cipher.favorite;
+  item.revisionDate = cipher.revisionDate;
+  item.deletedDate = cipher.deletedDate;
+  item.name = await dec(cipher.name, key);
+  item.notes = await dec(cipher.notes, key);
+  if (cipher.login) {
+    const l = cipher.login;
+    item.login = {
+      username: await dec(l.username, key),
+      password: await dec(l.password, key),
+      totp: await dec(l.totp, key),
+      uris: await Promise.all((l.uris ?? []).map(async (u) => ({ uri: await dec(u.uri, key), match: u.match ?? null }))),
+    };
+  }
+  if (cipher.card) {
+    const c = cipher.card;
+    item.card = {
+      cardholderName: await dec(c.cardholderName, key), brand: await dec(c.brand, key), number: await dec(c.number, key),
+      expMonth: await dec(c.expMonth, key), expYear: await dec(c.expYear, key), code: await dec(c.code, key),
+    };
+  }
+  if (cipher.identity) {
+    for (const f of IDENTITY_FIELDS) item.identity[f] = await dec(cipher.identity[f], key);
+  }
+  item.fields = await Promise.all((cipher.fields ?? []).map(async (f) => ({ type: f.type, name: await dec(f.name, key), value: await dec(f.value, key), linkedId: f.linkedId ?? null })));
+  item.passwordHistory = await Promise.all((cipher.passwordHistory ?? []).map(async (p) => ({ password: await dec(p.password, key), lastUsedDate: p.lastUsedDate })));
+  return item;
+}
+
+/** Bitwarden's URI checksum: Base64 SHA-256 of the URI, encrypted, so a swapped URI is detectable. */
+async function uriChecksum(uri: string, key: SymmetricKey): Promise<string> {
+  return encryptString(toBase64(await sha256(utf8(uri))), key);
+}
+
+const OTHER_TYPE_OBJECTS = ['sshKey', 'bankAccount', 'driversLicense', 'passport'] as const;
+
+export interface EncryptContext {
+  userId: string;
+  userKeyId: string | null;
+  now: () => string;
+}
+
+/**
+ * The request body for a create or an edit. An edit keeps the stored item's own key and the type-object
+ * fields the vault does not show, and records a changed password in the password history.
+ */
+export async function encryptItem(item: ItemView, userKey: SymmetricKey, ctx: EncryptContext, original?: CipherResponse, previous?: ItemView): Promise<CipherRequest> {
+  const key = await itemKey(original ?? {}, userKey);
+  const request: CipherRequest = {
+    type: item.type,
+    folderId: item.folderId || null,
+    favorite: item.favorite,
+    reprompt: original?.reprompt ?? 0,
+    name: (await enc(item.name, key)) ?? (await encryptString('', key)),
+    notes: await enc(item.notes, key),
+    key: original?.key ?? null,
+    encryptedFor: ctx.userId,
+    fields: await Promise.all(item.fields.map(async (f): Promise<FieldData> => ({ type: f.type, name: await enc(f.name, key), value: await enc(f.value, key), linkedId: f.linkedId ?? null }))),
+  };
+  if (ctx.userKeyId && !original?.key) request.encryptedByKeyId = ctx.userKeyId;
+  if (original) request.lastKnownRevisionDate = original.revisionDate;
+
+  const history = [...item.passwordHistory];
+  let passwordRevisionDate = original?.login?.passwordRevisionDate ?? null;
+  if (previous && item.type === CipherType.Login && previous.login.password && previous.login.password !== item.login.password) {
+    history.unshift({ password: previous.login.password, lastUsedDate: ctx.now() });
+    passwordRevisionDate = ctx.now();
+  }
+  // Upstream keeps the five most recent passwords.
+  request.passwordHistory = await Promise.all(history.slice(0, 5).map(async (p) => ({ password: (await enc(p.password, key))!, lastUsedDate: p.lastUsedDate })));
+
+  switch (item.type) {
+    case CipherType.Login:
+      request.login = {
+        ...(original?.login ?? {}),
+        username: await enc(item.login.username, key),
+        password: await enc(item.login.password, key),
+        totp: await enc(item.login.totp, key),
+        passwordRevisionDate,
+        uris: await Promise.all(
+          item.login.uris.filter((u) => u.uri.trim()).map(async (u) => ({ uri: await enc(u.uri.trim(), key), uriChecksum: await uriChecksum(u.uri.trim(), key), match: u.match })),
+        ),
+      };
+      break;
+    case CipherType.SecureNote:
+      request.secureNote = { type: 0 };
+      break;
+    case CipherType.Card: {
+      const c = item.card;
+      request.card = {
+        ...(original?.card ?? {}),
+        cardholderName: await enc(c.cardholderName, key), brand: await enc(c.brand, key), number: await enc(c.number, key),
+        expMonth: await enc(c.expMonth, key), expYear: await enc(c.expYear, key), code: await enc(c.code, key),
+      };
+      break;
+    }
+    case CipherType.Identity: {
+      const identity = { ...(original?.identity ?? {}) } as IdentityData;
+      for (const f of IDENTITY_FIELDS) identity[f] = await enc(item.identity[f], key);
+      request.identity = identity;
+      break;
+    }
+    default:
+      // Types this vault does not edit (SSH keys and newer ones): their type object goes back as stored.
+      for (const name of OTHER_TYPE_OBJECTS) {
+        if (original?.[name] != null) (request as unknown as Record<string, unknown>)[name] = original[name];
+      }
+  }
+  return request;
+}

@@ -1,0 +1,135 @@
+import { copyText } from '../clipboard';
+import { errorText, h, message, replace } from '../dom';
+import { CipherType, IDENTITY_FIELDS, type ItemView } from '../models';
+import { go } from '../router';
+import { currentTotp } from '../totp';
+import { vault } from '../vault';
+import { IDENTITY_LABELS } from './labels';
+
+/** One item: every field with a copy button, secrets hidden until revealed, a live TOTP code. */
+export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
+  let item: ItemView;
+  try {
+    item = await vault.item(id);
+  } catch (err) {
+    replace(root, h('h1', {}, 'Item not found'), message('error', errorText(err)), h('a', { href: '#/vault' }, 'Back to the vault'));
+    return;
+  }
+  const status = h('div', { className: 'toast', 'aria-live': 'polite' });
+  const copy = async (label: string, value: string) => {
+    try {
+      await copyText(value);
+      replace(status, message('info', `${label} copied. The clipboard clears in 30 seconds.`));
+    } catch (err) {
+      replace(status, message('error', `Could not copy: ${errorText(err)}`));
+    }
+  };
+
+  const rows: HTMLElement[] = [];
+  const row = (label: string, value: string, opts: { secret?: boolean; link?: boolean } = {}) => {
+    if (!value) return;
+    const shown = h('span', { className: opts.secret ? 'value secret' : 'value' }, opts.secret ? '••••••••' : value);
+    if (opts.link && /^https?:\/\//i.test(value)) replace(shown, h('a', { href: value, target: '_blank', rel: 'noopener noreferrer' }, value));
+    const buttons: HTMLElement[] = [];
+    if (opts.secret) {
+      const reveal = h('button', { type: 'button', className: 'small secondary', 'aria-pressed': 'false', 'aria-label': `Reveal ${label}` }, 'Show');
+      reveal.addEventListener('click', () => {
+        const on = reveal.getAttribute('aria-pressed') !== 'true';
+        reveal.setAttribute('aria-pressed', String(on));
+        reveal.textContent = on ? 'Hide' : 'Show';
+        reveal.setAttribute('aria-label', `${on ? 'Hide' : 'Reveal'} ${label}`);
+        shown.textContent = on ? value : '••••••••';
+      });
+      buttons.push(reveal);
+    }
+    buttons.push(h('button', { type: 'button', className: 'small', 'aria-label': `Copy ${label}`, onclick: () => void copy(label, value) }, 'Copy'));
+    rows.push(h('div', { className: 'row' }, h('dt', {}, label), h('dd', {}, shown, h('span', { className: 'row-actions' }, buttons))));
+  };
+
+  if (item.type === CipherType.Login) {
+    row('Username', item.login.username);
+    row('Password', item.login.password, { secret: true });
+    item.login.uris.forEach((u, i) => row(item.login.uris.length > 1 ? `Website ${i + 1}` : 'Website', u.uri, { link: true }));
+  } else if (item.type === CipherType.Card) {
+    row('Cardholder name', item.card.cardholderName);
+    row('Brand', item.card.brand);
+    row('Number', item.card.number, { secret: true });
+    row('Expiration', [item.card.expMonth, item.card.expYear].filter(Boolean).join(' / '));
+    row('Security code', item.card.code, { secret: true });
+  } else if (item.type === CipherType.Identity) {
+    for (const f of IDENTITY_FIELDS) row(IDENTITY_LABELS[f], item.identity[f], { secret: f === 'ssn' || f === 'passportNumber' || f === 'licenseNumber' });
+  }
+  for (const f of item.fields) row(f.name || 'Field', f.type === 2 ? (f.value === 'true' ? 'Yes' : 'No') : f.value, { secret: f.type === 1 });
+  row('Notes', item.notes);
+
+  const totp = item.type === CipherType.Login && item.login.totp ? totpRow(item.login.totp, copy) : null;
+  const folder = vault.folders.find((f) => f.id === item.folderId)?.name;
+
+  const actions = item.deletedDate
+    ? [
+        h('button', { type: 'button', onclick: () => act(() => vault.restoreItem(id), '/trash') }, 'Restore'),
+        h('button', { type: 'button', className: 'danger', onclick: () => confirm('Delete this item for good? This cannot be undone.') && act(() => vault.deleteItem(id), '/trash') }, 'Delete permanently'),
+      ]
+    : [
+        h('button', { type: 'button', onclick: () => go(`/edit/${id}`) }, 'Edit'),
+        h('button', { type: 'button', className: 'danger', onclick: () => act(() => vault.trashItem(id), '/vault') }, 'Move to trash'),
+      ];
+
+  async function act(action: () => Promise<void>, then: string) {
+    // One click, one request: the buttons stay disabled until the server has answered.
+    const buttons = [...root.querySelectorAll<HTMLButtonElement>('.actions button')];
+    buttons.forEach((b) => (b.disabled = true));
+    try {
+      await action();
+      go(then);
+    } catch (err) {
+      replace(status, message('error', errorText(err)));
+      buttons.forEach((b) => (b.disabled = false));
+    }
+  }
+
+  replace(root,
+    h('p', {}, h('a', { href: item.deletedDate ? '#/trash' : '#/vault' }, item.deletedDate ? '← Trash' : '← Vault')),
+    h('h1', {}, item.name || '(no name)'),
+    h('p', { className: 'meta' }, [typeName(item.type), folder ? `in ${folder}` : null, item.favorite ? 'favorite' : null, item.deletedDate ? 'in the trash' : null].filter(Boolean).join(' · ')),
+    h('dl', { className: 'fields' }, rows, totp),
+    item.passwordHistory.length
+      ? h('details', { className: 'history' },
+          h('summary', { className: 'meta' }, `Password history: ${item.passwordHistory.length} earlier ${item.passwordHistory.length === 1 ? 'password' : 'passwords'}.`),
+          h('ul', {}, item.passwordHistory.map((p, i) =>
+            h('li', {}, h('span', { className: 'secret' }, p.password), ' ', h('span', { className: 'meta' }, new Date(p.lastUsedDate).toLocaleString()), ' ',
+              h('button', { type: 'button', className: 'small', 'aria-label': `Copy earlier password ${i + 1}`, onclick: () => void copy('Earlier password', p.password) }, 'Copy')))))
+      : null,
+    item.revisionDate ? h('p', { className: 'meta' }, `Updated ${new Date(item.revisionDate).toLocaleString()}`) : null,
+    h('div', { className: 'actions' }, actions),
+    status);
+}
+
+function typeName(type: number): string {
+  return ({ 1: 'Login', 2: 'Secure note', 3: 'Card', 4: 'Identity', 5: 'SSH key (its key is not shown here)' } as Record<number, string>)[type] ?? 'Item of a newer type (shown in part)';
+}
+
+/** The current code and the seconds it has left, refreshed every second while the row is on screen. */
+function totpRow(secret: string, copy: (label: string, value: string) => Promise<void>): HTMLElement {
+  const code = h('span', { className: 'value totp', 'data-testid': 'totp-code' }, '······');
+  const left = h('span', { className: 'countdown', 'data-testid': 'totp-seconds' });
+  const el = h('div', { className: 'row' }, h('dt', {}, 'Verification code (TOTP)'),
+    h('dd', {}, code, left, h('span', { className: 'row-actions' },
+      h('button', { type: 'button', className: 'small', 'aria-label': 'Copy verification code', onclick: () => void copy('Verification code', code.dataset.code ?? '') }, 'Copy'))));
+  const tick = async () => {
+    if (!el.isConnected && el.dataset.started) return clearInterval(timer);
+    el.dataset.started = '1';
+    try {
+      const now = await currentTotp(secret);
+      code.dataset.code = now.code;
+      const half = now.code.length / 2;
+      code.textContent = `${now.code.slice(0, Math.ceil(half))} ${now.code.slice(Math.ceil(half))}`;
+      left.textContent = `${now.secondsLeft}s`;
+    } catch {
+      code.textContent = 'Invalid TOTP secret';
+    }
+  };
+  const timer = setInterval(() => void tick(), 1000);
+  void tick();
+  return el;
+}

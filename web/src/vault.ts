@@ -1,0 +1,320 @@
+// The session: tokens, the account's key material and the synced vault. Only the user key opens the vault and it
+// lives here alone, as non-extractable WebCrypto keys; locking drops it and every decrypted value with it.
+//
+// Storage: localStorage keeps the device id, the last e-mail and preferences (nothing secret). sessionStorage
+// (this tab only, gone when it closes) keeps the tokens and the protected user key, which is encrypted under the
+// master key, so a reload asks for the master password again instead of a full login.
+import { Api, kdfFromToken, type Tokens, type TokenResponse } from './api';
+import {
+  checkKdfFloor, deriveMasterKey, masterPasswordHash, normalizeSalt, unwrapPrivateKey, unwrapUserKey,
+  type KdfConfig, type SymmetricKey,
+} from './crypto';
+import { decryptItem, decryptListEntry, decryptSubtitle, encryptItem } from './items';
+import type { CipherResponse, FolderView, ItemView, ListEntry, SyncResponse } from './models';
+import { go } from './router';
+import { decryptString, encryptString } from './crypto';
+
+const SESSION_KEY = 'coffer.session';
+
+interface StoredSession {
+  email: string;
+  kdf: KdfConfig;
+  protectedUserKey: string;
+  tokens: Tokens | null;
+}
+
+export function deviceInfo() {
+  let identifier = localStorage.getItem('coffer.deviceId');
+  if (!identifier) {
+    identifier = crypto.randomUUID();
+    localStorage.setItem('coffer.deviceId', identifier);
+  }
+  // Bitwarden's DeviceType numbers for web browsers, so the sessions list names the browser.
+  const ua = navigator.userAgent;
+  const [type, name] = /Edg\//.test(ua) ? [12, 'Edge'] : /Firefox\//.test(ua) ? [10, 'Firefox'] : /Chrome\//.test(ua) ? [9, 'Chrome'] : /Safari\//.test(ua) ? [17, 'Safari'] : [14, 'Browser'];
+  return { identifier, type, name: `${name} (web vault)` };
+}
+
+export class Vault {
+  readonly api = new Api(deviceInfo());
+  email = '';
+  kdf: KdfConfig | null = null;
+  protectedUserKey = '';
+  userId = '';
+  userKeyId: string | null = null;
+  twoFactorEnabled = false;
+
+  private userKey: SymmetricKey | null = null;
+  private ciphers = new Map<string, CipherResponse>();
+  entries: ListEntry[] = [];
+  folders: FolderView[] = [];
+  /** Listeners for "the list changed" (a subtitle arrived, an item was saved). */
+  private listeners = new Set<() => void>();
+
+  constructor() {
+    this.api.onTokens = () => this.save();
+    // A refused refresh token means the session was ended elsewhere (log out everywhere, password change).
+    this.api.onLoggedOut = () => {
+      this.forget();
+      go('/login');
+    };
+    const stored = sessionStorage.getItem(SESSION_KEY);
+    if (stored) {
+      const s = JSON.parse(stored) as StoredSession;
+      this.email = s.email;
+      this.kdf = s.kdf;
+      this.protectedUserKey = s.protectedUserKey;
+      this.api.tokens = s.tokens;
+    }
+  }
+
+  get loggedIn(): boolean {
+    return this.api.tokens !== null && this.protectedUserKey !== '';
+  }
+
+  get unlocked(): boolean {
+    return this.userKey !== null;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private save(): void {
+    if (!this.protectedUserKey || !this.api.tokens) {
+      sessionStorage.removeItem(SESSION_KEY);
+      return;
+    }
+    const s: StoredSession = { email: this.email, kdf: this.kdf!, protectedUserKey: this.protectedUserKey, tokens: this.api.tokens };
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
+  }
+
+  // ---------- login, unlock, lock ----------
+
+  async prelogin(email: string): Promise<KdfConfig> {
+    const body = await this.api.prelogin(normalizeSalt(email));
+    const k = body.kdfSettings;
+    const kdf: KdfConfig = { kdfType: k.kdfType as KdfConfig['kdfType'], iterations: k.iterations, memory: k.memory, parallelism: k.parallelism };
+    checkKdfFloor(kdf);
+    return kdf;
+  }
+
+  /** Derives once, then logs in with the hash and opens the user key with the same master key. */
+  async login(email: string, password: string, kdf: KdfConfig, twoFactor?: { provider: string; token: string; remember: boolean }): Promise<void> {
+    const masterKey = await deriveMasterKey(password, normalizeSalt(email), kdf);
+    try {
+      const hash = await masterPasswordHash(masterKey, password);
+      const token: TokenResponse = await this.api.login(email.trim(), hash, twoFactor);
+      performance.mark('coffer-token');
+      // The vault downloads while the user key is unwrapped.
+      const body = this.api.sync();
+      body.catch(() => {});
+      this.email = normalizeSalt(email);
+      this.kdf = kdfFromToken(token);
+      this.protectedUserKey = (token.Key ?? token.key)!;
+      this.userKey = await unwrapUserKey(this.protectedUserKey, masterKey);
+      localStorage.setItem('coffer.email', this.email);
+      this.save();
+      await this.apply(await body);
+    } finally {
+      masterKey.fill(0);
+    }
+  }
+
+  /** Unlock with the master password alone, from the protected user key kept since login. */
+  async unlock(password: string): Promise<void> {
+    // The KDF runs while the vault downloads: the tokens outlive a lock, so the sync needs no password. The
+    // download is dropped unread if the password turns out wrong.
+    const body = this.api.sync();
+    body.catch(() => {});
+    const masterKey = await deriveMasterKey(password, this.email, this.kdf!);
+    performance.mark('coffer-kdf');
+    try {
+      this.userKey = await unwrapUserKey(this.protectedUserKey, masterKey).catch(() => {
+        throw new Error('Invalid master password.');
+      });
+    } finally {
+      masterKey.fill(0);
+    }
+    await this.apply(await body);
+  }
+
+  /** Checks a typed master password against the account and returns its login hash for re-verification. */
+  async verificationHash(password: string): Promise<string> {
+    const masterKey = await deriveMasterKey(password, this.email, this.kdf!);
+    try {
+      await unwrapUserKey(this.protectedUserKey, masterKey).catch(() => {
+        throw new Error('Invalid master password.');
+      });
+      return await masterPasswordHash(masterKey, password);
+    } finally {
+      masterKey.fill(0);
+    }
+  }
+
+  /** Drops the user key and every decrypted value; the encrypted session stays for the next unlock. */
+  lock(): void {
+    this.userKey = null;
+    this.ciphers.clear();
+    this.entries = [];
+    this.folders = [];
+    this.changed();
+  }
+
+  /** Forgets the session entirely (this device only). */
+  forget(): void {
+    this.lock();
+    this.api.clear();
+    this.protectedUserKey = '';
+    this.kdf = null;
+    sessionStorage.removeItem(SESSION_KEY);
+  }
+
+  private key(): SymmetricKey {
+    if (!this.userKey) throw new Error('The vault is locked.');
+    return this.userKey;
+  }
+
+  // ---------- sync and the list ----------
+
+  /**
+   * Full sync. Names are decrypted before the list shows (search needs them); the lines under the names
+   * follow in the background, so a large vault shows its list after one decryption per item.
+   */
+  async sync(): Promise<void> {
+    this.key();
+    await this.apply(await this.api.sync());
+  }
+
+  private async apply(body: SyncResponse): Promise<void> {
+    performance.mark('coffer-synced');
+    const key = this.key();
+    this.userId = body.profile.id;
+    this.twoFactorEnabled = body.profile.twoFactorEnabled;
+    this.userKeyId = body.userDecryption?.userKeyId ?? null;
+    if (body.profile.key && body.profile.key !== this.protectedUserKey) {
+      this.protectedUserKey = body.profile.key;
+      this.save();
+    }
+    this.ciphers = new Map(body.ciphers.map((c) => [c.id, c]));
+    const [folders, entries] = await Promise.all([
+      Promise.all(body.folders.map(async (f) => ({ id: f.id, name: await decryptString(f.name, key).catch(() => '[cannot decrypt]') }))),
+      Promise.all(body.ciphers.map((c) => decryptListEntry(c, key))),
+    ]);
+    this.folders = folders.sort((a, b) => collator.compare(a.name, b.name));
+    this.entries = entries.sort(compareEntries);
+    performance.mark('coffer-decrypted');
+    if (body.profile.privateKey) {
+      // Surfaces a broken account early rather than on first sharing; the key itself is not kept.
+      void unwrapPrivateKey(body.profile.privateKey, key).catch(() => console.warn('The account private key does not open.'));
+    }
+    this.changed();
+    void this.fillSubtitles(key);
+  }
+
+  private async fillSubtitles(key: SymmetricKey): Promise<void> {
+    const batch = 200;
+    for (let i = 0; i < this.entries.length; i += batch) {
+      if (this.userKey !== key) return;
+      const slice = this.entries.slice(i, i + batch);
+      await Promise.all(
+        slice.map(async (e) => {
+          const cipher = this.ciphers.get(e.id);
+          if (!cipher) return;
+          e.subtitle = await decryptSubtitle(cipher, key).catch(() => '');
+          e.search = `${e.name}\n${e.subtitle}`.toLowerCase();
+        }),
+      );
+      this.changed();
+    }
+  }
+
+  async item(id: string): Promise<ItemView> {
+    const cipher = this.ciphers.get(id);
+    if (!cipher) throw new Error('No such item.');
+    return decryptItem(cipher, this.key());
+  }
+
+  private async store(cipher: CipherResponse): Promise<void> {
+    this.ciphers.set(cipher.id, cipher);
+    const entry = await decryptListEntry(cipher, this.key());
+    entry.subtitle = await decryptSubtitle(cipher, this.key()).catch(() => '');
+    entry.search = `${entry.name}\n${entry.subtitle}`.toLowerCase();
+    this.entries = [...this.entries.filter((e) => e.id !== cipher.id), entry].sort(compareEntries);
+    this.changed();
+  }
+
+  private context() {
+    return { userId: this.userId, userKeyId: this.userKeyId, now: () => new Date().toISOString() };
+  }
+
+  async saveItem(item: ItemView): Promise<string> {
+    const original = item.id ? this.ciphers.get(item.id) : undefined;
+    const previous = item.id ? await this.item(item.id) : undefined;
+    const request = await encryptItem(item, this.key(), this.context(), original, previous);
+    const saved = item.id ? await this.api.updateCipher(item.id, request) : await this.api.createCipher(request);
+    await this.store(saved);
+    return saved.id;
+  }
+
+  async encryptForImport(items: ItemView[]) {
+    return Promise.all(items.map((i) => encryptItem(i, this.key(), this.context())));
+  }
+
+  async trashItem(id: string): Promise<void> {
+    await this.api.softDeleteCipher(id);
+    const cipher = this.ciphers.get(id);
+    if (cipher) await this.store({ ...cipher, deletedDate: new Date().toISOString() });
+  }
+
+  async restoreItem(id: string): Promise<void> {
+    await this.store(await this.api.restoreCipher(id));
+  }
+
+  async deleteItem(id: string): Promise<void> {
+    await this.api.deleteCipher(id);
+    this.ciphers.delete(id);
+    this.entries = this.entries.filter((e) => e.id !== id);
+    this.changed();
+  }
+
+  allItems(): Promise<ItemView[]> {
+    const key = this.key();
+    return Promise.all([...this.ciphers.values()].filter((c) => !c.deletedDate).map((c) => decryptItem(c, key)));
+  }
+
+  // ---------- folders ----------
+
+  async saveFolder(id: string | null, name: string): Promise<void> {
+    const encrypted = await encryptString(name, this.key());
+    const saved = id ? await this.api.renameFolder(id, encrypted) : await this.api.createFolder(encrypted);
+    this.folders = [...this.folders.filter((f) => f.id !== saved.id), { id: saved.id, name }].sort((a, b) => collator.compare(a.name, b.name));
+    this.changed();
+  }
+
+  async deleteFolder(id: string): Promise<void> {
+    await this.api.deleteFolder(id);
+    this.folders = this.folders.filter((f) => f.id !== id);
+    for (const e of this.entries) if (e.folderId === id) e.folderId = null;
+    for (const c of this.ciphers.values()) if (c.folderId === id) c.folderId = null;
+    this.changed();
+  }
+
+  encrypt(value: string): Promise<string> {
+    return encryptString(value, this.key());
+  }
+}
+
+// One collator for every comparison: building locale rules per call makes sorting 3,000 names visibly slower.
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+function compareEntries(a: ListEntry, b: ListEntry): number {
+  return collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1);
+}
+
+export const vault = new Vault();
