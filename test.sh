@@ -34,7 +34,7 @@ check_toolchain() {
   echo "dotnet $(dotnet --version), node $(node --version), npm $(npm --version 2>/dev/null)"
 }
 
-# The official Bitwarden CLI, pinned by tests/e2e/node/package-lock.json, that the e2e tests drive.
+# The official Bitwarden CLI and SignalR client, pinned by tests/e2e/node/package-lock.json, that the e2e tests drive.
 install_bw_cli() {
   step "Bitwarden CLI $BW_VERSION (tests/e2e/node)"
   local stamp="$BW_FOLDER/node_modules/.coffer-lock.sha256"
