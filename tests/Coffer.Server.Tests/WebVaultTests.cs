@@ -88,7 +88,7 @@ public sealed partial class WebVaultTests(WebVaultTests.Server server) : IClassF
     [InlineData("/api/ciphers/not-a-route/at-all", "application/json")]
     [InlineData("/notifications/unknown", "application/problem+json")]
     [InlineData("/health/unknown", "application/problem+json")]
-    [InlineData("/metrics", "application/problem+json")]
+    [InlineData("/metrics/unknown", "application/problem+json")]
     public async Task UnknownServerRoute_KeepsItsOwn404_NotTheApp(string path, string mediaType)
     {
         using var response = await Client.GetAsync(path);
