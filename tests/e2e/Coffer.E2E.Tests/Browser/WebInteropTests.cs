@@ -115,10 +115,7 @@ public sealed class WebInteropTests(BrowserFixture fixture) : IClassFixture<Brow
     {
         var account = TestAccount.CreateUnique();
         var web = await WebVault.OpenAsync(fixture);
-        await web.Page.GotoAsync("/#/register");
-        await web.Field("Email address").FillAsync(account.Email);
-        await web.Field("Master password").FillAsync(account.Password);
-        await web.Field("Confirm master password").FillAsync(account.Password);
+        await web.FillRegistrationAsync(account);
         await web.Field("Key derivation (KDF)").SelectOptionAsync(new SelectOptionValue { Label = "Argon2id, 64 MiB, 3 iterations, parallelism 4" });
         await web.Button("Create account").ClickAsync();
         await web.WaitForListAsync();
