@@ -27,7 +27,6 @@ export function registerScreen(root: HTMLElement): void {
   const feedback = h('small', { className: 'feedback' });
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit' }, 'Create account');
-  let score = 0;
 
   password.addEventListener('input', async () => {
     const value = password.value;
@@ -39,7 +38,6 @@ export function registerScreen(root: HTMLElement): void {
     }
     const s = await passwordStrength(value, [email.value, name.value, 'coffer']);
     if (password.value !== value) return;
-    score = s.score;
     meter.value = s.score;
     meterText.textContent = `Strength: ${s.label}`;
     feedback.textContent = value.length < MIN_LENGTH ? `At least ${MIN_LENGTH} characters. ${s.feedback}` : s.feedback;
@@ -64,6 +62,8 @@ export function registerScreen(root: HTMLElement): void {
     if (password.value.length < MIN_LENGTH) return replace(status, message('error', `The master password needs at least ${MIN_LENGTH} characters.`));
     if (password.value !== confirm.value) return replace(status, message('error', 'The two master passwords differ.'));
     if (hint.value && hint.value.trim() === password.value) return replace(status, message('error', 'The hint must not be the master password.'));
+    // Scored again here: the meter's check is asynchronous and may not have finished when the form is submitted.
+    const { score } = await passwordStrength(password.value, [email.value, name.value, 'coffer']);
     if (score < 2 && !window.confirm('This master password is weak. Use it anyway?')) return;
     submit.disabled = true;
     replace(status, message('info', 'Creating your keys…'));
