@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Coffer.E2E.Tests.Harness;
+namespace Coffer.Testing;
 
 /// <summary>
 /// A throwaway CA and a server certificate it signed for 127.0.0.1 and localhost, written as PEM files. The `bw`
