@@ -135,8 +135,9 @@ public sealed class ServerProcess : IAsyncDisposable
         };
 
         // Every test signs up, logs in and sends two-step codes from 127.0.0.1, and some log one account in
-        // several times a minute, far more often than a person would: the rate limits stay on, only roomier (as in
-        // the server and CLI suites). The failed-login lockout keeps its defaults.
+        // several times a minute, far more often than a person would: the rate limits stay on, only roomier (as
+        // CofferFactory does for the server suite, which covers the limits themselves). The failed-login lockout
+        // keeps its defaults.
         string[] limits =
         [
             "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "PreloginPerIp", "PreloginPerAccount",
