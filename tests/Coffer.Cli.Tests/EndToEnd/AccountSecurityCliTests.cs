@@ -7,7 +7,7 @@ namespace Coffer.Cli.Tests.EndToEnd;
 
 /// <summary><c>coffer account …</c> and <c>coffer devices …</c> against the real server over HTTP.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class AccountSecurityCliTests(ServerProcess server) : IClassFixture<ServerProcess>, IDisposable
+public sealed class AccountSecurityCliTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private const string Password = "correct horse battery staple";
     private const string NewPassword = "a different, longer passphrase";

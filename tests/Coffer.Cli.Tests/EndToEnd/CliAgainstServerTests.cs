@@ -8,7 +8,7 @@ namespace Coffer.Cli.Tests.EndToEnd;
 
 /// <summary>The CLI against the real server over HTTP. Each test registers its own account, so order never matters.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class CliAgainstServerTests(ServerProcess server) : IClassFixture<ServerProcess>, IDisposable
+public sealed class CliAgainstServerTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private const string Password = "correct horse battery staple";
     private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);

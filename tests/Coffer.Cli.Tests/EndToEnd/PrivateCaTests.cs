@@ -3,7 +3,7 @@ using Coffer.Cli.Tests.Cli;
 namespace Coffer.Cli.Tests.EndToEnd;
 
 /// <summary>--ca-cert trusts a private CA without switching certificate validation off.</summary>
-public sealed class PrivateCaTests(TlsServerProcess server) : IClassFixture<TlsServerProcess>, IDisposable
+public sealed class PrivateCaTests(TlsServerFixture server) : IClassFixture<TlsServerFixture>, IDisposable
 {
     private readonly CliRun _cli = new();
 
@@ -31,19 +31,11 @@ public sealed class PrivateCaTests(TlsServerProcess server) : IClassFixture<TlsS
     [Fact]
     public async Task WithAnotherCa_TheCertificateIsRefused()
     {
-        var otherFolder = Directory.CreateTempSubdirectory("coffer-other-ca-").FullName;
-        try
-        {
-            var (otherCa, _) = TestCertificates.Create(otherFolder);
-            _cli.SetEnvironment("MP", "correct horse battery staple");
-            var (code, _, error) = await _cli.RunAsync(
-                "register", "y@example.com", "--server", server.BaseUrl.ToString(), "--passwordenv", "MP", "--ca-cert", otherCa);
-            Assert.Equal(1, code);
-            Assert.Contains("Cannot reach", error, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(otherFolder, recursive: true);
-        }
+        using var other = new Scratch("coffer-other-ca-");
+        _cli.SetEnvironment("MP", "correct horse battery staple");
+        var (code, _, error) = await _cli.RunAsync(
+            "register", "y@example.com", "--server", server.BaseUrl.ToString(), "--passwordenv", "MP", "--ca-cert", other.Certificates.CaPemPath);
+        Assert.Equal(1, code);
+        Assert.Contains("Cannot reach", error, StringComparison.Ordinal);
     }
 }

@@ -9,7 +9,7 @@ namespace Coffer.Cli.Tests.EndToEnd;
 /// turned TOTP on is spent, so logins use the next step's code, which the server's ±1 step window accepts.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed partial class TwoFactorCliTests(ServerProcess server) : IClassFixture<ServerProcess>, IDisposable
+public sealed partial class TwoFactorCliTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private const string Password = "correct horse battery staple";
     private readonly CliRun _cli = new();

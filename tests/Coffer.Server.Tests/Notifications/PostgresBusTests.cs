@@ -8,7 +8,7 @@ using Npgsql;
 namespace Coffer.Server.Tests.Notifications;
 
 /// <summary>Fan-out between nodes through PostgreSQL LISTEN/NOTIFY: each node delivers to its own connections only.</summary>
-public sealed class PostgresBusTests(PostgresCluster cluster) : IClassFixture<PostgresCluster>
+public sealed class PostgresBusTests(PostgresFixture cluster) : IClassFixture<PostgresFixture>
 {
     // A guard against a hung test, not a timed assertion.
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);

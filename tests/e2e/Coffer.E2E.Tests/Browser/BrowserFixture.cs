@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Coffer.E2E.Tests.Harness;
 using Microsoft.Playwright;
 
 namespace Coffer.E2E.Tests.Browser;

@@ -1,4 +1,3 @@
-using Coffer.E2E.Tests.Harness;
 using Microsoft.Playwright;
 
 namespace Coffer.E2E.Tests.Browser;

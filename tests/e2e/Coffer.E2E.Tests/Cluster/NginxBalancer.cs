@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Coffer.E2E.Tests.Harness;
 
 namespace Coffer.E2E.Tests.Cluster;
 

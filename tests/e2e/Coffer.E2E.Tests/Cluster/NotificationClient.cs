@@ -2,7 +2,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
-using Coffer.E2E.Tests.Harness;
 
 namespace Coffer.E2E.Tests.Cluster;
 

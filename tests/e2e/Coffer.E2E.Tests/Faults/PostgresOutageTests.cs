@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Coffer.E2E.Tests.Cluster;
 using Coffer.E2E.Tests.Harness;
 using Xunit.Abstractions;
 

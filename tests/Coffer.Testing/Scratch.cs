@@ -1,4 +1,4 @@
-namespace Coffer.E2E.Tests.Harness;
+namespace Coffer.Testing;
 
 /// <summary>
 /// A test's own temporary root: a throwaway CA (so every process it starts serves HTTPS the clients trust) and

@@ -3,11 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Coffer.E2E.Tests.Harness;
+namespace Coffer.Testing;
 
 /// <summary>
-/// The real, built coffer-server.dll running as a child process on a free loopback port over HTTPS, with its own
-/// data folder. Its console output is kept so a failing test can show what the server logged.
+/// The real, built coffer-server.dll running as a child process on a free loopback port, with its own data folder:
+/// over HTTPS with a certificate from a throwaway CA, or plain HTTP when no certificates are given. Its console output is kept so a failing test can show what the server logged.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -22,7 +22,7 @@ public sealed class ServerProcess : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
-    /// <summary>The base URL clients are configured with, without a trailing slash (https://127.0.0.1:PORT).</summary>
+    /// <summary>The base URL clients are configured with (https://127.0.0.1:PORT, or http:// without certificates).</summary>
     public Uri BaseAddress { get; }
 
     public string Url => BaseAddress.GetLeftPart(UriPartial.Authority);
@@ -47,10 +47,10 @@ public sealed class ServerProcess : IAsyncDisposable
     /// settings on top of the defaults (a shared database, a shared signing key); a null value removes one.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(
-        TestCertificates certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
+        TestCertificates? certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
     {
         var port = FreeLoopbackPort();
-        var baseAddress = new Uri($"https://127.0.0.1:{port}");
+        var baseAddress = new Uri($"{(certificates is null ? "http" : "https")}://127.0.0.1:{port}");
         var serverDll = RepoPaths.ServerDll;
         var environment = ServerEnvironment(certificates, dataFolder, extraEnvironment);
         var info = ChildProcess.CreateStartInfo(
@@ -95,7 +95,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <paramref name="dataFolder"/> would have, and waits for it to exit.
     /// </summary>
     public static Task<ProcessResult> RunCommandAsync(
-        TestCertificates certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment, params string[] arguments)
+        TestCertificates? certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment, params string[] arguments)
     {
         var serverDll = RepoPaths.ServerDll;
         return ChildProcess.RunAsync(
@@ -120,13 +120,13 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     private static Dictionary<string, string?> ServerEnvironment(
-        TestCertificates certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment)
+        TestCertificates? certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment)
     {
         var environment = new Dictionary<string, string?>
         {
             ["Coffer__DataFolder"] = dataFolder,
-            ["Kestrel__Certificates__Default__Path"] = certificates.ServerCertPath,
-            ["Kestrel__Certificates__Default__KeyPath"] = certificates.ServerKeyPath,
+            ["Kestrel__Certificates__Default__Path"] = certificates?.ServerCertPath,
+            ["Kestrel__Certificates__Default__KeyPath"] = certificates?.ServerKeyPath,
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // The test host's own settings must not leak into the server under test.
             ["ASPNETCORE_URLS"] = null,
@@ -135,8 +135,9 @@ public sealed class ServerProcess : IAsyncDisposable
         };
 
         // Every test signs up, logs in and sends two-step codes from 127.0.0.1, and some log one account in
-        // several times a minute, far more often than a person would: the rate limits stay on, only roomier (as in
-        // the server and CLI suites). The failed-login lockout keeps its defaults.
+        // several times a minute, far more often than a person would: the rate limits stay on, only roomier (as
+        // CofferFactory does for the server suite, which covers the limits themselves). The failed-login lockout
+        // keeps its defaults.
         string[] limits =
         [
             "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "PreloginPerIp", "PreloginPerAccount",
@@ -155,9 +156,9 @@ public sealed class ServerProcess : IAsyncDisposable
         return environment;
     }
 
-    private async Task WaitUntilAliveAsync(TestCertificates certificates)
+    private async Task WaitUntilAliveAsync(TestCertificates? certificates)
     {
-        using var client = new HttpClient(certificates.CreateTrustingHandler()) { Timeout = TimeSpan.FromSeconds(5) };
+        using var client = new HttpClient(certificates?.CreateTrustingHandler() ?? new HttpClientHandler()) { Timeout = TimeSpan.FromSeconds(5) };
         var alive = new Uri(BaseAddress, "/alive");
         var deadline = Stopwatch.StartNew();
         string lastError = "no attempt yet";

@@ -3,12 +3,13 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Coffer.E2E.Tests.Harness;
+namespace Coffer.Testing;
 
 /// <summary>
 /// A throwaway CA and a server certificate it signed for 127.0.0.1 and localhost, written as PEM files. The `bw`
 /// CLI refuses plain http even on loopback (protocol §7.2), so every client here trusts this CA explicitly:
-/// node through NODE_EXTRA_CA_CERTS, .NET through a custom trust store. Validation is never switched off.
+/// node through NODE_EXTRA_CA_CERTS, the coffer CLI through --ca-cert, .NET through a custom trust store.
+/// Validation is never switched off.
 /// </summary>
 public sealed class TestCertificates : IDisposable
 {

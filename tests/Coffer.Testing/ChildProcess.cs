@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Coffer.E2E.Tests.Harness;
+namespace Coffer.Testing;
 
 /// <summary>What one finished child process did; <see cref="ToString"/> is written into every assertion message.</summary>
 public sealed record ProcessResult(string Description, int ExitCode, string StdOut, string StdErr, bool TimedOut, TimeSpan Elapsed)

@@ -1,7 +1,6 @@
 using System.Globalization;
-using Coffer.E2E.Tests.Harness;
 
-namespace Coffer.E2E.Tests.Cluster;
+namespace Coffer.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster a test owns: initdb into a temporary folder, listening only on 127.0.0.1 at a

@@ -1,7 +1,6 @@
 using System.Data.Common;
-using Coffer.E2E.Tests.Harness;
 
-namespace Coffer.E2E.Tests.Cluster;
+namespace Coffer.Testing;
 
 /// <summary>
 /// The PostgreSQL 15 programs (initdb, pg_ctl, psql) run as child processes: the tests need no PostgreSQL driver of

@@ -1,4 +1,4 @@
-namespace Coffer.E2E.Tests.Cluster;
+namespace Coffer.Testing;
 
 /// <summary>
 /// A new, empty PostgreSQL database for one fixture or test: made in the run's cluster (<c>COFFER_TEST_POSTGRES</c>,

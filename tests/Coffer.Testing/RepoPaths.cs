@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Coffer.E2E.Tests.Harness;
+namespace Coffer.Testing;
 
 /// <summary>Where the programs under test live, found from the repository root above this test assembly.</summary>
 public static class RepoPaths
