@@ -175,6 +175,11 @@ export class Api {
     this.onTokens(null);
   }
 
+  /** A current access token (refreshed first when expired), for the notifications hub's query string. */
+  hubToken(): Promise<string> {
+    return this.accessToken();
+  }
+
   private async accessToken(): Promise<string> {
     if (!this.tokens) throw new ApiError('Not logged in.', 401);
     if (Date.now() >= this.tokens.expiresAt) {

@@ -2,6 +2,7 @@
 // function that fills the main region. Loaded by main.ts once the page is known to be a secure context.
 import { h, replace } from './dom';
 import { startIdleLock } from './idle';
+import { LiveSync } from './livesync';
 import { currentRoute, go } from './router';
 import { vault } from './vault';
 import { loginScreen } from './screens/login';
@@ -40,10 +41,27 @@ function header(main: HTMLElement): HTMLElement {
     h('span', { className: 'brand' }, 'Coffer'), nav);
 }
 
+// Other devices' changes arrive while the vault is unlocked; the connection closes on lock and log-out.
+const live = new LiveSync({
+  url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/notifications/hub`,
+  accessToken: () => vault.api.hubToken(),
+  sync: () => vault.sync(),
+  logOut: () => {
+    vault.forget();
+    go('/login');
+  },
+});
+
+function followLock(): void {
+  if (vault.unlocked) live.start();
+  else live.stop();
+}
+
 let renderCount = 0;
 
 async function render(): Promise<void> {
   const mine = ++renderCount;
+  followLock();
   // A fresh main region per render: a slow screen that finishes after the user moved on writes into a detached
   // element instead of over the newer screen.
   const main = h('main', { id: 'main', tabindex: '-1' });
@@ -94,6 +112,7 @@ function screen(main: HTMLElement): void | Promise<void> {
 }
 
 export function start(): void {
+  vault.onChange(followLock);
   window.addEventListener('hashchange', () => void render());
   // "/" jumps to the search field, as on most sites with a search box.
   document.addEventListener('keydown', (e) => {

@@ -13,11 +13,19 @@ const NO_FOLDER = 'none';
  */
 export function vaultScreen(root: HTMLElement, options: { trash: boolean; folder: string | null; search: string }): void {
   const search = h('input', { type: 'search', id: 'search', name: 'search', placeholder: 'Search', value: options.search, autocomplete: 'off' });
-  const folder = h('select', { id: 'folder-filter', name: 'folder' },
-    h('option', { value: '' }, 'All folders'),
-    h('option', { value: NO_FOLDER }, 'No folder'),
-    vault.folders.map((f) => h('option', { value: f.id }, f.name)));
-  folder.value = options.folder ?? '';
+  const folder = h('select', { id: 'folder-filter', name: 'folder' });
+  let shownFolders: typeof vault.folders | null = null;
+  // Also after a sync in the background (live sync): another device may have added or renamed a folder.
+  function fillFolders(value: string): void {
+    shownFolders = vault.folders;
+    folder.replaceChildren(
+      h('option', { value: '' }, 'All folders'),
+      h('option', { value: NO_FOLDER }, 'No folder'),
+      ...vault.folders.map((f) => h('option', { value: f.id }, f.name)));
+    folder.value = value;
+    if (folder.value !== value) folder.value = '';
+  }
+  fillFolders(options.folder ?? '');
   const count = h('p', { className: 'count', role: 'status', 'aria-live': 'polite' });
   const list = h('ul', { className: 'items', 'aria-label': options.trash ? 'Items in trash' : 'Items', 'data-testid': 'vault-list' });
   // One row element per item, made once per version of the entries and reused by every search and filter:
@@ -77,6 +85,7 @@ export function vaultScreen(root: HTMLElement, options: { trash: boolean; folder
 
   const unsubscribe = vault.onChange(() => {
     if (!list.isConnected) return unsubscribe();
+    if (vault.folders !== shownFolders) fillFolders(folder.value);
     if (vault.entries !== shown) return draw();
     // The same entries with their subtitles filled in: update the text, keep the rows (and the focus).
     for (const e of vault.entries) {
