@@ -52,12 +52,12 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> GetAuthenticator(
-        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, UserVerificationTokens tokens, CancellationToken ct)
+        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, UserVerificationTokens tokens, CancellationToken ct)
     {
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (!await PasswordMatchesAsync(request, user, hashing))
+        if (await CheckPasswordAsync(proof, request, user, ct) is { } denied)
         {
-            return BitwardenErrors.BadRequest(VerificationFailed);
+            return denied;
         }
 
         // Nothing is stored yet: the key only counts once a code for it comes back (PUT).
@@ -76,13 +76,13 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> EnableAuthenticator(
-        UpdateTwoFactorAuthenticatorRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing,
+        UpdateTwoFactorAuthenticatorRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof,
         UserVerificationTokens tokens, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (!tokens.IsValid(request.UserVerificationToken, user.Id, request.Key) && !await PasswordMatchesAsync(request, user, hashing))
+        if (!tokens.IsValid(request.UserVerificationToken, user.Id, request.Key) && await CheckPasswordAsync(proof, request, user, ct) is { } denied)
         {
-            return BitwardenErrors.BadRequest(VerificationFailed);
+            return denied;
         }
 
         if (!Base32.TryDecode(request.Key, out var secret))
@@ -124,14 +124,17 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> DisableAuthenticator(
-        [FromBody] DisableTwoFactorAuthenticatorRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing,
+        [FromBody] DisableTwoFactorAuthenticatorRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof,
         UserVerificationTokens tokens, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        var proven = tokens.IsValid(request.UserVerificationToken, user.Id, request.Key) || await PasswordMatchesAsync(request, user, hashing);
+        if (!tokens.IsValid(request.UserVerificationToken, user.Id, request.Key) && await CheckPasswordAsync(proof, request, user, ct) is { } denied)
+        {
+            return denied;
+        }
 
         // The key must be the one in use: a token minted for a key the user was merely shown does not switch TOTP off.
-        if (!proven || (request.Key is not null && user.TotpSecret is not null && !SameKey(request.Key, user.TotpSecret)))
+        if (request.Key is not null && user.TotpSecret is not null && !SameKey(request.Key, user.TotpSecret))
         {
             return BitwardenErrors.BadRequest(VerificationFailed);
         }
@@ -141,12 +144,12 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> DisableLegacy(
-        TwoFactorProviderRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+        TwoFactorProviderRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (!await PasswordMatchesAsync(request, user, hashing))
+        if (await CheckPasswordAsync(proof, request, user, ct) is { } denied)
         {
-            return BitwardenErrors.BadRequest(VerificationFailed);
+            return denied;
         }
 
         if (request.Type is not { } type)
@@ -163,12 +166,12 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> GetRecover(
-        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (!await PasswordMatchesAsync(request, user, hashing))
+        if (await CheckPasswordAsync(proof, request, user, ct) is { } denied)
         {
-            return BitwardenErrors.BadRequest(VerificationFailed);
+            return denied;
         }
 
         // Upstream answers code: null while no provider is on; a code would recover nothing.
@@ -199,11 +202,11 @@ public static class TwoFactorEndpoints
     }
 
     /// <summary>
-    /// Account doc §1: the master password hash, checked like the password grant checks it. OTP proofs exist only
-    /// for accounts without a master password, which Coffer does not have, so they always fail.
+    /// Account doc §1: the master password hash, through the budget and lockout every re-verification shares. OTP
+    /// proofs exist only for accounts without a master password, which Coffer does not have, so they always fail.
     /// </summary>
-    private static async Task<bool> PasswordMatchesAsync(SecretVerificationRequestModel request, User user, PasswordHashing hashing) =>
-        request.MasterPasswordHash is { Length: > 0 and <= 300 } hash && (await hashing.VerifyAsync(hash, user.PasswordHash)).Valid;
+    private static Task<IResult?> CheckPasswordAsync(MasterPasswordProof proof, SecretVerificationRequestModel request, User user, CancellationToken ct) =>
+        proof.CheckAsync(request.MasterPasswordHash, user, BitwardenErrors.BadRequest(VerificationFailed), ct);
 
     private static bool SameKey(string presented, string stored) =>
         Base32.TryDecode(presented, out var a) && CryptographicOperations.FixedTimeEquals(a, Base32.Decode(stored));
