@@ -105,6 +105,7 @@ api.MapTwoFactor();
 app.MapNotifications();
 
 await app.MigrateCofferDatabaseAsync();
+await app.EncryptTwoFactorSecretsAsync();
 app.LogListening(options);
 await app.RunAsync();
 
