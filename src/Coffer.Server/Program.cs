@@ -60,6 +60,7 @@ builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title
 var app = builder.Build();
 
 app.UseTrustedProxies();
+app.UsePublicUrl(options);
 app.UseCofferErrors();
 app.UseDatabaseOutage();
 app.UseSecurityHeaders();
@@ -73,12 +74,15 @@ app.UseWebSockets();
 app.UseAuthentication();
 app.UseRateLimits();
 app.UseAuthorization();
-app.UseSwagger(swagger => swagger.RouteTemplate = "docs/{documentName}/openapi.json");
-app.UseSwaggerUI(ui =>
+if (options.ApiDocs)
 {
-    ui.RoutePrefix = "docs";
-    ui.SwaggerEndpoint("/docs/v1/openapi.json", "Coffer API v1");
-});
+    app.UseSwagger(swagger => swagger.RouteTemplate = "docs/{documentName}/openapi.json");
+    app.UseSwaggerUI(ui =>
+    {
+        ui.RoutePrefix = "docs";
+        ui.SwaggerEndpoint("/docs/v1/openapi.json", "Coffer API v1");
+    });
+}
 
 app.MapHealth();
 app.MapMetrics();
@@ -105,6 +109,7 @@ api.MapTwoFactor();
 app.MapNotifications();
 
 await app.MigrateCofferDatabaseAsync();
+await app.EncryptTwoFactorSecretsAsync();
 app.LogListening(options);
 await app.RunAsync();
 

@@ -63,6 +63,17 @@ public sealed class ServerOptions
     /// <summary>Who may read <c>/metrics</c> (section <c>Coffer:Metrics</c>); loopback only by default.</summary>
     public MetricsSettings Metrics { get; set; } = new();
 
+    /// <summary>
+    /// The server's address as clients reach it (absolute http/https URL, optionally with a path; no query or
+    /// fragment), e.g. <c>https://vault.example.com</c>. When set, every absolute URL the server hands out (today
+    /// <c>/api/config</c>'s <c>environment</c> and <c>server.url</c>) is built from it, never from the request's
+    /// Host header, which whoever sends the request chooses. Unset: built from the request, as before.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Serve the OpenAPI document and its browser at <c>/docs</c> (default true); false answers 404 there.</summary>
+    public bool ApiDocs { get; set; } = true;
+
     /// <summary>Folder of the built web vault served at <c>/</c>; default <c>web-vault</c> beside the binary (copied there from <c>web/dist</c> at build).</summary>
     public string? WebVaultFolder { get; set; }
 
@@ -132,6 +143,11 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             failures.Add("Coffer:Issuer must not be empty.");
         }
 
+        if (options.PublicUrl is { } publicUrl && !IsPublicUrl(publicUrl))
+        {
+            failures.Add("Coffer:PublicUrl must be an absolute http or https URL without query or fragment, e.g. https://vault.example.com.");
+        }
+
         failures.AddRange(options.RateLimits.Validate());
         failures.AddRange(options.Notifications.Validate());
         failures.AddRange(options.TrustedProxies.Where(p => !ReverseProxy.IsValidEntry(p)).Select(p => $"Coffer:TrustedProxies: '{p}' is not an IP address or CIDR network."));
@@ -140,6 +156,12 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    private static bool IsPublicUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && !string.IsNullOrEmpty(uri.Host) && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment)
+        && string.IsNullOrEmpty(uri.UserInfo);
 
     private static bool HasAtLeast256Bits(string base64)
     {

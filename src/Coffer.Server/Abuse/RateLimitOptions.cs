@@ -50,7 +50,14 @@ public sealed class RateLimitOptions
 
     public RateLimit TwoFactorPerAccount { get; set; } = RateLimit.PerMinute(3);
 
-    /// <summary>Failed password grants for one e-mail within <see cref="LockoutWindowMinutes"/> that lock it.</summary>
+    /// <summary>
+    /// Re-verifications of the master password hash on signed-in routes (verify-password, password, KDF and e-mail
+    /// changes, key rotation, deletion, two-factor changes), per account, right or wrong: a stolen access token must
+    /// not be a fast password oracle. Wrong ones also count into the lockout below.
+    /// </summary>
+    public RateLimit VerifyPasswordPerAccount { get; set; } = RateLimit.PerMinute(6);
+
+    /// <summary>Failed password grants and failed re-verifications (Accounts/MasterPasswordProof) for one e-mail within <see cref="LockoutWindowMinutes"/> that lock it.</summary>
     public int LockoutFailures { get; set; } = 10;
 
     public int LockoutWindowMinutes { get; set; } = 15;
@@ -64,6 +71,7 @@ public sealed class RateLimitOptions
         (nameof(PreloginPerIp), PreloginPerIp), (nameof(PreloginPerAccount), PreloginPerAccount),
         (nameof(RegistrationPerIp), RegistrationPerIp), (nameof(RegistrationPerAccount), RegistrationPerAccount),
         (nameof(TwoFactorPerIp), TwoFactorPerIp), (nameof(TwoFactorPerAccount), TwoFactorPerAccount),
+        (nameof(VerifyPasswordPerAccount), VerifyPasswordPerAccount),
     ];
 
     /// <summary>The problems with these settings, as messages naming the configuration key; empty when valid.</summary>

@@ -20,6 +20,7 @@ public static class RateLimiting
     {
         services.AddScoped<IAttemptStore, DatabaseAttemptStore>();
         services.AddScoped<LoginLockout>();
+        services.AddScoped<Accounts.MasterPasswordProof>();
         return services;
     }
 
@@ -49,6 +50,9 @@ public static class RateLimiting
             await next(context);
         });
     }
+
+    /// <summary>The limiter's 429 as a handler's result, for budgets a handler spends itself (Accounts/MasterPasswordProof).</summary>
+    public static IResult TooManyRequests(TimeSpan retryAfter) => new TooManyRequestsResult(retryAfter);
 
     private static async Task TooManyRequestsAsync(HttpContext context, TimeSpan retryAfter)
     {
@@ -201,6 +205,11 @@ public static class RateLimiting
         {
             request.Body.Position = 0;
         }
+    }
+
+    private sealed class TooManyRequestsResult(TimeSpan retryAfter) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => TooManyRequestsAsync(httpContext, retryAfter);
     }
 
     private enum Family

@@ -3,14 +3,14 @@ using Coffer.Core.Crypto;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
-using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Accounts;
 
 /// <summary>
-/// What every account-security route shares: re-verifying the master password hash (account doc §1), checking
+/// What every account-security route shares: the answer to a wrong master password hash (account doc §1; the check
+/// itself is <see cref="MasterPasswordProof"/>), checking
 /// the new secrets a client sends, and the common effects of a credential change (§3): a new security stamp, no
 /// refresh token left, bumped revision dates and one audit event.
 /// </summary>
@@ -18,28 +18,10 @@ public static class AccountSecrets
 {
     public const int MaxHintLength = 50;
 
-    // Upstream's SecretVerificationRequestModel caps the hash at 300 characters; anything longer is refused unread.
-    private const int MaxHashLength = 300;
-
     /// <summary>
-    /// Null when <paramref name="request"/> proves knowledge of the master password, else the 400 to return.
-    /// Always 400 <c>Invalid password.</c>, never 401/403: a 401 makes the client refresh and retry, a 403 logs it out.
+    /// The accounts routes' answer to a wrong master password hash: always 400 <c>Invalid password.</c>, never
+    /// 401/403 (a 401 makes the client refresh and retry, a 403 logs it out). The check is <see cref="MasterPasswordProof"/>.
     /// </summary>
-    public static async Task<IResult?> VerifyAsync(SecretVerificationRequestModel request, User user, PasswordHashing hashing) =>
-        await VerifyHashAsync(request.MasterPasswordHash, user, hashing);
-
-    public static async Task<IResult?> VerifyHashAsync(string? masterPasswordHash, User user, PasswordHashing hashing)
-    {
-        // One-time codes serve accounts without a master password (TDE, key connector); every Coffer account has one.
-        if (string.IsNullOrEmpty(masterPasswordHash) || masterPasswordHash.Length > MaxHashLength)
-        {
-            return InvalidPassword();
-        }
-
-        var verified = await hashing.VerifyAsync(masterPasswordHash, user.PasswordHash);
-        return verified.Valid ? null : InvalidPassword();
-    }
-
     public static IResult InvalidPassword() => BitwardenErrors.BadRequest("Invalid password.", "masterPasswordHash");
 
     /// <summary>A login hash as clients compute it: Base64 of 32 bytes (protocol §2.2).</summary>

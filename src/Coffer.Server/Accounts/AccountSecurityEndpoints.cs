@@ -30,7 +30,7 @@ public static class AccountSecurityEndpoints
         accounts.MapEmailChange();
     }
 
-    private static async Task<IResult> ChangePassword(PasswordRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+    private static async Task<IResult> ChangePassword(PasswordRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
         var newHash = request.NewMasterPasswordHash;
@@ -66,7 +66,7 @@ public static class AccountSecurityEndpoints
             return invalid;
         }
 
-        if (await AccountSecrets.VerifyAsync(request, user, hashing) is { } denied)
+        if (await proof.CheckAsync(request.MasterPasswordHash, user, ct) is { } denied)
         {
             return denied;
         }
@@ -78,7 +78,7 @@ public static class AccountSecurityEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> ChangeKdf(KdfRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+    private static async Task<IResult> ChangeKdf(KdfRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
         MasterPasswordAuthenticationModel authentication;
@@ -111,7 +111,7 @@ public static class AccountSecurityEndpoints
             return invalid;
         }
 
-        if (await AccountSecrets.VerifyAsync(request, user, hashing) is { } denied)
+        if (await proof.CheckAsync(request.MasterPasswordHash, user, ct) is { } denied)
         {
             return denied;
         }
@@ -127,10 +127,10 @@ public static class AccountSecurityEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> Deauthorize(SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+    private static async Task<IResult> Deauthorize(SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (await AccountSecrets.VerifyAsync(request, user, hashing) is { } denied)
+        if (await proof.CheckAsync(request.MasterPasswordHash, user, ct) is { } denied)
         {
             return denied;
         }
@@ -139,18 +139,18 @@ public static class AccountSecurityEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> VerifyPassword(SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, CancellationToken ct)
+    private static async Task<IResult> VerifyPassword(SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, CancellationToken ct)
     {
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == principal.UserId(), ct);
-        return await AccountSecrets.VerifyAsync(request, user, hashing)
+        return await proof.CheckAsync(request.MasterPasswordHash, user, ct)
             ?? Results.Json(new MasterPasswordPolicyResponseModel(), CofferJson.Options);
     }
 
     // ASP.NET Core binds a body on DELETE only when asked to ([FromBody]); the web and browser clients send one.
-    private static async Task<IResult> DeleteAccount([FromBody] SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+    private static async Task<IResult> DeleteAccount([FromBody] SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (await AccountSecrets.VerifyAsync(request, user, hashing) is { } denied)
+        if (await proof.CheckAsync(request.MasterPasswordHash, user, ct) is { } denied)
         {
             return denied;
         }

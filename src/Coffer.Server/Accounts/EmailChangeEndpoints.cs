@@ -31,7 +31,7 @@ public static class EmailChangeEndpoints
         accounts.MapPost("/email", ChangeEmail).WithSummary("Finish an e-mail change with the hash and key under the new salt");
     }
 
-    private static async Task<IResult> RequestToken(EmailTokenRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+    private static async Task<IResult> RequestToken(EmailTokenRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         if (RegistrationEndpoints.NormalizeEmail(request.NewEmail) is not { } newEmail)
         {
@@ -39,7 +39,7 @@ public static class EmailChangeEndpoints
         }
 
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (await AccountSecrets.VerifyAsync(request, user, hashing) is { } denied)
+        if (await proof.CheckAsync(request.MasterPasswordHash, user, ct) is { } denied)
         {
             return denied;
         }
@@ -65,7 +65,7 @@ public static class EmailChangeEndpoints
         return Results.Ok();
     }
 
-    private static async Task<IResult> ChangeEmail(EmailRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+    private static async Task<IResult> ChangeEmail(EmailRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         if (RegistrationEndpoints.NormalizeEmail(request.NewEmail) is not { } newEmail)
         {
@@ -78,7 +78,7 @@ public static class EmailChangeEndpoints
             return invalid;
         }
 
-        if (await AccountSecrets.VerifyAsync(request, user, hashing) is { } denied)
+        if (await proof.CheckAsync(request.MasterPasswordHash, user, ct) is { } denied)
         {
             return denied;
         }

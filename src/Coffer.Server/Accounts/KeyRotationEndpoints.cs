@@ -31,7 +31,7 @@ public static class KeyRotationEndpoints
 
     private static IResult RotationData() => Results.Json(new KeyRotationDataResponseModel(), CofferJson.Options);
 
-    private static async Task<IResult> Rotate(RotateUserAccountKeysAndDataRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+    private static async Task<IResult> Rotate(RotateUserAccountKeysAndDataRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
         var user = await db.Users.SingleAsync(u => u.Id == userId, ct);
@@ -40,7 +40,7 @@ public static class KeyRotationEndpoints
             return invalid;
         }
 
-        if (await AccountSecrets.VerifyHashAsync(request.OldMasterKeyAuthenticationHash, user, hashing) is { } denied)
+        if (await proof.CheckAsync(request.OldMasterKeyAuthenticationHash, user, ct) is { } denied)
         {
             return denied;
         }

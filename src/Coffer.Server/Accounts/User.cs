@@ -50,7 +50,7 @@ public sealed class User
     public KdfConfig KdfConfig => new(Kdf, KdfIterations, KdfMemory, KdfParallelism);
 
     /// <summary>
-    /// The authenticator (TOTP) secret, Base32, while two-step login is on; null when off (TwoFactor/). Kept on the
+    /// The authenticator (TOTP) secret, encrypted (<see cref="TwoFactor.TwoFactorSecrets"/>), while two-step login is on; null when off (TwoFactor/). Kept on the
     /// account row, as upstream keeps <c>User.TwoFactorProviders</c>, so the login and profile need no extra query.
     /// </summary>
     public string? TotpSecret { get; set; }

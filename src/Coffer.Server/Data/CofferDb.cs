@@ -56,7 +56,7 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             user.Property(u => u.MasterPasswordHint).HasMaxLength(50);
             user.Property(u => u.UserKeyId).HasMaxLength(32);
             user.Property(u => u.SecurityStamp).HasMaxLength(64);
-            user.Property(u => u.TotpSecret).HasMaxLength(64);
+            user.Property(u => u.TotpSecret).HasMaxLength(128);
             user.Property(u => u.TwoFactorRecoveryCodeHash).HasMaxLength(64);
             user.Ignore(u => u.KdfConfig);
         });

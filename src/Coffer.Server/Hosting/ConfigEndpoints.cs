@@ -6,7 +6,8 @@ namespace Coffer.Server.Hosting;
 
 /// <summary>
 /// <c>GET /api/config</c> (protocol §4.1), with or without a token. <c>featureStates</c> stays empty: every flag
-/// selects an untested client code path, and absent flags default to off.
+/// selects an untested client code path, and absent flags default to off. The URLs are built from the request's
+/// scheme, Host and path base, which <c>Coffer:PublicUrl</c>, when set, has replaced (Hosting/PublicUrl.cs).
 /// </summary>
 public static class ConfigEndpoints
 {

@@ -30,7 +30,8 @@ public static class TokenEndpoints
             .WithSummary("Password and refresh-token grants");
     }
 
-    private static async Task<IResult> Token(HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout)
+    private static async Task<IResult> Token(
+        HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
     {
         if (!request.HasFormContentType)
         {
@@ -40,14 +41,15 @@ public static class TokenEndpoints
         var form = TokenForm.From(await request.ReadFormAsync(request.HttpContext.RequestAborted));
         return form.Get("granttype") switch
         {
-            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout),
+            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secrets),
             "refresh_token" => await RefreshGrant(form, db, tokens, changes),
             null => OAuthError("invalid_request", "grant_type is required."),
             _ => OAuthError("unsupported_grant_type", "Supported grant types are password and refresh_token."),
         };
     }
 
-    private static async Task<IResult> PasswordGrant(TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout)
+    private static async Task<IResult> PasswordGrant(
+        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
     {
         foreach (var required in new[] { "clientid", "password", "scope", "username", "deviceidentifier", "devicename", "devicetype" })
         {
@@ -94,7 +96,7 @@ public static class TokenEndpoints
 
         // Two-step login (account doc §2.5): a challenge or refusal ends the grant here.
         var twoFactor = await TwoFactorLogin.CheckAsync(
-            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!, db, changes);
+            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!, db, secrets, changes);
         if (twoFactor.Refusal is { } refusal)
         {
             if (twoFactor.WrongCode)

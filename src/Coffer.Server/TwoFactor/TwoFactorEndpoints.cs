@@ -14,8 +14,8 @@ namespace Coffer.Server.TwoFactor;
 
 /// <summary>
 /// Two-step login settings under <c>/api/two-factor</c> (account doc §2.2–§2.4, protocol §4.16), authenticator
-/// (TOTP) only. The TOTP secret is kept server-side in the clear: the server must compute codes to check them,
-/// and encrypting it under a key that sits in the same data folder would add nothing but a way to lose it.
+/// (TOTP) only. The server must compute codes to check them, so it keeps the TOTP secret, encrypted at rest under a
+/// key derived from its signing key (<see cref="TwoFactorSecrets"/>), which is not in the database or its backups.
 /// Failed re-verification answers 400 (never 401 or 403, which log the client out: account doc §1).
 /// Every change bumps the account's revision date, so sync's cached profile shows <c>twoFactorEnabled</c> at once.
 /// </summary>
@@ -24,7 +24,7 @@ public static class TwoFactorEndpoints
     private const string VerificationFailed = "User verification failed.";
 
     public static IServiceCollection AddTwoFactor(this IServiceCollection services) =>
-        services.AddSingleton<UserVerificationTokens>();
+        services.AddSingleton<UserVerificationTokens>().AddSingleton<TwoFactorSecrets>();
 
     public static void MapTwoFactor(this IEndpointRouteBuilder api)
     {
@@ -52,16 +52,18 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> GetAuthenticator(
-        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, UserVerificationTokens tokens, CancellationToken ct)
+        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, UserVerificationTokens tokens,
+        TwoFactorSecrets secrets, CancellationToken ct)
     {
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (!await PasswordMatchesAsync(request, user, hashing))
+        if (await CheckPasswordAsync(proof, request, user, ct) is { } denied)
         {
-            return BitwardenErrors.BadRequest(VerificationFailed);
+            return denied;
         }
 
-        // Nothing is stored yet: the key only counts once a code for it comes back (PUT).
-        var secret = user.TotpSecret is { } stored ? Base32.Decode(stored) : Totp.NewSecret();
+        // Nothing is stored yet: the key only counts once a code for it comes back (PUT). A stored secret that does not
+        // decrypt (the signing key changed) is useless, so a fresh one is offered to replace it.
+        var secret = secrets.Unprotect(user.Id, user.TotpSecret) ?? Totp.NewSecret();
         var key = Base32.Encode(secret);
         var enabled = user.TotpSecret is not null;
         return Results.Json(
@@ -76,13 +78,13 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> EnableAuthenticator(
-        UpdateTwoFactorAuthenticatorRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing,
-        UserVerificationTokens tokens, Changes changes, CancellationToken ct)
+        UpdateTwoFactorAuthenticatorRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof,
+        UserVerificationTokens tokens, TwoFactorSecrets secrets, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (!tokens.IsValid(request.UserVerificationToken, user.Id, request.Key) && !await PasswordMatchesAsync(request, user, hashing))
+        if (!tokens.IsValid(request.UserVerificationToken, user.Id, request.Key) && await CheckPasswordAsync(proof, request, user, ct) is { } denied)
         {
-            return BitwardenErrors.BadRequest(VerificationFailed);
+            return denied;
         }
 
         if (!Base32.TryDecode(request.Key, out var secret))
@@ -97,13 +99,15 @@ public static class TwoFactorEndpoints
 
         // Re-submitting the key already in use must not replay a code that was already accepted.
         var key = Base32.Encode(secret);
-        var lastStep = key == user.TotpSecret ? user.TotpLastStep : long.MinValue;
+        var lastStep = secrets.Unprotect(user.Id, user.TotpSecret) is { } current && CryptographicOperations.FixedTimeEquals(current, secret)
+            ? user.TotpLastStep
+            : long.MinValue;
         if (Totp.Verify(secret, request.Token?.Trim(), new DateTimeOffset(changes.Now, TimeSpan.Zero), lastStep) is not { } step)
         {
             return BitwardenErrors.BadRequest("Invalid token.", "Token");
         }
 
-        user.TotpSecret = key;
+        user.TotpSecret = secrets.Protect(user.Id, secret);
         user.TotpLastStep = step;
 
         // Both servers create the recovery code on first enable (account doc §2.4); it is shown by get-recover.
@@ -124,14 +128,18 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> DisableAuthenticator(
-        [FromBody] DisableTwoFactorAuthenticatorRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing,
-        UserVerificationTokens tokens, Changes changes, CancellationToken ct)
+        [FromBody] DisableTwoFactorAuthenticatorRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof,
+        UserVerificationTokens tokens, TwoFactorSecrets secrets, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        var proven = tokens.IsValid(request.UserVerificationToken, user.Id, request.Key) || await PasswordMatchesAsync(request, user, hashing);
+        if (!tokens.IsValid(request.UserVerificationToken, user.Id, request.Key) && await CheckPasswordAsync(proof, request, user, ct) is { } denied)
+        {
+            return denied;
+        }
 
         // The key must be the one in use: a token minted for a key the user was merely shown does not switch TOTP off.
-        if (!proven || (request.Key is not null && user.TotpSecret is not null && !SameKey(request.Key, user.TotpSecret)))
+        // A stored secret that no longer decrypts can be switched off: it is unusable, and the caller has proven itself.
+        if (request.Key is not null && secrets.Unprotect(user.Id, user.TotpSecret) is { } current && !SameKey(request.Key, current))
         {
             return BitwardenErrors.BadRequest(VerificationFailed);
         }
@@ -141,12 +149,12 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> DisableLegacy(
-        TwoFactorProviderRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+        TwoFactorProviderRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (!await PasswordMatchesAsync(request, user, hashing))
+        if (await CheckPasswordAsync(proof, request, user, ct) is { } denied)
         {
-            return BitwardenErrors.BadRequest(VerificationFailed);
+            return denied;
         }
 
         if (request.Type is not { } type)
@@ -163,12 +171,12 @@ public static class TwoFactorEndpoints
     }
 
     private static async Task<IResult> GetRecover(
-        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, Changes changes, CancellationToken ct)
+        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var user = await db.Users.SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (!await PasswordMatchesAsync(request, user, hashing))
+        if (await CheckPasswordAsync(proof, request, user, ct) is { } denied)
         {
-            return BitwardenErrors.BadRequest(VerificationFailed);
+            return denied;
         }
 
         // Upstream answers code: null while no provider is on; a code would recover nothing.
@@ -199,12 +207,12 @@ public static class TwoFactorEndpoints
     }
 
     /// <summary>
-    /// Account doc §1: the master password hash, checked like the password grant checks it. OTP proofs exist only
-    /// for accounts without a master password, which Coffer does not have, so they always fail.
+    /// Account doc §1: the master password hash, through the budget and lockout every re-verification shares. OTP
+    /// proofs exist only for accounts without a master password, which Coffer does not have, so they always fail.
     /// </summary>
-    private static async Task<bool> PasswordMatchesAsync(SecretVerificationRequestModel request, User user, PasswordHashing hashing) =>
-        request.MasterPasswordHash is { Length: > 0 and <= 300 } hash && (await hashing.VerifyAsync(hash, user.PasswordHash)).Valid;
+    private static Task<IResult?> CheckPasswordAsync(MasterPasswordProof proof, SecretVerificationRequestModel request, User user, CancellationToken ct) =>
+        proof.CheckAsync(request.MasterPasswordHash, user, BitwardenErrors.BadRequest(VerificationFailed), ct);
 
-    private static bool SameKey(string presented, string stored) =>
-        Base32.TryDecode(presented, out var a) && CryptographicOperations.FixedTimeEquals(a, Base32.Decode(stored));
+    private static bool SameKey(string presented, byte[] current) =>
+        Base32.TryDecode(presented, out var a) && CryptographicOperations.FixedTimeEquals(a, current);
 }

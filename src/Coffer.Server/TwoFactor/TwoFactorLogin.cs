@@ -37,7 +37,7 @@ public static class TwoFactorLogin
     }
 
     public static async Task<Outcome> CheckAsync(
-        User user, string? provider, string? token, string? remember, string deviceIdentifier, CofferDb db, Changes changes)
+        User user, string? provider, string? token, string? remember, string deviceIdentifier, CofferDb db, TwoFactorSecrets secrets, Changes changes)
     {
         if (user.TotpSecret is null)
         {
@@ -58,7 +58,7 @@ public static class TwoFactorLogin
                 return await RememberTokenIsValidAsync(db, user, token, deviceIdentifier, changes.Now)
                     ? Outcome.Passed
                     : new Outcome(Challenge(), false);
-            case TwoFactorProviderType.Authenticator when await ClaimTotpStepAsync(db, user, token, changes.Now):
+            case TwoFactorProviderType.Authenticator when await ClaimTotpStepAsync(db, user, secrets.Unprotect(user.Id, user.TotpSecret), token, changes.Now):
                 return new Outcome(null, remember == "1");
             case TwoFactorProviderType.RecoveryCode when RecoveryCodes.Matches(token, user.TwoFactorRecoveryCodeHash):
                 await RecoverAsync(db, user, changes);
@@ -107,10 +107,11 @@ public static class TwoFactorLogin
     /// <summary>
     /// Verifies the code and records its step as used in one conditional UPDATE, so two concurrent logins with the
     /// same code (on any node) cannot both win: only the one that moves <c>TotpLastStep</c> forward succeeds.
+    /// A secret that did not decrypt (<paramref name="secret"/> null) accepts no code.
     /// </summary>
-    private static async Task<bool> ClaimTotpStepAsync(CofferDb db, User user, string code, DateTime now)
+    private static async Task<bool> ClaimTotpStepAsync(CofferDb db, User user, byte[]? secret, string code, DateTime now)
     {
-        if (!Base32.TryDecode(user.TotpSecret, out var secret)
+        if (secret is null
             || Totp.Verify(secret, code.Trim(), new DateTimeOffset(now, TimeSpan.Zero), user.TotpLastStep) is not { } step)
         {
             return false;
