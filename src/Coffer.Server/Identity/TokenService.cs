@@ -23,10 +23,12 @@ public sealed class TokenService
     private static readonly string[] Scopes = ["api", "offline_access"];
     private static readonly string[] Amr = ["Application"];
     private const string RegistrationAudienceSuffix = "|register";
+    private const string AdminProofAudienceSuffix = "|admin";
     private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
     private readonly SigningCredentials credentials;
     private readonly TokenValidationParameters accessValidation;
     private readonly TokenValidationParameters registrationValidation;
+    private readonly TokenValidationParameters adminProofValidation;
     private readonly ServerOptions options;
     private readonly TimeProvider time;
 
@@ -43,6 +45,7 @@ public sealed class TokenService
         credentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
         accessValidation = Validation(key, this.options.Issuer);
         registrationValidation = Validation(key, this.options.Issuer + RegistrationAudienceSuffix);
+        adminProofValidation = Validation(key, this.options.Issuer + AdminProofAudienceSuffix);
     }
 
     /// <summary>The raw signing key; other server secrets are derived from it with HKDF so one file holds them all.</summary>
@@ -110,6 +113,32 @@ public sealed class TokenService
     {
         var result = await handler.ValidateTokenAsync(token, registrationValidation);
         return result.IsValid ? result.ClaimsIdentity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value : null;
+    }
+
+    /// <summary>
+    /// An admin proof (see <see cref="Admin.AdminProof"/>): a JWT under its own audience (<c>iss|admin</c>), so it is
+    /// never accepted as an access token nor an access token as a proof. <paramref name="claims"/> bind it.
+    /// </summary>
+    public string CreateAdminProof(IDictionary<string, object> claims, DateTime expires)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = options.Issuer,
+            Audience = options.Issuer + AdminProofAudienceSuffix,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = expires,
+            SigningCredentials = credentials,
+            Claims = claims,
+        });
+    }
+
+    /// <summary>The claims of a valid, unexpired admin proof; null when signature, audience or lifetime fail.</summary>
+    public async Task<ClaimsIdentity?> ValidateAdminProofAsync(string token)
+    {
+        var result = await handler.ValidateTokenAsync(token, adminProofValidation);
+        return result.IsValid ? result.ClaimsIdentity : null;
     }
 
     /// <summary>A new opaque refresh token (256 random bits, Base64url) and the SHA-256 hex under which it is stored.</summary>

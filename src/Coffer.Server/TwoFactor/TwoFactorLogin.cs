@@ -108,7 +108,7 @@ public static class TwoFactorLogin
     /// Verifies the code and records its step as used in one conditional UPDATE, so two concurrent logins with the
     /// same code (on any node) cannot both win: only the one that moves <c>TotpLastStep</c> forward succeeds.
     /// </summary>
-    private static async Task<bool> ClaimTotpStepAsync(CofferDb db, User user, string code, DateTime now)
+    internal static async Task<bool> ClaimTotpStepAsync(CofferDb db, User user, string code, DateTime now)
     {
         if (!Base32.TryDecode(user.TotpSecret, out var secret)
             || Totp.Verify(secret, code.Trim(), new DateTimeOffset(now, TimeSpan.Zero), user.TotpLastStep) is not { } step)
