@@ -19,6 +19,7 @@ const when = (value: string | null) => (value ? new Date(value).toLocaleString()
  */
 export async function adminScreen(root: HTMLElement): Promise<void> {
   const view: View = { status: h('div', { 'aria-live': 'polite' }), body: h('div', {}) };
+  root.classList.add('wide');
   replace(root, h('h1', {}, 'Administration'), view.status, view.body);
   await run(view, () => showConsole(view));
 }
@@ -121,8 +122,8 @@ function usersTable(view: View, users: AdminUser[]): HTMLElement {
     return h('tr', {},
       h('td', {}, user.email + (self ? ' (you)' : '')), h('td', {}, user.name ?? ''), h('td', {}, when(user.creationDate)),
       h('td', {}, when(user.lastLogin)), h('td', {}, String(user.itemCount)), h('td', {}, userState(user)),
-      h('td', { className: 'actions' }, toggle,
-        button('Sign out everywhere', user, act(view, () => admin.userAction(user.id, 'logout'), `${user.email} is signed out on every device.`)), remove));
+      h('td', {}, h('div', { className: 'row-actions' }, toggle,
+        button('Sign out everywhere', user, act(view, () => admin.userAction(user.id, 'logout'), `${user.email} is signed out on every device.`)), remove)));
   });
   return table('Metadata only: vault contents are encrypted with keys the server never has.',
     ['E-mail', 'Name', 'Created', 'Last login', 'Items', 'State', 'Actions'], rows, 'admin-users');
