@@ -93,20 +93,11 @@ public sealed class TokenService
     }
 
     /// <summary>The registration token of <c>send-verification-email</c> (protocol §5.1): proves the e-mail for 30 minutes.</summary>
-    public string CreateRegistrationToken(string email, string? name)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = options.Issuer,
-            Audience = options.Issuer + RegistrationAudienceSuffix,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(30),
-            SigningCredentials = credentials,
-            Claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = email, ["name"] = name ?? "" },
-        });
-    }
+    public string CreateRegistrationToken(string email, string? name) =>
+        CreatePurposeToken(
+            RegistrationAudienceSuffix,
+            time.GetUtcNow().UtcDateTime.AddMinutes(30),
+            new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = email, ["name"] = name ?? "" });
 
     /// <summary>Returns the e-mail a registration token was issued for, or null if it is invalid or expired.</summary>
     public async Task<string?> ValidateRegistrationTokenAsync(string token)
@@ -119,26 +110,30 @@ public sealed class TokenService
     /// An admin proof (see <see cref="Admin.AdminProof"/>): a JWT under its own audience (<c>iss|admin</c>), so it is
     /// never accepted as an access token nor an access token as a proof. <paramref name="claims"/> bind it.
     /// </summary>
-    public string CreateAdminProof(IDictionary<string, object> claims, DateTime expires)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = options.Issuer,
-            Audience = options.Issuer + AdminProofAudienceSuffix,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = expires,
-            SigningCredentials = credentials,
-            Claims = claims,
-        });
-    }
+    public string CreateAdminProof(IDictionary<string, object> claims, DateTime expires) =>
+        CreatePurposeToken(AdminProofAudienceSuffix, expires, claims);
 
     /// <summary>The claims of a valid, unexpired admin proof; null when signature, audience or lifetime fail.</summary>
     public async Task<ClaimsIdentity?> ValidateAdminProofAsync(string token)
     {
         var result = await handler.ValidateTokenAsync(token, adminProofValidation);
         return result.IsValid ? result.ClaimsIdentity : null;
+    }
+
+    /// <summary>A JWT for one purpose other than access: its audience is the issuer plus <paramref name="audienceSuffix"/>.</summary>
+    private string CreatePurposeToken(string audienceSuffix, DateTime expires, IDictionary<string, object> claims)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = options.Issuer,
+            Audience = options.Issuer + audienceSuffix,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = expires,
+            SigningCredentials = credentials,
+            Claims = claims,
+        });
     }
 
     /// <summary>A new opaque refresh token (256 random bits, Base64url) and the SHA-256 hex under which it is stored.</summary>

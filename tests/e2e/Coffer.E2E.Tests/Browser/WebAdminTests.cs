@@ -17,10 +17,7 @@ public sealed class WebAdminTests(BrowserFixture fixture) : IClassFixture<Browse
         await fixture.E2E.NewCoffer(target).RegisterAsync(fixture.Url);
         var admin = TestAccount.CreateUnique();
         var web = await WebVault.OpenAsync(fixture);
-        await web.FillRegistrationAsync(admin);
-        await web.Field("Key derivation (KDF)").SelectOptionAsync(new SelectOptionValue { Label = "Argon2id, 64 MiB, 3 iterations, parallelism 4" });
-        await web.Button("Create account").ClickAsync();
-        await web.WaitForListAsync();
+        await web.RegisterWithArgon2idAsync(admin);
         var secret = await TurnOnTwoStepLoginAsync(web, admin);
         var promoted = await ServerProcess.RunCommandAsync(fixture.E2E.Certificates, fixture.E2E.Server.DataFolder, null, "admin", "create", admin.Email);
         Assert.True(promoted.ExitCode == 0, promoted.StdOut + promoted.StdErr);
