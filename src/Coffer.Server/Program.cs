@@ -65,7 +65,6 @@ app.UseCofferErrors();
 app.UseDatabaseOutage();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
-app.UseAdminPage();
 app.UseWebVault(options);
 app.UseRouting();
 app.UseCofferCors();

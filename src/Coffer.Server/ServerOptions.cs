@@ -60,6 +60,9 @@ public sealed class ServerOptions
     /// </summary>
     public string RegistrationMode { get; set; } = "open";
 
+    /// <summary>Admin elevation: the fresh proof admin actions need and the two-step login rule (section <c>Coffer:Admin</c>).</summary>
+    public Admin.AdminOptions Admin { get; set; } = new();
+
     /// <summary>Who may read <c>/metrics</c> (section <c>Coffer:Metrics</c>); loopback only by default.</summary>
     public MetricsSettings Metrics { get; set; } = new();
 
@@ -116,6 +119,11 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             {
                 failures.Add("Coffer:JwtSigningKey must be set when Coffer:Database names PostgreSQL: every node needs the same key.");
             }
+        }
+
+        if (options.Admin.ProofMinutes is < 1 or > 60)
+        {
+            failures.Add("Coffer:Admin:ProofMinutes must be between 1 and 60.");
         }
 
         if (options.AccessTokenMinutes is < 10 or > 1440)

@@ -6,7 +6,8 @@ namespace Coffer.Server.Tests;
 
 /// <summary>
 /// <c>/admin/api</c>: who may use it (401 without a token, 403 for a signed-in non-admin, problem details
-/// either way), and what each account action does to the target's sessions and data.
+/// either way), and what each account action does to the target's sessions and data. The admins here are made as
+/// the default rules want them (two-step login on, a fresh proof); <see cref="AdminProofTests"/> covers the proof.
 /// </summary>
 public sealed class AdminTests(CofferFactory factory) : IClassFixture<CofferFactory>
 {
@@ -14,6 +15,7 @@ public sealed class AdminTests(CofferFactory factory) : IClassFixture<CofferFact
 
     public static TheoryData<string, string> AdminRoutes => new()
     {
+        { "POST", "/admin/api/session" },
         { "GET", "/admin/api/users" },
         { "POST", $"/admin/api/users/{AnyId}/disable" },
         { "POST", $"/admin/api/users/{AnyId}/enable" },

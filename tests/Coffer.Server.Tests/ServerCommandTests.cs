@@ -1,5 +1,6 @@
 using System.Net;
 using Coffer.Server.Tests.Infrastructure;
+using Coffer.Server.Tests.TwoFactor;
 
 namespace Coffer.Server.Tests;
 
@@ -22,6 +23,14 @@ public sealed class ServerCommandTests(CofferFactory factory) : IClassFixture<Co
 
         Assert.True(result.ExitCode == 0, result.Output + result.Error);
         Assert.Contains($"{account.Email} is now an admin", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Admin actions need two-step login", result.Output, StringComparison.Ordinal);
+        using (var withoutTwoFactor = await account.Client.GetAsync("/admin/api/users"))
+        {
+            await withoutTwoFactor.ExpectProblemAsync(HttpStatusCode.Forbidden);
+        }
+
+        await TwoFactorApi.EnableAsync(account);
+        await account.ProveAdminAsync();
         using var after = await account.Client.GetAsync("/admin/api/users");
         await after.ExpectStatusAsync(HttpStatusCode.OK);
         var list = await ServerCommand.RunAsync(factory.DataFolder, "admin", "list");

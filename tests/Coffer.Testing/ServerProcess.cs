@@ -16,11 +16,15 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private ServerProcess(Process process, Uri baseAddress, string dataFolder)
     {
         this.process = process;
         BaseAddress = baseAddress;
+        DataFolder = dataFolder;
     }
+
+    /// <summary>The node's data folder, for <see cref="RunCommandAsync"/> (the admin commands an operator runs beside it).</summary>
+    public string DataFolder { get; }
 
     /// <summary>The base URL clients are configured with (https://127.0.0.1:PORT, or http:// without certificates).</summary>
     public Uri BaseAddress { get; }
@@ -59,7 +63,7 @@ public sealed class ServerProcess : IAsyncDisposable
             environment,
             Path.GetDirectoryName(serverDll)!);
         var process = new Process { StartInfo = info };
-        var server = new ServerProcess(process, baseAddress);
+        var server = new ServerProcess(process, baseAddress, dataFolder);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.Start();

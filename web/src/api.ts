@@ -180,7 +180,13 @@ export class Api {
     return this.accessToken();
   }
 
-  private async accessToken(): Promise<string> {
+  /** Makes the next call refresh the access token first (the server refused it). */
+  expireAccessToken(): void {
+    if (this.tokens) this.tokens.expiresAt = 0;
+  }
+
+  /** A current access token, refreshed first when expired; also for the admin API (admin.ts). */
+  async accessToken(): Promise<string> {
     if (!this.tokens) throw new ApiError('Not logged in.', 401);
     if (Date.now() >= this.tokens.expiresAt) {
       // One refresh for every call waiting on it: the server accepts each refresh token once.
@@ -202,7 +208,7 @@ export class Api {
     });
     let response = await fetch(this.base + path, init(auth ? await this.accessToken() : undefined));
     if (auth && response.status === 401 && this.tokens) {
-      this.tokens.expiresAt = 0;
+      this.expireAccessToken();
       response = await fetch(this.base + path, init(await this.accessToken()));
     }
     if (!response.ok) throw new ApiError(await errorMessage(response), response.status);

@@ -16,8 +16,13 @@ import { generatorScreen } from './screens/generator';
 import { importScreen } from './screens/import';
 import { exportScreen } from './screens/export';
 import { settingsScreen } from './screens/settings';
+import { adminScreen } from './screens/admin';
 
 const app = document.getElementById('app')!;
+
+// The server serves this same page at /admin (and /admin/…): there, once logged in and unlocked, the one screen is
+// the admin screen, and the navigation leads back to the vault at /.
+const adminPage = /^\/admin(\/|$)/.test(location.pathname);
 
 const NAV: [string, string][] = [
   ['/vault', 'Vault'],
@@ -34,7 +39,7 @@ function header(main: HTMLElement): HTMLElement {
   const nav = vault.unlocked
     ? h('nav', { 'aria-label': 'Main' },
         h('ul', {}, NAV.map(([path, label]) =>
-          h('li', {}, h('a', { href: `#${path}`, 'aria-current': route === path || (path === '/vault' && route === '/item') ? 'page' : null }, label)))),
+          h('li', {}, h('a', { href: `${adminPage ? '/' : ''}#${path}`, 'aria-current': !adminPage && (route === path || (path === '/vault' && route === '/item')) ? 'page' : null }, label)))),
         h('button', { type: 'button', className: 'secondary', onclick: () => { vault.lock(); go('/lock'); } }, 'Lock'))
     : null;
   return h('header', { className: 'top' }, h('a', { className: 'skip', href: '#main', onclick: (e: Event) => { e.preventDefault(); main.focus(); } }, 'Skip to content'),
@@ -85,6 +90,7 @@ function screen(main: HTMLElement): void | Promise<void> {
     if (name !== 'lock') return go('/lock');
     return lockScreen(main);
   }
+  if (adminPage) return adminScreen(main);
   switch (name) {
     case 'vault':
       return vaultScreen(main, { trash: false, folder: route.query.get('folder'), search: route.query.get('q') ?? '' });

@@ -37,6 +37,8 @@ internal static class EventCommands
         [9103] = "deleted by an admin",
         [9106] = "made an admin",
         [9108] = "admin role revoked",
+        [9109] = "proved for admin actions",
+        [9110] = "failed admin proof",
         [9200] = "items imported",
     };
 

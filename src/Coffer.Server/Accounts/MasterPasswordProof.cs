@@ -37,11 +37,9 @@ public sealed class MasterPasswordProof(PasswordHashing hashing, LoginLockout lo
     public async Task<IResult?> CheckAsync(string? masterPasswordHash, User user, IResult wrong, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var limit = options.Value.RateLimits.VerifyPasswordPerAccount;
-        var budget = await store.HitAsync("verify-password-account:" + user.Id, limit.Limit, limit.Window, ct);
-        if (!budget.Allowed)
+        if (await SpendBudgetAsync(user, ct) is { } retryAfter)
         {
-            return RateLimiting.TooManyRequests(budget.RetryAfter);
+            return RateLimiting.TooManyRequests(retryAfter);
         }
 
         var email = MasterKeys.NormalizeSalt(user.Email);
@@ -55,7 +53,7 @@ public sealed class MasterPasswordProof(PasswordHashing hashing, LoginLockout lo
             return wrong;
         }
 
-        if ((await hashing.VerifyAsync(masterPasswordHash, user.PasswordHash)).Valid)
+        if (await MatchesAsync(masterPasswordHash, user))
         {
             return null;
         }
@@ -65,6 +63,27 @@ public sealed class MasterPasswordProof(PasswordHashing hashing, LoginLockout lo
         // Nothing else is changed before a proof succeeds, so this commits only the events.
         await changes.CommitAsync(ct: ct);
         return wrong;
+    }
+
+    /// <summary>
+    /// Spends one request of the account's <see cref="RateLimitOptions.VerifyPasswordPerAccount"/> budget: null
+    /// while it lasts, else how long until it refills. Routes that answer in their own format (the admin proof)
+    /// call this and <see cref="MatchesAsync"/> themselves and count failures into the lockout.
+    /// </summary>
+    public async Task<TimeSpan?> SpendBudgetAsync(User user, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var limit = options.Value.RateLimits.VerifyPasswordPerAccount;
+        var budget = await store.HitAsync("verify-password-account:" + user.Id, limit.Limit, limit.Window, ct);
+        return budget.Allowed ? null : budget.RetryAfter;
+    }
+
+    /// <summary>Whether <paramref name="masterPasswordHash"/> (at most 300 characters) is <paramref name="user"/>'s; counts nothing.</summary>
+    public async Task<bool> MatchesAsync(string masterPasswordHash, User user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return masterPasswordHash is { Length: > 0 and <= MaxHashLength }
+            && (await hashing.VerifyAsync(masterPasswordHash, user.PasswordHash)).Valid;
     }
 
     /// <summary>The accounts routes' answer to a wrong hash (account doc §1).</summary>

@@ -12,7 +12,8 @@ namespace Coffer.Server.Admin;
 /// <summary>
 /// <c>/admin/api</c>: Coffer's own administration routes (not Bitwarden's, so RFC 9457 problem details and 403 for
 /// a signed-in non-admin). Authenticated by the same bearer tokens; the admin role is read from the database on
-/// every request (<see cref="AccessTokenAuthentication"/>), so a revoked admin loses access at once.
+/// every request (<see cref="AccessTokenAuthentication"/>), so a revoked admin loses access at once. The token
+/// alone is not enough: every action but elevation also needs a fresh admin proof (<see cref="AdminProof"/>).
 /// Every action is written to the audit chain with the admin as the acting user.
 /// </summary>
 public static class AdminEndpoints
@@ -21,6 +22,7 @@ public static class AdminEndpoints
 
     public static IServiceCollection AddAdmin(this IServiceCollection services)
     {
+        services.AddSingleton<AdminProof>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, policy => policy.RequireAuthenticatedUser().RequireClaim(AccessTokenAuthentication.AdminClaim));
         return services;
@@ -28,9 +30,11 @@ public static class AdminEndpoints
 
     public static void MapAdmin(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/admin/api").RequireAuthorization(Policy).WithTags("Admin")
+        var signedIn = app.MapGroup("/admin/api").RequireAuthorization(Policy).WithTags("Admin")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+        signedIn.MapAdminSession();
+        var admin = signedIn.MapGroup("").AddEndpointFilter<AdminProof.Filter>();
         admin.MapGet("/users", ListUsers).WithSummary("All accounts: metadata only, never vault contents");
         admin.MapPost("/users/{id:guid}/disable", Disable).WithSummary("Disable an account: ends its sessions and refuses logins");
         admin.MapPost("/users/{id:guid}/enable", Enable).WithSummary("Enable a disabled account");

@@ -53,3 +53,9 @@ public sealed record AdminEventPage(IReadOnlyList<AdminEventModel> Data, string?
 /// <see cref="FirstBrokenSequence"/> and <see cref="Reason"/> are null when the chain is intact.
 /// </summary>
 public sealed record AuditVerificationModel(long Checked, bool Intact, long? FirstBrokenSequence, string? Reason);
+
+/// <summary>Elevation: the master password hash (protocol §2.2) or a current TOTP code; when both are sent, both must check out.</summary>
+public sealed record AdminSessionRequest(string? MasterPasswordHash, string? Otp);
+
+/// <summary>The admin proof for the <c>X-Coffer-Admin-Proof</c> header, and the UTC time after which admin actions ask again.</summary>
+public sealed record AdminSessionModel(string Proof, DateTime ExpiresAt);

@@ -157,6 +157,11 @@ public static class ServerCommands
         changes.Record(EventType.AdminCreated, user.Id, detail: "server console");
         await changes.CommitAsync();
         Console.WriteLine($"{user.Email} is now an admin. Sign in at /admin with this account.");
+        if (user.TotpSecret is null && services.GetRequiredService<IOptions<ServerOptions>>().Value.Admin.RequireTwoFactor)
+        {
+            Console.WriteLine("Admin actions need two-step login on the account: turn it on in the web vault's settings first (or set Coffer:Admin:RequireTwoFactor=false).");
+        }
+
         return 0;
     }
 

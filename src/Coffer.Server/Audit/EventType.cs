@@ -36,5 +36,7 @@ public enum EventType
     AdminCreated = 9106,
     AdminRevokedInvitation = 9107,
     AdminRevoked = 9108,
+    AdminProved = 9109,
+    AdminProofFailed = 9110,
     ItemsImported = 9200,
 }

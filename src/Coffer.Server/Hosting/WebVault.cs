@@ -5,7 +5,8 @@ namespace Coffer.Server.Hosting;
 /// <summary>
 /// The web vault (built from <c>web/</c> into <c>web-vault/</c> beside the binary, or <c>Coffer:WebVaultFolder</c>):
 /// static files at <c>/</c>, and <c>index.html</c> for any other extension-less GET outside the server's own route
-/// families, so a bookmarked app URL loads the app while an unknown API route keeps the API's 404.
+/// families, so a bookmarked app URL loads the app while an unknown API route keeps the API's 404. <c>/admin</c> and
+/// <c>/admin/…</c> (but not <c>/admin/api</c>) are the web vault too: its admin screen, which reads the path.
 /// </summary>
 public static class WebVault
 {
@@ -20,7 +21,7 @@ public static class WebVault
 
     // Route families the server owns: a miss under these is the API's 404, never the app.
     private static readonly string[] ServerPaths =
-        ["/api", "/identity", "/notifications", "/docs", "/admin", "/alive", "/health", "/metrics", "/events", "/assets"];
+        ["/api", "/identity", "/notifications", "/docs", "/admin/api", "/alive", "/health", "/metrics", "/events", "/assets"];
 
     public static void UseWebVault(this WebApplication app, ServerOptions options)
     {

@@ -23,10 +23,12 @@ public sealed class TokenService
     private static readonly string[] Scopes = ["api", "offline_access"];
     private static readonly string[] Amr = ["Application"];
     private const string RegistrationAudienceSuffix = "|register";
+    private const string AdminProofAudienceSuffix = "|admin";
     private readonly JsonWebTokenHandler handler = new() { SetDefaultTimesOnTokenCreation = false, MapInboundClaims = false };
     private readonly SigningCredentials credentials;
     private readonly TokenValidationParameters accessValidation;
     private readonly TokenValidationParameters registrationValidation;
+    private readonly TokenValidationParameters adminProofValidation;
     private readonly ServerOptions options;
     private readonly TimeProvider time;
 
@@ -43,6 +45,7 @@ public sealed class TokenService
         credentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
         accessValidation = Validation(key, this.options.Issuer);
         registrationValidation = Validation(key, this.options.Issuer + RegistrationAudienceSuffix);
+        adminProofValidation = Validation(key, this.options.Issuer + AdminProofAudienceSuffix);
     }
 
     /// <summary>The raw signing key; other server secrets are derived from it with HKDF so one file holds them all.</summary>
@@ -90,26 +93,47 @@ public sealed class TokenService
     }
 
     /// <summary>The registration token of <c>send-verification-email</c> (protocol §5.1): proves the e-mail for 30 minutes.</summary>
-    public string CreateRegistrationToken(string email, string? name)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = options.Issuer,
-            Audience = options.Issuer + RegistrationAudienceSuffix,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(30),
-            SigningCredentials = credentials,
-            Claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = email, ["name"] = name ?? "" },
-        });
-    }
+    public string CreateRegistrationToken(string email, string? name) =>
+        CreatePurposeToken(
+            RegistrationAudienceSuffix,
+            time.GetUtcNow().UtcDateTime.AddMinutes(30),
+            new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = email, ["name"] = name ?? "" });
 
     /// <summary>Returns the e-mail a registration token was issued for, or null if it is invalid or expired.</summary>
     public async Task<string?> ValidateRegistrationTokenAsync(string token)
     {
         var result = await handler.ValidateTokenAsync(token, registrationValidation);
         return result.IsValid ? result.ClaimsIdentity.FindFirst(JwtRegisteredClaimNames.Sub)?.Value : null;
+    }
+
+    /// <summary>
+    /// An admin proof (see <see cref="Admin.AdminProof"/>): a JWT under its own audience (<c>iss|admin</c>), so it is
+    /// never accepted as an access token nor an access token as a proof. <paramref name="claims"/> bind it.
+    /// </summary>
+    public string CreateAdminProof(IDictionary<string, object> claims, DateTime expires) =>
+        CreatePurposeToken(AdminProofAudienceSuffix, expires, claims);
+
+    /// <summary>The claims of a valid, unexpired admin proof; null when signature, audience or lifetime fail.</summary>
+    public async Task<ClaimsIdentity?> ValidateAdminProofAsync(string token)
+    {
+        var result = await handler.ValidateTokenAsync(token, adminProofValidation);
+        return result.IsValid ? result.ClaimsIdentity : null;
+    }
+
+    /// <summary>A JWT for one purpose other than access: its audience is the issuer plus <paramref name="audienceSuffix"/>.</summary>
+    private string CreatePurposeToken(string audienceSuffix, DateTime expires, IDictionary<string, object> claims)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = options.Issuer,
+            Audience = options.Issuer + audienceSuffix,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = expires,
+            SigningCredentials = credentials,
+            Claims = claims,
+        });
     }
 
     /// <summary>A new opaque refresh token (256 random bits, Base64url) and the SHA-256 hex under which it is stored.</summary>

@@ -109,7 +109,7 @@ public static class TwoFactorLogin
     /// same code (on any node) cannot both win: only the one that moves <c>TotpLastStep</c> forward succeeds.
     /// A secret that did not decrypt (<paramref name="secret"/> null) accepts no code.
     /// </summary>
-    private static async Task<bool> ClaimTotpStepAsync(CofferDb db, User user, byte[]? secret, string code, DateTime now)
+    internal static async Task<bool> ClaimTotpStepAsync(CofferDb db, User user, byte[]? secret, string code, DateTime now)
     {
         if (secret is null
             || Totp.Verify(secret, code.Trim(), new DateTimeOffset(now, TimeSpan.Zero), user.TotpLastStep) is not { } step)

@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Net;
 using System.Text.Json.Nodes;
+using Coffer.Server.Admin;
 using Coffer.Server.Data;
+using Coffer.Server.Tests.TwoFactor;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,11 +15,52 @@ namespace Coffer.Server.Tests.Infrastructure;
 /// </summary>
 public static class AdminSetup
 {
-    public static async Task<TestAccount> CreateAdminAsync(this CofferFactory factory)
+    /// <summary>
+    /// An admin as the default rules want one: two-step login on (through the API, as the web vault turns it on),
+    /// promoted, and elevated with the master password, so its <see cref="TestAccount.Client"/> carries a fresh
+    /// admin proof besides the access token.
+    /// </summary>
+    public static async Task<TestAccount> CreateAdminAsync(this CofferFactory factory, bool twoFactor = true, bool prove = true)
     {
         var account = await TestAccount.CreateAsync(factory);
+        if (twoFactor)
+        {
+            await TwoFactorApi.EnableAsync(account);
+        }
+
         await factory.SetAdminAsync(account.UserId, true);
+        if (prove)
+        {
+            await account.ProveAdminAsync();
+        }
+
         return account;
+    }
+
+    /// <summary>Elevation: <c>POST /admin/api/session</c> with the given factors (default: the master password hash).</summary>
+    public static Task<HttpResponseMessage> RequestProofAsync(this TestAccount admin, string? masterPasswordHash = null, string? otp = null) =>
+        admin.Client.PostJsonAsync("/admin/api/session", new JsonObject
+        {
+            ["masterPasswordHash"] = otp is null ? masterPasswordHash ?? admin.Credentials.MasterPasswordHash : masterPasswordHash,
+            ["otp"] = otp,
+        });
+
+    /// <summary>Elevates and puts the proof on <see cref="TestAccount.Client"/>; returns it.</summary>
+    public static async Task<string> ProveAdminAsync(this TestAccount admin, string? otp = null)
+    {
+        using var response = await admin.RequestProofAsync(otp: otp);
+        var proof = (await response.ExpectObjectAsync()).RequireString("proof");
+        admin.Client.UseAdminProof(proof);
+        return proof;
+    }
+
+    public static void UseAdminProof(this HttpClient client, string? proof)
+    {
+        client.DefaultRequestHeaders.Remove(AdminProof.Header);
+        if (proof is not null)
+        {
+            client.DefaultRequestHeaders.Add(AdminProof.Header, proof);
+        }
     }
 
     public static async Task SetAdminAsync(this CofferFactory factory, string userId, bool isAdmin)

@@ -115,10 +115,7 @@ public sealed class WebInteropTests(BrowserFixture fixture) : IClassFixture<Brow
     {
         var account = TestAccount.CreateUnique();
         var web = await WebVault.OpenAsync(fixture);
-        await web.FillRegistrationAsync(account);
-        await web.Field("Key derivation (KDF)").SelectOptionAsync(new SelectOptionValue { Label = "Argon2id, 64 MiB, 3 iterations, parallelism 4" });
-        await web.Button("Create account").ClickAsync();
-        await web.WaitForListAsync();
+        await web.RegisterWithArgon2idAsync(account);
         await web.StartNewItemAsync("secure note");
         await web.Field("Name").FillAsync("Argon note");
         await web.Field("Notes").FillAsync("derived with Argon2id in the browser");

@@ -66,6 +66,15 @@ public sealed class WebVault(IPage page)
         await Field("Confirm master password").FillAsync(account.Password);
     }
 
+    /// <summary>Signs up with Argon2id (64 MiB, 3 iterations, parallelism 4) instead of the default PBKDF2, and waits for the empty vault.</summary>
+    public async Task RegisterWithArgon2idAsync(TestAccount account)
+    {
+        await FillRegistrationAsync(account);
+        await Field("Key derivation (KDF)").SelectOptionAsync(new SelectOptionValue { Label = "Argon2id, 64 MiB, 3 iterations, parallelism 4" });
+        await Button("Create account").ClickAsync();
+        await WaitForListAsync();
+    }
+
     /// <summary>Fills the login form and presses "Log in"; the caller waits for what should follow.</summary>
     public async Task SubmitLoginAsync(string email, string password)
     {
