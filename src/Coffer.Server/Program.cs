@@ -45,7 +45,7 @@ builder.Services.AddSyncCache();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
 builder.Services.AddCofferCors();
-builder.Services.AddCofferMetrics();
+builder.Services.AddCofferTelemetry(builder.Configuration);
 builder.Services.AddTwoFactor();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
