@@ -31,6 +31,7 @@ builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSecti
 builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
 var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
 builder.ConfigureCofferKestrel(options);
+builder.UseServiceManagers();
 
 builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
 builder.Services.AddCofferDatabase(builder.Configuration);

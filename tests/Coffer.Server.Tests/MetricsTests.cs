@@ -183,19 +183,18 @@ public sealed partial class MetricsTests(CofferFactory factory) : IClassFixture<
     [Fact]
     public async Task Metrics_ThroughATrustedProxy_JudgeTheRealClient()
     {
+        // nginx on the same host: every request arrives from loopback, yet only the monitoring network may read.
         await using var proxied = new CofferFactory();
-        proxied.Settings["Coffer:TrustedProxies:0"] = "10.0.0.1";
+        proxied.Settings["Coffer:TrustedProxies:0"] = "127.0.0.1";
         proxied.Settings["Coffer:Metrics:AllowedNetworks:0"] = "192.0.2.0/24";
-        var proxy = proxied.ClientFrom(IPAddress.Parse("10.0.0.1"));
+        var proxy = proxied.ClientFrom(IPAddress.Loopback);
 
         using var internet = await GetThroughProxyAsync(proxy, "203.0.113.7");
         using var monitoring = await GetThroughProxyAsync(proxy, "192.0.2.9");
-        using var loopbackProxy = await GetThroughProxyAsync(proxied.ClientFrom(IPAddress.Loopback), "203.0.113.7");
 
         Assert.Equal(HttpStatusCode.Forbidden, internet.StatusCode);
+        Assert.Equal("application/problem+json", internet.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, monitoring.StatusCode);
-        // A proxy on the same host is not a loopback client: the request came from the Internet through it.
-        Assert.Equal(HttpStatusCode.Forbidden, loopbackProxy.StatusCode);
     }
 
     private static async Task<HttpResponseMessage> GetThroughProxyAsync(HttpClient proxy, string forwardedFor)
@@ -221,7 +220,8 @@ public sealed partial class MetricsTests(CofferFactory factory) : IClassFixture<
         (await ScrapeTextAsync(server))
             .Where(l => !l.StartsWith('#'))
             .Select(l => SampleLine().Match(l))
-            .ToDictionary(m => m.Groups["series"].Value, m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+            // `name{}` and `name` are the same series (the exporter writes the former for label-less ones).
+            .ToDictionary(m => m.Groups["series"].Value.Replace("{}", "", StringComparison.Ordinal), m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
 
     private static double Value(Dictionary<string, double> scrape, string series) => scrape.GetValueOrDefault(series);
 
