@@ -149,7 +149,7 @@ public sealed partial class MetricsTests(CofferFactory factory) : IClassFixture<
             // The pool is named after its database, which is this server's own.
             var database = new NpgsqlConnectionStringBuilder(factory.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString).Database;
             var ours = pool.Where(k => k.Contains($"db_client_connection_pool_name=\"{database}\"", StringComparison.Ordinal)).ToList();
-            Assert.Contains(ours, k => k.Contains("db_client_connection_state=\"idle\"", StringComparison.Ordinal));
+            Assert.Contains(ours, k => k.StartsWith("db_client_connection_count{", StringComparison.Ordinal) && k.Contains("db_client_connection_state=\"idle\"", StringComparison.Ordinal));
             Assert.Contains(ours, k => k.StartsWith("db_client_connection_max", StringComparison.Ordinal));
         }
         else
