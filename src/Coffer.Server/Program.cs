@@ -31,6 +31,7 @@ builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSecti
 builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
 var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
 builder.ConfigureCofferKestrel(options);
+builder.UseServiceManagers();
 
 builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
 builder.Services.AddCofferDatabase(builder.Configuration);
@@ -45,7 +46,7 @@ builder.Services.AddSyncCache();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
 builder.Services.AddCofferCors();
-builder.Services.AddCofferMetrics();
+builder.Services.AddCofferTelemetry(builder.Configuration);
 builder.Services.AddTwoFactor();
 builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);

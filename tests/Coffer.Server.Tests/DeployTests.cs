@@ -59,6 +59,23 @@ public sealed partial class DeployTests : IDisposable
     }
 
     [Fact]
+    public async Task SystemdUnit_PassesSystemdAnalyzeVerify_AsANotifyServiceWithAWatchdog()
+    {
+        var analyze = new[] { "/usr/bin/systemd-analyze", "/bin/systemd-analyze" }.FirstOrDefault(File.Exists);
+        Assert.True(analyze is not null, "systemd-analyze is not installed (apt-get install systemd)");
+        var unit = await File.ReadAllTextAsync(Path.Combine(Root, "deploy/systemd/coffer.service"));
+        Assert.Matches("(?m)^Type=notify$", unit);
+        Assert.Matches("(?m)^WatchdogSec=[1-9]", unit);
+        // The binary is not installed here: point ExecStart at one that exists, keep everything else.
+        var checkable = Path.Combine(scratch, "coffer.service");
+        await File.WriteAllTextAsync(checkable, unit.Replace("ExecStart=/opt/coffer/coffer-server", "ExecStart=/bin/true", StringComparison.Ordinal));
+
+        var result = await ChildProcess.RunAsync(analyze!, ["verify", checkable], new Dictionary<string, string?>(), scratch, TimeSpan.FromMinutes(1), "systemd-analyze");
+
+        Assert.True(result.Succeeded && result.StdErr.Trim().Length == 0, result.StdErr + result.StdOut);
+    }
+
+    [Fact]
     public async Task NginxConfig_BodyLimit_IsCoffersImportLimit()
     {
         var config = await File.ReadAllTextAsync(Path.Combine(Root, "deploy/nginx/coffer.conf"));

@@ -1,11 +1,18 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Coffer.Server.Hosting;
 using Coffer.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Coffer.Server.Tests;
 
-/// <summary><c>/metrics</c>: Prometheus text format 0.0.4, parsed line by line; counts move after requests.</summary>
+/// <summary>
+/// <c>/metrics</c> (OpenTelemetry's Prometheus exporter): text format 0.0.4, parsed line by line; counts move after
+/// requests; each server counts its own requests even with several in one process.
+/// </summary>
 public sealed partial class MetricsTests(CofferFactory factory) : IClassFixture<CofferFactory>
 {
     [Fact]
@@ -88,6 +95,70 @@ public sealed partial class MetricsTests(CofferFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Metrics_ServeRuntimeAndProcessMetrics()
+    {
+        var typed = Families(await ScrapeTextAsync(factory));
+
+        Assert.Contains("dotnet_gc_collections_total", typed);
+        Assert.Contains("dotnet_thread_pool_queue_length", typed);
+        Assert.Contains("process_cpu_time_seconds_total", typed);
+        Assert.Contains("process_memory_usage_bytes", typed);
+    }
+
+    [Fact]
+    public async Task Metrics_ExportEveryInstrumentOnCoffersMeter()
+    {
+        await using var server = new CofferFactory();
+        // An instrument added to Coffer's meter anywhere in the server (as a hub-connection gauge is) is exported
+        // without being listed: the meter is exported whole.
+        var meter = server.Services.GetRequiredService<IMeterFactory>().Create(CofferMetrics.MeterName);
+        meter.CreateObservableGauge("coffer.metrics_test.level", () => 42, "{item}", "A gauge only this test creates");
+
+        var scrape = await ScrapeAsync(server);
+
+        Assert.Equal(42, Value(scrape, "coffer_metrics_test_level"));
+    }
+
+    [Fact]
+    public async Task Metrics_OfAnotherServerInTheSameProcess_AreNotMixedIn()
+    {
+        await using var other = new CofferFactory();
+        var account = await TestAccount.CreateAsync(other);
+        var before = await ScrapeAsync();
+
+        await IdentityApi.LoginAsync(other.CreateClient(), account.Credentials, Fake.DeviceIdentifier());
+
+        var after = await ScrapeAsync();
+        var otherAfter = await ScrapeAsync(other);
+        Assert.True(Value(otherAfter, "coffer_logins_succeeded_total") >= 1);
+        Assert.Equal(Value(before, "coffer_logins_succeeded_total"), Value(after, "coffer_logins_succeeded_total"));
+    }
+
+    [Fact]
+    public async Task Metrics_ShowDatabasePoolUse_FromNpgsqlOnPostgreSql_AndNoneOnSqlite()
+    {
+        await TestAccount.CreateAsync(factory);
+
+        var scrape = await ScrapeAsync();
+
+        // Npgsql reports its pool (db.client.connection.*) by pool name; SQLite has no pool worth a gauge
+        // (Microsoft.Data.Sqlite reports none), so nothing is invented for it.
+        var pool = scrape.Keys.Where(k => k.StartsWith("db_client_connection", StringComparison.Ordinal)).ToList();
+        if (TestDatabase.IsPostgres)
+        {
+            // The pool is named after its database, which is this server's own.
+            var database = new NpgsqlConnectionStringBuilder(factory.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString).Database;
+            var ours = pool.Where(k => k.Contains($"db_client_connection_pool_name=\"{database}\"", StringComparison.Ordinal)).ToList();
+            Assert.Contains(ours, k => k.StartsWith("db_client_connection_count{", StringComparison.Ordinal) && k.Contains("db_client_connection_state=\"idle\"", StringComparison.Ordinal));
+            Assert.Contains(ours, k => k.StartsWith("db_client_connection_max", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Empty(pool);
+        }
+    }
+
+    [Fact]
     public async Task Metrics_FromOutsideTheAllowedNetworks_Returns403()
     {
         using var response = await factory.ClientFrom(IPAddress.Parse("203.0.113.7")).GetAsync("/metrics");
@@ -109,17 +180,48 @@ public sealed partial class MetricsTests(CofferFactory factory) : IClassFixture<
         Assert.Equal(HttpStatusCode.Forbidden, outside.StatusCode);
     }
 
+    [Fact]
+    public async Task Metrics_ThroughATrustedProxy_JudgeTheRealClient()
+    {
+        // nginx on the same host: every request arrives from loopback, yet only the monitoring network may read.
+        await using var proxied = new CofferFactory();
+        proxied.Settings["Coffer:TrustedProxies:0"] = "127.0.0.1";
+        proxied.Settings["Coffer:Metrics:AllowedNetworks:0"] = "192.0.2.0/24";
+        var proxy = proxied.ClientFrom(IPAddress.Loopback);
+
+        using var internet = await GetThroughProxyAsync(proxy, "203.0.113.7");
+        using var monitoring = await GetThroughProxyAsync(proxy, "192.0.2.9");
+
+        Assert.Equal(HttpStatusCode.Forbidden, internet.StatusCode);
+        Assert.Equal("application/problem+json", internet.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, monitoring.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> GetThroughProxyAsync(HttpClient proxy, string forwardedFor)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        return await proxy.SendAsync(request);
+    }
+
     private Task<Dictionary<string, double>> ScrapeAsync() => ScrapeAsync(factory);
 
-    private static async Task<Dictionary<string, double>> ScrapeAsync(CofferFactory server)
+    private static async Task<string[]> ScrapeTextAsync(CofferFactory server)
     {
         using var response = await server.ClientFrom(IPAddress.Loopback).GetAsync("/metrics");
         await response.ExpectStatusAsync(HttpStatusCode.OK);
-        return (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        return (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static HashSet<string> Families(string[] lines) =>
+        lines.Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToHashSet();
+
+    private static async Task<Dictionary<string, double>> ScrapeAsync(CofferFactory server) =>
+        (await ScrapeTextAsync(server))
             .Where(l => !l.StartsWith('#'))
             .Select(l => SampleLine().Match(l))
-            .ToDictionary(m => m.Groups["series"].Value, m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
-    }
+            // `name{}` and `name` are the same series (the exporter writes the former for label-less ones).
+            .ToDictionary(m => m.Groups["series"].Value.Replace("{}", "", StringComparison.Ordinal), m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
 
     private static double Value(Dictionary<string, double> scrape, string series) => scrape.GetValueOrDefault(series);
 

@@ -49,19 +49,18 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts a node on <paramref name="dataFolder"/> and waits for /alive. <paramref name="extraEnvironment"/> adds
     /// settings on top of the defaults (a shared database, a shared signing key); a null value removes one.
+    /// With <paramref name="launcher"/> the server's command line is appended to that command, which starts it
+    /// (e.g. <c>sh -c '"$0" "$@"; exit $?'</c>), for tests about what the server makes of its parent process.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(
-        TestCertificates? certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment = null)
+        TestCertificates? certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment = null, IReadOnlyList<string>? launcher = null)
     {
         var port = FreeLoopbackPort();
         var baseAddress = new Uri($"{(certificates is null ? "http" : "https")}://127.0.0.1:{port}");
         var serverDll = RepoPaths.ServerDll;
         var environment = ServerEnvironment(certificates, dataFolder, extraEnvironment);
-        var info = ChildProcess.CreateStartInfo(
-            ChildProcess.DotnetHost,
-            [serverDll, "--urls", baseAddress.GetLeftPart(UriPartial.Authority)],
-            environment,
-            Path.GetDirectoryName(serverDll)!);
+        string[] command = [.. launcher ?? [], ChildProcess.DotnetHost, serverDll, "--urls", baseAddress.GetLeftPart(UriPartial.Authority)];
+        var info = ChildProcess.CreateStartInfo(command[0], command[1..], environment, Path.GetDirectoryName(serverDll)!);
         var process = new Process { StartInfo = info };
         var server = new ServerProcess(process, baseAddress, dataFolder);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);

@@ -11,7 +11,8 @@ public static class DatabaseSetup
     /// <summary>
     /// Registers <see cref="CofferDb"/> on the provider <c>Coffer:Database</c> chooses: SQLite in the data folder when
     /// empty, PostgreSQL otherwise (then also a singleton <see cref="NpgsqlDataSource"/>, which EF uses and which other
-    /// services may use for their own connections). The provider is read here because the context type depends on it;
+    /// services may use for their own connections; it is named after its database, the pool name its metrics carry instead
+    /// of the connection string). The provider is read here because the context type depends on it;
     /// a malformed value is reported by <see cref="ServerOptionsValidator"/> at start, never echoed.
     /// </summary>
     public static IServiceCollection AddCofferDatabase(this IServiceCollection services, IConfiguration configuration)
@@ -26,7 +27,7 @@ public static class DatabaseSetup
         var connectionString = WithShortConnectTimeout(PostgresConnection.TryParse(database, out _));
         services.AddSingleton(_ => connectionString is null
             ? throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), ["Coffer:Database is not a valid PostgreSQL connection string or URL."])
-            : NpgsqlDataSource.Create(connectionString));
+            : new NpgsqlDataSourceBuilder(connectionString) { Name = new NpgsqlConnectionStringBuilder(connectionString).Database }.Build());
         services.AddDbContextPool<CofferDb, PostgresCofferDb>((provider, options) =>
             options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>())
                 .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));

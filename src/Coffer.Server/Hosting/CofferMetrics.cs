@@ -5,7 +5,7 @@ namespace Coffer.Server.Hosting;
 
 /// <summary>
 /// Coffer's own counters (meter <c>Coffer</c>), beside ASP.NET Core's built-in request metrics; served at
-/// <c>/metrics</c> by <see cref="PrometheusMetrics"/>. The meter comes from the host's <see cref="IMeterFactory"/>,
+/// <c>/metrics</c> by <see cref="Telemetry"/>. The meter comes from the host's <see cref="IMeterFactory"/>,
 /// so each server instance (and each test server) counts on its own. Counters carry no user data: no e-mail,
 /// id or address, only totals.
 /// </summary>
@@ -46,5 +46,16 @@ public sealed class CofferMetrics
                     break;
             }
         }
+    }
+}
+
+public static class CofferMetricsRegistration
+{
+    /// <summary>The meter factory and <see cref="CofferMetrics"/>, without an exporter (the server commands count too).</summary>
+    public static IServiceCollection AddCofferMetrics(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.AddSingleton<CofferMetrics>();
+        return services;
     }
 }
