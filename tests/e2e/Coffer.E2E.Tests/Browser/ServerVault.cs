@@ -1,7 +1,8 @@
-using Coffer.Core.Client;
-using Coffer.Core.Client.Vault;
-using Coffer.Core.Crypto;
+using Coffer.Client;
+using Coffer.Client.Crypto;
+using Coffer.Client.Vault;
 using Coffer.E2E.Tests.Harness;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.E2E.Tests.Browser;
 
