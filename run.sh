@@ -14,7 +14,7 @@ build_web_vault() {
     (cd web && npm ci --ignore-scripts --no-audit --no-fund)
     echo "$lock_hash" >"$stamp"
   fi
-  if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/build.mjs web/package-lock.json src/Coffer.Core/Generators/eff_large_wordlist.txt -newer web/dist/index.html -print -quit)" ]; then
+  if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/build.mjs web/package-lock.json src/Coffer.Client/Generators/eff_large_wordlist.txt -newer web/dist/index.html -print -quit)" ]; then
     (cd web && npm run build --silent)
   fi
 }

@@ -155,7 +155,7 @@ install_chromium() {
 }
 
 # The web vault: installed from its lock file, built into web/dist (which the server build copies beside the
-# binary) and its own tests run (crypto known-answer vectors shared with Coffer.Core, importers, generator).
+# binary) and its own tests run (crypto known-answer vectors shared with Coffer.Protocol and Coffer.Client, importers, generator).
 # Their results are not in the TRX summary, but a failure stops the run here.
 build_web_vault() {
   step "Web vault (web/): npm ci, npm run build, npm test"

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 
 namespace Coffer.Bench;
 

@@ -2,8 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Client.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Bench;
 

@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Coffer.Cli.Storage;
-using Coffer.Core.Client;
-using Coffer.Core.Crypto;
+using Coffer.Client;
+using Coffer.Client.Crypto;
 
 namespace Coffer.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
-using Coffer.Core.Client;
+using Coffer.Client;
 
 namespace Coffer.Cli;
 

@@ -1,4 +1,4 @@
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 using Coffer.Server;
 using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;

@@ -1,6 +1,6 @@
 // Every cryptographic operation of the web vault, and nothing else (protocol doc §2). WebCrypto does PBKDF2,
 // HMAC, AES-CBC, SHA and RSA-OAEP; hash-wasm does Argon2id, which WebCrypto lacks. Checked by test/crypto.test.ts
-// against tests/vectors/crypto-vectors.json, the same file Coffer.Core's tests read, so the two cannot drift.
+// against tests/vectors/crypto-vectors.json, the same file Coffer.Protocol's and Coffer.Client's tests read, so the two cannot drift.
 import { argon2id } from 'hash-wasm';
 
 const subtle = globalThis.crypto.subtle;
@@ -309,7 +309,7 @@ export async function makeNewAccount(email: string, password: string, kdf: KdfCo
 
 /**
  * Re-wraps the same user key under a new password or KDF: the current password first opens it, so a wrong
- * password fails here before anything is sent (as Coffer.Core's MasterPasswordChanges does).
+ * password fails here before anything is sent (as Coffer.Client's MasterPasswordChanges does).
  */
 export async function rewrapUserKey(
   protectedUserKey: string,

@@ -1,4 +1,4 @@
-// Passwords and passphrases the way Coffer.Core's generators make them (Bitwarden's character sets, the EFF
+// Passwords and passphrases the way Coffer.Client's generators make them (Bitwarden's character sets, the EFF
 // large word list), with the entropy of each result.
 import { randomInt } from './crypto';
 
@@ -64,7 +64,7 @@ export function generatePassphrase(o: PassphraseOptions, wordList: string[]): Ge
 
 let words: Promise<string[]> | null = null;
 
-/** The EFF large word list (7,776 words), shared with Coffer.Core and loaded only when a passphrase is asked for. */
+/** The EFF large word list (7,776 words), shared with Coffer.Client and loaded only when a passphrase is asked for. */
 export function effWordList(): Promise<string[]> {
   words ??= import('./wordlist').then((m) => m.parseWordList(m.default));
   return words;

@@ -1,4 +1,4 @@
-// Ciphers to views and back, the way Coffer.Core's VaultCrypto does it: every user-visible string is an EncString
+// Ciphers to views and back, the way Coffer.Client's VaultCrypto does it: every user-visible string is an EncString
 // under the item's own key when it has one, else under the user key; fields the vault does not edit (FIDO2
 // credentials, autofill flags) are carried over from the stored item untouched.
 import { decryptBytes, decryptString, encryptString, sha256, SymmetricKey, toBase64, utf8 } from './crypto';

@@ -1,5 +1,5 @@
-// The word list lives in Coffer.Core; esbuild inlines it as text into its own chunk.
-import list from '../../src/Coffer.Core/Generators/eff_large_wordlist.txt';
+// The word list lives in Coffer.Client; esbuild inlines it as text into its own chunk.
+import list from '../../src/Coffer.Client/Generators/eff_large_wordlist.txt';
 
 export default list;
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generatePassphrase, generatePassword } from '../src/generator';
-import list from '../../src/Coffer.Core/Generators/eff_large_wordlist.txt';
+import list from '../../src/Coffer.Client/Generators/eff_large_wordlist.txt';
 import { parseWordList } from '../src/wordlist';
 
 test('a password has every chosen class, the length asked for and length × log2(alphabet) bits', () => {
@@ -19,7 +19,7 @@ test('a password has every chosen class, the length asked for and length × log2
   assert.throws(() => generatePassword({ length: 20, uppercase: false, lowercase: false, numbers: false, special: false, avoidAmbiguous: false }));
 });
 
-test('a passphrase draws from the EFF list shared with Coffer.Core: 12.9 bits a word', () => {
+test('a passphrase draws from the EFF list shared with Coffer.Client: 12.9 bits a word', () => {
   const words = parseWordList(list);
   assert.equal(words.length, 7776);
   const g = generatePassphrase({ words: 6, separator: '-', capitalize: true, includeNumber: true }, words);

@@ -1,4 +1,4 @@
-// The shared known-answer vectors, the same file Coffer.Core.Tests reads.
+// The shared known-answer vectors, the same file ProtocolVectors (tests/Coffer.Testing) reads.
 import { readFileSync } from 'node:fs';
 
 const url = new URL('../../tests/vectors/crypto-vectors.json', import.meta.url);

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Client.Crypto;
+using Coffer.Protocol.Api;
 using Coffer.Server.Ciphers;
 
 namespace Coffer.Bench.Micro;

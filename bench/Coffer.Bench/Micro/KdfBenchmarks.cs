@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Coffer.Core.Crypto;
+using Coffer.Client.Crypto;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Bench.Micro;
 

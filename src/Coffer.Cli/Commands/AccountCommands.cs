@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Coffer.Cli.Storage;
-using Coffer.Core.Api;
-using Coffer.Core.Client;
-using Coffer.Core.Crypto;
+using Coffer.Client;
+using Coffer.Client.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Cli.Commands;
 
@@ -79,7 +80,7 @@ internal static class AccountCommands
             var session = new SessionState
             {
                 Server = server.AbsoluteUri.TrimEnd('/'),
-                Email = unlock?.Salt ?? MasterKeys.NormalizeSalt(typed),
+                Email = unlock?.Salt ?? AccountEmail.Normalize(typed),
                 Kdf = unlock is { } u
                     ? new KdfSettingsModel { KdfType = u.Kdf.KdfType, Iterations = u.Kdf.Iterations, Memory = u.Kdf.Memory, Parallelism = u.Kdf.Parallelism }
                     : prelogin.KdfSettings,

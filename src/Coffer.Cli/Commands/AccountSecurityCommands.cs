@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using Coffer.Cli.Storage;
-using Coffer.Core.Api;
-using Coffer.Core.Client;
-using Coffer.Core.Client.Vault;
-using Coffer.Core.Crypto;
+using Coffer.Client;
+using Coffer.Client.Crypto;
+using Coffer.Client.Vault;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Cli.Commands;
 
@@ -101,7 +102,7 @@ internal static class AccountSecurityCommands
         var command = new Command("email", "Change the account's e-mail address (which is also the KDF salt)") { newEmail };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
-            var target = MasterKeys.NormalizeSalt(r.GetValue(newEmail)!);
+            var target = AccountEmail.Normalize(r.GetValue(newEmail)!);
             await WithFreshSessionAsync(ctx, async (client, session) =>
             {
                 var password = ctx.ReadMasterPassword();

@@ -1,7 +1,8 @@
 using System.CommandLine;
-using Coffer.Core.Api;
-using Coffer.Core.Client.Vault;
-using Coffer.Core.Generators;
+using Coffer.Client.Crypto;
+using Coffer.Client.Generators;
+using Coffer.Client.Vault;
+using Coffer.Protocol.Api;
 
 namespace Coffer.Cli.Commands;
 
@@ -199,6 +200,6 @@ internal static class EditCommands
         return item with { Login = login, PasswordHistory = history };
     }
 
-    private static Guid? FolderId(string? nameOrId, Storage.SessionState session, Coffer.Core.Crypto.SymmetricKey userKey) =>
+    private static Guid? FolderId(string? nameOrId, Storage.SessionState session, SymmetricKey userKey) =>
         string.IsNullOrEmpty(nameOrId) ? null : VaultSession.FindFolder(VaultSession.Folders(session, userKey), nameOrId).Id;
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 
 namespace Coffer.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Coffer.Core.Client.Vault;
+using Coffer.Client.Vault;
 
 namespace Coffer.Cli.Commands;
 

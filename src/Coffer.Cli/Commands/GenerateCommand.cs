@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Coffer.Core.Generators;
+using Coffer.Client.Generators;
 
 namespace Coffer.Cli.Commands;
 

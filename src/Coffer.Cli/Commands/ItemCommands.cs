@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Coffer.Core.Api;
-using Coffer.Core.Client.Vault;
+using Coffer.Client.Vault;
+using Coffer.Protocol.Api;
 
 namespace Coffer.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 using QRCoder;
 
 namespace Coffer.Cli.Commands;

@@ -1,8 +1,8 @@
 using Coffer.Cli.Storage;
-using Coffer.Core.Api;
-using Coffer.Core.Client;
-using Coffer.Core.Client.Vault;
-using Coffer.Core.Crypto;
+using Coffer.Client;
+using Coffer.Client.Crypto;
+using Coffer.Client.Vault;
+using Coffer.Protocol.Api;
 
 namespace Coffer.Cli.Commands;
 

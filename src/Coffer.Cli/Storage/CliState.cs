@@ -1,4 +1,4 @@
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 
 namespace Coffer.Cli.Storage;
 

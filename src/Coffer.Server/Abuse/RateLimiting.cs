@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
 using Coffer.Server.Errors;
 using Coffer.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -116,7 +116,7 @@ public static class RateLimiting
     {
         if (!string.IsNullOrWhiteSpace(email))
         {
-            buckets.Add((prefix + MasterKeys.NormalizeSalt(email), limit));
+            buckets.Add((prefix + AccountEmail.Normalize(email), limit));
         }
 
         return buckets;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using System.Text;
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
@@ -74,7 +74,7 @@ public static class AccountEndpoints
             return BitwardenErrors.BadRequest("X-Request-Email must be Base64url.");
         }
 
-        var normalized = Core.Crypto.MasterKeys.NormalizeSalt(email);
+        var normalized = AccountEmail.Normalize(email);
         var known = await db.Devices.AnyAsync(d => d.Identifier == deviceId && db.Users.Any(u => u.Id == d.UserId && u.Email == normalized), ct);
         return Results.Json(known);
     }

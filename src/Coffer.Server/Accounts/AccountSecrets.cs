@@ -1,5 +1,5 @@
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;

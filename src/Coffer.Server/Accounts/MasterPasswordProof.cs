@@ -1,4 +1,4 @@
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
 using Coffer.Server.Abuse;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
@@ -42,7 +42,7 @@ public sealed class MasterPasswordProof(PasswordHashing hashing, LoginLockout lo
             return RateLimiting.TooManyRequests(retryAfter);
         }
 
-        var email = MasterKeys.NormalizeSalt(user.Email);
+        var email = AccountEmail.Normalize(user.Email);
         if (await lockout.IsLockedAsync(email))
         {
             return BitwardenErrors.BadRequest(LoginLockout.Message);

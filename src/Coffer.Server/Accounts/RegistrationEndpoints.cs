@@ -1,6 +1,6 @@
 using System.Net.Mail;
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
@@ -247,7 +247,7 @@ public static class RegistrationEndpoints
             return null;
         }
 
-        var email = MasterKeys.NormalizeSalt(raw);
+        var email = AccountEmail.Normalize(raw);
         return email.Length <= MaxEmailLength && MailAddress.TryCreate(email, out var address) && address.Address == email ? email : null;
     }
 

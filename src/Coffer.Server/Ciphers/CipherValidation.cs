@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 using Coffer.Server.Errors;
 
 namespace Coffer.Server.Ciphers;

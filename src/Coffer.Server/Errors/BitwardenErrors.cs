@@ -1,4 +1,4 @@
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,4 @@
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Server.Errors;
 

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;

@@ -1,4 +1,4 @@
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 using Coffer.Server.Ciphers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;

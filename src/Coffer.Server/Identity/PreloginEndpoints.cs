@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -35,7 +35,7 @@ public static class PreloginEndpoints
             return BitwardenErrors.BadRequest("An e-mail address is required.", "email");
         }
 
-        var email = MasterKeys.NormalizeSalt(request.Email);
+        var email = AccountEmail.Normalize(request.Email);
         var known = await db.Users.AsNoTracking().Where(u => u.Email == email)
             .Select(u => new { u.Kdf, u.KdfIterations, u.KdfMemory, u.KdfParallelism })
             .SingleOrDefaultAsync(ct);

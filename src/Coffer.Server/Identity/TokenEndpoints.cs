@@ -1,5 +1,4 @@
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
 using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
@@ -70,7 +69,7 @@ public static class TokenEndpoints
             return OAuthError("invalid_request", "deviceType, deviceIdentifier, deviceName or client_id is malformed.");
         }
 
-        var email = MasterKeys.NormalizeSalt(form.Get("username")!);
+        var email = AccountEmail.Normalize(form.Get("username")!);
         if (await lockout.IsLockedAsync(email))
         {
             // Checked before the account is looked up and without hashing: one answer for every locked e-mail.

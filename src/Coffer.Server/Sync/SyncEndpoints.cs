@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Claims;
 using System.Text.Json;
-using Coffer.Core.Api;
+using Coffer.Protocol.Api;
 using Coffer.Server.Accounts;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Data;

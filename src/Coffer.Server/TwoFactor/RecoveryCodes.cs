@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Server.TwoFactor;
 

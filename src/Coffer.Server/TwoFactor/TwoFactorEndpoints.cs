@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Coffer.Core.Api;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Data;
 using Coffer.Server.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Identity;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Coffer.Cli.Storage;
 using Coffer.Cli.Tests.Cli;
-using Coffer.Core.Crypto;
+using Coffer.Client.Crypto;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Cli.Tests.EndToEnd;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Coffer.Cli.Storage;
 using Coffer.Cli.Tests.Cli;
-using Coffer.Core.Crypto;
+using Coffer.Client.Crypto;
 
 namespace Coffer.Cli.Tests.EndToEnd;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Coffer.Cli.Tests.Cli;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Cli.Tests.EndToEnd;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Coffer.Core.Crypto;
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Data;
 using Coffer.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -39,7 +39,7 @@ public sealed class TwoFactorSecretsAtRestTests(CofferFactory factory) : IClassF
     {
         var account = await TestAccount.CreateAsync(factory);
         var key = await EnableAsync(account);
-        var secret = Coffer.Core.Crypto.Base32.Decode(key);
+        var secret = Coffer.Protocol.Crypto.Base32.Decode(key);
 
         // The main file and its write-ahead log, read as raw bytes while the server runs (WAL mode).
         foreach (var file in new[] { "coffer.db", "coffer.db-wal" }.Select(name => Path.Combine(factory.DataFolder, name)).Where(File.Exists))
@@ -83,7 +83,7 @@ public sealed class TwoFactorSecretsAtRestTests(CofferFactory factory) : IClassF
         Assert.Equal(0, again);
         var stored = await StoredSecretAsync(factory, account);
         var secrets = factory.Services.GetRequiredService<TwoFactorSecrets>();
-        Assert.Equal(Coffer.Core.Crypto.Base32.Decode(key), secrets.Unprotect(Guid.Parse(account.UserId), stored));
+        Assert.Equal(Coffer.Protocol.Crypto.Base32.Decode(key), secrets.Unprotect(Guid.Parse(account.UserId), stored));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using Coffer.Core.Crypto;
 using Coffer.E2E.Tests.Harness;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.E2E.Tests;
 

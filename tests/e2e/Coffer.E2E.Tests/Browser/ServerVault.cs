@@ -1,7 +1,8 @@
-using Coffer.Core.Client;
-using Coffer.Core.Client.Vault;
-using Coffer.Core.Crypto;
+using Coffer.Client;
+using Coffer.Client.Crypto;
+using Coffer.Client.Vault;
 using Coffer.E2E.Tests.Harness;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.E2E.Tests.Browser;
 
@@ -12,7 +13,7 @@ public sealed record ServerVault(IReadOnlyList<VaultItem> Items, IReadOnlyList<F
 
     public string? FolderName(Guid? id) => Folders.FirstOrDefault(f => f.Id == id)?.Name;
 
-    /// <summary>Logs in as <paramref name="account"/> with Coffer.Core's client (no browser involved) and decrypts the sync.</summary>
+    /// <summary>Logs in as <paramref name="account"/> with Coffer.Client's client (no browser involved) and decrypts the sync.</summary>
     public static async Task<ServerVault> ReadAsync(BrowserFixture fixture, TestAccount account)
     {
         ArgumentNullException.ThrowIfNull(fixture);

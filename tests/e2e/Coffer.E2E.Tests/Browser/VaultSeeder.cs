@@ -1,9 +1,10 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Coffer.Core.Api;
-using Coffer.Core.Client;
-using Coffer.Core.Client.Vault;
-using Coffer.Core.Crypto;
+using Coffer.Client;
+using Coffer.Client.Crypto;
+using Coffer.Client.Vault;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.E2E.Tests.Browser;
 
@@ -14,7 +15,7 @@ public sealed record SeededVault(string Email, string Password, IReadOnlyList<st
 public sealed record SeededItem(VaultItem Item, string? Folder);
 
 /// <summary>
-/// Fills an account from C# with Coffer.Core's client and VaultCrypto, the way a client migrating in would: a real
+/// Fills an account from C# with Coffer.Client's client and VaultCrypto, the way a client migrating in would: a real
 /// registration (the KDF and key chain the web vault will unlock), then every item in one
 /// <c>POST /api/ciphers/import</c>. Items cycle through the four types: logins (every one with a TOTP secret),
 /// secure notes, cards and identities, spread over the folders. Used by the browser tests and bench/web.

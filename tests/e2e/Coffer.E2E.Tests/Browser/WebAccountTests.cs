@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using Coffer.Core.Crypto;
 using Coffer.E2E.Tests.Harness;
+using Coffer.Protocol.Crypto;
 using Microsoft.Playwright;
 
 namespace Coffer.E2E.Tests.Browser;

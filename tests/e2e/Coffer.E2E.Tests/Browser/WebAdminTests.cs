@@ -1,5 +1,5 @@
-using Coffer.Core.Crypto;
 using Coffer.E2E.Tests.Harness;
+using Coffer.Protocol.Crypto;
 using Microsoft.Playwright;
 
 namespace Coffer.E2E.Tests.Browser;

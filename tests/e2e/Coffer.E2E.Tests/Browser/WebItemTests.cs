@@ -1,5 +1,5 @@
-using Coffer.Core.Api;
 using Coffer.E2E.Tests.Harness;
+using Coffer.Protocol.Api;
 using Microsoft.Playwright;
 
 namespace Coffer.E2E.Tests.Browser;

@@ -1,8 +1,9 @@
 using System.Buffers.Text;
 using System.Text.Json;
-using Coffer.Core.Client;
-using Coffer.Core.Crypto;
+using Coffer.Client;
 using Coffer.E2E.Tests.Harness;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.E2E.Tests.Cluster;
 
@@ -51,7 +52,7 @@ public sealed class MultiNodeTests(ClusterFixture fixture) : IClassFixture<Clust
         await coffer.OkAsync("coffer sync (through nginx)", "sync");
         var readByCoffer = await coffer.OkAsync("coffer get password (through nginx)", "get", "password", created.Id());
         await coffer.OkAsync("coffer edit --password (through nginx)", "edit", created.Id(), "--password", "second-Pa55");
-        var perNode = new List<(int Node, Core.Client.Vault.VaultItem Item)>();
+        var perNode = new List<(int Node, Coffer.Client.Vault.VaultItem Item)>();
         for (var node = 1; node <= ClusterFixture.NodeCount; node++)
         {
             using var device = await ApiSession.LoginAsync(fixture.Certificates, fixture.Node(node).BaseAddress, account);
@@ -101,7 +102,7 @@ public sealed class MultiNodeTests(ClusterFixture fixture) : IClassFixture<Clust
         const int LockoutFailures = 10; // the server's default, left as is for these tests
         var account = TestAccount.CreateUnique();
         await ApiSession.RegisterAsync(fixture.Certificates, fixture.Node(1).BaseAddress, account);
-        var email = MasterKeys.NormalizeSalt(account.Email);
+        var email = AccountEmail.Normalize(account.Email);
         var wrongHash = ApiSession.PasswordHash(account with { Password = "not-the-password" }, KdfConfig.DefaultPbkdf2);
         var rightHash = ApiSession.PasswordHash(account, KdfConfig.DefaultPbkdf2);
         var clients = Enumerable.Range(1, ClusterFixture.NodeCount)

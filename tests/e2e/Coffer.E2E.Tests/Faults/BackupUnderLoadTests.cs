@@ -35,7 +35,7 @@ public sealed class BackupUnderLoadTests(ITestOutputHelper output)
         WriteLoad load;
         Dictionary<Guid, string> acknowledgedBeforeBackup;
         ProcessResult backup;
-        IReadOnlyList<Core.Client.Vault.VaultItem> live;
+        IReadOnlyList<Coffer.Client.Vault.VaultItem> live;
         await using (var server = await ServerProcess.StartAsync(scratch.Certificates, data, Database(sourceDatabase)))
         {
             using var writer = await ApiSession.RegisterAndLoginAsync(scratch.Certificates, server.BaseAddress, account);
@@ -54,7 +54,7 @@ public sealed class BackupUnderLoadTests(ITestOutputHelper output)
         var restoredFolder = scratch.Folder("restored");
         var restore = await ServerProcess.RunCommandAsync(scratch.Certificates, restoredFolder, Database(targetDatabase), "restore", "--input", backupFile);
         Assert.True(restore.Succeeded, $"coffer-server restore:\n{restore}");
-        IReadOnlyList<Core.Client.Vault.VaultItem> restored;
+        IReadOnlyList<Coffer.Client.Vault.VaultItem> restored;
         await using (var node = await ServerProcess.StartAsync(scratch.Certificates, restoredFolder, Database(targetDatabase)))
         {
             using var reader = await ApiSession.LoginAsync(scratch.Certificates, node.BaseAddress, account);

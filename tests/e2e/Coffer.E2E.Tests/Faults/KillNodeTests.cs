@@ -39,7 +39,7 @@ public sealed class KillNodeTests(ITestOutputHelper output)
 
         // Checked on the file exactly as the kill left it (with its write-ahead log), before anything reopens it.
         var integrityAfterKill = SqliteIntegrity.Check(data);
-        IReadOnlyList<Core.Client.Vault.VaultItem> items;
+        IReadOnlyList<Coffer.Client.Vault.VaultItem> items;
         await using (var restarted = await ServerProcess.StartAsync(scratch.Certificates, data))
         {
             using var reader = await ApiSession.LoginAsync(scratch.Certificates, restarted.BaseAddress, account);

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
-using Coffer.Core.Api;
-using Coffer.Core.Client;
-using Coffer.Core.Client.Vault;
-using Coffer.Core.Crypto;
+using Coffer.Client;
+using Coffer.Client.Crypto;
+using Coffer.Client.Vault;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.E2E.Tests.Harness;
 
 /// <summary>
-/// One logged-in device speaking the Bitwarden protocol through Coffer.Core's typed client, for tests that need
+/// One logged-in device speaking the Bitwarden protocol through Coffer.Client's typed client, for tests that need
 /// more requests than a CLI process per request allows (write loads) or need to aim at one node. It does what the
 /// clients do: prelogin, derive the master key, log in with its hash, unwrap the user key and encrypt every item.
 /// </summary>
@@ -56,7 +57,7 @@ public sealed class ApiSession : IDisposable
         try
         {
             var kdf = (await client.PreloginAsync(account.Email)).KdfSettings.ToConfig();
-            var email = MasterKeys.NormalizeSalt(account.Email);
+            var email = AccountEmail.Normalize(account.Email);
             var hash = PasswordHash(account, kdf);
             var result = await client.LoginAsync(email, hash, twoFactor: null);
             var token = result is LoginSucceeded ok ? ok.Token : throw new InvalidOperationException($"Login of {email} asked for {result}.");
@@ -74,7 +75,7 @@ public sealed class ApiSession : IDisposable
     /// <summary>The master password hash a client sends in the password grant (protocol §2.2).</summary>
     public static string PasswordHash(TestAccount account, KdfConfig kdf)
     {
-        var masterKey = MasterKeys.DeriveMasterKey(account.Password, MasterKeys.NormalizeSalt(account.Email), kdf);
+        var masterKey = MasterKeys.DeriveMasterKey(account.Password, AccountEmail.Normalize(account.Email), kdf);
         try
         {
             return MasterKeys.HashMasterPassword(masterKey, account.Password);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Coffer.Core.Client;
+using Coffer.Client;
 
 namespace Coffer.E2E.Tests.Harness;
 

@@ -1,0 +1,236 @@
+using System.Security.Cryptography;
+using System.Text;
+using Coffer.Client.Crypto;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
+
+namespace Coffer.Client.Vault;
+
+/// <summary>
+/// Decrypts sync data into <see cref="VaultItem"/>s and encrypts them back into <see cref="CipherRequestModel"/>s
+/// the way the Bitwarden clients do (protocol §2.2, §4.10): every user-visible string is a type 2 EncString
+/// under the user key, or under the item's own key when the item carries one; numbers stay numbers.
+/// </summary>
+public static class VaultCrypto
+{
+    public static FolderView DecryptFolder(FolderResponseModel folder, SymmetricKey userKey)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return new FolderView(folder.Id, Decrypt(folder.Name, userKey) ?? "", folder.RevisionDate);
+    }
+
+    public static string EncryptName(string name, SymmetricKey userKey) => EncString.EncryptString(name, userKey).ToString();
+
+    /// <exception cref="CryptographicException">A value was not encrypted under this user key.</exception>
+    public static VaultItem Decrypt(CipherDetailsResponseModel cipher, SymmetricKey userKey)
+    {
+        ArgumentNullException.ThrowIfNull(cipher);
+        using var itemKey = ItemKey(cipher.Key, userKey);
+        var key = itemKey ?? userKey;
+        return new VaultItem
+        {
+            Id = cipher.Id,
+            Type = cipher.Type,
+            Name = Decrypt(cipher.Name, key) ?? "",
+            Notes = Decrypt(cipher.Notes, key),
+            FolderId = cipher.FolderId,
+            Favorite = cipher.Favorite,
+            Reprompt = cipher.Reprompt,
+            Login = cipher.Login is { } login ? new LoginView
+            {
+                Username = Decrypt(login.Username, key),
+                Password = Decrypt(login.Password, key),
+                PasswordRevisionDate = login.PasswordRevisionDate,
+                Totp = Decrypt(login.Totp, key),
+                Uris = login.Uris?.Select(u => Decrypt(u.Uri, key)).OfType<string>().ToList() ?? [],
+            } : null,
+            Card = cipher.Card is { } card ? new CardView
+            {
+                CardholderName = Decrypt(card.CardholderName, key),
+                Brand = Decrypt(card.Brand, key),
+                Number = Decrypt(card.Number, key),
+                ExpMonth = Decrypt(card.ExpMonth, key),
+                ExpYear = Decrypt(card.ExpYear, key),
+                Code = Decrypt(card.Code, key),
+            } : null,
+            Identity = cipher.Identity is { } identity ? DecryptIdentity(identity, key) : null,
+            Fields = cipher.Fields?.Select(f => new FieldView(f.Type, Decrypt(f.Name, key), Decrypt(f.Value, key), f.LinkedId)).ToList() ?? [],
+            PasswordHistory = cipher.PasswordHistory?
+                .Select(p => new PasswordHistoryView(Decrypt(p.Password, key) ?? "", p.LastUsedDate)).ToList() ?? [],
+            CreationDate = cipher.CreationDate,
+            RevisionDate = cipher.RevisionDate,
+            DeletedDate = cipher.DeletedDate,
+        };
+    }
+
+    /// <summary>
+    /// Encrypts an item for <c>POST /api/ciphers</c>, or for <c>PUT</c> when <paramref name="original"/> is the
+    /// server's copy being edited. From the original it keeps what the view does not model (passkeys, URI match
+    /// rules, per-item key, the type object of item types this client cannot edit, unknown properties), and it
+    /// sends <c>lastKnownRevisionDate</c> so the server can refuse a stale write.
+    /// </summary>
+    public static CipherRequestModel Encrypt(VaultItem item, SymmetricKey userKey, CipherDetailsResponseModel? original = null)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        using var itemKey = ItemKey(original?.Key, userKey);
+        var key = itemKey ?? userKey;
+        var request = new CipherRequestModel
+        {
+            Type = item.Type,
+            FolderId = item.FolderId?.ToString(),
+            Favorite = item.Favorite,
+            Reprompt = item.Reprompt,
+            Key = original?.Key,
+            Name = Encrypt(item.Name, key),
+            Notes = Encrypt(item.Notes, key),
+            LastKnownRevisionDate = original?.RevisionDate,
+            Fields = item.Fields.Count == 0 ? null
+                : [.. item.Fields.Select(f => new CipherFieldModel { Type = f.Type, Name = Encrypt(f.Name, key), Value = Encrypt(f.Value, key), LinkedId = f.LinkedId })],
+            PasswordHistory = item.PasswordHistory.Count == 0 ? null
+                : [.. item.PasswordHistory.Select(p => new CipherPasswordHistoryModel { Password = Encrypt(p.Password, key), LastUsedDate = p.LastUsedDate })],
+        };
+
+        switch (item.Type)
+        {
+            case CipherType.Login:
+                request.Login = EncryptLogin(item.Login ?? new LoginView(), key, original?.Login);
+                break;
+            case CipherType.SecureNote:
+                request.SecureNote = original?.SecureNote ?? new CipherSecureNoteModel { Type = 0 };
+                break;
+            case CipherType.Card:
+                request.Card = EncryptCard(item.Card ?? new CardView(), key, original?.Card);
+                break;
+            case CipherType.Identity:
+                request.Identity = EncryptIdentity(item.Identity ?? new IdentityView(), key, original?.Identity);
+                break;
+            default:
+                // Types this client does not model (SSH keys, newer types) keep their encrypted content as it was.
+                request.SshKey = original?.SshKey;
+                request.BankAccount = original?.BankAccount;
+                request.DriversLicense = original?.DriversLicense;
+                request.Passport = original?.Passport;
+                break;
+        }
+
+        return request;
+    }
+
+    private static CipherLoginModel EncryptLogin(LoginView login, SymmetricKey key, CipherLoginModel? original)
+    {
+        // URI match rules are per URI; keep a rule while its URI is still in the list.
+        var matches = new Dictionary<string, int?>(StringComparer.Ordinal);
+        foreach (var uri in original?.Uris ?? [])
+        {
+            if (Decrypt(uri.Uri, key) is { } plain)
+            {
+                matches.TryAdd(plain, uri.Match);
+            }
+        }
+
+        return new CipherLoginModel
+        {
+            Username = Encrypt(login.Username, key),
+            Password = Encrypt(login.Password, key),
+            PasswordRevisionDate = login.PasswordRevisionDate,
+            Totp = Encrypt(login.Totp, key),
+            AutofillOnPageLoad = original?.AutofillOnPageLoad,
+            Fido2Credentials = original?.Fido2Credentials,
+            Extra = original?.Extra,
+            Uris = login.Uris.Count == 0 ? null : [.. login.Uris.Select(u => new CipherLoginUriModel
+            {
+                Uri = Encrypt(u, key),
+                UriChecksum = Encrypt(UriChecksum(u), key),
+                Match = matches.GetValueOrDefault(u),
+            })],
+        };
+    }
+
+    private static CipherCardModel EncryptCard(CardView card, SymmetricKey key, CipherCardModel? original) => new()
+    {
+        CardholderName = Encrypt(card.CardholderName, key),
+        Brand = Encrypt(card.Brand, key),
+        Number = Encrypt(card.Number, key),
+        ExpMonth = Encrypt(card.ExpMonth, key),
+        ExpYear = Encrypt(card.ExpYear, key),
+        Code = Encrypt(card.Code, key),
+        Extra = original?.Extra,
+    };
+
+    private static IdentityView DecryptIdentity(CipherIdentityModel i, SymmetricKey key) => new()
+    {
+        Title = Decrypt(i.Title, key),
+        FirstName = Decrypt(i.FirstName, key),
+        MiddleName = Decrypt(i.MiddleName, key),
+        LastName = Decrypt(i.LastName, key),
+        Address1 = Decrypt(i.Address1, key),
+        Address2 = Decrypt(i.Address2, key),
+        Address3 = Decrypt(i.Address3, key),
+        City = Decrypt(i.City, key),
+        State = Decrypt(i.State, key),
+        PostalCode = Decrypt(i.PostalCode, key),
+        Country = Decrypt(i.Country, key),
+        Company = Decrypt(i.Company, key),
+        Email = Decrypt(i.Email, key),
+        Phone = Decrypt(i.Phone, key),
+        Ssn = Decrypt(i.Ssn, key),
+        Username = Decrypt(i.Username, key),
+        PassportNumber = Decrypt(i.PassportNumber, key),
+        LicenseNumber = Decrypt(i.LicenseNumber, key),
+    };
+
+    private static CipherIdentityModel EncryptIdentity(IdentityView i, SymmetricKey key, CipherIdentityModel? original) => new()
+    {
+        Title = Encrypt(i.Title, key),
+        FirstName = Encrypt(i.FirstName, key),
+        MiddleName = Encrypt(i.MiddleName, key),
+        LastName = Encrypt(i.LastName, key),
+        Address1 = Encrypt(i.Address1, key),
+        Address2 = Encrypt(i.Address2, key),
+        Address3 = Encrypt(i.Address3, key),
+        City = Encrypt(i.City, key),
+        State = Encrypt(i.State, key),
+        PostalCode = Encrypt(i.PostalCode, key),
+        Country = Encrypt(i.Country, key),
+        Company = Encrypt(i.Company, key),
+        Email = Encrypt(i.Email, key),
+        Phone = Encrypt(i.Phone, key),
+        Ssn = Encrypt(i.Ssn, key),
+        Username = Encrypt(i.Username, key),
+        PassportNumber = Encrypt(i.PassportNumber, key),
+        LicenseNumber = Encrypt(i.LicenseNumber, key),
+        Extra = original?.Extra,
+    };
+
+    /// <summary>
+    /// Base64(SHA-256(uri)), encrypted like the URI itself: the clients store it to detect a URI that was swapped
+    /// without the key (libs/common/src/vault/models/domain/login-uri.ts).
+    /// </summary>
+    private static string UriChecksum(string uri) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(uri)));
+
+    /// <summary>The item's own key when it has one (cipher-key encryption): 64 bytes wrapped under the user key.</summary>
+    private static SymmetricKey? ItemKey(string? wrapped, SymmetricKey userKey)
+    {
+        if (string.IsNullOrEmpty(wrapped))
+        {
+            return null;
+        }
+
+        var bytes = EncString.Parse(wrapped).Decrypt(userKey);
+        try
+        {
+            return new SymmetricKey(bytes);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    private static string? Decrypt(string? value, SymmetricKey key) =>
+        string.IsNullOrEmpty(value) ? null : EncString.Parse(value).DecryptString(key);
+
+    // Empty and absent are the same to the user; the clients send null rather than an encrypted empty string.
+    private static string? Encrypt(string? value, SymmetricKey key) =>
+        string.IsNullOrEmpty(value) ? null : EncString.EncryptString(value, key).ToString();
+}

@@ -1,4 +1,0 @@
-namespace Coffer.Core.Generators;
-
-/// <summary>A generated password or passphrase and its entropy in bits, assuming the attacker knows the options.</summary>
-public sealed record GeneratedSecret(string Value, double EntropyBits);
