@@ -28,10 +28,13 @@ public sealed class LiveSyncClient : IAsyncDisposable
     {
         Connection = connection;
         connection.On<PushMessage>("ReceiveMessage", message => events.Writer.TryWrite(new HubEvent(message, Closed: false, null)));
-        connection.Closed += error =>
+        connection.Closed += async error =>
         {
+            // The client raises Closed without waiting for its queue of received invocations to run (HubConnection's
+            // receive loop completes the queue and moves on), so a notification sent just before the close can reach
+            // its handler after Closed. A moment's grace keeps the events in the order they came over the wire.
+            await Task.Delay(250);
             events.Writer.TryWrite(new HubEvent(null, Closed: true, error));
-            return Task.CompletedTask;
         };
     }
 
