@@ -50,6 +50,8 @@ public sealed class PrometheusMetrics : IDisposable
     /// <summary>The current figures as Prometheus text; families and series in a stable order.</summary>
     public string Render()
     {
+        // Observable gauges (coffer.hub.connections) report when asked, here, once per scrape.
+        listener.RecordObservableInstruments();
         var text = new StringBuilder();
         foreach (var family in families.Values.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
@@ -91,6 +93,7 @@ public sealed class PrometheusMetrics : IDisposable
     private sealed class Family(Instrument instrument)
     {
         private readonly bool histogram = instrument.GetType().Name.StartsWith("Histogram", StringComparison.Ordinal);
+        private readonly bool observedGauge = instrument.GetType().Name.StartsWith("ObservableGauge", StringComparison.Ordinal);
         private readonly double[] buckets = (instrument as Histogram<double>)?.Advice?.HistogramBucketBoundaries?.ToArray() ?? DefaultBuckets;
         private readonly ConcurrentDictionary<string, Series> series = new();
 
@@ -101,7 +104,8 @@ public sealed class PrometheusMetrics : IDisposable
             var s = series.GetOrAdd(labels, _ => new Series(buckets.Length));
             lock (s)
             {
-                s.Sum += value;
+                // An observed gauge reports its current value, not an increment.
+                s.Sum = observedGauge ? value : s.Sum + value;
                 s.Count++;
                 for (var i = 0; i < buckets.Length; i++)
                 {
@@ -115,7 +119,7 @@ public sealed class PrometheusMetrics : IDisposable
 
         public void Render(StringBuilder text)
         {
-            var type = histogram ? "histogram" : instrument.GetType().Name.StartsWith("UpDown", StringComparison.Ordinal) ? "gauge" : "counter";
+            var type = histogram ? "histogram" : observedGauge || instrument.GetType().Name.StartsWith("UpDown", StringComparison.Ordinal) ? "gauge" : "counter";
             text.Append(CultureInfo.InvariantCulture, $"# HELP {Name} {Escape(instrument.Description ?? instrument.Name)}\n");
             text.Append(CultureInfo.InvariantCulture, $"# TYPE {Name} {type}\n");
             if (!histogram && series.IsEmpty)

@@ -8,6 +8,7 @@ namespace Coffer.Server.Notifications;
 internal sealed class LiveConnection(HubCallerContext context, Guid userId, string? deviceIdentifier)
 {
     private int inFlight;
+    private int dropped;
 
     public HubCallerContext Context { get; } = context;
 
@@ -20,6 +21,9 @@ internal sealed class LiveConnection(HubCallerContext context, Guid userId, stri
     public bool TryBeginSend(int limit) => Interlocked.Increment(ref inFlight) <= limit;
 
     public void EndSend() => Interlocked.Decrement(ref inFlight);
+
+    /// <summary>True the first time only: the connection is dropped once, however many sends find it behind.</summary>
+    public bool TryDrop() => Interlocked.Exchange(ref dropped, 1) == 0;
 }
 
 /// <summary>
@@ -181,11 +185,15 @@ internal sealed partial class HubConnections
         if (!connection.TryBeginSend(limits.MaxQueuedMessages))
         {
             connection.EndSend();
-            LogFellBehind();
-            // A client that stopped reading would not read a polite close either: drop its TCP connection, which
-            // also ends the sends stuck on it and frees its slot.
-            connection.Context.Abort();
-            connection.Context.GetHttpContext()?.Abort();
+            if (connection.TryDrop())
+            {
+                LogFellBehind();
+                // A client that stopped reading would not read a polite close either: drop its TCP connection, which
+                // also ends the sends stuck on it and frees its slot.
+                connection.Context.Abort();
+                connection.Context.GetHttpContext()?.Abort();
+            }
+
             return;
         }
 

@@ -81,8 +81,9 @@ public static class NotificationHub
     {
         if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && !route.EndsWith("/negotiate", StringComparison.Ordinal))
         {
-            // A WebSocket upgrade is a GET; SignalR maps its other transports' methods here too, which Coffer does not serve.
-            endpoint.Metadata.Add(new HttpMethodMetadata([HttpMethods.Get]));
+            // A WebSocket opens with a GET over HTTP/1.1 and a CONNECT over HTTP/2 (RFC 8441, what browsers use on an
+            // h2 connection); SignalR maps its other transports' methods here too, which Coffer does not serve.
+            endpoint.Metadata.Add(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Connect]));
         }
 
         var next = endpoint.RequestDelegate!;

@@ -137,6 +137,31 @@ public sealed class HubBudgetTests
         Assert.Equal(HubConnectionState.Connected, healthy.Connection.State);
     }
 
+    [Fact]
+    public async Task Hub_OverHttp2_OpensWithTheExtendedConnectBrowsersUse()
+    {
+        // Browsers open a WebSocket on an HTTP/2 connection with CONNECT (RFC 8441), not GET. The account comes from
+        // a server over the same data folder, as the HTTP/2-only one (h2c) speaks to no HTTP/1.1 client.
+        await using var first = new CofferFactory();
+        var account = await TestAccount.CreateAsync(first);
+        await using var factory = CofferFactory.OnExistingFolder(first.DataFolder);
+        factory.Settings["urls"] = "http://127.0.0.1:0";
+        factory.Settings["Kestrel:EndpointDefaults:Protocols"] = "Http2";
+        factory.UseKestrel();
+        factory.StartServer();
+        using var handler = new SocketsHttpHandler();
+        using var invoker = new HttpMessageInvoker(handler);
+        using var socket = new ClientWebSocket();
+        socket.Options.HttpVersion = HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+
+        using var client = factory.CreateClient();
+        await socket.ConnectAsync(new Uri($"ws://{client.BaseAddress!.Authority}{LiveSyncClient.HubPath}?access_token={account.AccessToken}"), invoker, CancellationToken.None);
+        await RawHub.SendTextAsync(socket, "{\"protocol\":\"messagepack\",\"version\":1}\u001e");
+
+        Assert.Equal("7b7d1e", Convert.ToHexStringLower((await RawHub.ReceiveFrameAsync(socket)).Data));
+    }
+
     [Theory]
     [InlineData(nameof(NotificationOptions.PingSeconds), 26)]
     [InlineData(nameof(NotificationOptions.PingSeconds), 0)]
