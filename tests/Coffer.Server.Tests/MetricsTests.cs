@@ -73,6 +73,23 @@ public sealed partial class MetricsTests(CofferFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task Metrics_GaugeOpenHubConnectionsByHub()
+    {
+        await using var server = new CofferFactory();
+        var account = await TestAccount.CreateAsync(server);
+        var before = await ScrapeAsync(server);
+
+        await using (await Notifications.LiveSyncClient.ConnectAsync(server, account.AccessToken))
+        {
+            var during = await ScrapeAsync(server);
+
+            Assert.Equal(0, Value(before, "coffer_hub_connections{hub=\"authenticated\"}"));
+            Assert.Equal(1, Value(during, "coffer_hub_connections{hub=\"authenticated\"}"));
+            Assert.Equal(0, Value(during, "coffer_hub_connections{hub=\"anonymous\"}"));
+        }
+    }
+
+    [Fact]
     public async Task Metrics_AreTextFormat004_WithHelpAndTypeForEveryFamily()
     {
         await TestAccount.CreateAsync(factory);

@@ -88,7 +88,7 @@ public sealed partial class WebVaultTests(WebVaultTests.Server server) : IClassF
     [InlineData("/api/unknown", "application/json")]
     [InlineData("/identity/unknown", "application/json")]
     [InlineData("/api/ciphers/not-a-route/at-all", "application/json")]
-    [InlineData("/notifications/unknown", "application/problem+json")]
+    [InlineData("/notifications/unknown", "application/json")]
     [InlineData("/health/unknown", "application/problem+json")]
     [InlineData("/metrics/unknown", "application/problem+json")]
     [InlineData("/admin/api/unknown", "application/problem+json")]

@@ -48,7 +48,7 @@ function header(main: HTMLElement): HTMLElement {
 
 // Other devices' changes arrive while the vault is unlocked; the connection closes on lock and log-out.
 const live = new LiveSync({
-  url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/notifications/hub`,
+  url: `${location.origin}/notifications/hub`,
   accessToken: () => vault.api.hubToken(),
   sync: () => vault.sync(),
   logOut: () => {

@@ -1,14 +1,15 @@
-// Live sync: one connection to the server's notifications hub (/notifications/hub, SignalR's JSON protocol) while
-// the vault is unlocked. A change made on another device arrives as a notification naming only what changed; the
-// vault then runs one full sync, debounced so that an import's burst of notifications costs one download. The
-// hub never carries vault data, so nothing here decrypts anything.
+// Live sync: one connection to the server's notifications hub (/notifications/hub) while the vault is unlocked,
+// through the official SignalR client configured as the Bitwarden clients configure theirs (WebSockets without
+// negotiation, the MessagePack hub protocol). A change made on another device arrives as a notification naming only
+// what changed; the vault then runs one full sync, debounced so that an import's burst of notifications costs one
+// download. The hub never carries vault data, so nothing here decrypts anything.
 //
-// Kept free of the vault and the DOM (app.ts wires it in) so that the socket factory and the timers can be faked in
-// tests. The access token travels in the query string because browsers cannot set headers on a WebSocket; it is
-// never logged here.
+// Kept free of the vault and the DOM (app.ts wires it in) so that the connection and the timers can be faked in
+// tests. The client puts the access token in the query string, as browsers cannot set headers on a WebSocket; its
+// logging is off, so the token is never logged.
 
-/** SignalR's record separator: every JSON hub message, the handshake included, ends with it. */
-export const RS = '\x1e';
+import { HttpTransportType, HubConnectionBuilder, LogLevel, type IRetryPolicy, type RetryContext } from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 
 /** Push types from the server's PushType enum (src/Coffer.Server/Notifications/Notification.cs). */
 export const PushType = {
@@ -26,47 +27,13 @@ export const PushType = {
 
 const VAULT_CHANGES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 7, 8]);
 
-export type HubMessage =
-  | { kind: 'handshake'; error: string | null }
-  | { kind: 'ping' }
-  | { kind: 'close'; error: string | null }
-  | { kind: 'notification'; type: number; payload: Record<string, unknown> }
-  | { kind: 'other' };
-
-/** Splits received text at record separators; `rest` is an unfinished message to prepend to the next chunk. */
-export function splitFrames(buffer: string): { frames: string[]; rest: string } {
-  const parts = buffer.split(RS);
-  const rest = parts.pop() ?? '';
-  return { frames: parts.filter((p) => p.length > 0), rest };
-}
-
-/** One JSON hub message. The first one on a connection is the handshake response (`{}` or `{"error":…}`). */
-export function parseFrame(text: string, handshakeDone: boolean): HubMessage {
-  const message = JSON.parse(text) as { type?: number; error?: string; target?: string; arguments?: unknown[] };
-  if (!handshakeDone) return { kind: 'handshake', error: message.error ?? null };
-  switch (message.type) {
-    case 6:
-      return { kind: 'ping' };
-    case 7:
-      return { kind: 'close', error: message.error ?? null };
-    case 1: {
-      const argument = message.arguments?.[0] as { Type?: number; Payload?: Record<string, unknown> } | undefined;
-      if (message.target !== 'ReceiveMessage' || typeof argument?.Type !== 'number') return { kind: 'other' };
-      return { kind: 'notification', type: argument.Type, payload: argument.Payload ?? {} };
-    }
-    default:
-      return { kind: 'other' };
-  }
-}
-
-/** The part of the browser's WebSocket this module uses. */
-export interface SocketLike {
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  send(data: string): void;
-  close(code?: number): void;
+/** The part of SignalR's HubConnection this module uses. */
+export interface HubLike {
+  on(method: string, handler: (message: unknown) => void): void;
+  onreconnected(callback: () => void): void;
+  onclose(callback: (error?: Error) => void): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface Timers {
@@ -75,44 +42,63 @@ export interface Timers {
 }
 
 export interface LiveSyncOptions {
-  /** A current access token; the api module refreshes it when it has expired. */
+  /** A current access token; the api module refreshes it when it has expired. Asked for at every (re)connect. */
   accessToken: () => Promise<string>;
   /** Re-downloads the vault (the list redraws from the vault's change event). */
   sync: () => Promise<void>;
   /** Ends the session on this device, as the app's own log-out does. */
   logOut: () => void;
-  /** The hub's ws:/wss: address without the token. */
+  /** The hub's http:/https: address. */
   url: string;
-  socket?: (url: string) => SocketLike;
+  connect?: (url: string, accessToken: () => Promise<string>) => HubLike;
   timers?: Timers;
   debounceMs?: number;
 }
 
 const FIRST_RETRY_MS = 1000;
 const LAST_RETRY_MS = 30_000;
-// The server pings every quiet stretch; the client pings too so that proxies that drop silent upstreams keep it.
-const PING_MS = 15_000;
+
+/** Back-off between attempts: 1 s doubling to 30 s, for as long as the vault stays unlocked. */
+export function retryDelay(previousAttempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.min(previousAttempts, 5), LAST_RETRY_MS);
+}
+
+const retryForever: IRetryPolicy = {
+  nextRetryDelayInMilliseconds: (context: RetryContext) => retryDelay(context.previousRetryCount),
+};
+
+/** The official client as the Bitwarden clients build it (notifications doc §12), with automatic reconnect. */
+export function signalRConnection(url: string, accessToken: () => Promise<string>): HubLike {
+  return new HubConnectionBuilder()
+    .withUrl(url, { accessTokenFactory: accessToken, skipNegotiation: true, transport: HttpTransportType.WebSockets })
+    .withHubProtocol(new MessagePackHubProtocol())
+    .withAutomaticReconnect(retryForever)
+    .configureLogging(LogLevel.None)
+    .build();
+}
+
+/** The notification's Type, read as the Bitwarden clients read keys (PascalCase first). */
+export function notificationType(message: unknown): number | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const fields = message as { Type?: unknown; type?: unknown };
+  const type = fields.Type ?? fields.type;
+  return typeof type === 'number' ? type : null;
+}
 
 export class LiveSync {
-  private readonly socketFactory: (url: string) => SocketLike;
+  private readonly connectHub: (url: string, accessToken: () => Promise<string>) => HubLike;
   private readonly timers: Timers;
   private readonly debounceMs: number;
   private running = false;
-  private socket: SocketLike | null = null;
-  private buffer = '';
-  private handshakeDone = false;
-  private retryMs = FIRST_RETRY_MS;
-  private connectedBefore = false;
+  private hub: HubLike | null = null;
+  private attempts = 0;
   private retryTimer: unknown = null;
   private syncTimer: unknown = null;
-  private pingTimer: unknown = null;
   private syncing = false;
   private syncAgain = false;
-  /** Bumped by stop(), so a connect still waiting for its token after a stop (and a new start) gives up. */
-  private generation = 0;
 
   constructor(private readonly options: LiveSyncOptions) {
-    this.socketFactory = options.socket ?? ((url) => new WebSocket(url) as unknown as SocketLike);
+    this.connectHub = options.connect ?? signalRConnection;
     this.timers = options.timers ?? { set: (f, ms) => setTimeout(f, ms), clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
     this.debounceMs = options.debounceMs ?? 500;
   }
@@ -125,123 +111,72 @@ export class LiveSync {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.retryMs = FIRST_RETRY_MS;
-    this.connectedBefore = false;
-    void this.connect();
+    this.attempts = 0;
+    void this.connect(false);
   }
 
   /** Closes the connection and cancels every timer: nothing runs while the vault is locked. */
   stop(): void {
     if (!this.running) return;
     this.running = false;
-    this.generation++;
-    for (const t of [this.retryTimer, this.syncTimer, this.pingTimer]) if (t !== null) this.timers.clear(t);
-    this.retryTimer = this.syncTimer = this.pingTimer = null;
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) {
-      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-      socket.close(1000);
-    }
+    for (const t of [this.retryTimer, this.syncTimer]) if (t !== null) this.timers.clear(t);
+    this.retryTimer = this.syncTimer = null;
+    const hub = this.hub;
+    this.hub = null;
+    void hub?.stop().catch(() => {});
   }
 
-  private async connect(): Promise<void> {
-    const generation = this.generation;
-    let token: string;
+  private async connect(catchUp: boolean): Promise<void> {
+    if (!this.running) return;
+    const hub = this.connectHub(this.options.url, this.options.accessToken);
+    this.hub = hub;
+    hub.on('ReceiveMessage', (message) => {
+      if (this.hub === hub) this.receive(notificationType(message));
+    });
+    // Changes made while disconnected were not pushed: catch up once after a reconnect.
+    hub.onreconnected(() => {
+      if (this.hub === hub) this.scheduleSync();
+    });
+    // Reached when automatic reconnect cannot help: the first start failed, or the server ended the connection
+    // (shutdown, or a close without reconnect). Start over with back-off while the vault is unlocked.
+    hub.onclose(() => {
+      if (this.hub !== hub) return;
+      this.hub = null;
+      this.retry();
+    });
     try {
-      token = await this.options.accessToken();
+      await hub.start();
     } catch {
-      // A refused refresh ends the session through the api module; anything else (offline) is retried.
-      if (generation === this.generation) this.retry();
+      if (this.hub === hub) {
+        this.hub = null;
+        this.retry();
+      }
       return;
     }
-    if (!this.running || this.socket || generation !== this.generation) return;
-    const separator = this.options.url.includes('?') ? '&' : '?';
-    let socket: SocketLike;
-    try {
-      socket = this.socketFactory(`${this.options.url}${separator}access_token=${encodeURIComponent(token)}`);
-    } catch {
-      return this.retry();
+    if (this.hub !== hub) {
+      void hub.stop().catch(() => {});
+      return;
     }
-    this.socket = socket;
-    this.buffer = '';
-    this.handshakeDone = false;
-    socket.onopen = () => socket.send(`{"protocol":"json","version":1}${RS}`);
-    socket.onmessage = (event) => {
-      if (typeof event.data === 'string') this.receive(event.data);
-    };
-    socket.onerror = () => {};
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      if (this.pingTimer !== null) this.timers.clear(this.pingTimer);
-      this.pingTimer = null;
-      this.retry();
-    };
+    this.attempts = 0;
+    if (catchUp) this.scheduleSync();
   }
 
   private retry(): void {
     if (!this.running) return;
-    const delay = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, LAST_RETRY_MS);
+    const delay = retryDelay(this.attempts++);
     this.retryTimer = this.timers.set(() => {
       this.retryTimer = null;
-      void this.connect();
+      void this.connect(true);
     }, delay);
   }
 
-  private receive(chunk: string): void {
-    const { frames, rest } = splitFrames(this.buffer + chunk);
-    this.buffer = rest;
-    for (const frame of frames) {
-      let message: HubMessage;
-      try {
-        message = parseFrame(frame, this.handshakeDone);
-      } catch {
-        continue;
-      }
-      this.handle(message);
-      if (!this.running) return;
+  private receive(type: number | null): void {
+    if (type === PushType.LogOut) {
+      this.stop();
+      this.options.logOut();
+    } else if (type !== null && VAULT_CHANGES.has(type)) {
+      this.scheduleSync();
     }
-  }
-
-  private handle(message: HubMessage): void {
-    switch (message.kind) {
-      case 'handshake':
-        if (message.error) {
-          this.socket?.close(1000);
-          return;
-        }
-        this.handshakeDone = true;
-        this.retryMs = FIRST_RETRY_MS;
-        this.schedulePing();
-        // Changes made while disconnected were not pushed: catch up once after a reconnect.
-        if (this.connectedBefore) this.scheduleSync();
-        this.connectedBefore = true;
-        return;
-      case 'notification':
-        if (message.type === PushType.LogOut) {
-          this.stop();
-          this.options.logOut();
-        } else if (VAULT_CHANGES.has(message.type)) {
-          this.scheduleSync();
-        }
-        return;
-      case 'close':
-        // The server closes after it; the close handler reconnects with back-off.
-        return;
-      default:
-        return;
-    }
-  }
-
-  private schedulePing(): void {
-    this.pingTimer = this.timers.set(() => {
-      this.pingTimer = null;
-      if (!this.running || !this.socket) return;
-      this.socket.send(`{"type":6}${RS}`);
-      this.schedulePing();
-    }, PING_MS);
   }
 
   /** One sync after the notifications stop arriving for `debounceMs`; one more if any arrive during it. */

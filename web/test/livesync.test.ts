@@ -1,27 +1,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LiveSync, parseFrame, RS, splitFrames, type SocketLike, type Timers } from '../src/livesync';
+import { LiveSync, notificationType, retryDelay, type HubLike, type Timers } from '../src/livesync';
 
-class FakeSocket implements SocketLike {
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  sent: string[] = [];
-  closed = false;
-  constructor(readonly url: string) {}
-  send(data: string): void {
-    this.sent.push(data);
+/** Stands for SignalR's HubConnection: the test starts, fails, drops and reconnects it. */
+class FakeHub implements HubLike {
+  handlers = new Map<string, (message: unknown) => void>();
+  reconnected: (() => void) | null = null;
+  closed: ((error?: Error) => void) | null = null;
+  stopped = false;
+  private settle: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  constructor(readonly url: string, readonly accessToken: () => Promise<string>) {}
+  on(method: string, handler: (message: unknown) => void): void {
+    this.handlers.set(method, handler);
   }
-  close(): void {
-    this.closed = true;
+  onreconnected(callback: () => void): void {
+    this.reconnected = callback;
   }
-  receive(data: string): void {
-    this.onmessage?.({ data });
+  onclose(callback: (error?: Error) => void): void {
+    this.closed = callback;
+  }
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+  opened(): void {
+    this.settle?.resolve();
+  }
+  failed(): void {
+    this.settle?.reject(new Error('refused'));
+  }
+  receive(type: number): void {
+    this.handlers.get('ReceiveMessage')?.({ ContextId: 'other', Type: type, Payload: { Id: 'x', UserId: 'u', RevisionDate: new Date(0) } });
   }
 }
 
-/** Timers run only when the test says so; `run` fires those due by the fake clock. */
+/** Timers run only when the test says so; `advance` fires those due by the fake clock. */
 class FakeTimers implements Timers {
   now = 0;
   private next = 1;
@@ -51,68 +66,59 @@ class FakeTimers implements Timers {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
-const invocation = (type: number) =>
-  JSON.stringify({ type: 1, target: 'ReceiveMessage', arguments: [{ ContextId: 'other', Type: type, Payload: { Id: 'x', UserId: 'u' } }] }) + RS;
 
 function setup() {
-  const sockets: FakeSocket[] = [];
+  const hubs: FakeHub[] = [];
   const timers = new FakeTimers();
-  const calls = { syncs: 0, logOuts: 0 };
+  const calls = { syncs: 0, logOuts: 0, tokens: 0 };
   const live = new LiveSync({
-    url: 'ws://vault.test/notifications/hub',
-    accessToken: async () => `token-${sockets.length + 1}`,
+    url: 'https://vault.test/notifications/hub',
+    accessToken: async () => `token-${++calls.tokens}`,
     sync: async () => {
       calls.syncs++;
     },
     logOut: () => calls.logOuts++,
-    socket: (url) => {
-      const s = new FakeSocket(url);
-      sockets.push(s);
-      return s;
+    connect: (url, accessToken) => {
+      const hub = new FakeHub(url, accessToken);
+      hubs.push(hub);
+      return hub;
     },
     timers,
   });
-  return { live, sockets, timers, calls };
+  return { live, hubs, timers, calls };
 }
 
 async function connected() {
   const env = setup();
   env.live.start();
+  const hub = env.hubs[0]!;
+  hub.opened();
   await tick();
-  const socket = env.sockets[0]!;
-  socket.onopen?.({});
-  socket.receive(`{}${RS}`);
-  return { ...env, socket };
+  return { ...env, hub };
 }
 
-test('frames split at record separators and keep an unfinished one for the next chunk', () => {
-  assert.deepEqual(splitFrames(`{}${RS}{"type":6}${RS}{"ty`), { frames: ['{}', '{"type":6}'], rest: '{"ty' });
-  assert.deepEqual(splitFrames(`${RS}${RS}`), { frames: [], rest: '' });
+test('notifications are read as the Bitwarden clients read them', () => {
+  assert.equal(notificationType({ ContextId: null, Type: 5, Payload: {} }), 5);
+  assert.equal(notificationType({ type: 11 }), 11);
+  assert.equal(notificationType({ Type: '5' }), null);
+  assert.equal(notificationType(null), null);
+  assert.equal(notificationType('5'), null);
 });
 
-test('the first frame is the handshake response, then pings, closes and invocations', () => {
-  assert.deepEqual(parseFrame('{}', false), { kind: 'handshake', error: null });
-  assert.deepEqual(parseFrame('{"error":"Unsupported protocol"}', false), { kind: 'handshake', error: 'Unsupported protocol' });
-  assert.deepEqual(parseFrame('{"type":6}', true), { kind: 'ping' });
-  assert.deepEqual(parseFrame('{"type":7,"allowReconnect":false}', true), { kind: 'close', error: null });
-  assert.deepEqual(parseFrame(invocation(1).slice(0, -1), true), { kind: 'notification', type: 1, payload: { Id: 'x', UserId: 'u' } });
-  assert.deepEqual(parseFrame('{"type":1,"target":"Other","arguments":[]}', true), { kind: 'other' });
+test('the connection goes to the hub address, with a fresh token from the api module at each connect', async () => {
+  const { hub, calls } = await connected();
+  assert.equal(hub.url, 'https://vault.test/notifications/hub');
+  assert.equal(await hub.accessToken(), 'token-1');
+  assert.equal(await hub.accessToken(), 'token-2');
+  assert.equal(calls.tokens, 2);
 });
 
-test('the connection sends the JSON handshake with the token in the address', async () => {
-  const { socket } = await connected();
-  assert.equal(socket.url, 'ws://vault.test/notifications/hub?access_token=token-1');
-  assert.deepEqual(socket.sent, [`{"protocol":"json","version":1}${RS}`]);
-});
-
-test('a burst of notifications, split across chunks, causes one sync after the quiet period', async () => {
-  const { socket, timers, calls } = await connected();
-  const burst = invocation(1) + invocation(0) + `{"type":6}${RS}` + invocation(2) + invocation(8);
-  socket.receive(burst.slice(0, 50));
-  socket.receive(burst.slice(50));
+test('a burst of notifications causes one sync after the quiet period', async () => {
+  const { hub, timers, calls } = await connected();
+  for (const type of [1, 0, 2, 8]) hub.receive(type);
   timers.advance(499);
   assert.equal(calls.syncs, 0);
-  socket.receive(invocation(5));
+  hub.receive(5);
   timers.advance(499);
   assert.equal(calls.syncs, 0);
   timers.advance(1);
@@ -123,40 +129,59 @@ test('a burst of notifications, split across chunks, causes one sync after the q
 });
 
 test('settings notifications do not sync; LogOut ends the session and closes the connection', async () => {
-  const { socket, timers, calls, live } = await connected();
-  socket.receive(`{"type":1,"target":"ReceiveMessage","arguments":[{"Type":10,"Payload":{}}]}${RS}`);
+  const { hub, timers, calls, live } = await connected();
+  hub.receive(10);
   timers.advance(1000);
   assert.equal(calls.syncs, 0);
-  socket.receive(invocation(11));
+  hub.receive(11);
   assert.equal(calls.logOuts, 1);
-  assert.equal(socket.closed, true);
+  assert.equal(hub.stopped, true);
   assert.equal(live.active, false);
   assert.deepEqual(timers.delays(), []);
 });
 
-test('a dropped connection reconnects with doubling back-off and a fresh token, then catches up once', async () => {
-  const { socket, timers, sockets, calls } = await connected();
-  socket.onclose?.({});
-  assert.deepEqual(timers.delays(), [1000]);
-  timers.advance(1000);
-  await tick();
-  sockets[1]!.onclose?.({});
-  assert.deepEqual(timers.delays(), [2000]);
-  timers.advance(2000);
-  await tick();
-  const third = sockets[2]!;
-  assert.equal(third.url.endsWith('access_token=token-3'), true);
-  third.onopen?.({});
-  third.receive(`{}${RS}`);
+test('an automatic reconnect catches up once', async () => {
+  const { hub, timers, calls } = await connected();
+  hub.reconnected?.();
   timers.advance(500);
   assert.equal(calls.syncs, 1);
 });
 
-test('stop closes the socket and cancels pending work', async () => {
-  const { socket, timers, calls, live } = await connected();
-  socket.receive(invocation(1));
+test('reconnects use doubling back-off up to 30 s, forever', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 50].map(retryDelay), [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+});
+
+test('a failed start or a connection the server ended starts over with back-off, then catches up once', async () => {
+  const { hub, timers, hubs, calls } = await connected();
+  hub.closed?.();
+  assert.deepEqual(timers.delays(), [1000]);
+  timers.advance(1000);
+  hubs[1]!.failed();
+  await tick();
+  assert.deepEqual(timers.delays(), [2000]);
+  timers.advance(2000);
+  const third = hubs[2]!;
+  third.opened();
+  await tick();
+  timers.advance(500);
+  assert.equal(calls.syncs, 1);
+  assert.equal(hubs.length, 3);
+});
+
+test('stop closes the connection and cancels pending work', async () => {
+  const { hub, timers, calls, live } = await connected();
+  hub.receive(1);
   live.stop();
   timers.advance(60_000);
-  assert.equal(socket.closed, true);
+  assert.equal(hub.stopped, true);
   assert.equal(calls.syncs, 0);
+});
+
+test('a connection that opens after stop is closed at once', async () => {
+  const { live, hubs } = setup();
+  live.start();
+  live.stop();
+  hubs[0]!.opened();
+  await tick();
+  assert.equal(hubs[0]!.stopped, true);
 });

@@ -21,13 +21,15 @@ public static class BitwardenErrors
     public static IResult Unauthorized(string message) =>
         Results.Json(ErrorResponseModel.From(message), CofferJson.Options, statusCode: StatusCodes.Status401Unauthorized);
 
+    /// <summary>The Bitwarden surface: /api, /identity, and the live-sync hubs under /notifications that sit beside them.</summary>
     public static bool IsBitwardenPath(PathString path) =>
         path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/identity", StringComparison.OrdinalIgnoreCase);
+        || path.StartsWithSegments("/identity", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/notifications", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Writes <paramref name="message"/> with the response's status code in the route family's format: Bitwarden's
-    /// error JSON under /api and /identity, RFC 9457 problem details elsewhere. For middleware that answers itself.
+    /// error JSON under /api, /identity and /notifications, RFC 9457 problem details elsewhere. For middleware that answers itself.
     /// </summary>
     public static Task WriteErrorAsync(HttpContext context, string message)
     {

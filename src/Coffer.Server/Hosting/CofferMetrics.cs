@@ -13,13 +13,14 @@ public sealed class CofferMetrics
 {
     public const string MeterName = "Coffer";
 
+    private readonly Meter meter;
     private readonly Counter<long> loginsSucceeded;
     private readonly Counter<long> loginsFailed;
 
     public CofferMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
-        var meter = meters.Create(MeterName);
+        meter = meters.Create(MeterName);
         loginsSucceeded = meter.CreateCounter<long>("coffer.logins.succeeded", "{login}", "Password logins that issued tokens");
         loginsFailed = meter.CreateCounter<long>("coffer.logins.failed", "{login}", "Password logins refused (wrong credentials, disabled account)");
         RateLimited = meter.CreateCounter<long>("coffer.rate_limited.requests", "{request}", "Requests answered 429 by a rate limit");
@@ -29,6 +30,26 @@ public sealed class CofferMetrics
     public Counter<long> RateLimited { get; }
 
     public Counter<long> DatabaseFailures { get; }
+
+    /// <summary>
+    /// Adds the gauge <c>coffer.hub.connections</c> (Prometheus <c>coffer_hub_connections</c>): open live-sync
+    /// connections on this node, tagged <c>hub</c> = <c>authenticated</c> or <c>anonymous</c>. Called once, by the
+    /// node's connection registry, which the gauge reads at each collection.
+    /// </summary>
+    public void ObserveHubConnections(Func<int> authenticated, Func<int> anonymous)
+    {
+        ArgumentNullException.ThrowIfNull(authenticated);
+        ArgumentNullException.ThrowIfNull(anonymous);
+        meter.CreateObservableGauge(
+            "coffer.hub.connections",
+            () => new Measurement<int>[]
+            {
+                new(authenticated(), new KeyValuePair<string, object?>("hub", "authenticated")),
+                new(anonymous(), new KeyValuePair<string, object?>("hub", "anonymous")),
+            },
+            "{connection}",
+            "Open live-sync hub connections on this node");
+    }
 
     /// <summary>Counts the login events of a committed change (called by <see cref="Data.Changes"/> after its commit).</summary>
     public void Committed(IEnumerable<AuditEvent> events)

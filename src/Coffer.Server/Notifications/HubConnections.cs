@@ -1,179 +1,158 @@
-using System.Net;
-using System.Threading.Channels;
+using Coffer.Server.Hosting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.Server.Notifications;
 
-/// <summary>
-/// One client connection to a hub on this node. Notifications are queued (<see cref="Outbox"/>) and written by the
-/// connection's own pump, so publishing never waits for a socket; a client whose queue overflows is aborted and
-/// catches up at its next sync (notifications are best effort, doc §10.4).
-/// </summary>
-internal sealed class HubConnection : IDisposable
+/// <summary>A live connection to the signed-in hub, as <see cref="HubConnections"/> delivers to it.</summary>
+internal sealed class LiveConnection(HubCallerContext context, Guid userId, string? deviceIdentifier)
 {
-    private readonly Channel<ReadOnlyMemory<byte>> outbox;
-    private readonly CancellationTokenSource aborted = new();
+    private int inFlight;
+    private int dropped;
 
-    public HubConnection(Guid? userId, string? deviceIdentifier, IPAddress? address, int capacity)
-    {
-        UserId = userId;
-        DeviceIdentifier = deviceIdentifier;
-        Address = address;
-        outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-    }
+    public HubCallerContext Context { get; } = context;
 
-    /// <summary>The account of an authenticated hub connection; null on the anonymous hub.</summary>
-    public Guid? UserId { get; }
+    public Guid UserId { get; } = userId;
 
     /// <summary>The client's device identifier, compared with a notification's <c>ContextId</c> (doc §8).</summary>
-    public string? DeviceIdentifier { get; }
+    public string? DeviceIdentifier { get; } = deviceIdentifier;
 
-    public IPAddress? Address { get; }
+    /// <summary>Counts a send that has not reached the connection's pipe yet; false when the client fell too far behind.</summary>
+    public bool TryBeginSend(int limit) => Interlocked.Increment(ref inFlight) <= limit;
 
-    /// <summary>Set once the handshake chose a protocol; until then nothing is queued.</summary>
-    public HubProtocol? Protocol { get; set; }
+    public void EndSend() => Interlocked.Decrement(ref inFlight);
 
-    /// <summary>Completed (after the queued frames) when the server ends the connection; see <see cref="EndAfterQueued"/>.</summary>
-    public ChannelReader<ReadOnlyMemory<byte>> Outbox => outbox.Reader;
-
-    /// <summary>Cancelled when the connection must stop at once: its client fell behind or the node shuts down.</summary>
-    public CancellationToken Aborted => aborted.Token;
-
-    public void Enqueue(ReadOnlyMemory<byte> frame)
-    {
-        if (!outbox.Writer.TryWrite(frame))
-        {
-            Abort();
-        }
-    }
-
-    /// <summary>Sends what is queued, then a Close message, then closes the socket.</summary>
-    public void EndAfterQueued() => outbox.Writer.TryComplete();
-
-    public void Abort()
-    {
-        outbox.Writer.TryComplete();
-        try
-        {
-            aborted.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The pump already finished and disposed the connection.
-        }
-    }
-
-    public void Dispose() => aborted.Dispose();
+    /// <summary>True the first time only: the connection is dropped once, however many sends find it behind.</summary>
+    public bool TryDrop() => Interlocked.Exchange(ref dropped, 1) == 0;
 }
 
 /// <summary>
-/// The hub connections open on this node, by user, with the caps of <see cref="NotificationOptions"/>. Every node
-/// delivers to its own connections only; <see cref="INotificationBus"/> brings other nodes' notifications here.
+/// The hub connections of this node: admission before the WebSocket upgrade under the caps of
+/// <see cref="NotificationOptions"/> (per user, per client address on the anonymous hub, per node for each hub), and
+/// the signed-in connections by user, so a notification reaches every device of its user except the acting one, and
+/// a LogOut or a removed device ends exactly the connections it concerns. Every node delivers to its own connections
+/// only; <see cref="INotificationBus"/> brings other nodes' notifications here.
 /// </summary>
-internal sealed class HubConnections(IOptions<ServerOptions> options, ILogger<HubConnections> logger)
+internal sealed partial class HubConnections
 {
-    private readonly NotificationOptions limits = options.Value.Notifications;
+    private readonly NotificationOptions limits;
+    private readonly IHubContext<NotificationsHub> hub;
+    private readonly ILogger<HubConnections> logger;
     private readonly Lock gate = new();
-    private readonly Dictionary<Guid, List<HubConnection>> byUser = [];
-    private readonly Dictionary<IPAddress, int> anonymousByAddress = [];
-    private int total;
+    private readonly Dictionary<Guid, int> admittedByUser = [];
+    private readonly Dictionary<string, int> anonymousByAddress = [];
+    private readonly Dictionary<Guid, List<LiveConnection>> liveByUser = [];
+    private readonly Dictionary<string, LiveConnection> liveById = [];
+    private int signedIn;
+    private int anonymous;
 
-    public int Count
+    public HubConnections(IOptions<ServerOptions> options, IHubContext<NotificationsHub> hub, CofferMetrics metrics, ILogger<HubConnections> logger)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        limits = options.Value.Notifications;
+        this.hub = hub;
+        this.logger = logger;
+        metrics.ObserveHubConnections(() => SignedIn, () => Anonymous);
+    }
+
+    /// <summary>Admitted connections to the signed-in hub on this node (the <c>coffer.hub.connections</c> gauge).</summary>
+    public int SignedIn
     {
         get
         {
             lock (gate)
             {
-                return total;
+                return signedIn;
             }
         }
     }
 
-    /// <summary>Registers a connection if the caps allow it; false means refuse the upgrade (429).</summary>
-    public bool TryAdd(HubConnection connection)
+    /// <summary>Admitted connections to the anonymous hub on this node.</summary>
+    public int Anonymous
     {
-        lock (gate)
+        get
         {
-            if (total >= limits.MaxConnections)
+            lock (gate)
             {
-                return false;
+                return anonymous;
             }
-
-            if (connection.UserId is { } userId)
-            {
-                if (!byUser.TryGetValue(userId, out var list))
-                {
-                    byUser[userId] = list = [];
-                }
-                else if (list.Count >= limits.MaxConnectionsPerUser)
-                {
-                    return false;
-                }
-
-                list.Add(connection);
-            }
-            else
-            {
-                var address = connection.Address ?? IPAddress.None;
-                var count = anonymousByAddress.GetValueOrDefault(address);
-                if (count >= limits.MaxAnonymousConnectionsPerAddress)
-                {
-                    return false;
-                }
-
-                anonymousByAddress[address] = count + 1;
-            }
-
-            total++;
-            return true;
-        }
-    }
-
-    public void Remove(HubConnection connection)
-    {
-        lock (gate)
-        {
-            if (connection.UserId is { } userId)
-            {
-                if (byUser.TryGetValue(userId, out var list) && list.Remove(connection) && list.Count == 0)
-                {
-                    byUser.Remove(userId);
-                }
-            }
-            else
-            {
-                var address = connection.Address ?? IPAddress.None;
-                var count = anonymousByAddress.GetValueOrDefault(address);
-                if (count <= 1)
-                {
-                    anonymousByAddress.Remove(address);
-                }
-                else
-                {
-                    anonymousByAddress[address] = count - 1;
-                }
-            }
-
-            total--;
         }
     }
 
     /// <summary>
-    /// Queues <paramref name="notification"/> on every live connection of its user, except those of the acting
-    /// device (<see cref="Notification.ContextId"/>: that client would drop it anyway, doc §8). Never blocks. A
-    /// LogOut then ends every connection of the user, the acting device's included: all were opened with the
-    /// security stamp that just changed.
+    /// Reserves a connection slot for <paramref name="userId"/>, or for the client address <paramref name="address"/>
+    /// on the anonymous hub when the user is null. Null means over a budget (answer 429); dispose the lease when the
+    /// connection ends.
+    /// </summary>
+    public IDisposable? TryAdmit(Guid? userId, string address)
+    {
+        lock (gate)
+        {
+            if (userId is { } user)
+            {
+                var count = admittedByUser.GetValueOrDefault(user);
+                if (signedIn >= limits.MaxConnections || count >= limits.MaxConnectionsPerUser)
+                {
+                    return null;
+                }
+
+                admittedByUser[user] = count + 1;
+                signedIn++;
+                return new Lease(() => Release(admittedByUser, user, ref signedIn));
+            }
+
+            var fromAddress = anonymousByAddress.GetValueOrDefault(address);
+            if (anonymous >= limits.MaxAnonymousConnections || fromAddress >= limits.MaxAnonymousConnectionsPerAddress)
+            {
+                return null;
+            }
+
+            anonymousByAddress[address] = fromAddress + 1;
+            anonymous++;
+            return new Lease(() => Release(anonymousByAddress, address, ref anonymous));
+        }
+    }
+
+    /// <summary>Registers a signed-in connection once its handshake completed (the hub's OnConnectedAsync).</summary>
+    public void Attach(LiveConnection connection)
+    {
+        lock (gate)
+        {
+            if (!liveByUser.TryGetValue(connection.UserId, out var list))
+            {
+                liveByUser[connection.UserId] = list = [];
+            }
+
+            list.Add(connection);
+            liveById[connection.Context.ConnectionId] = connection;
+        }
+    }
+
+    public void Detach(string connectionId)
+    {
+        lock (gate)
+        {
+            if (liveById.Remove(connectionId, out var connection)
+                && liveByUser.TryGetValue(connection.UserId, out var list) && list.Remove(connection) && list.Count == 0)
+            {
+                liveByUser.Remove(connection.UserId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="notification"/> to every live connection of its user, except those of the acting device
+    /// (<see cref="Notification.ContextId"/>: that client would drop it anyway, doc §8). Never waits for a client:
+    /// each send runs on its own, and a connection with <see cref="NotificationOptions.MaxQueuedMessages"/> sends
+    /// still in flight is aborted instead (it catches up at its next sync, doc §10.4). A LogOut then ends every
+    /// connection of the user, the acting device's included: all were opened with the security stamp that just changed.
     /// </summary>
     public void Deliver(Notification notification)
     {
-        HubConnection[] targets;
+        LiveConnection[] targets;
         lock (gate)
         {
-            if (!byUser.TryGetValue(notification.UserId, out var list))
+            if (!liveByUser.TryGetValue(notification.UserId, out var list))
             {
                 return;
             }
@@ -181,7 +160,7 @@ internal sealed class HubConnections(IOptions<ServerOptions> options, ILogger<Hu
             targets = [.. list];
         }
 
-        byte[]? messagePack = null, json = null;
+        var message = notification.Message();
         foreach (var connection in targets)
         {
             if (notification.OnlyDevice is { } device && device != connection.DeviceIdentifier)
@@ -189,22 +168,95 @@ internal sealed class HubConnections(IOptions<ServerOptions> options, ILogger<Hu
                 continue;
             }
 
-            var protocol = connection.Protocol;
             var acting = notification.ContextId is { } context && context == connection.DeviceIdentifier;
-            if (protocol is not null && !acting)
+            if (acting && !notification.EndsSessions)
             {
-                var frame = protocol == HubProtocol.MessagePack
-                    ? messagePack ??= protocol.Encode(notification)
-                    : json ??= protocol.Encode(notification);
-                connection.Enqueue(frame);
+                continue;
             }
 
-            if (notification.EndsSessions)
-            {
-                connection.EndAfterQueued();
-            }
+            _ = SendAsync(connection, acting ? null : message, notification.EndsSessions);
         }
 
-        logger.LogDebug("Notification {Type} queued for {Count} connection(s).", notification.Type, targets.Length);
+        LogQueued(notification.Type, targets.Length);
+    }
+
+    private async Task SendAsync(LiveConnection connection, PushNotificationData? message, bool thenEnd)
+    {
+        if (!connection.TryBeginSend(limits.MaxQueuedMessages))
+        {
+            connection.EndSend();
+            if (connection.TryDrop())
+            {
+                LogFellBehind();
+                // A client that stopped reading would not read a polite close either: drop its TCP connection, which
+                // also ends the sends stuck on it and frees its slot.
+                connection.Context.Abort();
+                connection.Context.GetHttpContext()?.Abort();
+            }
+
+            return;
+        }
+
+        try
+        {
+            if (message is not null)
+            {
+                // Completes once the message is in the connection's bounded pipe; the transport writes it out from there.
+                await hub.Clients.Client(connection.Context.ConnectionId)
+                    .SendAsync(NotificationsHub.Target, message, connection.Context.ConnectionAborted);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The connection is going away; nothing to deliver to.
+        }
+        finally
+        {
+            connection.EndSend();
+        }
+
+        if (thenEnd)
+        {
+            // SignalR sends a Close message after what is already written, then closes the WebSocket.
+            connection.Context.Abort();
+        }
+    }
+
+    private void Release<TKey>(Dictionary<TKey, int> counts, TKey key, ref int total)
+        where TKey : notnull
+    {
+        lock (gate)
+        {
+            var count = counts.GetValueOrDefault(key);
+            if (count <= 1)
+            {
+                counts.Remove(key);
+            }
+            else
+            {
+                counts[key] = count - 1;
+            }
+
+            total--;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Notification {Type} sent to {Count} connection(s).")]
+    private partial void LogQueued(PushType type, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A hub client fell behind and was disconnected; it catches up at its next sync.")]
+    private partial void LogFellBehind();
+
+    private sealed class Lease(Action release) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                release();
+            }
+        }
     }
 }

@@ -42,17 +42,39 @@ public sealed record Notification(PushType Type, Guid UserId, DateTime Date, Gui
     [JsonIgnore]
     public bool EndsSessions => Type == PushType.LogOut;
 
-    /// <summary>The <c>Payload</c> map of doc §7, in upstream's key order; values are string, Guid, DateTime or null.</summary>
-    public IReadOnlyList<KeyValuePair<string, object?>> Payload() => Type switch
+    /// <summary>
+    /// The argument of the <c>ReceiveMessage</c> invocation (doc §4), with the <c>Payload</c> of doc §7 in upstream's
+    /// key order. Guids become their 36-character strings and dates the MessagePack timestamp extension (doc §5).
+    /// </summary>
+    public PushNotificationData Message()
     {
-        PushType.SyncCipherUpdate or PushType.SyncCipherCreate or PushType.SyncLoginDelete =>
-        [
-            new("Id", ItemId), new("UserId", UserId), new("OrganizationId", null), new("CollectionIds", null), new("RevisionDate", Date),
-        ],
-        PushType.SyncFolderCreate or PushType.SyncFolderUpdate or PushType.SyncFolderDelete =>
-        [
-            new("Id", ItemId), new("UserId", UserId), new("RevisionDate", Date),
-        ],
-        _ => [new("UserId", UserId), new("Date", Date)],
-    };
+        var date = DateTime.SpecifyKind(Date, DateTimeKind.Utc);
+        Dictionary<string, object?> payload = Type switch
+        {
+            PushType.SyncCipherUpdate or PushType.SyncCipherCreate or PushType.SyncLoginDelete => new()
+            {
+                ["Id"] = ItemId,
+                ["UserId"] = UserId,
+                ["OrganizationId"] = null,
+                ["CollectionIds"] = null,
+                ["RevisionDate"] = date,
+            },
+            PushType.SyncFolderCreate or PushType.SyncFolderUpdate or PushType.SyncFolderDelete => new()
+            {
+                ["Id"] = ItemId,
+                ["UserId"] = UserId,
+                ["RevisionDate"] = date,
+            },
+            _ => new() { ["UserId"] = UserId, ["Date"] = date },
+        };
+        return new PushNotificationData(ContextId, (int)Type, payload);
+    }
 }
+
+/// <summary>
+/// Upstream's <c>PushNotificationData</c> (doc §4): serialized by property name, in this order, by SignalR's
+/// MessagePack protocol (its contractless resolver) and by its JSON protocol (with PascalCase kept, see
+/// <see cref="NotificationHub"/>). <see cref="Type"/> is an int, not <see cref="PushType"/>: SignalR's MessagePack
+/// resolver would write an enum as its name. The payload is a map, not a type, as its keys vary with the type.
+/// </summary>
+public sealed record PushNotificationData(string? ContextId, int Type, IReadOnlyDictionary<string, object?> Payload);

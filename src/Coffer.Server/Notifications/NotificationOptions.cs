@@ -2,18 +2,25 @@ namespace Coffer.Server.Notifications;
 
 /// <summary>
 /// Section <c>Coffer:Notifications</c>: the bounds of the live-sync hubs. Every connection costs a socket, a small
-/// queue and a timer, so each user, each client address on the anonymous hub and the node as a whole get a cap.
+/// few buffers and a timer, so each user, each client address on the anonymous hub and the node as a whole get a
+/// cap. The anonymous hub has budgets of its own, so clients without an account can never crowd out signed-in users.
 /// </summary>
 public sealed class NotificationOptions
 {
     /// <summary>Open hub connections per account on this node (devices and browser tabs).</summary>
     public int MaxConnectionsPerUser { get; set; } = 20;
 
-    /// <summary>Open connections to the anonymous hub per client address on this node (Vaultwarden allows 25).</summary>
+    /// <summary>
+    /// Open connections to the anonymous hub per client address on this node (Vaultwarden allows 25); an IPv6 client
+    /// counts by its /64, as <see cref="Abuse.ClientAddress"/> groups addresses.
+    /// </summary>
     public int MaxAnonymousConnectionsPerAddress { get; set; } = 25;
 
-    /// <summary>Open connections to both hubs together on this node.</summary>
+    /// <summary>Open connections to the signed-in hub on this node.</summary>
     public int MaxConnections { get; set; } = 5000;
+
+    /// <summary>Open connections to the anonymous hub on this node, apart from <see cref="MaxConnections"/>.</summary>
+    public int MaxAnonymousConnections { get; set; } = 500;
 
     /// <summary>Seconds a client has, after the upgrade, to send its handshake (SignalR's default is 15).</summary>
     public int HandshakeTimeoutSeconds { get; set; } = 15;
@@ -24,20 +31,21 @@ public sealed class NotificationOptions
     /// </summary>
     public int PingSeconds { get; set; } = 15;
 
-    /// <summary>Largest incoming WebSocket message in bytes; clients only send a handshake, pings and close (upstream allows 4096).</summary>
+    /// <summary>Largest incoming hub message in bytes; clients only send a handshake, pings and close (upstream allows 4096).</summary>
     public int MaxIncomingMessageBytes { get; set; } = 4096;
 
     /// <summary>Incoming hub messages per minute before the connection is closed; a client pings at most every 15 s.</summary>
     public int MaxIncomingMessagesPerMinute { get; set; } = 60;
 
-    /// <summary>Notifications queued for one connection; a client that falls this far behind is disconnected, not waited for.</summary>
+    /// <summary>Notifications in flight to one connection; a client that falls this far behind is disconnected, not waited for.</summary>
     public int MaxQueuedMessages { get; set; } = 64;
 
     internal IEnumerable<string> Validate()
     {
-        if (MaxConnectionsPerUser is < 1 or > 1000 || MaxAnonymousConnectionsPerAddress is < 1 or > 1000 || MaxConnections is < 1 or > 1_000_000)
+        if (MaxConnectionsPerUser is < 1 or > 1000 || MaxAnonymousConnectionsPerAddress is < 1 or > 1000
+            || MaxConnections is < 1 or > 1_000_000 || MaxAnonymousConnections is < 1 or > 1_000_000)
         {
-            yield return "Coffer:Notifications: MaxConnectionsPerUser and MaxAnonymousConnectionsPerAddress must be 1–1000, MaxConnections 1–1000000.";
+            yield return "Coffer:Notifications: MaxConnectionsPerUser and MaxAnonymousConnectionsPerAddress must be 1–1000, MaxConnections and MaxAnonymousConnections 1–1000000.";
         }
 
         if (HandshakeTimeoutSeconds is < 1 or > 120)

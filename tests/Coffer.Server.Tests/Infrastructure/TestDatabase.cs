@@ -169,7 +169,7 @@ public static class TestDatabase
         return copy.ToArray();
     }
 
-    private static string ConnectionStringFor(string dataFolder) =>
+    public static string ConnectionStringFor(string dataFolder) =>
         new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = NameFor(dataFolder) }.ConnectionString;
 
     private static string NameFor(string dataFolder) =>

@@ -1,7 +1,9 @@
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Coffer.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Coffer.Server.Tests.Notifications;
 
@@ -13,7 +15,7 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
     [Fact]
     public async Task Hub_WithoutToken_RefusesTheUpgradeWith401()
     {
-        Assert.Equal(401, await HubClient.RefusedStatusAsync(Factory, HubClient.HubPath));
+        Assert.Equal(401, await RawHub.RefusedStatusAsync(Factory, LiveSyncClient.HubPath));
     }
 
     [Theory]
@@ -34,8 +36,8 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
             _ => account.RefreshToken,
         };
 
-        Assert.Equal(401, await HubClient.RefusedStatusAsync(Factory, $"{HubClient.HubPath}?access_token={Uri.EscapeDataString(token)}"));
-        Assert.Equal(401, await HubClient.RefusedStatusAsync(Factory, HubClient.HubPath, bearer: token));
+        Assert.Equal(401, await RawHub.RefusedStatusAsync(Factory, $"{LiveSyncClient.HubPath}?access_token={Uri.EscapeDataString(token)}"));
+        Assert.Equal(401, await RawHub.RefusedStatusAsync(Factory, LiveSyncClient.HubPath, bearer: token));
     }
 
     [Fact]
@@ -45,7 +47,7 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
         using var response = await account.Client.PostJsonAsync(AccountChanges.SecurityStampUrl, AccountChanges.Secret(account.Credentials.MasterPasswordHash));
         await response.ExpectSuccessAsync();
 
-        Assert.Equal(401, await HubClient.RefusedStatusAsync(Factory, $"{HubClient.HubPath}?access_token={account.AccessToken}"));
+        Assert.Equal(401, await RawHub.RefusedStatusAsync(Factory, $"{LiveSyncClient.HubPath}?access_token={account.AccessToken}"));
     }
 
     [Fact]
@@ -56,7 +58,7 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
         var account = await TestAccount.CreateAsync(factory);
         factory.Clock.Advance(TimeSpan.FromHours(2));
 
-        Assert.Equal(401, await HubClient.RefusedStatusAsync(factory, $"{HubClient.HubPath}?access_token={account.AccessToken}"));
+        Assert.Equal(401, await RawHub.RefusedStatusAsync(factory, $"{LiveSyncClient.HubPath}?access_token={account.AccessToken}"));
     }
 
     [Fact]
@@ -74,7 +76,7 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
     {
         var account = await TestAccount.CreateAsync(Factory);
 
-        using var response = await account.Client.GetAsync(HubClient.HubPath);
+        using var response = await account.Client.GetAsync(LiveSyncClient.HubPath);
 
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
     }
@@ -83,15 +85,15 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
     public async Task Hub_BeyondTheConnectionsPerUser_RefusesTheUpgradeWith429_UntilOneCloses()
     {
         var account = await TestAccount.CreateAsync(Factory);
-        var open = new List<HubClient>();
+        var open = new List<LiveSyncClient>();
         for (var i = 0; i < 3; i++)
         {
-            open.Add(await HubClient.ConnectAsync(Factory, account.AccessToken));
+            open.Add(await LiveSyncClient.ConnectAsync(Factory, account.AccessToken));
         }
 
-        Assert.Equal(429, await HubClient.RefusedStatusAsync(Factory, $"{HubClient.HubPath}?access_token={account.AccessToken}"));
+        Assert.Equal(429, await RawHub.RefusedStatusAsync(Factory, $"{LiveSyncClient.HubPath}?access_token={account.AccessToken}"));
         var other = await TestAccount.CreateAsync(Factory);
-        await using (await HubClient.ConnectAsync(Factory, other.AccessToken))
+        await using (await LiveSyncClient.ConnectAsync(Factory, other.AccessToken))
         {
             // Another user's budget is separate.
         }
@@ -107,31 +109,37 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
 
     [Theory]
     [InlineData("{\"protocol\":\"blazorpack\",\"version\":1}\u001e", "The protocol 'blazorpack' is not supported.")]
-    [InlineData("{\"protocol\":\"messagepack\",\"version\":2}\u001e", "Version 2 of the protocol 'messagepack' is not supported.")]
-    [InlineData("{\"protocol\":\"messagepack\",\"version\":1}", "The handshake must be one JSON object followed by the record separator.")]
-    [InlineData("{\"protocol\":\"messagepack\"\u001e", "The handshake is not valid JSON.")]
+    [InlineData("{\"protocol\":\"messagepack\",\"version\":99}\u001e", "The server does not support version 99 of the 'messagepack' protocol.")]
+    [InlineData("{\"protocol\":\"messagepack\"\u001e", "An unexpected error occurred during connection handshake.")]
     public async Task Handshake_Unsupported_AnswersAHandshakeErrorAndCloses(string handshake, string error)
     {
         var account = await TestAccount.CreateAsync(Factory);
-        using var socket = await HubClient.OpenAsync(Factory, $"{HubClient.HubPath}?access_token={account.AccessToken}");
+        using var socket = await RawHub.OpenAsync(Factory, $"{LiveSyncClient.HubPath}?access_token={account.AccessToken}");
 
-        await HubClient.SendTextAsync(socket, handshake);
+        await RawHub.SendTextAsync(socket, handshake);
 
-        var (_, answer) = await HubClient.ReceiveFrameAsync(socket);
-        Assert.Equal($"{{\"error\":\"{error.Replace("'", "\\u0027", StringComparison.Ordinal)}\"}}\u001e", Encoding.UTF8.GetString(answer));
-        Assert.Equal(WebSocketMessageType.Close, (await HubClient.ReceiveFrameAsync(socket)).Type);
+        var (_, answer) = await RawHub.ReceiveFrameAsync(socket);
+        Assert.Equal(error, JsonNode.Parse(Encoding.UTF8.GetString(answer).TrimEnd('\u001e'))!["error"]!.GetValue<string>());
+        Assert.Equal(WebSocketMessageType.Close, (await RawHub.ReceiveFrameAsync(socket)).Type);
     }
 
-    [Fact]
-    public async Task Handshake_NeverSent_ClosesTheConnection()
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"protocol\":\"messagepack\",\"version\":1}")]
+    public async Task Handshake_NeverCompleted_ClosesTheConnection(string partial)
     {
         var account = await TestAccount.CreateAsync(Factory);
-        using var socket = await HubClient.OpenAsync(Factory, $"{HubClient.HubPath}?access_token={account.AccessToken}");
+        using var socket = await RawHub.OpenAsync(Factory, $"{LiveSyncClient.HubPath}?access_token={account.AccessToken}");
+        if (partial.Length > 0)
+        {
+            await RawHub.SendTextAsync(socket, partial);
+        }
 
-        var (type, _) = await HubClient.ReceiveFrameAsync(socket);
+        var (type, answer) = await RawHub.ReceiveFrameAsync(socket);
 
-        Assert.Equal(WebSocketMessageType.Close, type);
-        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+        Assert.Equal(WebSocketMessageType.Text, type);
+        Assert.Equal("{\"error\":\"Handshake was canceled.\"}\u001e", Encoding.UTF8.GetString(answer));
+        Assert.Equal(WebSocketMessageType.Close, (await RawHub.ReceiveFrameAsync(socket)).Type);
     }
 
     [Fact]
@@ -139,105 +147,97 @@ public sealed class HubConnectionTests(HubFixture fixture) : IClassFixture<HubFi
     {
         var factory = new CofferFactory();
         var account = await TestAccount.CreateAsync(factory);
-        await using var hub = await HubClient.ConnectAsync(factory, account.AccessToken);
+        await using var hub = await LiveSyncClient.ConnectAsync(factory, account.AccessToken);
 
         var stopping = factory.DisposeAsync().AsTask();
 
-        Assert.Equal([7, -1], (await hub.ReceiveUntilClosedAsync()).Select(m => m.Type));
-        Assert.Equal(WebSocketCloseStatus.NormalClosure, hub.Socket.CloseStatus);
-        await hub.DisposeAsync();
+        Assert.True(await hub.EndedCleanlyAsync());
         await stopping;
     }
 
     [Fact]
-    public async Task OversizedMessage_ClosesWithMessageTooBig()
+    public async Task OversizedMessage_ClosesTheConnectionWithAnError()
     {
         var account = await TestAccount.CreateAsync(Factory);
-        await using var hub = await HubClient.ConnectAsync(Factory, account.AccessToken);
+        await using var hub = await LiveSyncClient.ConnectAsync(Factory, account.AccessToken);
 
-        await hub.Socket.SendAsync(new byte[300], WebSocketMessageType.Binary, true, CancellationToken.None);
+        await hub.Connection.SendAsync("Anything", new string('x', 300));
 
-        Assert.Equal(HubMessage.Closed, await hub.ReceiveAsync());
-        Assert.Equal(WebSocketCloseStatus.MessageTooBig, hub.Socket.CloseStatus);
+        Assert.False(await hub.EndedCleanlyAsync());
     }
 
     [Fact]
-    public async Task FloodOfPings_ClosesWithPolicyViolation()
+    public async Task FloodOfPings_ClosesTheConnectionWithAnError()
     {
         var account = await TestAccount.CreateAsync(Factory);
-        await using var hub = await HubClient.ConnectAsync(Factory, account.AccessToken);
+        using var socket = await RawHub.ConnectAsync(Factory, account.AccessToken);
 
         for (var i = 0; i < 5; i++)
         {
-            await hub.Socket.SendAsync(new byte[] { 0x02, 0x91, 0x06 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+            await socket.SendAsync(new byte[] { 0x02, 0x91, 0x06 }, WebSocketMessageType.Binary, true, CancellationToken.None);
         }
 
-        Assert.Equal(HubMessage.Closed, await SkipPingsAsync(hub));
-        Assert.Equal(WebSocketCloseStatus.PolicyViolation, hub.Socket.CloseStatus);
+        AssertClosedWithError(await RawHub.ReceiveUntilClosedAsync(socket));
+    }
+
+    [Fact]
+    public async Task FloodOfInvocations_ClosesTheConnectionWithAnError()
+    {
+        var account = await TestAccount.CreateAsync(Factory);
+        await using var hub = await LiveSyncClient.ConnectAsync(Factory, account.AccessToken);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await hub.Connection.SendAsync("Anything");
+        }
+
+        Assert.False(await hub.EndedCleanlyAsync());
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x05, 0x91, 0x06 })]
     [InlineData(new byte[] { 0x02, 0xc0, 0x06 })]
     [InlineData(new byte[] { 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 })]
-    [InlineData(new byte[] { 0x03, 0x92, 0x06, 0x80 })]
-    public async Task MalformedMessage_ClosesWithProtocolError(byte[] frame)
+    [InlineData(new byte[] { 0x03, 0x92, 0xa1, 0x80 })]
+    public async Task MalformedMessage_ClosesTheConnectionWithAnError(byte[] frame)
     {
         var account = await TestAccount.CreateAsync(Factory);
-        await using var hub = await HubClient.ConnectAsync(Factory, account.AccessToken);
+        using var socket = await RawHub.ConnectAsync(Factory, account.AccessToken);
 
-        await hub.Socket.SendAsync(frame, WebSocketMessageType.Binary, true, CancellationToken.None);
+        await socket.SendAsync(frame, WebSocketMessageType.Binary, true, CancellationToken.None);
 
-        Assert.Equal(HubMessage.Closed, await SkipPingsAsync(hub));
-        Assert.Equal(WebSocketCloseStatus.ProtocolError, hub.Socket.CloseStatus);
+        AssertClosedWithError(await RawHub.ReceiveUntilClosedAsync(socket));
     }
 
     [Fact]
     public async Task ClientPingsAndClose_AreAcceptedAndEndTheConnection()
     {
         var account = await TestAccount.CreateAsync(Factory);
-        await using var hub = await HubClient.ConnectAsync(Factory, account.AccessToken);
+        using var socket = await RawHub.ConnectAsync(Factory, account.AccessToken);
 
         // Ping [6], then Close [7, nil] as the client sends on stop (doc §5.1), in one frame.
-        await hub.Socket.SendAsync(new byte[] { 0x02, 0x91, 0x06, 0x03, 0x92, 0x07, 0xc0 }, WebSocketMessageType.Binary, true, CancellationToken.None);
+        await socket.SendAsync(new byte[] { 0x02, 0x91, 0x06, 0x03, 0x92, 0x07, 0xc0 }, WebSocketMessageType.Binary, true, CancellationToken.None);
 
-        Assert.Equal(HubMessage.Closed, await SkipPingsAsync(hub));
-        Assert.Equal(WebSocketCloseStatus.NormalClosure, hub.Socket.CloseStatus);
+        // Close [7, nil, false]: no error (doc §5.1).
+        Assert.Equal("049307c0c2", Convert.ToHexStringLower(Assert.Single(await RawHub.ReceiveUntilClosedAsync(socket))));
     }
 
-    [Fact]
-    public async Task AnonymousHub_WithAuthRequestToken_Connects_AndIsCappedPerAddress()
+    private static void AssertClosedWithError(List<byte[]> frames)
     {
-        var path = $"/notifications/anonymous-hub?Token={Guid.NewGuid()}";
-        Assert.Equal(400, await HubClient.RefusedStatusAsync(Factory, "/notifications/anonymous-hub?Token=nope"));
-        using var first = await HubClient.OpenAsync(Factory, path);
-        using var second = await HubClient.OpenAsync(Factory, path);
-        await HubClient.SendTextAsync(first, "{\"protocol\":\"messagepack\",\"version\":1}\u001e");
-        Assert.Equal("{}\u001e", Encoding.UTF8.GetString((await HubClient.ReceiveFrameAsync(first)).Data));
-
-        Assert.Equal(429, await HubClient.RefusedStatusAsync(Factory, path));
+        // The last message is Close [7, error, allowReconnect] with an error string, not nil.
+        var close = Assert.Single(frames);
+        Assert.Equal([0x93, 0x07], close[1..3]);
+        Assert.NotEqual(0xc0, close[3]);
     }
 
-    private static async Task<HubMessage> SkipPingsAsync(HubClient hub)
-    {
-        HubMessage message;
-        do
-        {
-            message = await hub.ReceiveAsync();
-        }
-        while (message.Type == 6);
-        return message;
-    }
-
-    private async Task<HubClient> ConnectEventuallyAsync(string token)
+    private async Task<LiveSyncClient> ConnectEventuallyAsync(string token)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await HubClient.ConnectAsync(Factory, token);
+                return await LiveSyncClient.ConnectAsync(Factory, token);
             }
-            catch (InvalidOperationException) when (attempt < 50)
+            catch (Exception) when (attempt < 50)
             {
                 await Task.Delay(100);
             }

@@ -3,7 +3,7 @@ using Coffer.Server.Tests.Infrastructure;
 
 namespace Coffer.Server.Tests.Notifications;
 
-/// <summary>Which change sends which notification to whom (notifications doc §7–§9), through a real WebSocket.</summary>
+/// <summary>Which change sends which notification to whom (notifications doc §7–§9), through the .NET SignalR client.</summary>
 public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixture>
 {
     private CofferFactory Factory => fixture.Factory;
@@ -14,13 +14,11 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task CipherCreate_ReachesTheUsersOtherDevice_AsSyncCipherCreate(bool tokenInHeader)
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken, tokenInHeader: tokenInHeader);
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken, tokenInHeader: tokenInHeader);
 
         var cipher = await devices.First.CreateCipherAsync();
 
-        var message = await second.NextInvocationAsync();
-        Assert.Equal("ReceiveMessage", message.Target);
-        var notification = message.Notification!;
+        var notification = await second.NextNotificationAsync();
         Assert.Equal(1, notification.Type);
         Assert.Equal(devices.First.DeviceIdentifier, notification.ContextId);
         Assert.Equal(["Id", "UserId", "OrganizationId", "CollectionIds", "RevisionDate"], notification.Payload.Keys);
@@ -35,7 +33,7 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task CipherWrite_IsNotSentToTheWritingDevice()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var first = await HubClient.ConnectAsync(Factory, devices.First.AccessToken);
+        await using var first = await LiveSyncClient.ConnectAsync(Factory, devices.First.AccessToken);
 
         await devices.First.CreateCipherAsync();
         await HubMarkers.SendMarkerAsync(devices.First.Client);
@@ -48,7 +46,7 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     {
         var writer = await TestAccount.CreateAsync(Factory);
         var other = await TestAccount.CreateAsync(Factory);
-        await using var otherHub = await HubClient.ConnectAsync(Factory, other.AccessToken);
+        await using var otherHub = await LiveSyncClient.ConnectAsync(Factory, other.AccessToken);
 
         await writer.CreateCipherAsync();
         await HubMarkers.SendMarkerAsync(other.Client);
@@ -66,7 +64,7 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
         var devices = await TwoDevices.CreateAsync(Factory);
         var cipher = await devices.First.CreateCipherAsync();
         var id = cipher.RequireString("id");
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken);
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken);
 
         var edit = method == "PUT" && suffix == "";
         using var response = await devices.First.Client.SendJsonAsync(new HttpMethod(method), $"/api/ciphers/{id}{suffix}", edit ? Payloads.LoginCipher() : null);
@@ -96,7 +94,7 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
             ids.Add((await devices.First.CreateCipherAsync()).RequireString("id"));
         }
 
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken);
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken);
 
         var body = Payloads.Ids([.. ids]);
         using var response = await devices.First.Client.SendJsonAsync(new HttpMethod(method), url, body);
@@ -114,8 +112,8 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task Import_SendsExactlyOneSyncVault_ToEveryDevice()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var first = await HubClient.ConnectAsync(Factory, devices.First.AccessToken);
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken);
+        await using var first = await LiveSyncClient.ConnectAsync(Factory, devices.First.AccessToken);
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken);
         var body = new JsonObject
         {
             ["ciphers"] = new JsonArray(Payloads.LoginCipher(), Payloads.LoginCipher(), Payloads.Cipher(2)),
@@ -142,7 +140,7 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task FolderCreateRenameDelete_SendFolderCreateUpdateDelete()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken);
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken);
 
         var folder = await devices.First.CreateFolderAsync();
         var id = folder.RequireString("id");
@@ -172,7 +170,7 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task RefusedChange_SendsNothing()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken);
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken);
 
         using var response = await devices.First.Client.PostJsonAsync("/api/ciphers", Payloads.LoginCipher(folderId: Guid.NewGuid().ToString()));
         Assert.False(response.IsSuccessStatusCode);
@@ -185,36 +183,40 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task PasswordChange_LogsOutTheOtherDevices_AndClosesEveryConnection()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var first = await HubClient.ConnectAsync(Factory, devices.First.AccessToken);
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken);
+        await using var first = await LiveSyncClient.ConnectAsync(Factory, devices.First.AccessToken);
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken);
 
         var body = AccountChanges.Password(devices.First, Fake.MasterPasswordHash(), Fake.EncString(), objects: false);
         using var response = await devices.First.Client.PostJsonAsync(AccountChanges.PasswordUrl, body);
         await response.ExpectSuccessAsync();
 
-        var toSecond = await second.ReceiveUntilClosedAsync();
-        Assert.Equal([1, 7, -1], toSecond.Select(m => m.Type));
-        Assert.Equal(11, toSecond[0].Notification!.Type);
-        Assert.Equal(devices.First.DeviceIdentifier, toSecond[0].Notification!.ContextId);
-        Assert.Equal(["UserId", "Date"], toSecond[0].Notification!.Payload.Keys);
+        var (toSecond, secondEnding) = await second.ReceiveUntilClosedAsync();
+        var logOut = Assert.Single(toSecond);
+        Assert.Null(secondEnding);
+        Assert.Equal(11, logOut.Type);
+        Assert.Equal(devices.First.DeviceIdentifier, logOut.ContextId);
+        Assert.Equal(["UserId", "Date"], logOut.Payload.Keys);
         // The changing device logs itself out; its connection, opened with the old security stamp, ends all the same.
-        Assert.Equal([7, -1], (await first.ReceiveUntilClosedAsync()).Select(m => m.Type));
-        Assert.Equal(401, await HubClient.RefusedStatusAsync(Factory, $"{HubClient.HubPath}?access_token={devices.SecondToken}"));
+        var (toFirst, firstEnding) = await first.ReceiveUntilClosedAsync();
+        Assert.Empty(toFirst);
+        Assert.Null(firstEnding);
+        Assert.Equal(401, await RawHub.RefusedStatusAsync(Factory, $"{LiveSyncClient.HubPath}?access_token={devices.SecondToken}"));
     }
 
     [Fact]
     public async Task EndingAllSessions_LogsOutEveryDevice_TheActingOneIncluded()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var first = await HubClient.ConnectAsync(Factory, devices.First.AccessToken);
+        await using var first = await LiveSyncClient.ConnectAsync(Factory, devices.First.AccessToken);
 
         using var response = await devices.First.Client.PostJsonAsync(AccountChanges.SecurityStampUrl, AccountChanges.Secret(devices.First.Credentials.MasterPasswordHash));
         await response.ExpectSuccessAsync();
 
-        var messages = await first.ReceiveUntilClosedAsync();
-        Assert.Equal([1, 7, -1], messages.Select(m => m.Type));
-        Assert.Equal(11, messages[0].Notification!.Type);
-        Assert.Null(messages[0].Notification!.ContextId);
+        var (messages, ending) = await first.ReceiveUntilClosedAsync();
+        var logOut = Assert.Single(messages);
+        Assert.Null(ending);
+        Assert.Equal(11, logOut.Type);
+        Assert.Null(logOut.ContextId);
     }
 
     [Theory]
@@ -225,7 +227,7 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task AccountEnded_LogsOutEveryDevice_AndClosesTheirConnections(string change)
     {
         var account = await TestAccount.CreateAsync(Factory);
-        await using var hub = await HubClient.ConnectAsync(Factory, account.AccessToken);
+        await using var hub = await LiveSyncClient.ConnectAsync(Factory, account.AccessToken);
 
         var admin = change.StartsWith("admin", StringComparison.Ordinal) ? await Factory.CreateAdminAsync() : null;
         using var response = change switch
@@ -237,19 +239,20 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
         };
         await response.ExpectSuccessAsync();
 
-        var messages = await hub.ReceiveUntilClosedAsync();
-        Assert.Equal([1, 7, -1], messages.Select(m => m.Type));
-        Assert.Equal(11, messages[0].Notification!.Type);
-        Assert.Null(messages[0].Notification!.ContextId);
-        Assert.Equal(account.UserId, messages[0].Notification!.Payload["UserId"]);
+        var (messages, ending) = await hub.ReceiveUntilClosedAsync();
+        var logOut = Assert.Single(messages);
+        Assert.Null(ending);
+        Assert.Equal(11, logOut.Type);
+        Assert.Null(logOut.ContextId);
+        Assert.Equal(account.UserId, logOut.Payload["UserId"]);
     }
 
     [Fact]
     public async Task DeviceRemoval_LogsOutThatDeviceAlone()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var first = await HubClient.ConnectAsync(Factory, devices.First.AccessToken);
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken);
+        await using var first = await LiveSyncClient.ConnectAsync(Factory, devices.First.AccessToken);
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken);
         using var list = await devices.First.Client.GetAsync($"/api/devices/identifier/{devices.SecondIdentifier}");
         var secondId = (await list.ExpectObjectAsync()).RequireString("id");
 
@@ -257,9 +260,9 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
         await response.ExpectSuccessAsync();
         await HubMarkers.SendMarkerAsync(devices.First.Client);
 
-        var messages = await second.ReceiveUntilClosedAsync();
-        Assert.Equal([1, 7, -1], messages.Select(m => m.Type));
-        Assert.Equal(11, messages[0].Notification!.Type);
+        var (messages, ending) = await second.ReceiveUntilClosedAsync();
+        Assert.Equal(11, Assert.Single(messages).Type);
+        Assert.Null(ending);
         await HubMarkers.AssertNextIsMarkerAsync(first);
     }
 
@@ -267,7 +270,7 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task JsonProtocol_CarriesTheSameNotification()
     {
         var devices = await TwoDevices.CreateAsync(Factory);
-        await using var second = await HubClient.ConnectAsync(Factory, devices.SecondToken, protocol: "json");
+        await using var second = await LiveSyncClient.ConnectAsync(Factory, devices.SecondToken, protocol: "json");
 
         var folder = await devices.First.CreateFolderAsync();
 
@@ -282,9 +285,10 @@ public sealed class HubDeliveryTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task IdleConnection_ReceivesPings()
     {
         var account = await TestAccount.CreateAsync(Factory);
-        await using var hub = await HubClient.ConnectAsync(Factory, account.AccessToken);
+        using var socket = await RawHub.ConnectAsync(Factory, account.AccessToken);
 
-        Assert.Equal(6, (await hub.ReceiveAsync()).Type);
-        Assert.Equal(6, (await hub.ReceiveAsync()).Type);
+        // Ping [6] (doc §5.1), every PingSeconds (1 s here).
+        Assert.Equal("029106", Convert.ToHexStringLower((await RawHub.ReceiveFrameAsync(socket)).Data));
+        Assert.Equal("029106", Convert.ToHexStringLower((await RawHub.ReceiveFrameAsync(socket)).Data));
     }
 }

@@ -62,7 +62,7 @@ public static class HubMarkers
         await response.ExpectSuccessAsync();
     }
 
-    public static async Task AssertNextIsMarkerAsync(HubClient hub)
+    public static async Task AssertNextIsMarkerAsync(LiveSyncClient hub)
     {
         var next = await hub.NextNotificationAsync();
         Assert.Equal(5, next.Type);

@@ -1,8 +1,6 @@
 using Coffer.Server.Notifications;
 using Coffer.Server.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Coffer.Server.Tests.Notifications;
@@ -16,82 +14,67 @@ public sealed class PostgresBusTests(PostgresFixture cluster) : IClassFixture<Po
     [Fact]
     public async Task Notification_PublishedOnOneNode_ReachesTheConnectionsOfAnother()
     {
-        await using var database = NpgsqlDataSource.Create(await cluster.CreateDatabaseAsync());
-        await using var sender = await Node.StartAsync(database);
-        await using var receiver = await Node.StartAsync(database);
-        var userId = Guid.NewGuid();
-        var connection = receiver.Connect(userId);
-        var notification = new Notification(PushType.SyncCipherUpdate, userId, TimeProvider.System.GetUtcNow().UtcDateTime, Guid.NewGuid(), "device-a");
+        await using var nodes = await TwoNodes.StartAsync(cluster);
+        var devices = await TwoDevices.CreateAsync(nodes.First);
+        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
+        var revision = new DateTime(2026, 11, 21, 19, 13, 40, 112, DateTimeKind.Utc);
+        var notification = new Notification(PushType.SyncCipherUpdate, Guid.Parse(devices.First.UserId), revision, Guid.NewGuid(), "device-a");
 
-        await sender.Bus.PublishAsync([notification]);
+        await TwoNodes.Bus(nodes.First).PublishAsync([notification]);
 
-        Assert.Equal(HubProtocol.MessagePack.Encode(notification), await NextFrameAsync(connection));
+        var received = await hub.NextNotificationAsync();
+        Assert.Equal(0, received.Type);
+        Assert.Equal("device-a", received.ContextId);
+        Assert.Equal(notification.ItemId.ToString(), received.Id);
+        Assert.Equal(revision, received.Payload["RevisionDate"]);
     }
 
     [Fact]
     public async Task Notification_ReachesThePublishingNodesConnectionsOnce()
     {
-        await using var database = NpgsqlDataSource.Create(await cluster.CreateDatabaseAsync());
-        await using var first = await Node.StartAsync(database);
-        await using var second = await Node.StartAsync(database);
-        var userId = Guid.NewGuid();
-        var local = first.Connect(userId);
+        await using var nodes = await TwoNodes.StartAsync(cluster);
+        var devices = await TwoDevices.CreateAsync(nodes.First);
+        await using var local = await LiveSyncClient.ConnectAsync(nodes.First, devices.SecondToken);
+        var userId = Guid.Parse(devices.First.UserId);
         var own = new Notification(PushType.SyncFolderCreate, userId, TimeProvider.System.GetUtcNow().UtcDateTime, Guid.NewGuid());
         var marker = new Notification(PushType.SyncVault, userId, TimeProvider.System.GetUtcNow().UtcDateTime);
 
-        await first.Bus.PublishAsync([own]);
+        await TwoNodes.Bus(nodes.First).PublishAsync([own]);
         // NOTIFY arrives in commit order: had the first node taken its own message from the channel, it would come before this.
-        await second.Bus.PublishAsync([marker]);
+        await TwoNodes.Bus(nodes.Second).PublishAsync([marker]);
 
-        Assert.Equal(HubProtocol.MessagePack.Encode(own), await NextFrameAsync(local));
-        Assert.Equal(HubProtocol.MessagePack.Encode(marker), await NextFrameAsync(local));
+        Assert.Equal(own.ItemId.ToString(), (await local.NextNotificationAsync()).Id);
+        Assert.Equal(5, (await local.NextNotificationAsync()).Type);
     }
 
     [Fact]
     public async Task Listener_AfterLosingItsConnection_ListensAgain()
     {
-        var connectionString = await cluster.CreateDatabaseAsync();
-        await using var database = NpgsqlDataSource.Create(connectionString);
-        await using var sender = await Node.StartAsync(database);
-        await using var receiver = await Node.StartAsync(database);
-        var userId = Guid.NewGuid();
-        var connection = receiver.Connect(userId);
+        await using var nodes = await TwoNodes.StartAsync(cluster);
+        var devices = await TwoDevices.CreateAsync(nodes.First);
+        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
 
-        Assert.Equal(2, await cluster.TerminateAsync(connectionString, PostgresNotificationBus.ApplicationName));
+        Assert.Equal(2, await cluster.TerminateAsync(nodes.BusConnectionString, PostgresNotificationBus.ApplicationName));
 
         // Messages sent before the listener is back are lost by design; keep sending until one arrives.
         using var guard = new CancellationTokenSource(Guard);
-        var notification = new Notification(PushType.SyncSettings, userId, TimeProvider.System.GetUtcNow().UtcDateTime);
-        var arrived = connection.Outbox.WaitToReadAsync(guard.Token).AsTask();
+        var notification = new Notification(PushType.SyncSettings, Guid.Parse(devices.First.UserId), TimeProvider.System.GetUtcNow().UtcDateTime);
+        var arrived = hub.NextNotificationAsync();
         while (!arrived.IsCompleted)
         {
-            await sender.Bus.PublishAsync([notification]);
+            await TwoNodes.Bus(nodes.First).PublishAsync([notification]);
             await Task.WhenAny(arrived, Task.Delay(200, guard.Token));
         }
 
-        Assert.True(await arrived);
-        Assert.Equal(HubProtocol.MessagePack.Encode(notification), await NextFrameAsync(connection));
+        Assert.Equal(10, (await arrived).Type);
     }
 
     [Fact]
     public async Task CipherWrite_OnOneServer_ReachesADeviceConnectedToAnother()
     {
-        // Two servers over one data folder. On PostgreSQL runs they share its database, and with it the bus; on
-        // SQLite runs each gets a data source for the bus alone, on one database of the cluster.
-        var connectionString = await cluster.CreateDatabaseAsync();
-        await using var firstSource = NpgsqlDataSource.Create(connectionString);
-        await using var secondSource = NpgsqlDataSource.Create(connectionString);
-        await using var first = new CofferFactory();
-        await using var second = CofferFactory.OnExistingFolder(first.DataFolder);
-        if (!TestDatabase.IsPostgres)
-        {
-            first.ExtraServices = services => services.AddSingleton(firstSource);
-            second.ExtraServices = services => services.AddSingleton(secondSource);
-        }
-        var devices = await TwoDevices.CreateAsync(first);
-        _ = second.Server;
-        await ((PostgresNotificationBus)second.Services.GetRequiredService<INotificationBus>()).Listening.WaitAsync(Guard);
-        await using var hub = await HubClient.ConnectAsync(second, devices.SecondToken);
+        await using var nodes = await TwoNodes.StartAsync(cluster);
+        var devices = await TwoDevices.CreateAsync(nodes.First);
+        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
 
         var cipher = await devices.First.CreateCipherAsync();
 
@@ -101,47 +84,61 @@ public sealed class PostgresBusTests(PostgresFixture cluster) : IClassFixture<Po
         Assert.Equal(devices.First.DeviceIdentifier, notification.ContextId);
     }
 
-    private static async Task<byte[]> NextFrameAsync(HubConnection connection)
+    /// <summary>
+    /// Two servers over one data folder. On PostgreSQL runs they share its database, and with it the bus; on SQLite
+    /// runs each gets a data source for the bus alone, on one database of the cluster.
+    /// </summary>
+    private sealed class TwoNodes : IAsyncDisposable
     {
-        using var guard = new CancellationTokenSource(Guard);
-        return (await connection.Outbox.ReadAsync(guard.Token)).ToArray();
-    }
+        private readonly List<IAsyncDisposable> owned = [];
 
-    /// <summary>One node's bus and connection registry, listening until disposed.</summary>
-    private sealed class Node : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource stop = new();
-        private readonly HubConnections hubs;
-        private Task listening = Task.CompletedTask;
-
-        private Node(NpgsqlDataSource database)
+        private TwoNodes(CofferFactory first, CofferFactory second, string busConnectionString)
         {
-            hubs = new HubConnections(Options.Create(new ServerOptions()), NullLogger<HubConnections>.Instance);
-            Bus = new PostgresNotificationBus(database, hubs, TimeProvider.System, NullLogger<PostgresNotificationBus>.Instance);
+            First = first;
+            Second = second;
+            BusConnectionString = busConnectionString;
         }
 
-        public PostgresNotificationBus Bus { get; }
+        public CofferFactory First { get; }
 
-        public static async Task<Node> StartAsync(NpgsqlDataSource database)
+        public CofferFactory Second { get; }
+
+        /// <summary>The database whose NOTIFY channel the nodes share.</summary>
+        public string BusConnectionString { get; }
+
+        public static async Task<TwoNodes> StartAsync(PostgresFixture cluster)
         {
-            var node = new Node(database);
-            node.listening = node.Bus.ListenAsync(node.stop.Token);
-            await node.Bus.Listening.WaitAsync(Guard);
-            return node;
+            var first = new CofferFactory();
+            var second = CofferFactory.OnExistingFolder(first.DataFolder);
+            var busDatabase = TestDatabase.IsPostgres ? TestDatabase.ConnectionStringFor(first.DataFolder) : await cluster.CreateDatabaseAsync();
+            var nodes = new TwoNodes(first, second, busDatabase);
+            if (!TestDatabase.IsPostgres)
+            {
+                var firstSource = NpgsqlDataSource.Create(busDatabase);
+                var secondSource = NpgsqlDataSource.Create(busDatabase);
+                nodes.owned.AddRange([firstSource, secondSource]);
+                first.ExtraServices = services => services.AddSingleton(firstSource);
+                second.ExtraServices = services => services.AddSingleton(secondSource);
+            }
+
+            foreach (var node in new[] { first, second })
+            {
+                await ((PostgresNotificationBus)TwoNodes.Bus(node)).Listening.WaitAsync(Guard);
+            }
+
+            return nodes;
         }
 
-        public HubConnection Connect(Guid userId)
-        {
-            var connection = new HubConnection(userId, "device-b", null, 16) { Protocol = HubProtocol.MessagePack };
-            Assert.True(hubs.TryAdd(connection));
-            return connection;
-        }
+        public static INotificationBus Bus(CofferFactory node) => node.Services.GetRequiredService<INotificationBus>();
 
         public async ValueTask DisposeAsync()
         {
-            await stop.CancelAsync();
-            await listening;
-            stop.Dispose();
+            await Second.DisposeAsync();
+            await First.DisposeAsync();
+            foreach (var source in owned)
+            {
+                await source.DisposeAsync();
+            }
         }
     }
 }

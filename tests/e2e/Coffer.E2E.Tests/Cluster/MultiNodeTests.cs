@@ -1,9 +1,13 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Coffer.Client;
 using Coffer.E2E.Tests.Harness;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Coffer.E2E.Tests.Cluster;
 
@@ -140,19 +144,57 @@ public sealed class MultiNodeTests(ClusterFixture fixture) : IClassFixture<Clust
         var account = TestAccount.CreateUnique();
         await ApiSession.RegisterAsync(fixture.Certificates, fixture.Node(1).BaseAddress, account);
         using var listener = await ApiSession.LoginAsync(fixture.Certificates, fixture.Node(3).BaseAddress, account);
-        await using var onNode3 = await NotificationClient.ConnectAsync(fixture.Certificates, fixture.Node(3).BaseAddress, listener.Token.AccessToken);
-        await using var throughNginx = await NotificationClient.ConnectAsync(fixture.Certificates, fixture.Nginx.BaseAddress, listener.Token.AccessToken);
+        var (onNode3, seenOnNode3) = await ConnectHubAsync(fixture.Node(3).BaseAddress, listener.Token.AccessToken);
+        await using var node3Connection = onNode3;
+        var (throughNginx, seenThroughNginx) = await ConnectHubAsync(fixture.Nginx.BaseAddress, listener.Token.AccessToken);
+        await using var nginxConnection = throughNginx;
         using var writer = await ApiSession.LoginAsync(fixture.Certificates, fixture.Node(1).BaseAddress, account);
 
         var id = (await writer.CreateLoginAsync("Notified item")).ToString();
-        var seenOnNode3 = await onNode3.WaitForAsync(n => n.PayloadText("Id") == id, NotificationTimeout);
-        var seenThroughNginx = await throughNginx.WaitForAsync(n => n.PayloadText("Id") == id, NotificationTimeout);
 
-        foreach (var notification in new[] { seenOnNode3, seenThroughNginx })
+        foreach (var seen in new[] { seenOnNode3, seenThroughNginx })
         {
+            var notification = await WaitForAsync(seen, n => Equals(n.Payload["Id"], id));
             Assert.Equal(1, notification.Type); // SyncCipherCreate
             Assert.Equal(writer.DeviceIdentifier, notification.ContextId);
-            Assert.Equal(UserId(listener), notification.PayloadText("UserId"), ignoreCase: true);
+            Assert.Equal(UserId(listener), (string?)notification.Payload["UserId"], ignoreCase: true);
+        }
+    }
+
+    /// <summary>
+    /// The .NET SignalR client as the Bitwarden clients configure theirs (notifications doc §3.1): WebSockets without
+    /// negotiation, MessagePack, the token in the Authorization header; the test CA is its only trust anchor.
+    /// </summary>
+    private async Task<(HubConnection Connection, ChannelReader<PushMessage> Received)> ConnectHubAsync(Uri server, string accessToken)
+    {
+        var received = Channel.CreateUnbounded<PushMessage>();
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server, "/notifications/hub"), options =>
+            {
+                options.SkipNegotiation = true;
+                options.Transports = HttpTransportType.WebSockets;
+                options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+                options.WebSocketConfiguration = socket =>
+                    socket.RemoteCertificateValidationCallback = (_, certificate, _, errors) => fixture.Certificates.IsTrusted(certificate, errors);
+            })
+            .AddMessagePackProtocol()
+            .Build();
+        connection.On<PushMessage>("ReceiveMessage", message => received.Writer.TryWrite(message));
+        using var connect = new CancellationTokenSource(NotificationTimeout);
+        await connection.StartAsync(connect.Token);
+        return (connection, received.Reader);
+    }
+
+    private static async Task<PushMessage> WaitForAsync(ChannelReader<PushMessage> received, Func<PushMessage, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(NotificationTimeout);
+        while (true)
+        {
+            var message = await received.ReadAsync(timeout.Token);
+            if (match(message))
+            {
+                return message;
+            }
         }
     }
 
@@ -164,3 +206,6 @@ public sealed class MultiNodeTests(ClusterFixture fixture) : IClassFixture<Clust
         return document.RootElement.GetProperty("sub").GetString()!;
     }
 }
+
+/// <summary>The <c>ReceiveMessage</c> argument (notifications doc §4) as the client deserializes it.</summary>
+public sealed record PushMessage(string? ContextId, int Type, Dictionary<string, object?> Payload);
