@@ -59,6 +59,10 @@ builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title
 
 var app = builder.Build();
 
+// Key files are read, or created on first run, here at start and never on a request path: servers starting
+// together on one data folder settle who creates them before any request arrives (Hosting/DataFolder).
+_ = app.Services.GetRequiredService<TokenService>();
+
 app.UseTrustedProxies();
 app.UseCofferErrors();
 app.UseDatabaseOutage();

@@ -180,7 +180,7 @@ public static class TokenEndpoints
         var device = await db.Devices.SingleOrDefaultAsync(d => d.UserId == user.Id && d.Identifier == identifier);
         if (device is null)
         {
-            device = new Device { Id = Guid.CreateVersion7(), UserId = user.Id, Identifier = identifier, Name = name, Type = type, CreationDate = now };
+            device = new Device { Id = Guid.NewGuid(), UserId = user.Id, Identifier = identifier, Name = name, Type = type, CreationDate = now };
             db.Devices.Add(device);
         }
 
@@ -195,7 +195,7 @@ public static class TokenEndpoints
         var (token, hash) = TokenService.NewRefreshToken();
         db.RefreshTokens.Add(new RefreshToken
         {
-            Id = Guid.CreateVersion7(),
+            Id = Guid.NewGuid(),
             UserId = user.Id,
             DeviceId = device.Id,
             TokenHash = hash,
