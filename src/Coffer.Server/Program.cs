@@ -73,6 +73,7 @@ app.UseWebVault(options);
 app.UseRouting();
 app.UseCofferCors();
 app.UseRequestBodyLimits();
+app.UseUtf8Json();
 app.UseWebSockets();
 app.UseAuthentication();
 app.UseRateLimits();
