@@ -25,7 +25,7 @@ public sealed class StartRaceTests
 
                 Assert.Single(keys.Distinct());
                 Assert.Equal(keys[0], File.ReadAllText(Path.Combine(folder, "jwt-signing.key")));
-                Assert.Equal(["jwt-signing.key"], Directory.GetFiles(folder).Select(Path.GetFileName));
+                Assert.Equal(["jwt-signing.key"], Directory.GetFiles(folder).Select(Path.GetFileName).Where(name => !name!.EndsWith(".lock", StringComparison.Ordinal)));
             }
             finally
             {
@@ -49,7 +49,7 @@ public sealed class StartRaceTests
                 Assert.All(certificates, c => Assert.True(c.HasPrivateKey));
                 using var onDisk = X509Certificate2.CreateFromPemFile(TlsCertificate.CertificatePath(folder), Path.Combine(folder, "tls", "key.pem"));
                 Assert.Equal(certificates[0].PublicKey.EncodedKeyValue.RawData, onDisk.PublicKey.EncodedKeyValue.RawData);
-                Assert.Equal(["cert.pem", "key.pem"], Directory.GetFiles(Path.Combine(folder, "tls")).Select(Path.GetFileName).Order());
+                Assert.Equal(["cert.pem", "key.pem"], Directory.GetFiles(Path.Combine(folder, "tls")).Select(Path.GetFileName).Where(name => !name!.EndsWith(".lock", StringComparison.Ordinal)).Order());
                 foreach (var certificate in certificates)
                 {
                     certificate.Dispose();

@@ -4,9 +4,11 @@ namespace Coffer.Server.Hosting;
 
 /// <summary>
 /// Secrets generated on first run and kept in the data folder, readable by the owner only (mode 0600, folder 0700).
-/// Servers that start together on one folder may all find a secret missing: each writes its candidate under a
-/// unique temporary name and links it into place without overwriting, so exactly one wins and the others read
-/// the winner's file. A file is never visible half written.
+/// Servers that start together on one folder may all find a secret missing. Each writes its candidate under a
+/// unique temporary name and moves it into place only while holding the folder's creation lock, and only if the
+/// file is still missing; the others read the winner's file. A file is never visible half written. (A lock is
+/// needed because on Unix <c>File.Move(…, overwrite: false)</c> is an existence check followed by rename(2), which
+/// two creators can both pass.)
 /// </summary>
 public static class DataFolder
 {
@@ -52,17 +54,53 @@ public static class DataFolder
         var temp = WriteTemp(path, contents);
         try
         {
-            // On Unix a move without overwrite is link(2) then unlink: it fails rather than replace a winner's file.
-            File.Move(temp, path, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            return false;
+            return WhileLocked(path, () =>
+            {
+                if (File.Exists(path))
+                {
+                    return false;
+                }
+
+                File.Move(temp, path, overwrite: false);
+                return true;
+            });
         }
         finally
         {
             File.Delete(temp);
+        }
+    }
+
+    // Runs create while holding an exclusive lock on a file beside path (flock(2) on Unix, a share-none handle on
+    // Windows), which other threads and processes wait for. The kernel drops the lock if the holder dies, so a
+    // crashed server never leaves the folder locked; the empty lock file stays behind, harmlessly.
+    private static T WhileLocked<T>(string path, Func<T> create)
+    {
+        var lockPath = path + ".lock";
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            FileStream held;
+            try
+            {
+                held = new FileStream(lockPath, options);
+            }
+            catch (IOException) when (attempt < 3000)
+            {
+                // Another creator holds it for the few milliseconds a write and a rename take.
+                Thread.Sleep(10);
+                continue;
+            }
+
+            using (held)
+            {
+                return create();
+            }
         }
     }
 
