@@ -56,6 +56,7 @@ public sealed class BadInputTests(CofferFactory factory) : IClassFixture<CofferF
     [InlineData("/api/folders", "application/json; charset=utf-16")]
     [InlineData("/identity/accounts/prelogin", "application/json; charset=ebcdic")]
     [InlineData("/identity/accounts/register/finish", "application/json; charset=\"x\"")]
+    [InlineData("/api/folders", "application/json; charset=\"utf-8\"")]
     public async Task JsonBody_WithUnknownOrNonUtf8Charset_Returns415BitwardenError(string route, string contentType)
     {
         var account = await TestAccount.CreateAsync(factory);

@@ -34,7 +34,8 @@ public static class JsonCharset
             return false;
         }
 
-        var charset = HeaderUtilities.RemoveQuotes(type.Charset);
+        // Compared as sent: ASP.NET Core's JSON reader does not unquote a quoted charset either, and fails on it.
+        var charset = type.Charset;
         return charset.HasValue
             && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
             && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
