@@ -53,7 +53,11 @@ builder.Services.AddAuthorization();
 builder.Services.AddAdmin();
 builder.Services.AddProblemDetails();
 builder.Services.AddRequestDeadlines();
-builder.Services.ConfigureHttpJsonOptions(json => CofferJson.Configure(json.SerializerOptions));
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    CofferJson.Configure(json.SerializerOptions);
+    json.SerializerOptions.Converters.Add(new NoNulStrings());
+});
 builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
 builder.Services.AddEndpointsApiExplorer();
 builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title = "Coffer API", Version = "v1" }));

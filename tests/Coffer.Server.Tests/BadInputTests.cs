@@ -51,6 +51,17 @@ public sealed class BadInputTests(CofferFactory factory) : IClassFixture<CofferF
     }
 
     [Theory]
+    [MemberData(nameof(EmailRoutes))]
+    public async Task JsonBody_WithNulCharacter_Returns4xxNot500(string route)
+    {
+        var account = await TestAccount.CreateAsync(factory);
+
+        using var response = await SendBytesAsync(account.Client, route, "{\"email\":\"\\u0000\",\"name\":\"a\\u0000b\"}"u8.ToArray(), "application/json");
+
+        await ExpectClientErrorAsync(response);
+    }
+
+    [Theory]
     [InlineData("/api/folders", "application/json; charset=ebcdic")]
     [InlineData("/api/ciphers", "application/json; charset=no-such-charset")]
     [InlineData("/api/folders", "application/json; charset=utf-16")]

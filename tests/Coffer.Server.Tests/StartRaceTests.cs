@@ -67,11 +67,7 @@ public sealed class StartRaceTests
     {
         await using var nodes = new Nodes(3);
 
-        var started = await Task.WhenAll(nodes.All.Select(node => Task.Run(async () =>
-        {
-            using var alive = await node.CreateClient().GetAsync("/alive");
-            return alive.StatusCode;
-        })));
+        var started = await nodes.StartTogetherAsync();
 
         Assert.All(started, status => Assert.Equal(HttpStatusCode.OK, status));
         var account = await TestAccount.CreateAsync(nodes[0]);

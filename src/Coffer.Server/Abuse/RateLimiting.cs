@@ -214,7 +214,9 @@ public static class RateLimiting
             reader.Read();
             if (isEmail)
             {
+                // A NUL names no account: no e-mail holds one, and PostgreSQL cannot store it in the budget's key.
                 email = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                email = email?.Contains('\0', StringComparison.Ordinal) == true ? null : email;
             }
 
             reader.Skip();
