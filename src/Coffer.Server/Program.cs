@@ -53,12 +53,21 @@ builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
 builder.Services.AddAuthorization();
 builder.Services.AddAdmin();
 builder.Services.AddProblemDetails();
-builder.Services.ConfigureHttpJsonOptions(json => CofferJson.Configure(json.SerializerOptions));
+builder.Services.AddRequestDeadlines();
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    CofferJson.Configure(json.SerializerOptions);
+    json.SerializerOptions.Converters.Add(new NoNulStrings());
+});
 builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
 builder.Services.AddEndpointsApiExplorer();
 builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title = "Coffer API", Version = "v1" }));
 
 var app = builder.Build();
+
+// Key files are read, or created on first run, here at start and never on a request path: servers starting
+// together on one data folder settle who creates them before any request arrives (Hosting/DataFolder).
+_ = app.Services.GetRequiredService<TokenService>();
 
 app.UseTrustedProxies();
 app.UsePublicUrl(options);
@@ -66,10 +75,13 @@ app.UseCofferErrors();
 app.UseDatabaseOutage();
 app.UseSecurityHeaders();
 app.UseCofferStatusPages();
+app.UseRequestHeadLimits();
 app.UseWebVault(options);
 app.UseRouting();
+app.UseRequestDeadline();
 app.UseCofferCors();
 app.UseRequestBodyLimits();
+app.UseUtf8Json();
 app.UseWebSockets();
 app.UseAuthentication();
 app.UseRateLimits();

@@ -43,6 +43,12 @@ public sealed class ServerOptions
 
     public long MaxImportBytes { get; set; } = 32 * 1024 * 1024;
 
+    /// <summary>
+    /// Whole-request deadline in seconds (1–3600, default 300): a request still sending its body or still being
+    /// handled after this is ended with 408. The live-sync hubs are exempt. See <see cref="RequestDeadlines"/>.
+    /// </summary>
+    public int RequestTimeoutSeconds { get; set; } = 300;
+
     /// <summary>Rate limits and the failed-login lockout (section <c>Coffer:RateLimits</c>).</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
 
@@ -139,6 +145,11 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (options.MaxRequestBytes is < 64 * 1024 or > 64 * 1024 * 1024 || options.MaxImportBytes < options.MaxRequestBytes)
         {
             failures.Add("Coffer:MaxRequestBytes must be 64 KiB–64 MiB and Coffer:MaxImportBytes at least as large.");
+        }
+
+        if (options.RequestTimeoutSeconds is < 1 or > 3600)
+        {
+            failures.Add("Coffer:RequestTimeoutSeconds must be between 1 and 3600.");
         }
 
         if (options.RegistrationMode is not ("open" or "invite" or "closed"))

@@ -19,11 +19,7 @@ public sealed class MultiNodeTests
     {
         await using var nodes = new Nodes(3);
 
-        var started = await Task.WhenAll(nodes.All.Select(node => Task.Run(async () =>
-        {
-            using var alive = await node.CreateClient().GetAsync("/alive");
-            return alive.StatusCode;
-        })));
+        var started = await nodes.StartTogetherAsync();
 
         Assert.All(started, status => Assert.Equal(HttpStatusCode.OK, status));
         await using var scope = nodes[0].Services.CreateAsyncScope();

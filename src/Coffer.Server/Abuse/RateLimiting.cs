@@ -3,6 +3,7 @@ using System.Text.Json;
 using Coffer.Protocol.Api;
 using Coffer.Server.Errors;
 using Coffer.Server.Hosting;
+using Coffer.Server.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Coffer.Server.Abuse;
@@ -75,27 +76,27 @@ public static class RateLimiting
         // The pattern of the route reached, else the path as sent: any spelling that routing accepts (case, a
         // trailing slash) counts like the canonical one, and a prefix counts even where no route exists yet.
         var pattern = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-        var family = FamilyOf(pattern) switch
-        {
-            Family.None => FamilyOf(request.Path.Value),
-            var routed => routed,
-        };
+        // Bodies are read only for a request that reached its handler's route: one that routing refuses (a wrong
+        // method, an unknown path under a counted prefix) still counts, but as a request that names no account.
+        var routedFamily = FamilyOf(pattern);
+        var routed = routedFamily != Family.None;
+        var family = routed ? routedFamily : FamilyOf(request.Path.Value);
         var ip = ClientAddress.KeyOf(context);
         return family switch
         {
-            Family.Token => await TokenBucketsAsync(request, limits, ip),
-            Family.Prelogin => WithAccount([("prelogin-ip:" + ip, limits.PreloginPerIp)], "prelogin-account:", await JsonEmailAsync(request), limits.PreloginPerAccount),
-            Family.Registration => WithAccount([("register-ip:" + ip, limits.RegistrationPerIp)], "register-account:", await JsonEmailAsync(request), limits.RegistrationPerAccount),
+            Family.Token => await TokenBucketsAsync(request, limits, ip, routed),
+            Family.Prelogin => WithAccount([("prelogin-ip:" + ip, limits.PreloginPerIp)], "prelogin-account:", await JsonEmailAsync(request, routed), limits.PreloginPerAccount),
+            Family.Registration => WithAccount([("register-ip:" + ip, limits.RegistrationPerIp)], "register-account:", await JsonEmailAsync(request, routed), limits.RegistrationPerAccount),
             // Signed-in routes count against the token's e-mail; send-email-login names it in the body.
             Family.TwoFactor => WithAccount(
-                [("2fa-ip:" + ip, limits.TwoFactorPerIp)], "2fa-account:", context.User.FindFirst("email")?.Value ?? await JsonEmailAsync(request), limits.TwoFactorPerAccount),
+                [("2fa-ip:" + ip, limits.TwoFactorPerIp)], "2fa-account:", context.User.FindFirst("email")?.Value ?? await JsonEmailAsync(request, routed), limits.TwoFactorPerAccount),
             _ => [],
         };
     }
 
-    private static async Task<List<(string Key, RateLimit Limit)>> TokenBucketsAsync(HttpRequest request, RateLimitOptions limits, string ip)
+    private static async Task<List<(string Key, RateLimit Limit)>> TokenBucketsAsync(HttpRequest request, RateLimitOptions limits, string ip, bool routed)
     {
-        var form = await FoldedFormAsync(request);
+        var form = routed ? await FoldedFormAsync(request) : [];
         if (form.GetValueOrDefault("granttype") == "refresh_token")
         {
             return [("refresh-ip:" + ip, limits.RefreshPerIp)];
@@ -141,13 +142,14 @@ public static class RateLimiting
 
     /// <summary>
     /// The token form with names folded as <c>TokenEndpoints</c> folds them (case-insensitive, underscores ignored).
-    /// ASP.NET Core caches the parsed form, so the handler does not read the body twice. A malformed form counts
-    /// with no fields; the handler then refuses it.
+    /// ASP.NET Core caches the parsed form, so the handler does not read the body twice. Only the URL-encoded form
+    /// the token endpoint accepts is read (RFC 6749 §4.3.2); any other body, or one that cannot be parsed, counts
+    /// with no fields and the handler refuses it.
     /// </summary>
     private static async Task<Dictionary<string, string?>> FoldedFormAsync(HttpRequest request)
     {
         var folded = new Dictionary<string, string?>(StringComparer.Ordinal);
-        if (!request.HasFormContentType)
+        if (!TokenEndpoints.IsUrlEncodedForm(request))
         {
             return folded;
         }
@@ -159,8 +161,9 @@ public static class RateLimiting
                 folded[name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant()] = value.Count == 1 ? value[0] : null;
             }
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // A malformed or oversized form: the handler reads it again and answers 400 or 413 itself.
             folded.Clear();
         }
 
@@ -168,12 +171,14 @@ public static class RateLimiting
     }
 
     /// <summary>
-    /// The top-level <c>email</c> of a JSON body (matched case-insensitively, as model binding does), read from a
-    /// buffered copy that is rewound for the handler. The body is already held to the route's size limit.
+    /// The top-level <c>email</c> of a JSON body (matched case-insensitively, as model binding does; the last one
+    /// wins, as in binding), read from a buffered copy that is rewound for the handler. The body is already held to
+    /// the route's size limit. Only property names at the top level and that one value are decoded; a body that is
+    /// not JSON, not UTF-8, or holds an invalid escape names no account, and model binding then refuses it.
     /// </summary>
-    private static async Task<string?> JsonEmailAsync(HttpRequest request)
+    private static async Task<string?> JsonEmailAsync(HttpRequest request, bool routed)
     {
-        if (!request.HasJsonContentType())
+        if (!routed || !request.HasJsonContentType())
         {
             return null;
         }
@@ -181,23 +186,11 @@ public static class RateLimiting
         request.EnableBuffering();
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                if (property.NameEquals("email") || string.Equals(property.Name, "email", StringComparison.OrdinalIgnoreCase))
-                {
-                    return property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
-                }
-            }
-
-            return null;
+            using var copy = new MemoryStream();
+            await request.Body.CopyToAsync(copy, request.HttpContext.RequestAborted);
+            return TopLevelEmail(copy.GetBuffer().AsSpan(0, (int)copy.Length));
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or IOException)
         {
             return null;
         }
@@ -205,6 +198,35 @@ public static class RateLimiting
         {
             request.Body.Position = 0;
         }
+    }
+
+    private static string? TopLevelEmail(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        string? email = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            // Unescaped names are compared as bytes, never decoded; an escaped one is decoded (and may be invalid).
+            var isEmail = reader.ValueIsEscaped
+                ? string.Equals(reader.GetString(), "email", StringComparison.OrdinalIgnoreCase)
+                : System.Text.Ascii.EqualsIgnoreCase(reader.ValueSpan, "email"u8);
+            reader.Read();
+            if (isEmail)
+            {
+                // A NUL names no account: no e-mail holds one, and PostgreSQL cannot store it in the budget's key.
+                email = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                email = email?.Contains('\0', StringComparison.Ordinal) == true ? null : email;
+            }
+
+            reader.Skip();
+        }
+
+        return email;
     }
 
     private sealed class TooManyRequestsResult(TimeSpan retryAfter) : IResult

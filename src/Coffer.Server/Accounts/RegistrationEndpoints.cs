@@ -197,7 +197,7 @@ public static class RegistrationEndpoints
         var now = changes.Now;
         var user = new User
         {
-            Id = Guid.CreateVersion7(),
+            Id = Guid.NewGuid(),
             Email = r.Email,
             Name = r.Name,
             MasterPasswordHint = r.Hint,

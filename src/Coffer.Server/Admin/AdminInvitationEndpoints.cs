@@ -34,7 +34,7 @@ public static class AdminInvitationEndpoints
         var (token, hash) = Invitations.NewToken();
         var invitation = new Invitation
         {
-            Id = Guid.CreateVersion7(),
+            Id = Guid.NewGuid(),
             Email = email,
             TokenHash = hash,
             CreatedByUserId = principal.UserId(),

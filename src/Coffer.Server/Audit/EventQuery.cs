@@ -11,13 +11,14 @@ public sealed record EventQuery(DateTime Start, DateTime End, long? Before)
 {
     public const int PageSize = 100;
     private const int MaxDays = 367;
+    private static readonly DateTime MaxDate = new(9000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>The parsed query, or the error message for a 400.</summary>
     public static (EventQuery? Query, string? Error) Parse(string? start, string? end, string? continuationToken, DateTime now)
     {
         if (!TryParseDate(start, out var from) || !TryParseDate(end, out var to))
         {
-            return (null, "start and end must be ISO-8601 dates, e.g. 2026-11-21T00:00:00.000Z.");
+            return (null, "start and end must be ISO-8601 dates between 1970 and 9000, e.g. 2026-11-21T00:00:00.000Z.");
         }
 
         long? before = null;
@@ -78,7 +79,10 @@ public sealed record EventQuery(DateTime Start, DateTime End, long? Before)
             return true;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        // Dates outside 1970–9000 are refused rather than clamped: nothing was logged then, and the default range
+        // arithmetic (30 days before the end) must never leave DateTime's range.
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            && parsed.UtcDateTime >= DateTime.UnixEpoch && parsed.UtcDateTime < MaxDate)
         {
             value = parsed.UtcDateTime;
             return true;

@@ -154,7 +154,7 @@ public static class CipherBulkEndpoints
                 return BitwardenErrors.BadRequest($"Folder {i + 1} of the import has no valid EncString name.");
             }
 
-            folderIds[i] = Guid.CreateVersion7();
+            folderIds[i] = Guid.NewGuid();
             db.Folders.Add(new Folders.Folder { Id = folderIds[i], UserId = userId, Name = folders[i]!.Name!, CreationDate = changes.Now, RevisionDate = changes.Now });
         }
 
@@ -173,7 +173,7 @@ public static class CipherBulkEndpoints
         {
             db.Ciphers.Add(new Cipher
             {
-                Id = Guid.CreateVersion7(),
+                Id = Guid.NewGuid(),
                 UserId = userId,
                 FolderId = folderOf.TryGetValue(i, out var f) ? f : null,
                 Type = items[i].Type,

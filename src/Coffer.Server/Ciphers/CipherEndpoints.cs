@@ -77,7 +77,7 @@ public static class CipherEndpoints
 
         var cipher = new Cipher
         {
-            Id = Guid.CreateVersion7(),
+            Id = Guid.NewGuid(),
             UserId = userId,
             FolderId = folder.Id,
             Type = request.Type,

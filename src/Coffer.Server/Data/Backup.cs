@@ -323,7 +323,7 @@ public static class Backup
     /// <summary>An empty file only the owner can read, in the same folder as <paramref name="path"/> (so the final move is a rename).</summary>
     internal static string TempBeside(string path)
     {
-        var temp = $"{path}.{Guid.CreateVersion7():N}.tmp";
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

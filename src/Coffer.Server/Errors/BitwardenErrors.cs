@@ -73,18 +73,25 @@ public static class BitwardenErrors
         });
     }
 
-    // Framework messages speak to the developer ("Did you mean to use a Service?"); these speak to the caller.
+    // Framework messages speak to the developer ("Did you mean to use a Service?") and name internal types
+    // ("could not be converted to Coffer.Protocol.Api.CipherRequestModel"); these speak to the caller, naming at most
+    // the JSON path of the offending field.
     private static string Describe(BadHttpRequestException exception) => exception switch
     {
-        { InnerException: System.Text.Json.JsonException json } =>
-            "The request body is not valid JSON for this route: " + json.Message,
+        { InnerException: System.Text.Json.JsonException { Path: { Length: > 1 and <= 200 } path } } =>
+            $"The request body is not valid JSON for this route: the value at {path} is missing, malformed or of the wrong type.",
+        { InnerException: System.Text.Json.JsonException } =>
+            "The request body is not valid JSON for this route.",
         _ when exception.Message.Contains("no body was provided", StringComparison.Ordinal)
             || exception.Message.StartsWith("Required parameter", StringComparison.Ordinal) =>
             "A JSON request body is required.",
         _ when exception.Message.StartsWith("Failed to bind parameter", StringComparison.Ordinal) =>
             "A value in the route or query string is not valid (ids are GUIDs).",
-        _ => exception.Message,
+        { StatusCode: StatusCodes.Status415UnsupportedMediaType } => UnsupportedMediaType,
+        _ => "The request is not valid.",
     };
+
+    private const string UnsupportedMediaType = "The request body must be JSON (Content-Type: application/json).";
 
     /// <summary>
     /// Gives bodiless error statuses (unknown route 404, 405, 415 for a missing JSON content type) a body in the
@@ -100,7 +107,10 @@ public static class BitwardenErrors
             {
                 StatusCodes.Status404NotFound => "This route does not exist.",
                 StatusCodes.Status405MethodNotAllowed => "This method is not allowed on this route.",
-                StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).",
+                StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+                StatusCodes.Status414UriTooLong => "The request URL is too long.",
+                StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+                StatusCodes.Status431RequestHeaderFieldsTooLarge => "The request headers are too large.",
                 _ => ReasonPhrases.GetReasonPhrase(http.Response.StatusCode),
             };
             await WriteErrorAsync(http, message);

@@ -50,7 +50,7 @@ public static class FolderEndpoints
         }
 
         var userId = principal.UserId();
-        var folder = new Folder { Id = Guid.CreateVersion7(), UserId = userId, Name = request.Name!, CreationDate = changes.Now, RevisionDate = changes.Now };
+        var folder = new Folder { Id = Guid.NewGuid(), UserId = userId, Name = request.Name!, CreationDate = changes.Now, RevisionDate = changes.Now };
         db.Folders.Add(folder);
         changes.Notify(PushType.SyncFolderCreate, userId, folder.Id, folder.RevisionDate);
         await changes.CommitAsync(userId, ct);

@@ -1,5 +1,5 @@
-using Coffer.Protocol.Api;
 using Coffer.Server.Ciphers;
+using Coffer.Server.Errors;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -31,6 +31,9 @@ public static class Kestrel
             kestrel.AddServerHeader = false;
             // The largest body any route accepts; each request is then held to its route's own limit.
             kestrel.Limits.MaxRequestBodySize = options.MaxImportBytes;
+            // Twice the limits RequestDeadlines enforces, so most oversized requests reach it and get an error body.
+            kestrel.Limits.MaxRequestLineSize = 2 * RequestDeadlines.MaxTargetBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 2 * RequestDeadlines.MaxHeaderBytes;
             if (needsGeneratedCertificate)
             {
                 var certificate = TlsCertificate.LoadOrCreate(options.DataFolder, TimeProvider.System);
@@ -62,7 +65,7 @@ public static class Kestrel
             if (context.Request.ContentLength > limit)
             {
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                await context.Response.WriteAsJsonAsync(ErrorResponseModel.From("The request body is too large."), CofferJson.Options);
+                await BitwardenErrors.WriteErrorAsync(context, "The request body is too large.");
                 return;
             }
 

@@ -32,12 +32,22 @@ public static class TokenEndpoints
     private static async Task<IResult> Token(
         HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
     {
-        if (!request.HasFormContentType)
+        if (!IsUrlEncodedForm(request))
         {
             return OAuthError("invalid_request", "The token request must be application/x-www-form-urlencoded.");
         }
 
-        var form = TokenForm.From(await request.ReadFormAsync(request.HttpContext.RequestAborted));
+        TokenForm form;
+        try
+        {
+            form = TokenForm.From(await request.ReadFormAsync(request.HttpContext.RequestAborted));
+        }
+        catch (InvalidDataException)
+        {
+            // The form reader refuses what no client sends: a NUL or other control character, too many fields.
+            return OAuthError("invalid_request", "The token request is not a valid form.");
+        }
+
         return form.Get("granttype") switch
         {
             "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secrets),
@@ -46,6 +56,14 @@ public static class TokenEndpoints
             _ => OAuthError("unsupported_grant_type", "Supported grant types are password and refresh_token."),
         };
     }
+
+    /// <summary>
+    /// True for <c>application/x-www-form-urlencoded</c>, the one body the token endpoint takes (RFC 6749 §4.3.2);
+    /// multipart forms are refused before anything reads them.
+    /// </summary>
+    internal static bool IsUrlEncodedForm(HttpRequest request) =>
+        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> PasswordGrant(
         TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
@@ -181,7 +199,7 @@ public static class TokenEndpoints
         var device = await db.Devices.SingleOrDefaultAsync(d => d.UserId == user.Id && d.Identifier == identifier);
         if (device is null)
         {
-            device = new Device { Id = Guid.CreateVersion7(), UserId = user.Id, Identifier = identifier, Name = name, Type = type, CreationDate = now };
+            device = new Device { Id = Guid.NewGuid(), UserId = user.Id, Identifier = identifier, Name = name, Type = type, CreationDate = now };
             db.Devices.Add(device);
         }
 
@@ -196,7 +214,7 @@ public static class TokenEndpoints
         var (token, hash) = TokenService.NewRefreshToken();
         db.RefreshTokens.Add(new RefreshToken
         {
-            Id = Guid.CreateVersion7(),
+            Id = Guid.NewGuid(),
             UserId = user.Id,
             DeviceId = device.Id,
             TokenHash = hash,

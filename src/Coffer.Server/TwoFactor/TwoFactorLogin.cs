@@ -76,7 +76,7 @@ public static class TwoFactorLogin
         db.TwoFactorRememberTokens.RemoveRange(await db.TwoFactorRememberTokens.Where(t => t.UserId == user.Id && t.DeviceId == device.Id).ToListAsync());
         db.TwoFactorRememberTokens.Add(new TwoFactorRememberToken
         {
-            Id = Guid.CreateVersion7(),
+            Id = Guid.NewGuid(),
             UserId = user.Id,
             DeviceId = device.Id,
             TokenHash = hash,

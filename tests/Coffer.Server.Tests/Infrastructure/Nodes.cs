@@ -19,6 +19,13 @@ public sealed class Nodes : IAsyncDisposable
 
     public CofferFactory this[int index] => servers[index];
 
+    /// <summary>Starts every server at once, each from its own thread, and returns what each answers on <c>/alive</c>.</summary>
+    public Task<System.Net.HttpStatusCode[]> StartTogetherAsync() => Task.WhenAll(servers.Select(node => Task.Run(async () =>
+    {
+        using var alive = await node.CreateClient().GetAsync("/alive");
+        return alive.StatusCode;
+    })));
+
     public async ValueTask DisposeAsync()
     {
         foreach (var server in servers)
