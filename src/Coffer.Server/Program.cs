@@ -1,4 +1,3 @@
-using Coffer.Protocol.Api;
 using Coffer.Server;
 using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
@@ -14,10 +13,8 @@ using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
 using Coffer.Server.Sync;
 using Coffer.Server.TwoFactor;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
-// `coffer-server admin …` and `coffer-server audit verify` run against the database and exit; no web server.
+// `coffer-server admin …`, `audit verify`, `backup` and `restore` run against the database and exit; no web server.
 if (ServerCommands.IsCommand(args))
 {
     Environment.ExitCode = await ServerCommands.RunAsync(args);
@@ -26,42 +23,24 @@ if (ServerCommands.IsCommand(args))
 
 // Content (appsettings.json) comes from beside the binary; the data folder stays relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-
-builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
-builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
-var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+var options = ServerOptions.AddTo(builder);
 builder.ConfigureCofferKestrel(options);
 builder.UseServiceManagers();
 
 builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
 builder.Services.AddCofferDatabase(builder.Configuration);
-builder.Services.AddSingleton<TokenService>();
-builder.Services.AddSingleton<PasswordHashing>();
-builder.Services.AddHttpContextAccessor();
-builder.Services.AddSingleton<WriteGate>();
-builder.Services.AddSingleton<AuditChain>();
-builder.Services.AddScoped<Changes>();
-builder.Services.AddNotifications();
-builder.Services.AddSyncCache();
+builder.Services.AddChanges();
+builder.Services.AddAccessTokens();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
 builder.Services.AddCofferCors();
 builder.Services.AddCofferTelemetry(builder.Configuration);
-builder.Services.AddTwoFactor();
-builder.Services.AddAuthentication(AccessTokenAuthentication.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
-builder.Services.AddAuthorization();
-builder.Services.AddAdmin();
-builder.Services.AddProblemDetails();
 builder.Services.AddRequestDeadlines();
-builder.Services.ConfigureHttpJsonOptions(json =>
-{
-    CofferJson.Configure(json.SerializerOptions);
-    json.SerializerOptions.Converters.Add(new NoNulStrings());
-});
-builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-builder.Services.AddEndpointsApiExplorer();
-builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1", new() { Title = "Coffer API", Version = "v1" }));
+builder.Services.AddCofferApi();
+builder.Services.AddSyncCache();
+builder.Services.AddTwoFactor();
+builder.Services.AddAdmin();
+builder.Services.AddNotifications();
 
 var app = builder.Build();
 
@@ -69,6 +48,7 @@ var app = builder.Build();
 // together on one data folder settle who creates them before any request arrives (Hosting/DataFolder).
 _ = app.Services.GetRequiredService<TokenService>();
 
+// The pipeline, in order: who is asking and from where, errors in the route family's format, limits, then routing.
 app.UseTrustedProxies();
 app.UsePublicUrl(options);
 app.UseCofferErrors();
@@ -86,38 +66,36 @@ app.UseWebSockets();
 app.UseAuthentication();
 app.UseRateLimits();
 app.UseAuthorization();
-if (options.ApiDocs)
-{
-    app.UseSwagger(swagger => swagger.RouteTemplate = "docs/{documentName}/openapi.json");
-    app.UseSwaggerUI(ui =>
-    {
-        ui.RoutePrefix = "docs";
-        ui.SwaggerEndpoint("/docs/v1/openapi.json", "Coffer API v1");
-    });
-}
+app.UseApiDocs(options);
 
+// Operations: liveness and readiness for anyone, metrics for loopback and Coffer:Metrics:AllowedNetworks.
 app.MapHealth();
 app.MapMetrics();
 
-var identity = app.MapGroup("/identity");
-identity.WithMetadata(new RequestBodyLimit(RequestBodyLimit.IdentityBytes));
+// Identity: anonymous by nature, small bodies; each route spends its own request budget (Abuse/RateLimitPolicy).
+var identity = app.MapGroup("/identity").AllowAnonymous().WithMetadata(new RequestBodyLimit(RequestBodyLimit.IdentityBytes));
 identity.MapPrelogin();
 identity.MapToken();
 identity.MapRegistration();
 
+// The Bitwarden API: an access token on every route except the two clients call before they log in.
 var api = app.MapGroup("/api").RequireAuthorization();
-api.MapServerConfig();
-api.MapKnownDevice();
+api.MapServerConfig().AllowAnonymous();
+api.MapKnownDevice().AllowAnonymous();
 api.MapAccounts();
+api.MapAccountSecurity();
+api.MapTwoFactor();
+api.MapDevices();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
-api.MapAccountSecurity();
-api.MapDevices();
 api.MapEvents();
 app.MapEventCollection();
+
+// Admin: an admin account with two-step login and a recent proof on every route but the proof itself (Admin/AdminProof).
 app.MapAdmin();
-api.MapTwoFactor();
+
+// Live sync: SignalR hubs, the signed-in one and the anonymous one with its own budgets (Notifications/).
 app.MapNotifications();
 
 await app.MigrateCofferDatabaseAsync();

@@ -13,6 +13,18 @@ public sealed class ServerOptions
 {
     public const string Section = "Coffer";
 
+    /// <summary>
+    /// Binds <see cref="ServerOptions"/> from the <c>Coffer</c> section, validated when the host starts (a bad value
+    /// stops the server with a message naming the setting), and returns the values start-up itself needs.
+    /// </summary>
+    public static ServerOptions AddTo(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        return builder.Configuration.GetSection(Section).Get<ServerOptions>() ?? new ServerOptions();
+    }
+
     /// <summary>Folder for the SQLite database, generated keys and the generated TLS certificate. Default <c>./data</c>.</summary>
     public string DataFolder { get; set; } = "data";
 

@@ -184,17 +184,17 @@ public sealed class RateLimitTests : IClassFixture<RateLimitTests.DefaultLimitsF
     }
 
     [Fact]
-    public async Task TwoFactorRoutes_AreLimitedByPathPrefix_ThreePerMinute()
+    public async Task TwoFactorRoutes_ShareTheGroupsBudget_ThreePerMinute()
     {
         var client = factory.ClientFrom(AbuseApi.Address(11));
-        string[] routes = ["/api/two-factor/send-email-login", "/api/two-factor/authenticator", "/api/Two-Factor/get-authenticator"];
+        string[] routes = ["/api/two-factor/get-recover", "/api/two-factor/authenticator", "/api/Two-Factor/get-authenticator"];
         foreach (var route in routes)
         {
             using var attempt = await client.PostJsonAsync(route, new JsonObject { ["email"] = Fake.Email(), ["masterPasswordHash"] = Fake.MasterPasswordHash() });
             AbuseApi.AssertNotLimited(attempt);
         }
 
-        using var limited = await client.PostJsonAsync("/api/two-factor/email", new JsonObject { ["email"] = Fake.Email() });
+        using var limited = await client.PostJsonAsync("/api/two-factor/disable", new JsonObject { ["email"] = Fake.Email() });
 
         await limited.ExpectTooManyRequestsAsync(maxSeconds: 60);
     }

@@ -9,9 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Coffer.Server.Abuse;
 
 /// <summary>
-/// Request budgets on the routes an attacker guesses against: the token endpoint, prelogin, registration and
-/// everything under <c>/api/two-factor</c> (matched by route pattern prefix, so routes added there later are
-/// covered). Each request counts against its client address and, where the request names one, its account
+/// Request budgets on the routes an attacker guesses against: the token endpoint, prelogin, registration and the
+/// two-factor group, each marked where it is mapped with a <see cref="RateLimitPolicy"/>. Each request counts against its client address and, where the request names one, its account
 /// (the normalized e-mail, known or not); the first exhausted budget answers <b>429</b> with <c>Retry-After</c>
 /// (seconds) and Bitwarden's error JSON. Runs after routing and authentication, before the handler.
 /// </summary>
@@ -73,30 +72,27 @@ public static class RateLimiting
             return [];
         }
 
-        // The pattern of the route reached, else the path as sent: any spelling that routing accepts (case, a
-        // trailing slash) counts like the canonical one, and a prefix counts even where no route exists yet.
-        var pattern = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-        // Bodies are read only for a request that reached its handler's route: one that routing refuses (a wrong
-        // method, an unknown path under a counted prefix) still counts, but as a request that names no account.
-        var routedFamily = FamilyOf(pattern);
-        var routed = routedFamily != Family.None;
-        var family = routed ? routedFamily : FamilyOf(request.Path.Value);
-        var ip = ClientAddress.KeyOf(context);
-        return family switch
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RateLimitPolicy>() is not { } policy)
         {
-            Family.Token => await TokenBucketsAsync(request, limits, ip, routed),
-            Family.Prelogin => WithAccount([("prelogin-ip:" + ip, limits.PreloginPerIp)], "prelogin-account:", await JsonEmailAsync(request, routed), limits.PreloginPerAccount),
-            Family.Registration => WithAccount([("register-ip:" + ip, limits.RegistrationPerIp)], "register-account:", await JsonEmailAsync(request, routed), limits.RegistrationPerAccount),
+            return [];
+        }
+
+        var ip = ClientAddress.KeyOf(context);
+        return policy.Family switch
+        {
+            RateLimitFamily.Token => await TokenBucketsAsync(request, limits, ip),
+            RateLimitFamily.Prelogin => WithAccount([("prelogin-ip:" + ip, limits.PreloginPerIp)], "prelogin-account:", await JsonEmailAsync(request), limits.PreloginPerAccount),
+            RateLimitFamily.Registration => WithAccount([("register-ip:" + ip, limits.RegistrationPerIp)], "register-account:", await JsonEmailAsync(request), limits.RegistrationPerAccount),
             // Signed-in routes count against the token's e-mail; send-email-login names it in the body.
-            Family.TwoFactor => WithAccount(
-                [("2fa-ip:" + ip, limits.TwoFactorPerIp)], "2fa-account:", context.User.FindFirst("email")?.Value ?? await JsonEmailAsync(request, routed), limits.TwoFactorPerAccount),
+            RateLimitFamily.TwoFactor => WithAccount(
+                [("2fa-ip:" + ip, limits.TwoFactorPerIp)], "2fa-account:", context.User.FindFirst("email")?.Value ?? await JsonEmailAsync(request), limits.TwoFactorPerAccount),
             _ => [],
         };
     }
 
-    private static async Task<List<(string Key, RateLimit Limit)>> TokenBucketsAsync(HttpRequest request, RateLimitOptions limits, string ip, bool routed)
+    private static async Task<List<(string Key, RateLimit Limit)>> TokenBucketsAsync(HttpRequest request, RateLimitOptions limits, string ip)
     {
-        var form = routed ? await FoldedFormAsync(request) : [];
+        var form = await FoldedFormAsync(request);
         if (form.GetValueOrDefault("granttype") == "refresh_token")
         {
             return [("refresh-ip:" + ip, limits.RefreshPerIp)];
@@ -122,23 +118,6 @@ public static class RateLimiting
 
         return buckets;
     }
-
-    private static Family FamilyOf(string? route)
-    {
-        var normalized = route?.TrimEnd('/').ToLowerInvariant();
-        return normalized switch
-        {
-            null => Family.None,
-            "/identity/connect/token" => Family.Token,
-            "/identity/accounts/prelogin" or "/identity/accounts/prelogin/password" => Family.Prelogin,
-            _ when IsUnder(normalized, "/identity/accounts/register") => Family.Registration,
-            _ when IsUnder(normalized, "/api/two-factor") => Family.TwoFactor,
-            _ => Family.None,
-        };
-    }
-
-    private static bool IsUnder(string route, string prefix) =>
-        route == prefix || route.StartsWith(prefix + "/", StringComparison.Ordinal);
 
     /// <summary>
     /// The token form with names folded as <c>TokenEndpoints</c> folds them (case-insensitive, underscores ignored).
@@ -176,9 +155,9 @@ public static class RateLimiting
     /// the route's size limit. Only property names at the top level and that one value are decoded; a body that is
     /// not JSON, not UTF-8, or holds an invalid escape names no account, and model binding then refuses it.
     /// </summary>
-    private static async Task<string?> JsonEmailAsync(HttpRequest request, bool routed)
+    private static async Task<string?> JsonEmailAsync(HttpRequest request)
     {
-        if (!routed || !request.HasJsonContentType())
+        if (!request.HasJsonContentType())
         {
             return null;
         }
@@ -232,14 +211,5 @@ public static class RateLimiting
     private sealed class TooManyRequestsResult(TimeSpan retryAfter) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext) => TooManyRequestsAsync(httpContext, retryAfter);
-    }
-
-    private enum Family
-    {
-        None,
-        Token,
-        Prelogin,
-        Registration,
-        TwoFactor,
     }
 }

@@ -20,11 +20,9 @@ public static class AccountEndpoints
         accounts.MapPost("/key-management/user-key-id", SetUserKeyId).WithSummary("Record the user key's id (32 hex)");
     }
 
-    /// <summary><c>GET /api/devices/knowndevice</c>: anonymous, as upstream; answers only true/false for an e-mail and device id pair.</summary>
-    public static void MapKnownDevice(this IEndpointRouteBuilder api)
-    {
-        api.MapGet("/devices/knowndevice", KnownDevice).WithTags("Devices").Produces<bool>().AllowAnonymous();
-    }
+    /// <summary><c>GET /api/devices/knowndevice</c>: anonymous upstream (Program.cs says so); answers only true/false for an e-mail and device id pair.</summary>
+    public static RouteHandlerBuilder MapKnownDevice(this IEndpointRouteBuilder api) =>
+        api.MapGet("/devices/knowndevice", KnownDevice).WithTags("Devices").Produces<bool>();
 
     private static async Task<IResult> Profile(ClaimsPrincipal principal, CofferDb db, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Net.Mail;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
+using Coffer.Server.Abuse;
 using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
@@ -26,10 +27,11 @@ public static class RegistrationEndpoints
 
     public static void MapRegistration(this IEndpointRouteBuilder identity)
     {
-        identity.MapPost("/accounts/register/send-verification-email", SendVerificationEmail)
+        var registration = identity.MapGroup("/accounts/register").RateLimited(RateLimitFamily.Registration);
+        registration.MapPost("/send-verification-email", SendVerificationEmail)
             .WithTags("Accounts").WithSummary("Start sign-up: returns the registration token (e-mail verification is off)");
-        identity.MapPost("/accounts/register/finish", Finish).WithTags("Accounts").WithSummary("Finish sign-up with keys and KDF");
-        identity.MapPost("/accounts/register", Register).WithTags("Accounts").WithSummary("Legacy single-request sign-up");
+        registration.MapPost("/finish", Finish).WithTags("Accounts").WithSummary("Finish sign-up with keys and KDF");
+        registration.MapPost("", Register).WithTags("Accounts").WithSummary("Legacy single-request sign-up");
     }
 
     private static async Task<IResult> SendVerificationEmail(RegisterSendVerificationEmailRequestModel request, TokenService tokens, CofferDb db, IOptions<ServerOptions> options)

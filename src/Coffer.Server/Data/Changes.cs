@@ -135,3 +135,13 @@ public sealed class WriteGate : IDisposable
 
     public void Dispose() => semaphore.Dispose();
 }
+
+public static class ChangesSetup
+{
+    /// <summary>The unit of work every write goes through: <see cref="Changes"/>, its <see cref="WriteGate"/> and the audit chain.</summary>
+    public static IServiceCollection AddChanges(this IServiceCollection services) =>
+        services.AddHttpContextAccessor()
+            .AddSingleton<WriteGate>()
+            .AddSingleton<AuditChain>()
+            .AddScoped<Changes>();
+}

@@ -11,8 +11,7 @@ namespace Coffer.Server.Hosting;
 /// </summary>
 public static class ConfigEndpoints
 {
-    public static void MapServerConfig(this IEndpointRouteBuilder api)
-    {
+    public static RouteHandlerBuilder MapServerConfig(this IEndpointRouteBuilder api) =>
         api.MapGet("/config", async (HttpRequest request, CofferDb db, IOptions<ServerOptions> options) =>
         {
             var registrationClosed = await db.GetRegistrationModeAsync(options.Value, request.HttpContext.RequestAborted) == RegistrationModes.Closed;
@@ -37,6 +36,5 @@ public static class ConfigEndpoints
                 communication = (object?)null,
                 @object = "config",
             });
-        }).AllowAnonymous().WithTags("Server").WithSummary("Server configuration for clients");
-    }
+        }).WithTags("Server").WithSummary("Server configuration for clients");
 }

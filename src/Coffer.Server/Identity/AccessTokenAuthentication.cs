@@ -115,3 +115,20 @@ public static class ClaimsPrincipalExtensions
 }
 
 internal sealed record SessionState(string SecurityStamp, string? DeviceIdentifier, bool Disabled, bool IsAdmin);
+
+public static class AccessTokenSetup
+{
+    /// <summary>
+    /// Access tokens (<see cref="TokenService"/>, checked by <see cref="AccessTokenAuthentication"/> on every request
+    /// that carries one), the server-side master password hashing, and authorization.
+    /// </summary>
+    public static IServiceCollection AddAccessTokens(this IServiceCollection services)
+    {
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<PasswordHashing>();
+        services.AddAuthentication(AccessTokenAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, AccessTokenAuthentication>(AccessTokenAuthentication.SchemeName, null);
+        services.AddAuthorization();
+        return services;
+    }
+}

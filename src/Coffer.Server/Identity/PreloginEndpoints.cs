@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
+using Coffer.Server.Abuse;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -24,8 +25,8 @@ public static class PreloginEndpoints
 
     public static void MapPrelogin(this IEndpointRouteBuilder identity)
     {
-        identity.MapPost("/accounts/prelogin/password", Prelogin).WithTags("Identity").WithSummary("KDF settings and salt for an e-mail");
-        identity.MapPost("/accounts/prelogin", Prelogin).WithTags("Identity").WithSummary("Legacy path of prelogin/password");
+        identity.MapPost("/accounts/prelogin/password", Prelogin).RateLimited(RateLimitFamily.Prelogin).WithTags("Identity").WithSummary("KDF settings and salt for an e-mail");
+        identity.MapPost("/accounts/prelogin", Prelogin).RateLimited(RateLimitFamily.Prelogin).WithTags("Identity").WithSummary("Legacy path of prelogin/password");
     }
 
     private static async Task<IResult> Prelogin(PreloginRequestModel request, CofferDb db, TokenService tokens, CancellationToken ct)

@@ -21,6 +21,7 @@ public static class TokenEndpoints
     public static void MapToken(this IEndpointRouteBuilder identity)
     {
         identity.MapPost("/connect/token", Token)
+            .RateLimited(RateLimitFamily.Token)
             .DisableAntiforgery()
             // No Accepts(form) metadata: routing would answer a JSON body with a bare 415 before the handler
             // could give the OAuth error the client understands (invalid_request).

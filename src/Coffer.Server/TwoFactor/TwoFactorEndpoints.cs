@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
+using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
@@ -28,7 +29,7 @@ public static class TwoFactorEndpoints
 
     public static void MapTwoFactor(this IEndpointRouteBuilder api)
     {
-        var group = api.MapGroup("/two-factor").WithTags("Two-factor");
+        var group = api.MapGroup("/two-factor").RateLimited(RateLimitFamily.TwoFactor).WithTags("Two-factor");
         group.MapGet("", List).Produces<ListResponseModel<TwoFactorProviderResponseModel>>();
         group.MapPost("/get-authenticator", GetAuthenticator).Produces<TwoFactorAuthenticatorResponseModel>()
             .WithSummary("Re-verify the master password; the TOTP key (fresh if off) and a 30-minute verification token");
