@@ -28,7 +28,7 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
 
     public SessionState? LoadSession() => Directory.Read<SessionState>(StateFiles.Session);
 
-    public SessionState RequireSession() => LoadSession() ?? throw new CliException("You are not logged in. Run `coffer login EMAIL`.");
+    public SessionState RequireSession() => LoadSession() ?? throw CliException.NotLoggedIn();
 
     public void SaveSession(SessionState session) => Directory.Write(StateFiles.Session, session);
 
@@ -85,7 +85,7 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
         catch (CofferApiException e) when (e.Error == "invalid_grant")
         {
             client.Dispose();
-            throw new CliException("Your session has expired. Run `coffer login EMAIL` again.", e);
+            throw CliException.NotLoggedIn("Your session has expired. Run `coffer login EMAIL` again.", e);
         }
         catch
         {
@@ -136,8 +136,8 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
     public string PromptTwoFactorCode(IReadOnlyList<int> providers)
     {
         var typed = Host.ReadLineFromTerminal?.Invoke("Two-step login code: ")?.Trim()
-            ?? throw new CliException($"Code is required. Two-step login is on (providers {string.Join(", ", providers)}); pass --code CODE.");
-        return typed.Length > 0 ? typed : throw new CliException("Code is required.");
+            ?? throw CliException.TwoFactorRequired($"Code is required. Two-step login is on (providers {string.Join(", ", providers)}); pass --code CODE.");
+        return typed.Length > 0 ? typed : throw CliException.TwoFactorRequired("Code is required. Pass --code CODE.");
     }
 
     /// <summary>The master password hash for re-verification (account doc §1), derived with the session's e-mail and KDF.</summary>

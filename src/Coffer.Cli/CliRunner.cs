@@ -4,7 +4,7 @@ using Coffer.Client;
 
 namespace Coffer.Cli;
 
-/// <summary>Runs a verb with the global options and turns expected failures into one stderr line and exit code 1.</summary>
+/// <summary>Runs a verb with the global options and turns expected failures into one stderr line and their exit code (<see cref="ExitCodes"/>).</summary>
 public sealed class CliRunner(CliHost host)
 {
     public Option<string?> Server { get; } = new("--server") { Description = "Server base URL (overrides `coffer config server`)", Recursive = true };
@@ -47,7 +47,7 @@ public sealed class CliRunner(CliHost host)
         {
             // One line, the server's or our own message; never a stack trace, never a secret.
             await Host.Error.WriteLineAsync("Error: " + e.Message.ReplaceLineEndings(" "));
-            return 1;
+            return e is CliException cli ? cli.ExitCode : ExitCodes.Error;
         }
     }
 }

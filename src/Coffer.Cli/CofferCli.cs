@@ -3,10 +3,10 @@ using Coffer.Cli.Commands;
 
 namespace Coffer.Cli;
 
-/// <summary>The <c>coffer</c> command tree. Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.</summary>
+/// <summary>The <c>coffer</c> command tree. Exit codes: <see cref="ExitCodes"/>.</summary>
 public static class CofferCli
 {
-    public const int UsageError = 2;
+    public const int UsageError = ExitCodes.Usage;
 
     public static RootCommand Build(CliRunner run)
     {

@@ -55,7 +55,7 @@ public sealed partial class TwoFactorCliTests(ServerFixture server) : IClassFixt
         var secret = await EnableWithSecretAsync();
 
         var (exit, _, error) = await (await NewCliAsync()).RunAsync("login", email, "--passwordenv", "MP");
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.TwoFactorRequired, exit);
         Assert.StartsWith("Error: Code is required.", error, StringComparison.Ordinal);
 
         var output = await (await NewCliAsync()).OkAsync("login", email, "--passwordenv", "MP", "--code", NextCode(secret));
