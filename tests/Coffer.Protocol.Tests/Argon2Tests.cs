@@ -63,10 +63,57 @@ public sealed class Argon2Tests
     }
 
     [Fact]
-    public void Argon2UnavailableException_NamesTheLibraryAndTheDebianPackage()
+    public void ManagedArgon2id_GivesTheVectorsAnswers()
     {
-        var message = new Argon2UnavailableException().Message;
+        var reference = Argon2.HashManaged(
+            Encoding.UTF8.GetBytes(ProtocolVectors.ReferenceArgon2id.Password),
+            Encoding.UTF8.GetBytes(ProtocolVectors.ReferenceArgon2id.Salt),
+            ProtocolVectors.ReferenceArgon2id.Iterations,
+            ProtocolVectors.ReferenceArgon2id.MemoryKiB,
+            ProtocolVectors.ReferenceArgon2id.Parallelism,
+            32);
+        var sdk = Argon2.HashManaged(
+            Encoding.UTF8.GetBytes(ProtocolVectors.SdkArgon2id.Password),
+            SHA256.HashData(Encoding.UTF8.GetBytes(ProtocolVectors.SdkArgon2id.Salt)), 4, 32 * 1024, 2, 32);
 
-        Assert.StartsWith("Argon2id needs the native library libargon2.so.1 (Debian package libargon2-1)", message, StringComparison.Ordinal);
+        Assert.Equal(ProtocolVectors.ReferenceArgon2id.TagHex, Convert.ToHexStringLower(reference));
+        Assert.Equal(ProtocolVectors.SdkArgon2id.MasterKeyHex, Convert.ToHexStringLower(sdk));
+    }
+
+    [Fact]
+    public void NativeArgon2id_GivesTheVectorsAnswers()
+    {
+        var tag = Argon2.HashNative(
+            Encoding.UTF8.GetBytes(ProtocolVectors.ReferenceArgon2id.Password),
+            Encoding.UTF8.GetBytes(ProtocolVectors.ReferenceArgon2id.Salt),
+            ProtocolVectors.ReferenceArgon2id.Iterations,
+            ProtocolVectors.ReferenceArgon2id.MemoryKiB,
+            ProtocolVectors.ReferenceArgon2id.Parallelism,
+            32);
+
+        Assert.Equal(ProtocolVectors.ReferenceArgon2id.TagHex, Convert.ToHexStringLower(tag));
+    }
+
+    [Fact]
+    public void Implementation_IsNativeHere_AndManagedWhenTheLibraryDoesNotLoad()
+    {
+        // This machine has libargon2-1 (the fast path); a library name that cannot load takes the fallback.
+        Assert.True(Argon2.NativeLoads("libargon2.so.1"));
+        Assert.Equal(Argon2Implementation.Native, Argon2.Implementation);
+        Assert.False(Argon2.NativeLoads("libargon2-missing.so.1"));
+        Assert.Equal(Argon2Implementation.Managed, Argon2.Select(Argon2.NativeLoads("libargon2-missing.so.1")));
+        Assert.False(Argon2.NativeLoads("libc.so.6"));
+    }
+
+    [Theory]
+    [InlineData("short", 64, 1, "Salt is too short")]
+    [InlineData("saltsalt", 16, 4, "Memory cost is too small")]
+    public void ManagedArgon2id_RefusesWhatTheLibraryRefuses_WithItsMessage(string salt, int memoryKiB, int parallelism, string message)
+    {
+        var error = Assert.Throws<CryptographicException>(() => Argon2.HashManaged("pw"u8, Encoding.UTF8.GetBytes(salt), 1, memoryKiB, parallelism, 32));
+        var native = Assert.Throws<CryptographicException>(() => Argon2.HashNative("pw"u8, Encoding.UTF8.GetBytes(salt), 1, memoryKiB, parallelism, 32));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Equal(native.Message, error.Message);
     }
 }
