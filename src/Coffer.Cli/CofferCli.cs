@@ -18,6 +18,10 @@ public static class CofferCli
             AccountCommands.Login(run),
             AccountCommands.Logout(run),
             AccountCommands.Sync(run),
+            SessionCommands.Unlock(run),
+            SessionCommands.Lock(run),
+            SessionCommands.Status(run),
+            CompletionCommand.Create(run),
             AccountSecurityCommands.Create(run),
             DeviceCommands.Create(run),
             EventCommands.Create(run),
@@ -35,6 +39,8 @@ public static class CofferCli
         root.Options.Add(run.CaCert);
         root.Options.Add(run.PasswordEnv);
         root.Options.Add(run.PasswordFile);
+        root.Options.Add(run.Session);
+        root.Options.Add(run.Quiet);
         return root;
     }
 

@@ -19,6 +19,9 @@ internal static class VaultSession
             LastSync = ctx.Host.Time.GetUtcNow(),
             ProtectedUserKey = unlock.MasterKeyEncryptedUserKey,
             Kdf = unlock.Kdf,
+
+            // A user key rotated from another device makes the unlocked copy stale: forget it (COFFER_SESSION then says so).
+            Unlocked = unlock.MasterKeyEncryptedUserKey == session.ProtectedUserKey ? session.Unlocked : null,
         };
         ctx.SaveSession(session);
         return session;
