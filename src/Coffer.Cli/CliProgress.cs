@@ -21,6 +21,17 @@ public static class CliProgress
         return await console.Status().StartAsync(status, _ => work());
     }
 
+    /// <inheritdoc cref="SpinnerAsync{T}"/>
+    public static Task SpinnerAsync(CliContext ctx, string status, Func<Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return SpinnerAsync(ctx, status, async () =>
+        {
+            await work();
+            return true;
+        });
+    }
+
     /// <summary>
     /// Runs <paramref name="work"/> under a progress bar from 0 to <paramref name="total"/> (rows, bytes, items:
     /// any unit); <paramref name="work"/> reports the amount done so far through the <see cref="IProgress{T}"/> it gets.

@@ -177,7 +177,7 @@ public sealed partial class TwoFactorCliTests(ServerFixture server) : IClassFixt
     {
         var (exit, _, error) = await (await NewCliAsync()).RunAsync("2fa", "status");
 
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.NotLoggedIn, exit);
         Assert.Contains("not logged in", error, StringComparison.Ordinal);
     }
 
