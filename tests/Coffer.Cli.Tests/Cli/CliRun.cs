@@ -44,5 +44,17 @@ public sealed class CliRun : IDisposable
         return output;
     }
 
+    /// <summary>Points at <paramref name="server"/>, registers a fresh account and logs in with $MP = <paramref name="password"/>; returns the e-mail.</summary>
+    public async Task<string> LoginNewAccountAsync(Uri server, string password)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var email = $"user-{Guid.NewGuid():N}@example.com";
+        SetEnvironment("MP", password);
+        await OkAsync("config", "server", server.ToString());
+        await OkAsync("register", email, "--name", "Test", "--passwordenv", "MP");
+        await OkAsync("login", email, "--passwordenv", "MP");
+        return email;
+    }
+
     public void Dispose() => Directory.Delete(ConfigDir, recursive: true);
 }

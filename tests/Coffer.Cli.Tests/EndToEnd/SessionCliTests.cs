@@ -338,13 +338,5 @@ public sealed class SessionCliTests(ServerFixture server) : IClassFixture<Server
         return (process.ExitCode, await output, await error);
     }
 
-    private async Task<string> LoginNewAccountAsync()
-    {
-        var email = $"user-{Guid.NewGuid():N}@example.com";
-        _cli.SetEnvironment("MP", Password);
-        await _cli.OkAsync("config", "server", server.BaseUrl.ToString());
-        await _cli.OkAsync("register", email, "--name", "Test", "--passwordenv", "MP");
-        await _cli.OkAsync("login", email, "--passwordenv", "MP");
-        return email;
-    }
+    private Task<string> LoginNewAccountAsync() => _cli.LoginNewAccountAsync(server.BaseUrl, Password);
 }
