@@ -8,7 +8,7 @@ using Coffer.Client.Crypto;
 namespace Coffer.Cli;
 
 /// <summary>The global options of one invocation (the same names as <c>bw</c>'s where <c>bw</c> has them).</summary>
-public sealed record GlobalOptions(string? Server, string? CaCert, string? PasswordEnv, string? PasswordFile);
+public sealed record GlobalOptions(string? Server, string? CaCert, string? PasswordEnv, string? PasswordFile, string? Session = null, bool Quiet = false);
 
 /// <summary>Per-invocation plumbing shared by the verbs: config, session, the master password, the typed client.</summary>
 public sealed class CliContext(CliHost host, GlobalOptions options)
@@ -28,7 +28,7 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
 
     public SessionState? LoadSession() => Directory.Read<SessionState>(StateFiles.Session);
 
-    public SessionState RequireSession() => LoadSession() ?? throw new CliException("You are not logged in. Run `coffer login EMAIL`.");
+    public SessionState RequireSession() => LoadSession() ?? throw CliException.NotLoggedIn();
 
     public void SaveSession(SessionState session) => Directory.Write(StateFiles.Session, session);
 
@@ -85,7 +85,7 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
         catch (CofferApiException e) when (e.Error == "invalid_grant")
         {
             client.Dispose();
-            throw new CliException("Your session has expired. Run `coffer login EMAIL` again.", e);
+            throw CliException.NotLoggedIn("Your session has expired. Run `coffer login EMAIL` again.", e);
         }
         catch
         {
@@ -136,8 +136,8 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
     public string PromptTwoFactorCode(IReadOnlyList<int> providers)
     {
         var typed = Host.ReadLineFromTerminal?.Invoke("Two-step login code: ")?.Trim()
-            ?? throw new CliException($"Code is required. Two-step login is on (providers {string.Join(", ", providers)}); pass --code CODE.");
-        return typed.Length > 0 ? typed : throw new CliException("Code is required.");
+            ?? throw CliException.TwoFactorRequired($"Code is required. Two-step login is on (providers {string.Join(", ", providers)}); pass --code CODE.");
+        return typed.Length > 0 ? typed : throw CliException.TwoFactorRequired("Code is required. Pass --code CODE.");
     }
 
     /// <summary>The master password hash for re-verification (account doc §1), derived with the session's e-mail and KDF.</summary>
@@ -156,22 +156,38 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
         }
     }
 
-    /// <summary>The user key: from <c>--save-key</c> storage if the user chose that, else unwrapped with the master password.</summary>
+    /// <summary>--session, else $COFFER_SESSION; null when neither is set.</summary>
+    public string? SessionKeyText => Options.Session is { Length: > 0 } given ? given
+        : Host.GetEnvironment(SessionKey.EnvironmentVariable) is { Length: > 0 } fromEnv ? fromEnv
+        : null;
+
+    /// <summary>
+    /// The user key: opened with the session key (COFFER_SESSION or --session) when one is given, never asking for
+    /// the password; else unwrapped with the master password (flags or prompt).
+    /// </summary>
+    /// <exception cref="CliException">Exit 4 (locked): the session key is wrong or stale, or there is neither a key nor a way to get the password.</exception>
     public SymmetricKey UnlockUserKey(SessionState session)
     {
-        if (session.SavedUserKey is { } saved)
+        ArgumentNullException.ThrowIfNull(session);
+        if (SessionKeyText is { } key)
         {
-            var bytes = Convert.FromBase64String(saved);
-            try
-            {
-                return new SymmetricKey(bytes);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(bytes);
-            }
+            return session.Unlocked is { } entry
+                ? SessionKey.Open(entry, key, session.Email)
+                : throw CliException.Locked($"{SessionKey.EnvironmentVariable} is set, but the vault was locked (by `coffer lock` or a new login). Run `coffer unlock` and export the new key.");
         }
 
+        if (Options.PasswordEnv is null && Options.PasswordFile is null && Host.ReadSecretFromTerminal is null)
+        {
+            throw CliException.Locked("The vault is locked. Run `eval \"$(coffer unlock)\"` (or set COFFER_SESSION), or pass --passwordenv VAR or --passwordfile FILE.");
+        }
+
+        return UnlockWithPassword(session);
+    }
+
+    /// <summary>The user key unwrapped with the master password (flags or prompt), whatever COFFER_SESSION says.</summary>
+    public SymmetricKey UnlockWithPassword(SessionState session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
         try
         {
             return UserKeys.Unlock(session.ProtectedUserKey, ReadMasterPassword(), session.Email, session.Kdf.ToConfig());
@@ -179,6 +195,24 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
         catch (CryptographicException e)
         {
             throw new CliException("Invalid master password.", e);
+        }
+    }
+
+    /// <summary>A message for people (not data): stdout unless --quiet.</summary>
+    public void Info(string message)
+    {
+        if (!Options.Quiet)
+        {
+            Host.Out.WriteLine(message);
+        }
+    }
+
+    /// <summary>A remark on stderr (hints, warnings) unless --quiet, so stdout keeps only what scripts capture.</summary>
+    public void Notice(string message)
+    {
+        if (!Options.Quiet)
+        {
+            Host.Error.WriteLine(message);
         }
     }
 

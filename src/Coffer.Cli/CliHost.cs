@@ -2,7 +2,7 @@ namespace Coffer.Cli;
 
 /// <summary>
 /// What the CLI touches outside itself, so tests can run it in-process: streams, environment, clock, and
-/// whether a person is at a terminal.
+/// whether a person is at a terminal (stdin for prompts, stderr for progress).
 /// </summary>
 public sealed record CliHost(
     TextWriter Out,
@@ -10,7 +10,8 @@ public sealed record CliHost(
     Func<string, string?> GetEnvironment,
     TimeProvider Time,
     Func<string?>? ReadSecretFromTerminal,
-    Func<string, string?>? ReadLineFromTerminal = null)
+    Func<string, string?>? ReadLineFromTerminal = null,
+    bool ErrorIsTerminal = false)
 {
 
     public static CliHost System() => new(
@@ -19,7 +20,8 @@ public sealed record CliHost(
         Environment.GetEnvironmentVariable,
         TimeProvider.System,
         Console.IsInputRedirected ? null : ReadHidden,
-        Console.IsInputRedirected ? null : Prompt);
+        Console.IsInputRedirected ? null : Prompt,
+        !Console.IsErrorRedirected);
 
     /// <summary>Asks on stderr (stdout stays clean for scripts) and reads one line, for non-secret answers such as a 2FA code.</summary>
     private static string? Prompt(string question)

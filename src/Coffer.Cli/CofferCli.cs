@@ -3,10 +3,10 @@ using Coffer.Cli.Commands;
 
 namespace Coffer.Cli;
 
-/// <summary>The <c>coffer</c> command tree. Exit codes: 0 success, 1 error (one line on stderr), 2 usage error.</summary>
+/// <summary>The <c>coffer</c> command tree. Exit codes: <see cref="ExitCodes"/>.</summary>
 public static class CofferCli
 {
-    public const int UsageError = 2;
+    public const int UsageError = ExitCodes.Usage;
 
     public static RootCommand Build(CliRunner run)
     {
@@ -18,6 +18,10 @@ public static class CofferCli
             AccountCommands.Login(run),
             AccountCommands.Logout(run),
             AccountCommands.Sync(run),
+            SessionCommands.Unlock(run),
+            SessionCommands.Lock(run),
+            SessionCommands.Status(run),
+            CompletionCommand.Create(run),
             AccountSecurityCommands.Create(run),
             DeviceCommands.Create(run),
             EventCommands.Create(run),
@@ -35,6 +39,8 @@ public static class CofferCli
         root.Options.Add(run.CaCert);
         root.Options.Add(run.PasswordEnv);
         root.Options.Add(run.PasswordFile);
+        root.Options.Add(run.Session);
+        root.Options.Add(run.Quiet);
         return root;
     }
 

@@ -6,10 +6,15 @@ namespace Coffer.Protocol.Tests;
 
 public sealed class Argon2Tests
 {
-    [Fact]
-    public void Argon2id_MatchesReferenceImplementationVector()
+    private delegate byte[] Argon2Function(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, int iterations, int memoryKiB, int parallelism, int outputLength);
+
+    [Theory]
+    [InlineData("selected")]
+    [InlineData("native")]
+    [InlineData("managed")]
+    public void Argon2id_MatchesReferenceImplementationVector(string implementation)
     {
-        var tag = Argon2.HashArgon2id(
+        var tag = Function(implementation)(
             Encoding.UTF8.GetBytes(ProtocolVectors.ReferenceArgon2id.Password),
             Encoding.UTF8.GetBytes(ProtocolVectors.ReferenceArgon2id.Salt),
             ProtocolVectors.ReferenceArgon2id.Iterations,
@@ -63,10 +68,42 @@ public sealed class Argon2Tests
     }
 
     [Fact]
-    public void Argon2UnavailableException_NamesTheLibraryAndTheDebianPackage()
+    public void ManagedArgon2id_GivesTheSdkVectorsMasterKey()
     {
-        var message = new Argon2UnavailableException().Message;
+        var sdk = Argon2.HashManaged(
+            Encoding.UTF8.GetBytes(ProtocolVectors.SdkArgon2id.Password),
+            SHA256.HashData(Encoding.UTF8.GetBytes(ProtocolVectors.SdkArgon2id.Salt)), 4, 32 * 1024, 2, 32);
 
-        Assert.StartsWith("Argon2id needs the native library libargon2.so.1 (Debian package libargon2-1)", message, StringComparison.Ordinal);
+        Assert.Equal(ProtocolVectors.SdkArgon2id.MasterKeyHex, Convert.ToHexStringLower(sdk));
     }
+
+    [Fact]
+    public void Implementation_IsNativeHere_AndManagedWhenTheLibraryDoesNotLoad()
+    {
+        // This machine has libargon2-1 (the fast path); a library name that cannot load takes the fallback.
+        Assert.True(Argon2.NativeLoads("libargon2.so.1"));
+        Assert.Equal(Argon2Implementation.Native, Argon2.Implementation);
+        Assert.False(Argon2.NativeLoads("libargon2-missing.so.1"));
+        Assert.Equal(Argon2Implementation.Managed, Argon2.Select(Argon2.NativeLoads("libargon2-missing.so.1")));
+        Assert.False(Argon2.NativeLoads("libc.so.6"));
+    }
+
+    [Theory]
+    [InlineData("short", 64, 1, "Salt is too short")]
+    [InlineData("saltsalt", 16, 4, "Memory cost is too small")]
+    public void ManagedArgon2id_RefusesWhatTheLibraryRefuses_WithItsMessage(string salt, int memoryKiB, int parallelism, string message)
+    {
+        var error = Assert.Throws<CryptographicException>(() => Argon2.HashManaged("pw"u8, Encoding.UTF8.GetBytes(salt), 1, memoryKiB, parallelism, 32));
+        var native = Assert.Throws<CryptographicException>(() => Argon2.HashNative("pw"u8, Encoding.UTF8.GetBytes(salt), 1, memoryKiB, parallelism, 32));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Equal(native.Message, error.Message);
+    }
+
+    private static Argon2Function Function(string implementation) => implementation switch
+    {
+        "native" => Argon2.HashNative,
+        "managed" => Argon2.HashManaged,
+        _ => Argon2.HashArgon2id,
+    };
 }

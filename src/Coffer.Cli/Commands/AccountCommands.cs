@@ -18,7 +18,7 @@ internal static class AccountCommands
         {
             var uri = CliContext.ParseServer(r.GetValue(url)!);
             ctx.SaveConfig(ctx.LoadConfig() with { Server = uri.AbsoluteUri.TrimEnd('/') });
-            ctx.Host.Out.WriteLine($"Server set to {uri.AbsoluteUri.TrimEnd('/')}");
+            ctx.Info($"Server set to {uri.AbsoluteUri.TrimEnd('/')}");
         }));
         return new Command("config", "Read or change settings") { server };
     }
@@ -36,7 +36,7 @@ internal static class AccountCommands
             var account = NewAccount.Create(r.GetValue(email)!, password, KdfConfig.DefaultPbkdf2);
             using var client = ctx.CreateClient(ctx.ServerUrl());
             await client.RegisterAsync(account, r.GetValue(name), r.GetValue(hint), r.GetValue(invite), ct);
-            ctx.Host.Out.WriteLine($"Registered {account.Email}. Run `coffer login {account.Email}`.");
+            ctx.Info($"Registered {account.Email}. Run `coffer login {account.Email}`.");
         }));
         return command;
     }
@@ -46,12 +46,8 @@ internal static class AccountCommands
         var email = new Argument<string>("email");
         var code = new Option<string?>("--code") { Description = "Two-step login code (authenticator app or e-mail), or the recovery code with --method 8" };
         var method = new Option<int?>("--method") { Description = "Two-step login provider, as bw: 0 authenticator app, 1 e-mail, 8 recovery code" };
-        var saveKey = new Option<bool>("--save-key")
-        {
-            Description = "Store the decrypted user key in the session file so later commands need no password. "
-                + "Anyone who can read that file can then read the whole vault; use only for unattended jobs.",
-        };
-        var command = new Command("login", "Log in and download the vault") { email, code, method, saveKey };
+        var raw = new Option<bool>("--raw") { Description = "Print only the session key (for COFFER_SESSION), nothing else" };
+        var command = new Command("login", "Log in, download the vault and unlock it (prints a session key, as `coffer unlock`)") { email, code, method, raw };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
             var typed = r.GetValue(email)!;
@@ -75,7 +71,7 @@ internal static class AccountCommands
                 result = await client.LoginAsync(typed, hash, new TwoFactorCode(provider, given), ct);
             }
 
-            var token = result is LoginSucceeded ok ? ok.Token : throw new CliException("The server asked for a second factor again.");
+            var token = result is LoginSucceeded ok ? ok.Token : throw CliException.TwoFactorRequired("The server asked for a second factor again. Pass --method and --code.");
             var unlock = token.UserDecryptionOptions?.MasterPasswordUnlock;
             var session = new SessionState
             {
@@ -92,11 +88,8 @@ internal static class AccountCommands
             };
 
             using var userKey = UserKeys.Unlock(session.ProtectedUserKey, password, session.Email, session.Kdf.ToConfig());
-            if (r.GetValue(saveKey))
-            {
-                session = session with { SavedUserKey = Convert.ToBase64String(userKey.ToArray()) };
-            }
-
+            var (sessionKey, unlocked) = SessionKey.Protect(userKey, session.Email);
+            session = session with { Unlocked = unlocked };
             ctx.SaveSession(session);
             client.AccessToken = session.AccessToken;
             session = await VaultSession.PullAsync(ctx, client, session, ct);
@@ -111,7 +104,12 @@ internal static class AccountCommands
                 }
             }
 
-            ctx.Host.Out.WriteLine($"Logged in as {session.Email}; {session.Sync?.Ciphers.Count ?? 0} items.");
+            if (!r.GetValue(raw))
+            {
+                ctx.Info($"Logged in as {session.Email}; {session.Sync?.Ciphers.Count ?? 0} items.");
+            }
+
+            SessionCommands.PrintSessionKey(ctx, sessionKey, r.GetValue(raw));
         }));
         return command;
     }
@@ -122,7 +120,7 @@ internal static class AccountCommands
         command.SetAction(r => run.Sync(r, ctx =>
         {
             ctx.Directory.Delete(StateFiles.Session);
-            ctx.Host.Out.WriteLine("Logged out.");
+            ctx.Info("Logged out.");
         }));
         return command;
     }
@@ -135,10 +133,10 @@ internal static class AccountCommands
             var (client, session) = await ctx.ConnectAsync(ctx.RequireSession(), forceRefresh: false, ct);
             using (client)
             {
-                session = await VaultSession.PullAsync(ctx, client, session, ct);
+                session = await CliProgress.SpinnerAsync(ctx, "Syncing the vault…", () => VaultSession.PullAsync(ctx, client, session, ct));
             }
 
-            ctx.Host.Out.WriteLine($"Synced {session.Sync?.Ciphers.Count ?? 0} items, {session.Sync?.Folders.Count ?? 0} folders.");
+            ctx.Info($"Synced {session.Sync?.Ciphers.Count ?? 0} items, {session.Sync?.Folders.Count ?? 0} folders.");
         }));
         return command;
     }

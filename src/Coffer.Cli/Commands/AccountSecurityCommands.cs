@@ -87,9 +87,12 @@ internal static class AccountSecurityCommands
                 }
 
                 var password = ctx.ReadMasterPassword();
-                var request = Locally(() => KeyRotation.Build(session.Sync!, password));
-                count = request.AccountData!.Ciphers!.Count;
-                await client.RotateUserAccountKeysAsync(request, ct);
+                await CliProgress.SpinnerAsync(ctx, "Re-encrypting the vault under a new user key…", async () =>
+                {
+                    var request = Locally(() => KeyRotation.Build(session.Sync!, password));
+                    count = request.AccountData!.Ciphers!.Count;
+                    await client.RotateUserAccountKeysAsync(request, ct);
+                });
             }, ct);
             EndSession(ctx, $"User key rotated; {count} items re-encrypted. Every session has ended; log in again.");
         }));

@@ -19,6 +19,9 @@ internal static class VaultSession
             LastSync = ctx.Host.Time.GetUtcNow(),
             ProtectedUserKey = unlock.MasterKeyEncryptedUserKey,
             Kdf = unlock.Kdf,
+
+            // A user key rotated from another device makes the unlocked copy stale: forget it (COFFER_SESSION then says so).
+            Unlocked = unlock.MasterKeyEncryptedUserKey == session.ProtectedUserKey ? session.Unlocked : null,
         };
         ctx.SaveSession(session);
         return session;
@@ -40,7 +43,7 @@ internal static class VaultSession
         return matches.Count switch
         {
             1 => matches[0],
-            0 => throw new CliException($"No folder named '{nameOrId}'."),
+            0 => throw CliException.NotFound($"No folder named '{nameOrId}'. Run `coffer folder list` to see them."),
             _ => throw new CliException($"More than one folder is named '{nameOrId}': {string.Join(", ", matches.Select(f => f.Id))}. Use the id."),
         };
     }
@@ -68,7 +71,7 @@ internal static class VaultSession
         return matches.Count switch
         {
             1 => matches[0],
-            0 => throw new CliException($"No {(inTrash == true ? "trashed " : "")}item matches '{nameOrId}'."),
+            0 => throw CliException.NotFound($"No {(inTrash == true ? "trashed " : "")}item matches '{nameOrId}'. Run `coffer list{(inTrash == true ? " --trash" : "")}` to see them."),
             _ => throw new CliException(
                 $"'{nameOrId}' matches {matches.Count} items: "
                 + string.Join(", ", matches.Select(m => $"{m.Cipher.Id} ({m.Item.Name})")) + ". Use the id."),

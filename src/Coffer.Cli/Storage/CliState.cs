@@ -12,7 +12,7 @@ public sealed record CliConfig
 /// <summary>
 /// session.json: what a logged-in CLI keeps between runs. Everything secret in it is either a bearer token or
 /// encrypted: the user key stays wrapped under the master password (<see cref="ProtectedUserKey"/>) and the vault
-/// data is the server's EncStrings. <see cref="SavedUserKey"/> is set only by <c>login --save-key</c>.
+/// data is the server's EncStrings. <see cref="Unlocked"/> holds the user key under a session key that is never on disk.
 /// </summary>
 public sealed record SessionState
 {
@@ -26,8 +26,8 @@ public sealed record SessionState
     public SyncResponseModel? Sync { get; init; }
     public DateTimeOffset? LastSync { get; init; }
 
-    /// <summary>Base64 of the raw 64-byte user key: anyone who can read this file can decrypt the vault.</summary>
-    public string? SavedUserKey { get; init; }
+    /// <summary>Set by <c>coffer unlock</c> (and login); opens only with COFFER_SESSION. Null when locked.</summary>
+    public UnlockedUserKey? Unlocked { get; init; }
 }
 
 public static class StateFiles

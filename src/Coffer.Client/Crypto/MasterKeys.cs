@@ -21,7 +21,6 @@ public static class MasterKeys
     /// The salt is <see cref="AccountEmail.Normalize"/>(<paramref name="email"/>).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="kdf"/> fails <see cref="KdfConfig.Validate"/>.</exception>
-    /// <exception cref="Argon2UnavailableException">Argon2id is asked for and libargon2 is missing.</exception>
     public static byte[] DeriveMasterKey(string password, string email, KdfConfig kdf)
     {
         ArgumentNullException.ThrowIfNull(password);

@@ -27,7 +27,6 @@ public static class PhcPasswordHasher
     /// <c>$pbkdf2-sha512$i=210000$&lt;salt&gt;$&lt;hash&gt;</c>, Base64 without padding (PHC B64).
     /// </summary>
     /// <exception cref="ArgumentException">Unknown algorithm or out-of-range parameters.</exception>
-    /// <exception cref="Argon2UnavailableException">Argon2id is asked for and libargon2 is missing.</exception>
     public static string Hash(ReadOnlySpan<byte> secret, PhcParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -48,7 +47,6 @@ public static class PhcPasswordHasher
     /// algorithm, parameters, salt or tag length differ from <paramref name="current"/> and this hasher's output;
     /// the caller should then store <see cref="Hash"/> of the same secret.
     /// </summary>
-    /// <exception cref="Argon2UnavailableException">The stored string is Argon2id and libargon2 is missing.</exception>
     public static bool Verify(ReadOnlySpan<byte> secret, string phc, PhcParameters current, out bool needsRehash)
     {
         ArgumentNullException.ThrowIfNull(current);

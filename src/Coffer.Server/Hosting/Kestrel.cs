@@ -1,3 +1,4 @@
+using Coffer.Protocol.Crypto;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Errors;
 using Microsoft.AspNetCore.Http.Features;
@@ -81,6 +82,12 @@ public static class Kestrel
         {
             var certificate = TlsCertificate.CertificatePath(options.DataFolder);
             app.Logger.LogInformation("Coffer data folder: {DataFolder}", Path.GetFullPath(options.DataFolder));
+            if (Argon2.Implementation == Argon2Implementation.Managed)
+            {
+                // Said once, at start: the managed fallback gives the same hashes but is several times slower.
+                app.Logger.LogWarning("libargon2.so.1 not found: Argon2id runs on the managed fallback (Konscious.Security.Cryptography.Argon2). Install libargon2-1 for the fast path.");
+            }
+
             if (File.Exists(certificate) && string.IsNullOrEmpty(app.Configuration["Kestrel:Certificates:Default:Path"]))
             {
                 app.Logger.LogInformation("Self-signed TLS certificate: {Certificate}. For the Bitwarden CLI: export NODE_EXTRA_CA_CERTS={Certificate}", certificate, certificate);

@@ -26,10 +26,10 @@ public sealed class ArgumentErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task List_WhenNotLoggedIn_Exits1WithOneLine()
+    public async Task List_WhenNotLoggedIn_Exits3WithOneLine()
     {
         var (code, _, error) = await _cli.RunAsync("list");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.NotLoggedIn, code);
         Assert.Equal("Error: You are not logged in. Run `coffer login EMAIL`.", error.TrimEnd());
     }
 

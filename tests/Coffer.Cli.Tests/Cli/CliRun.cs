@@ -18,6 +18,9 @@ public sealed class CliRun : IDisposable
     /// <summary>A person at the terminal: answers each prompt (given the question). Null: no terminal, as in CI.</summary>
     public Func<string, string?>? Terminal { get; set; }
 
+    /// <summary>A person typing the master password at a no-echo prompt. Null: no terminal, as in CI.</summary>
+    public Func<string?>? SecretTerminal { get; set; }
+
     /// <summary>What the running command has printed so far, for a <see cref="Terminal"/> that reacts to it.</summary>
     public string OutputSoFar => _output?.ToString() ?? "";
 
@@ -28,7 +31,7 @@ public sealed class CliRun : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         _output = output;
-        var host = new CliHost(output, error, name => _environment.GetValueOrDefault(name), TimeProvider.System, ReadSecretFromTerminal: null, Terminal);
+        var host = new CliHost(output, error, name => _environment.GetValueOrDefault(name), TimeProvider.System, SecretTerminal, Terminal);
         var code = await CofferCli.RunAsync(args, host);
         return (code, output.ToString(), error.ToString());
     }
@@ -39,6 +42,18 @@ public sealed class CliRun : IDisposable
         var (code, output, error) = await RunAsync(args);
         Assert.True(code == 0, $"coffer {string.Join(' ', args)} exited {code}: {error}");
         return output;
+    }
+
+    /// <summary>Points at <paramref name="server"/>, registers a fresh account and logs in with $MP = <paramref name="password"/>; returns the e-mail.</summary>
+    public async Task<string> LoginNewAccountAsync(Uri server, string password)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var email = $"user-{Guid.NewGuid():N}@example.com";
+        SetEnvironment("MP", password);
+        await OkAsync("config", "server", server.ToString());
+        await OkAsync("register", email, "--name", "Test", "--passwordenv", "MP");
+        await OkAsync("login", email, "--passwordenv", "MP");
+        return email;
     }
 
     public void Dispose() => Directory.Delete(ConfigDir, recursive: true);

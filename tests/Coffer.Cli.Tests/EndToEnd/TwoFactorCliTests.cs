@@ -55,7 +55,7 @@ public sealed partial class TwoFactorCliTests(ServerFixture server) : IClassFixt
         var secret = await EnableWithSecretAsync();
 
         var (exit, _, error) = await (await NewCliAsync()).RunAsync("login", email, "--passwordenv", "MP");
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.TwoFactorRequired, exit);
         Assert.StartsWith("Error: Code is required.", error, StringComparison.Ordinal);
 
         var output = await (await NewCliAsync()).OkAsync("login", email, "--passwordenv", "MP", "--code", NextCode(secret));
@@ -177,7 +177,7 @@ public sealed partial class TwoFactorCliTests(ServerFixture server) : IClassFixt
     {
         var (exit, _, error) = await (await NewCliAsync()).RunAsync("2fa", "status");
 
-        Assert.Equal(1, exit);
+        Assert.Equal(ExitCodes.NotLoggedIn, exit);
         Assert.Contains("not logged in", error, StringComparison.Ordinal);
     }
 
