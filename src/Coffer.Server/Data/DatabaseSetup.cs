@@ -78,8 +78,11 @@ public static class DatabaseSetup
 
     /// <summary>
     /// Applies the provider's pending migrations; also for the command-line tools (<see cref="Admin.ServerCommands"/>).
-    /// EF Core takes a migration lock first (a lock table on SQLite, an advisory lock on PostgreSQL), so nodes that
-    /// start together on one empty database migrate it once and the others find it done.
+    /// Nodes that start together on one database migrate it once and the others find it done: on SQLite EF Core's own
+    /// migration lock (a lock table) covers the whole run; on PostgreSQL EF's lock is a table lock that ends with each
+    /// migration's transaction, so with two or more pending migrations a waiting node could apply the second one again
+    /// (a duplicate key in the history table). There a session-scoped advisory lock on a connection of its own is held
+    /// around the whole run, and PostgreSQL releases it if the node dies.
     /// </summary>
     public static async Task MigrateCofferDatabaseAsync(this IServiceProvider services)
     {
@@ -94,7 +97,29 @@ public static class DatabaseSetup
             await create.OpenAsync();
         }
 
-        await db.Database.MigrateAsync();
+        if (db is PostgresCofferDb)
+        {
+            var source = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
+            await using var connection = await source.OpenConnectionAsync();
+            await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_lock({PostgresCofferDb.MigrationLockKey})", connection))
+            {
+                await lockCommand.ExecuteNonQueryAsync();
+            }
+
+            try
+            {
+                await db.Database.MigrateAsync();
+            }
+            finally
+            {
+                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({PostgresCofferDb.MigrationLockKey})", connection);
+                await unlock.ExecuteNonQueryAsync();
+            }
+        }
+        else
+        {
+            await db.Database.MigrateAsync();
+        }
 
         if (db is SqliteCofferDb)
         {

@@ -15,6 +15,9 @@ public sealed class PostgresCofferDb(DbContextOptions<PostgresCofferDb> options)
     /// <summary>The advisory lock key of commits: any constant no other lock of this database uses ("COFFER01").</summary>
     public const long CommitLockKey = 0x434F464645523031;
 
+    /// <summary>The advisory lock key nodes hold while they migrate ("COFFERMG"; see DatabaseSetup.MigrateCofferDatabaseAsync).</summary>
+    public const long MigrationLockKey = 0x434F464645524D47;
+
     // A transaction-scoped advisory lock: released by COMMIT or ROLLBACK, and by the server when a node dies
     // mid-transaction, so a killed node never leaves the others waiting.
     public override Task SerializeCommitsAsync(CancellationToken ct) =>
