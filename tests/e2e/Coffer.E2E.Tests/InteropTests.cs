@@ -29,7 +29,7 @@ public sealed class InteropTests(E2EFixture fixture) : IClassFixture<E2EFixture>
         Assert.Equal("g1t-Pa55 ünïcode", read.Text("login", "password"));
         Assert.Equal("two\nlines", read.Text("notes"));
         Assert.Equal(folder.Id(), read.Text("folderId"));
-        Assert.Equal(["https://git.example.com"], read.GetProperty("login").GetProperty("uris").Items().Select(u => u.ToString()));
+        Assert.Equal(["https://git.example.com"], read.GetProperty("login").GetProperty("uris").Items().Select(u => u.Text("uri")));
         Assert.Equal(item.Id(), Assert.Single(inFolder).Text("id"));
     }
 
