@@ -171,7 +171,7 @@ internal sealed class ItemOptions
         {
             Notes = r.GetValue(Notes) ?? item.Notes,
             FolderId = r.GetValue(Folder) is { } folder ? folderId(folder) : item.FolderId,
-            Favorite = r.GetResult(Favorite) is not null ? r.GetValue(Favorite) : item.Favorite,
+            Favorite = r.GetResult(Favorite) is { Implicit: false } ? r.GetValue(Favorite) : item.Favorite,
             Fields = Fields(item.Fields, r),
         };
         return item.Type switch
@@ -190,7 +190,7 @@ internal sealed class ItemOptions
 
     private void CheckApplies(VaultItem item, ParseResult r)
     {
-        var given = (Option o) => r.GetResult(o) is not null;
+        var given = (Option o) => r.GetResult(o) is { Implicit: false };
         var wrong = item.Type switch
         {
             CipherType.Login => Card.Select(c => (Option)c.Option).Concat(Identity.Select(i => i.Option)),
@@ -200,17 +200,17 @@ internal sealed class ItemOptions
         };
         if (wrong.FirstOrDefault(given) is { } option)
         {
-            throw new CliException($"{option.Name} does not apply to '{item.Name}', which is a {TypeName(item.Type)}.");
+            throw new CliException($"{option.Name} does not apply to '{item.Name}', which is {TypeName(item.Type)}.");
         }
     }
 
     private static string TypeName(CipherType type) => type switch
     {
-        CipherType.Login => "login",
-        CipherType.SecureNote => "secure note",
-        CipherType.Card => "card",
-        CipherType.Identity => "identity",
-        _ => $"type {(int)type} item",
+        CipherType.Login => "a login",
+        CipherType.SecureNote => "a secure note",
+        CipherType.Card => "a card",
+        CipherType.Identity => "an identity",
+        _ => $"an item of type {(int)type}",
     };
 
     /// <summary>A field given again replaces the one of that name (and type); new names are appended in order.</summary>
