@@ -53,6 +53,7 @@ public sealed class JsonOutputTests(FilledVaultFixture vault) : IClassFixture<Fi
     [InlineData(JsonValueKind.Object, "generate", "--passphrase")]
     [InlineData(JsonValueKind.Array, "events")]
     [InlineData(JsonValueKind.Array, "devices", "list")]
+    [InlineData(JsonValueKind.Object, "2fa", "status")]
     public async Task DataCommand_WithJson_PrintsOneValidJsonDocument(JsonValueKind kind, params string[] command)
     {
         foreach (var file in Directory.GetFiles(vault.ConfigDir))
