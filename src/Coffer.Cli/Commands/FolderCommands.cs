@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Coffer.Client.Vault;
 
 namespace Coffer.Cli.Commands;
@@ -8,12 +9,20 @@ internal static class FolderCommands
 {
     public static Command Create(CliRunner run)
     {
-        var list = new Command("list", "List folders: id and name, tab-separated");
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of folders, in bw's folder shape" };
+        var list = new Command("list", "List folders: id and name, tab-separated") { json };
         list.SetAction(r => run.Sync(r, ctx =>
         {
             var session = ctx.RequireSession();
             using var userKey = ctx.UnlockUserKey(session);
-            foreach (var folder in VaultSession.Folders(session, userKey).OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase))
+            var folders = VaultSession.Folders(session, userKey).OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToList();
+            if (r.GetValue(json))
+            {
+                ctx.Host.Out.WriteLine(new JsonArray([.. folders.Select(BwItemJson.Folder)]).ToJsonString(ItemCommands.Json));
+                return;
+            }
+
+            foreach (var folder in folders)
             {
                 ctx.Host.Out.WriteLine($"{folder.Id}\t{folder.Name}");
             }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Coffer.Client.Vault;
 using Coffer.Protocol.Api;
 
@@ -13,25 +14,37 @@ internal static class ItemCommands
     public static Command List(CliRunner run)
     {
         var search = new Option<string?>("--search") { Description = "Only items whose name, username, URI or notes contain TEXT" };
-        var folder = new Option<string?>("--folder") { Description = "Only items in this folder (name or id)" };
+        var folder = new Option<string?>("--folder") { Description = "Only items in this folder (name or id); `none` for items without a folder" };
+        var url = new Option<string?>("--url") { Description = "Only logins with a URI that matches URL by its match rule (default: same base domain)" };
+        var favorite = new Option<bool>("--favorite") { Description = "Only favorites" };
         var trash = new Option<bool>("--trash") { Description = "List the trash instead" };
-        var json = new Option<bool>("--json") { Description = "Print a JSON array of decrypted items" };
-        var command = new Command("list", "List items: id, name and username, tab-separated") { search, folder, trash, json };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of decrypted items, in bw's item shape" };
+        var command = new Command("list", "List items: id, name and username, tab-separated; filters combine with AND")
+        {
+            search, folder, url, favorite, trash, json,
+        };
         command.SetAction(r => run.Sync(r, ctx =>
         {
             var session = ctx.RequireSession();
             using var userKey = ctx.UnlockUserKey(session);
-            var folderId = r.GetValue(folder) is { } f ? VaultSession.FindFolder(VaultSession.Folders(session, userKey), f).Id : (Guid?)null;
+            var folderFilter = r.GetValue(folder);
+            var noFolder = folderFilter is "none" or "null";
+            var folderId = folderFilter is not null && !noFolder
+                ? VaultSession.FindFolder(VaultSession.Folders(session, userKey), folderFilter).Id
+                : (Guid?)null;
             var text = r.GetValue(search);
+            var page = r.GetValue(url);
             var items = VaultSession.Ciphers(session)
-                .Where(c => (c.DeletedDate is not null) == r.GetValue(trash) && (folderId is null || c.FolderId == folderId))
+                .Where(c => (c.DeletedDate is not null) == r.GetValue(trash)
+                    && (folderFilter is null || c.FolderId == folderId)
+                    && (!r.GetValue(favorite) || c.Favorite))
                 .Select(c => VaultCrypto.Decrypt(c, userKey))
-                .Where(i => text is null || Matches(i, text))
+                .Where(i => (text is null || Matches(i, text)) && (page is null || MatchesUrl(i, page)))
                 .OrderBy(i => i.Name, StringComparer.OrdinalIgnoreCase)
                 .ToList();
             if (r.GetValue(json))
             {
-                ctx.Host.Out.WriteLine(JsonSerializer.Serialize(items, Json));
+                ctx.Host.Out.WriteLine(new JsonArray([.. items.Select(BwItemJson.Item)]).ToJsonString(Json));
                 return;
             }
 
@@ -45,23 +58,47 @@ internal static class ItemCommands
 
     public static Command Get(CliRunner run)
     {
-        var what = new Argument<string>("what") { Description = "item, password, username or notes" };
-        what.AcceptOnlyFromAmong("item", "password", "username", "notes");
+        var what = new Argument<string>("what") { Description = "item, password, username, notes, uri or totp" };
+        what.AcceptOnlyFromAmong("item", "password", "username", "notes", "uri", "totp");
         var target = new Argument<string>("name-or-id");
-        var command = new Command("get", "Print one item (JSON) or one of its secrets") { what, target };
+        var json = new Option<bool>("--json") { Description = "Print JSON: the item, or {\"<what>\": value} (totp: code, secondsLeft, period)" };
+        var command = new Command("get", "Print one item (JSON) or one of its values") { what, target, json };
         command.SetAction(r => run.Sync(r, ctx =>
         {
             var session = ctx.RequireSession();
             using var userKey = ctx.UnlockUserKey(session);
             var (_, item) = VaultSession.FindItem(session, userKey, r.GetValue(target)!, inTrash: false);
-            var output = r.GetValue(what) switch
+            var kind = r.GetValue(what)!;
+            if (kind == "item")
             {
-                "item" => JsonSerializer.Serialize(item, Json),
-                "password" => item.Login?.Password ?? throw new CliException($"'{item.Name}' has no password."),
-                "username" => item.Login?.Username ?? throw new CliException($"'{item.Name}' has no username."),
-                _ => item.Notes ?? throw new CliException($"'{item.Name}' has no notes."),
-            };
-            ctx.Host.Out.WriteLine(output);
+                ctx.Host.Out.WriteLine(BwItemJson.Item(item).ToJsonString(Json));
+                return;
+            }
+
+            if (kind == "totp")
+            {
+                var totp = item.Login?.Totp ?? throw new CliException($"'{item.Name}' has no TOTP secret.");
+                var code = ItemTotp.Current(totp, ctx.Host.Time.GetUtcNow());
+                if (r.GetValue(json))
+                {
+                    ctx.Host.Out.WriteLine(new JsonObject { ["code"] = code.Code, ["secondsLeft"] = code.SecondsLeft, ["period"] = code.Period }.ToJsonString(Json));
+                    return;
+                }
+
+                // The code alone on stdout, as bw prints it, so $(coffer get totp X) captures only the code.
+                ctx.Host.Out.WriteLine(code.Code);
+                ctx.Host.Error.WriteLine($"Valid for {code.SecondsLeft} more seconds.");
+                return;
+            }
+
+            var value = kind switch
+            {
+                "password" => item.Login?.Password,
+                "username" => item.Login?.Username ?? item.Identity?.Username,
+                "uri" => item.Login?.Uris is [var first, ..] ? first : null,
+                _ => item.Notes,
+            } ?? throw new CliException($"'{item.Name}' has no {kind}.");
+            ctx.Host.Out.WriteLine(r.GetValue(json) ? new JsonObject { [kind] = value }.ToJsonString(Json) : value);
         }));
         return command;
     }
@@ -72,4 +109,8 @@ internal static class ItemCommands
         || (item.Login?.Uris.Any(u => u.Contains(text, StringComparison.OrdinalIgnoreCase)) ?? false)
         || (item.Notes?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
         || item.Id.ToString() == text;
+
+    private static bool MatchesUrl(VaultItem item, string url) =>
+        item.Login is { } login
+        && login.Uris.Any(u => UriMatcher.Matches(u, login.Matches.TryGetValue(u, out var m) ? m : null, url));
 }

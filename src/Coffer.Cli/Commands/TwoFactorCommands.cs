@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
 using QRCoder;
@@ -24,7 +26,8 @@ internal static class TwoFactorCommands
 
     private static Command Status(CliRunner run)
     {
-        var command = new Command("status", "Show whether two-step login is on");
+        var json = new Option<bool>("--json") { Description = "Print {\"enabled\", \"providers\"} as JSON (the server's provider objects)" };
+        var command = new Command("status", "Show whether two-step login is on") { json };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
             var (client, _) = await ctx.ConnectAsync(ctx.RequireSession(), forceRefresh: false, ct);
@@ -32,6 +35,16 @@ internal static class TwoFactorCommands
             {
                 var providers = await client.GetTwoFactorProvidersAsync(ct);
                 var on = providers.Data.Any(p => p.Enabled && p.Type == TwoFactorProviderType.Authenticator);
+                if (r.GetValue(json))
+                {
+                    ctx.Host.Out.WriteLine(new JsonObject
+                    {
+                        ["enabled"] = on,
+                        ["providers"] = JsonSerializer.SerializeToNode(providers.Data, ItemCommands.Json),
+                    }.ToJsonString(ItemCommands.Json));
+                    return;
+                }
+
                 ctx.Host.Out.WriteLine(on ? "Two-step login: on (authenticator app)" : "Two-step login: off");
             }
         }));

@@ -16,6 +16,12 @@ public sealed record PasswordOptions
 
     /// <summary>Leaves out characters that are easy to confuse when read aloud or typed (I, O, l, 0, 1).</summary>
     public bool AvoidAmbiguous { get; init; }
+
+    /// <summary>At least this many digits when <see cref="Numbers"/> is on (at least one either way), as <c>bw generate --minNumber</c>.</summary>
+    public int MinNumbers { get; init; } = 1;
+
+    /// <summary>At least this many special characters when <see cref="Special"/> is on, as <c>bw generate --minSpecial</c>.</summary>
+    public int MinSpecial { get; init; } = 1;
 }
 
 /// <summary>Random passwords in the manner of Bitwarden's generator: at least one character of each chosen class.</summary>
@@ -45,19 +51,35 @@ public static class PasswordGenerator
                 $"Password length must be between {PasswordOptions.MinLength} and {PasswordOptions.MaxLength}.", nameof(options));
         }
 
+        // The classes with their minimum counts: one of each chosen class, more digits or specials when asked.
+        var required = classes.Select(c => c switch
+        {
+            DigitsAll or DigitsUnambiguous => (Set: c, Count: Math.Max(1, options.MinNumbers)),
+            SpecialChars => (Set: c, Count: Math.Max(1, options.MinSpecial)),
+            _ => (Set: c, Count: 1),
+        }).ToList();
+        if (required.Sum(r => r.Count) > options.Length)
+        {
+            throw new ArgumentException("The minimum digit and special counts do not fit in the length.", nameof(options));
+        }
+
         var alphabet = string.Concat(classes);
         var chars = new char[options.Length];
 
-        // One character from each class first, so every chosen class is present, then the rest from the whole
+        // The required characters first, so every chosen class is present, then the rest from the whole
         // alphabet. GetInt32 draws uniformly by rejection sampling, so no character is favoured by a modulo.
-        for (var i = 0; i < classes.Count; i++)
+        var at = 0;
+        foreach (var (set, count) in required)
         {
-            chars[i] = classes[i][RandomNumberGenerator.GetInt32(classes[i].Length)];
+            for (var i = 0; i < count; i++)
+            {
+                chars[at++] = set[RandomNumberGenerator.GetInt32(set.Length)];
+            }
         }
 
-        for (var i = classes.Count; i < chars.Length; i++)
+        for (; at < chars.Length; at++)
         {
-            chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+            chars[at] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
         }
 
         // Shuffle so the guaranteed characters do not sit at known positions.

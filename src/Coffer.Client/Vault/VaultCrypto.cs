@@ -43,6 +43,7 @@ public static class VaultCrypto
                 PasswordRevisionDate = login.PasswordRevisionDate,
                 Totp = Decrypt(login.Totp, key),
                 Uris = login.Uris?.Select(u => Decrypt(u.Uri, key)).OfType<string>().ToList() ?? [],
+                Matches = DecryptMatches(login.Uris, key),
             } : null,
             Card = cipher.Card is { } card ? new CardView
             {
@@ -65,8 +66,8 @@ public static class VaultCrypto
 
     /// <summary>
     /// Encrypts an item for <c>POST /api/ciphers</c>, or for <c>PUT</c> when <paramref name="original"/> is the
-    /// server's copy being edited. From the original it keeps what the view does not model (passkeys, URI match
-    /// rules, per-item key, the type object of item types this client cannot edit, unknown properties), and it
+    /// server's copy being edited. From the original it keeps what the view does not model (passkeys,
+    /// per-item key, the type object of item types this client cannot edit, unknown properties), and it
     /// sends <c>lastKnownRevisionDate</c> so the server can refuse a stale write.
     /// </summary>
     public static CipherRequestModel Encrypt(VaultItem item, SymmetricKey userKey, CipherDetailsResponseModel? original = null)
@@ -116,17 +117,26 @@ public static class VaultCrypto
         return request;
     }
 
-    private static CipherLoginModel EncryptLogin(LoginView login, SymmetricKey key, CipherLoginModel? original)
+    /// <summary>The rules of the URIs that have one; the first wins when a URI appears twice.</summary>
+    private static Dictionary<string, UriMatch> DecryptMatches(List<CipherLoginUriModel>? uris, SymmetricKey key)
     {
-        // URI match rules are per URI; keep a rule while its URI is still in the list.
-        var matches = new Dictionary<string, int?>(StringComparer.Ordinal);
-        foreach (var uri in original?.Uris ?? [])
+        var matches = new Dictionary<string, UriMatch>(StringComparer.Ordinal);
+        foreach (var uri in uris ?? [])
         {
-            if (Decrypt(uri.Uri, key) is { } plain)
+            if (uri.Match is { } match && Decrypt(uri.Uri, key) is { } plain)
             {
-                matches.TryAdd(plain, uri.Match);
+                matches.TryAdd(plain, (UriMatch)match);
             }
         }
+
+        return matches;
+    }
+
+    private static CipherLoginModel EncryptLogin(LoginView login, SymmetricKey key, CipherLoginModel? original)
+    {
+        // URI match rules are per URI and come from the view (Decrypt fills them in), so an edit that removes a
+        // URI drops its rule, and one that resets a rule to the default sends null.
+        var matches = login.Matches;
 
         return new CipherLoginModel
         {
@@ -141,7 +151,7 @@ public static class VaultCrypto
             {
                 Uri = Encrypt(u, key),
                 UriChecksum = Encrypt(UriChecksum(u), key),
-                Match = matches.GetValueOrDefault(u),
+                Match = matches.TryGetValue(u, out var match) ? (int)match : null,
             })],
         };
     }

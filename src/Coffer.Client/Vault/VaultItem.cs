@@ -32,6 +32,26 @@ public sealed record LoginView
     public DateTime? PasswordRevisionDate { get; init; }
     public string? Totp { get; init; }
     public IReadOnlyList<string> Uris { get; init; } = [];
+
+    /// <summary>
+    /// The match rule of each URI in <see cref="Uris"/> that has one; a URI not in here uses the default rule
+    /// (<see cref="UriMatch.Domain"/>). Keyed by the URI's text, as the rule belongs to the URI.
+    /// </summary>
+    public IReadOnlyDictionary<string, UriMatch> Matches { get; init; } = new Dictionary<string, UriMatch>();
+}
+
+/// <summary>
+/// URI match detection, the numbers of <c>login.uris[].match</c> on the wire (protocol §4.10;
+/// Bitwarden's <c>UriMatchStrategy</c>). Null on the wire means the default, which is <see cref="Domain"/>.
+/// </summary>
+public enum UriMatch
+{
+    Domain = 0,
+    Host = 1,
+    StartsWith = 2,
+    Exact = 3,
+    RegularExpression = 4,
+    Never = 5,
 }
 
 public sealed record CardView

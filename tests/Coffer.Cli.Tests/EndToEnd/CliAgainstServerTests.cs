@@ -29,7 +29,7 @@ public sealed class CliAgainstServerTests(ServerFixture server) : IClassFixture<
 
         var items = JsonDocument.Parse(await _cli.OkAsync("list", "--json", "--passwordenv", "MP")).RootElement;
         Assert.Equal(1, items.GetArrayLength());
-        Assert.Equal("https://github.com", items[0].GetProperty("login").GetProperty("uris")[0].GetString());
+        Assert.Equal("https://github.com", items[0].GetProperty("login").GetProperty("uris")[0].GetProperty("uri").GetString());
         Assert.Equal(1, items[0].GetProperty("type").GetInt32());
         Assert.Contains(email, await File.ReadAllTextAsync(SessionPath), StringComparison.Ordinal);
     }

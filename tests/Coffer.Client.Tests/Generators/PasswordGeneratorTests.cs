@@ -106,4 +106,19 @@ public class PasswordGeneratorTests
     [Fact]
     public void Generate_TwiceGivesDifferentPasswords() =>
         Assert.NotEqual(PasswordGenerator.Generate(new PasswordOptions()).Value, PasswordGenerator.Generate(new PasswordOptions()).Value);
+
+    [Fact]
+    public void Generate_WithMinimumCounts_HasAtLeastThatManyDigitsAndSpecials()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var value = PasswordGenerator.Generate(new PasswordOptions { Length = 10, MinNumbers = 3, MinSpecial = 4 }).Value;
+            Assert.True(value.Count(char.IsAsciiDigit) >= 3, value);
+            Assert.True(value.Count(c => "!@#$%^&*".Contains(c, StringComparison.Ordinal)) >= 4, value);
+        }
+    }
+
+    [Fact]
+    public void Generate_WithMinimumsLongerThanTheLength_Throws() =>
+        Assert.Throws<ArgumentException>(() => PasswordGenerator.Generate(new PasswordOptions { Length = 5, MinNumbers = 3, MinSpecial = 3 }));
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Coffer.E2E.Tests.Harness;
 
 namespace Coffer.E2E.Tests;
@@ -29,7 +30,7 @@ public sealed class InteropTests(E2EFixture fixture) : IClassFixture<E2EFixture>
         Assert.Equal("g1t-Pa55 ünïcode", read.Text("login", "password"));
         Assert.Equal("two\nlines", read.Text("notes"));
         Assert.Equal(folder.Id(), read.Text("folderId"));
-        Assert.Equal(["https://git.example.com"], read.GetProperty("login").GetProperty("uris").Items().Select(u => u.ToString()));
+        Assert.Equal(["https://git.example.com"], read.GetProperty("login").GetProperty("uris").Items().Select(u => u.Text("uri")));
         Assert.Equal(item.Id(), Assert.Single(inFolder).Text("id"));
     }
 
@@ -95,4 +96,64 @@ public sealed class InteropTests(E2EFixture fixture) : IClassFixture<E2EFixture>
         Assert.Equal("r0uter-2", restored.Text("login", "password"));
         Assert.Empty(cofferTrash);
     }
+
+    [Fact]
+    public async Task CardAndIdentityAddedByCoffer_AreReadByBwGetItem_FieldByField_InTheSameShapeAsCoffersOwn()
+    {
+        var account = TestAccount.CreateUnique();
+        var bw = await fixture.RegisterAndLoginBwAsync(account);
+        var coffer = fixture.NewCoffer(account);
+        await coffer.LoginAsync(fixture.Server.Url);
+        (string Option, string Key, string Value)[] card =
+        [
+            ("--cardholder-name", "cardholderName", "Jane Doe"), ("--brand", "brand", "Mastercard"), ("--number", "number", "5555555555554444"),
+            ("--exp-month", "expMonth", "12"), ("--exp-year", "expYear", "2030"), ("--code", "code", "987"),
+        ];
+        (string Option, string Key, string Value)[] identity =
+        [
+            ("--title", "title", "Ms"), ("--first-name", "firstName", "Grace"), ("--middle-name", "middleName", "Brewster"),
+            ("--last-name", "lastName", "Hopper"), ("--address1", "address1", "1 Navy Way"), ("--address2", "address2", "Suite 2"),
+            ("--address3", "address3", "Building 3"), ("--city", "city", "Arlington"), ("--state", "state", "VA"),
+            ("--postal-code", "postalCode", "22202"), ("--country", "country", "US"), ("--company", "company", "US Navy"),
+            ("--email", "email", "grace@example.com"), ("--phone", "phone", "+1 555 0100"), ("--ssn", "ssn", "078-05-1120"),
+            ("--username", "username", "grace"), ("--passport-number", "passportNumber", "P1234567"), ("--license-number", "licenseNumber", "H123-456"),
+        ];
+
+        var cardId = (await coffer.OkAsync("coffer add card", [
+            "add", "card", "--name", "Travel card", "--favorite", "--hidden-field", "PIN=4321", "--boolean-field", "Virtual=false",
+            .. card.SelectMany(f => new[] { f.Option, f.Value })])).Trim();
+        var identityId = (await coffer.OkAsync("coffer add identity", [
+            "add", "identity", "--name", "Grace", "--field", "Rank=Rear Admiral", .. identity.SelectMany(f => new[] { f.Option, f.Value })])).Trim();
+        await bw.OkAsync("bw sync", "sync");
+        var bwCard = await bw.JsonAsync("bw get item (card)", "get", "item", cardId);
+        var bwIdentity = await bw.JsonAsync("bw get item (identity)", "get", "item", identityId);
+        var cofferCard = await coffer.JsonAsync("coffer get item (card)", "get", "item", cardId);
+        var cofferIdentity = await coffer.JsonAsync("coffer get item (identity)", "get", "item", identityId);
+
+        Assert.Equal("3", bwCard.Text("type"));
+        Assert.Equal("Travel card", bwCard.Text("name"));
+        Assert.True(bwCard.GetProperty("favorite").GetBoolean());
+        Assert.All(card, f => Assert.Equal(f.Value, bwCard.Text("card", f.Key)));
+        Assert.Equal([("PIN", "4321", "1"), ("Virtual", "false", "2")], Fields(bwCard));
+        Assert.Equal("4", bwIdentity.Text("type"));
+        Assert.All(identity, f => Assert.Equal(f.Value, bwIdentity.Text("identity", f.Key)));
+        Assert.Equal([("Rank", "Rear Admiral", "0")], Fields(bwIdentity));
+
+        // coffer prints the same item in the same shape: every key bw prints for these objects, with the same value.
+        foreach (var (ours, theirs) in new[] { (cofferCard, bwCard), (cofferIdentity, bwIdentity) })
+        {
+            foreach (var key in new[] { "object", "id", "type", "name", "notes", "favorite", "folderId", "reprompt", "revisionDate", "creationDate" })
+            {
+                Assert.Equal(theirs.Text(key), ours.Text(key));
+            }
+
+            Assert.Equal(Fields(theirs), Fields(ours));
+        }
+
+        Assert.All(card, f => Assert.Equal(bwCard.Text("card", f.Key), cofferCard.Text("card", f.Key)));
+        Assert.All(identity, f => Assert.Equal(bwIdentity.Text("identity", f.Key), cofferIdentity.Text("identity", f.Key)));
+    }
+
+    private static (string?, string?, string?)[] Fields(JsonElement item) =>
+        [.. item.GetProperty("fields").Items().Select(f => (f.Text("name"), f.Text("value"), f.Text("type")))];
 }
