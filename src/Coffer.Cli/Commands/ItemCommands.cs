@@ -77,7 +77,7 @@ internal static class ItemCommands
 
             if (kind == "totp")
             {
-                var totp = item.Login?.Totp ?? throw new CliException($"'{item.Name}' has no TOTP secret.");
+                var totp = item.Login?.Totp ?? throw CliException.NotFound($"'{item.Name}' has no TOTP secret.");
                 var code = ItemTotp.Current(totp, ctx.Host.Time.GetUtcNow());
                 if (r.GetValue(json))
                 {
@@ -97,7 +97,7 @@ internal static class ItemCommands
                 "username" => item.Login?.Username ?? item.Identity?.Username,
                 "uri" => item.Login?.Uris is [var first, ..] ? first : null,
                 _ => item.Notes,
-            } ?? throw new CliException($"'{item.Name}' has no {kind}.");
+            } ?? throw CliException.NotFound($"'{item.Name}' has no {kind}.");
             ctx.Host.Out.WriteLine(r.GetValue(json) ? new JsonObject { [kind] = value }.ToJsonString(Json) : value);
         }));
         return command;

@@ -164,7 +164,7 @@ internal sealed class ItemOptions
         CheckApplies(item, r);
         if (r.GetValue(Name) is { } name)
         {
-            item = item with { Name = name.Length > 0 ? name : throw new CliException("The name cannot be empty.") };
+            item = item with { Name = name.Length > 0 ? name : throw CliException.Usage("The name cannot be empty.") };
         }
 
         item = item with
@@ -200,7 +200,7 @@ internal sealed class ItemOptions
         };
         if (wrong.FirstOrDefault(given) is { } option)
         {
-            throw new CliException($"{option.Name} does not apply to '{item.Name}', which is {TypeName(item.Type)}.");
+            throw CliException.Usage($"{option.Name} does not apply to '{item.Name}', which is {TypeName(item.Type)}.");
         }
     }
 
@@ -221,7 +221,7 @@ internal sealed class ItemOptions
         {
             if (result.RemoveAll(f => f.Name == name) == 0)
             {
-                throw new CliException($"The item has no custom field named '{name}'.");
+                throw CliException.NotFound($"The item has no custom field named '{name}'.");
             }
         }
 
@@ -267,7 +267,7 @@ internal sealed class ItemOptions
         {
             if (uris.RemoveAll(u => u == uri) == 0)
             {
-                throw new CliException($"'{item.Name}' has no URI '{uri}'.");
+                throw CliException.NotFound($"'{item.Name}' has no URI '{uri}'.");
             }
         }
 
@@ -278,7 +278,7 @@ internal sealed class ItemOptions
             var (uri, rule) = (value[..at], MatchNames[value[(at + 1)..]]);
             if (!uris.Contains(uri))
             {
-                throw new CliException($"--uri-match names '{uri}', which is not one of the item's URIs.");
+                throw CliException.Usage($"--uri-match names '{uri}', which is not one of the item's URIs.");
             }
 
             if (rule is { } match)

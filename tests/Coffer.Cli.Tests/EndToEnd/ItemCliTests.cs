@@ -164,13 +164,13 @@ public sealed class ItemCliTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Equal([("Key", "hunter2", 1)], Fields(item));
 
         var (code, _, error) = await _cli.RunAsync("edit", "Wifi", "--password", "x", "--passwordenv", "MP");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("--password does not apply to 'Wifi', which is a secure note", error, StringComparison.Ordinal);
         (code, _, error) = await _cli.RunAsync("edit", "Amex", "--first-name", "x", "--passwordenv", "MP");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("which is a card", error, StringComparison.Ordinal);
         (code, _, error) = await _cli.RunAsync("edit", "Amex", "--remove-field", "Nope", "--passwordenv", "MP");
-        Assert.Equal(1, code);
+        Assert.Equal(ExitCodes.NotFound, code);
         Assert.Contains("no custom field named 'Nope'", error, StringComparison.Ordinal);
     }
 
