@@ -10,7 +10,10 @@ public sealed record CliHost(
     Func<string, string?> GetEnvironment,
     TimeProvider Time,
     Func<string?>? ReadSecretFromTerminal,
-    Func<string, string?>? ReadLineFromTerminal = null)
+    Func<string, string?>? ReadLineFromTerminal = null,
+    Func<string, string?>? ReadSecretWithPrompt = null,
+    bool OutIsTerminal = false,
+    bool ErrorIsTerminal = false)
 {
 
     public static CliHost System() => new(
@@ -18,8 +21,11 @@ public sealed record CliHost(
         Console.Error,
         Environment.GetEnvironmentVariable,
         TimeProvider.System,
+        Console.IsInputRedirected ? null : () => ReadHidden("Master password: "),
+        Console.IsInputRedirected ? null : Prompt,
         Console.IsInputRedirected ? null : ReadHidden,
-        Console.IsInputRedirected ? null : Prompt);
+        !Console.IsOutputRedirected,
+        !Console.IsErrorRedirected);
 
     /// <summary>Asks on stderr (stdout stays clean for scripts) and reads one line, for non-secret answers such as a 2FA code.</summary>
     private static string? Prompt(string question)
@@ -28,10 +34,10 @@ public sealed record CliHost(
         return Console.ReadLine();
     }
 
-    /// <summary>Reads a line without echo, so the master password never appears on screen or in scrollback.</summary>
-    private static string? ReadHidden()
+    /// <summary>Reads a line without echo, so a password never appears on screen or in scrollback.</summary>
+    private static string? ReadHidden(string prompt)
     {
-        Console.Error.Write("Master password: ");
+        Console.Error.Write(prompt);
         var buffer = new System.Text.StringBuilder();
         while (true)
         {
