@@ -20,12 +20,16 @@ internal static class KeePass2Xml
         var lineInfo = (IXmlLineInfo)reader;
         var groups = new List<(int Depth, string? Name)>();
         var sawRoot = false;
+
+        // ReadElementContentAsString and XNode.ReadFrom leave the reader on the next node already.
+        var positioned = false;
         while (true)
         {
             bool more;
             try
             {
-                more = reader.Read();
+                more = positioned ? !reader.EOF : reader.Read();
+                positioned = false;
             }
             catch (XmlException e)
             {
@@ -57,6 +61,7 @@ internal static class KeePass2Xml
             else if (reader.LocalName == "Name" && inGroup)
             {
                 groups[^1] = (groups[^1].Depth, reader.ReadElementContentAsString());
+                positioned = true;
             }
             else if (reader.LocalName == "Entry" && inGroup)
             {
@@ -65,6 +70,7 @@ internal static class KeePass2Xml
                 try
                 {
                     entry = (XElement)XNode.ReadFrom(reader);
+                    positioned = true;
                 }
                 catch (XmlException e)
                 {
