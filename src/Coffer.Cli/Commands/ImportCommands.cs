@@ -20,10 +20,11 @@ internal static class ImportCommands
         var file = new Argument<string?>("file") { Description = "The file to import", Arity = ArgumentArity.ZeroOrOne };
         var formats = new Option<bool>("--formats") { Description = "List the formats this command reads" };
         var skipBad = new Option<bool>("--skip-bad-rows") { Description = "Import the readable rows even when some rows are malformed" };
+        var noSync = new Option<bool>("--no-sync") { Description = "Do not download the vault again afterwards (for very large imports; run `coffer sync` later)" };
         var passwordEnv = ExportCommands.FilePasswordEnvOption();
         var command = new Command("import", "Import items from another password manager's export (or a Bitwarden export)")
         {
-            format, file, formats, skipBad, passwordEnv,
+            format, file, formats, skipBad, noSync, passwordEnv,
         };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
@@ -114,7 +115,15 @@ internal static class ImportCommands
                 }
 
                 progress.Done();
-                await VaultSession.PullAsync(ctx, client, connected, ct);
+                if (r.GetValue(noSync))
+                {
+                    await ctx.Host.Error.WriteLineAsync("The local copy of the vault was not refreshed; run `coffer sync` before reading it.");
+                }
+                else
+                {
+                    await VaultSession.PullAsync(ctx, client, connected, ct);
+                }
+
                 ctx.Host.Out.WriteLine($"Imported {sent} items ({created} new folders{(badRows > 0 ? $", {badRows} bad rows skipped" : "")}).");
             }
         }));

@@ -20,7 +20,8 @@ namespace Coffer.Client.Exchange;
 /// </summary>
 public static class BitwardenJson
 {
-    private static readonly JsonWriterOptions Indented = new() { Indented = true };
+    // Unescaped non-ASCII text, as Bitwarden's exports have it; the file is never embedded in HTML.
+    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static IEnumerable<ImportRow> Read(Stream stream, Func<string>? filePassword)
     {
