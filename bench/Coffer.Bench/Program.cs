@@ -9,6 +9,7 @@ return command switch
 {
     "http" => await HttpCommand.RunAsync(ParseHttp(rest)),
     "micro" => MicroCommand.Run(rest),
+    "import" => await ImportCommand.RunAsync(RepoRoot(), rest is ["--rows", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000),
     "serve-baseline" => await StaticBaseline.RunAsync(rest),
     _ => Usage(),
 };
@@ -64,6 +65,6 @@ static string RepoRoot()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | micro [BenchmarkDotNet args] | import [--rows N]");
     return 2;
 }

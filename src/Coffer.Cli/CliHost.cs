@@ -2,7 +2,7 @@ namespace Coffer.Cli;
 
 /// <summary>
 /// What the CLI touches outside itself, so tests can run it in-process: streams, environment, clock, and
-/// whether a person is at a terminal (stdin for prompts, stderr for progress).
+/// whether a person is at a terminal (stdin for prompts, stdout for confirmations, stderr for progress).
 /// </summary>
 public sealed record CliHost(
     TextWriter Out,
@@ -11,6 +11,8 @@ public sealed record CliHost(
     TimeProvider Time,
     Func<string?>? ReadSecretFromTerminal,
     Func<string, string?>? ReadLineFromTerminal = null,
+    Func<string, string?>? ReadSecretWithPrompt = null,
+    bool OutIsTerminal = false,
     bool ErrorIsTerminal = false)
 {
 
@@ -19,8 +21,10 @@ public sealed record CliHost(
         Console.Error,
         Environment.GetEnvironmentVariable,
         TimeProvider.System,
-        Console.IsInputRedirected ? null : ReadHidden,
+        Console.IsInputRedirected ? null : () => ReadHidden("Master password: "),
         Console.IsInputRedirected ? null : Prompt,
+        Console.IsInputRedirected ? null : ReadHidden,
+        !Console.IsOutputRedirected,
         !Console.IsErrorRedirected);
 
     /// <summary>Asks on stderr (stdout stays clean for scripts) and reads one line, for non-secret answers such as a 2FA code.</summary>
@@ -30,10 +34,10 @@ public sealed record CliHost(
         return Console.ReadLine();
     }
 
-    /// <summary>Reads a line without echo, so the master password never appears on screen or in scrollback.</summary>
-    private static string? ReadHidden()
+    /// <summary>Reads a line without echo, so a password never appears on screen or in scrollback.</summary>
+    private static string? ReadHidden(string prompt)
     {
-        Console.Error.Write("Master password: ");
+        Console.Error.Write(prompt);
         var buffer = new System.Text.StringBuilder();
         while (true)
         {

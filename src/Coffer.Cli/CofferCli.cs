@@ -32,6 +32,8 @@ public static class CofferCli
             EditCommands.Remove(run),
             EditCommands.Restore(run),
             FolderCommands.Create(run),
+            ImportCommands.Create(run),
+            ExportCommands.Create(run),
             GenerateCommand.Create(run),
             TwoFactorCommands.Create(run),
         };

@@ -23,7 +23,21 @@ public static class MasterKeys
     /// <exception cref="ArgumentException"><paramref name="kdf"/> fails <see cref="KdfConfig.Validate"/>.</exception>
     public static byte[] DeriveMasterKey(string password, string email, KdfConfig kdf)
     {
+        ArgumentNullException.ThrowIfNull(email);
+        return DeriveFromSalt(password, Encoding.UTF8.GetBytes(AccountEmail.Normalize(email)), kdf);
+    }
+
+    /// <summary>
+    /// The same derivation as <see cref="DeriveMasterKey"/> with a raw salt instead of an e-mail: the file key of
+    /// a password-protected export uses the UTF-8 bytes of its random base64 salt, which must not be lower-cased
+    /// (Bitwarden's <c>KeyService.makePinKey</c>, used by the export services).
+    /// </summary>
+    /// <returns>32 bytes.</returns>
+    /// <exception cref="ArgumentException"><paramref name="kdf"/> fails <see cref="KdfConfig.Validate"/>.</exception>
+    public static byte[] DeriveFromSalt(string password, byte[] salt, KdfConfig kdf)
+    {
         ArgumentNullException.ThrowIfNull(password);
+        ArgumentNullException.ThrowIfNull(salt);
         ArgumentNullException.ThrowIfNull(kdf);
 
         // The KDF parameters come from the server at prelogin; refusing weak ones here is the client's guard
@@ -33,7 +47,6 @@ public static class MasterKeys
             throw new ArgumentException(problem, nameof(kdf));
         }
 
-        var salt = Encoding.UTF8.GetBytes(AccountEmail.Normalize(email));
         if (kdf.Type == KdfType.Pbkdf2Sha256)
         {
             return Rfc2898DeriveBytes.Pbkdf2(password, salt, kdf.Iterations, HashAlgorithmName.SHA256, MasterKeyLength);
