@@ -79,6 +79,18 @@ internal sealed partial class HubConnections
         }
     }
 
+    /// <summary>Signed-in connections registered for delivery: admitted, and past the hub's OnConnectedAsync.</summary>
+    public int Registered
+    {
+        get
+        {
+            lock (gate)
+            {
+                return liveById.Count;
+            }
+        }
+    }
+
     /// <summary>
     /// Reserves a connection slot for <paramref name="userId"/>, or for the client address <paramref name="address"/>
     /// on the anonymous hub when the user is null. Null means over a budget (answer 429); dispose the lease when the

@@ -70,7 +70,18 @@ public sealed class LiveSyncClient : IAsyncDisposable
 
         var client = new LiveSyncClient(builder.Build());
         using var guard = new CancellationTokenSource(Guard);
+        var hubs = factory.Services.GetRequiredService<Coffer.Server.Notifications.HubConnections>();
+        var before = hubs.Registered;
         await client.Connection.StartAsync(guard.Token);
+        // SignalR answers the handshake before the hub's OnConnectedAsync registers the connection for delivery, so a
+        // notification sent in between would miss it (clients sync on connect for that reason); tests wait for the
+        // registration, as a loaded machine can stretch that window.
+        while (path == HubPath && hubs.Registered <= before
+            && client.Connection.State == HubConnectionState.Connected && !guard.IsCancellationRequested)
+        {
+            await Task.Delay(5, CancellationToken.None);
+        }
+
         return client;
     }
 
