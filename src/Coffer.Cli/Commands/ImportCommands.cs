@@ -104,17 +104,19 @@ internal static class ImportCommands
                 }
 
                 // Pass 2: encrypt and send batch by batch.
-                var progress = new ImportProgress(ctx.Host, total);
-                var sent = 0;
                 var good = Rows(path, formatName, FilePassword).Where(row => row.Error is null);
-                foreach (var (request, count) in ImportBatches.Create(good, folderIds, userKey))
+                var sent = await CliProgress.BarAsync(ctx, "Importing", total, async progress =>
                 {
-                    await client.ImportCiphersAsync(request, ct);
-                    sent += count;
-                    progress.Report(sent);
-                }
+                    var done = 0;
+                    foreach (var (request, count) in ImportBatches.Create(good, folderIds, userKey))
+                    {
+                        await client.ImportCiphersAsync(request, ct);
+                        done += count;
+                        progress.Report(done);
+                    }
 
-                progress.Done();
+                    return done;
+                });
                 if (r.GetValue(noSync))
                 {
                     await ctx.Host.Error.WriteLineAsync("The local copy of the vault was not refreshed; run `coffer sync` before reading it.");
@@ -161,31 +163,6 @@ internal static class ImportCommands
 
                 yield return rows.Current;
             }
-        }
-    }
-}
-
-/// <summary>
-/// A progress line on stderr while an import runs, only when stderr is a terminal (never in a pipe, a log or a
-/// test). A minimal stand-in until the CLI's shared Spectre.Console progress helper is available here.
-/// </summary>
-internal sealed class ImportProgress(CliHost host, int total)
-{
-    private readonly bool _shown = host.ErrorIsTerminal && total > 0;
-
-    public void Report(int done)
-    {
-        if (_shown)
-        {
-            host.Error.Write($"\rImporting {done:N0}/{total:N0} items ({done * 100L / total}%)");
-        }
-    }
-
-    public void Done()
-    {
-        if (_shown)
-        {
-            host.Error.WriteLine();
         }
     }
 }

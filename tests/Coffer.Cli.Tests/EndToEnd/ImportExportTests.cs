@@ -48,7 +48,7 @@ public sealed class ImportExportTests(ServerFixture server) : IClassFixture<Serv
         var login = item.GetProperty("login");
         Assert.Equal(F.User, login.GetProperty("username").GetString());
         Assert.Equal(F.Password, login.GetProperty("password").GetString());
-        Assert.Equal(F.Url, login.GetProperty("uris")[0].GetString());
+        Assert.Equal(F.Url, login.GetProperty("uris")[0].GetProperty("uri").GetString());
         Assert.Equal(F.Notes, item.GetProperty("notes").GetString());
         Assert.Equal(totp, login.GetProperty("totp").GetString());
         Assert.Equal(folder, FolderOf(item));
