@@ -10,7 +10,14 @@ namespace Coffer.Server.Ciphers;
 public sealed class Cipher
 {
     public Guid Id { get; set; }
-    public Guid UserId { get; set; }
+
+    /// <summary>The owner of a personal item; null for an organization's item.</summary>
+    public Guid? UserId { get; set; }
+
+    /// <summary>The organization owning the item (then <see cref="UserId"/> is null); its collections are in <c>CollectionCipher</c>.</summary>
+    public Guid? OrganizationId { get; set; }
+
+    /// <summary>The folder of a personal item. An organization item's folder and favourite are per member (<see cref="CipherPreference"/>).</summary>
     public Guid? FolderId { get; set; }
     public CipherType Type { get; set; }
     public bool Favorite { get; set; }
@@ -38,4 +45,16 @@ public sealed class Cipher
     }
 
     private static readonly TimeSpan MinimumRevisionStep = TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(1);
+}
+
+/// <summary>
+/// One member's own folder and favourite for an organization item (doc <c>bitwarden-organizations.md</c> §7.3,
+/// pitfall P11): folders are personal, so one member filing a shared item must not move it for everyone.
+/// </summary>
+public sealed class CipherPreference
+{
+    public Guid UserId { get; set; }
+    public Guid CipherId { get; set; }
+    public Guid? FolderId { get; set; }
+    public bool Favorite { get; set; }
 }

@@ -61,8 +61,17 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
     }
 
     /// <summary>Saves tracked changes and queued events; with <paramref name="vaultOwner"/>, also bumps that account's revision date.</summary>
-    public async Task CommitAsync(Guid? vaultOwner = null, CancellationToken ct = default)
+    public Task CommitAsync(Guid? vaultOwner = null, CancellationToken ct = default) =>
+        CommitAsync(vaultOwner is { } owner ? [owner] : [], ct);
+
+    /// <summary>
+    /// Saves tracked changes and queued events, and bumps the account revision date of every account in
+    /// <paramref name="vaultOwners"/>: for a change to an organization, every member who can see it
+    /// (<c>bitwarden-organizations.md</c> §10, pitfall P12), or their non-forced sync would skip it.
+    /// </summary>
+    public async Task CommitAsync(IReadOnlyCollection<Guid> vaultOwners, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(vaultOwners);
         await gate.WaitAsync(ct);
         try
         {
@@ -73,7 +82,7 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             await db.SerializeCommitsAsync(ct);
             await AppendPendingAsync(ct);
             await db.SaveChangesAsync(ct);
-            if (vaultOwner is { } owner)
+            foreach (var owner in vaultOwners.Distinct())
             {
                 // Taken under the write gate and the commit lock, and strictly later than the last commit's even when
                 // another node's clock is behind or both fall in one microsecond: a device that synced after an

@@ -6,6 +6,7 @@ using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Coffer.Server.TwoFactor;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -30,6 +31,16 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
     public DbSet<TwoFactorRememberToken> TwoFactorRememberTokens => Set<TwoFactorRememberToken>();
+    public DbSet<CipherPreference> CipherPreferences => Set<CipherPreference>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<Collection> Collections => Set<Collection>();
+    public DbSet<CollectionMember> CollectionMembers => Set<CollectionMember>();
+    public DbSet<CollectionGroup> CollectionGroups => Set<CollectionGroup>();
+    public DbSet<CollectionCipher> CollectionCiphers => Set<CollectionCipher>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<Policy> Policies => Set<Policy>();
 
     /// <summary>
     /// Called first inside every <see cref="Changes"/> transaction: holds back every other node's commit until this
@@ -90,13 +101,25 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
         {
             cipher.ToTable("ciphers");
             cipher.HasIndex(c => c.UserId);
+            cipher.HasIndex(c => c.OrganizationId);
             cipher.HasIndex(c => c.FolderId);
             // Each update is "UPDATE … WHERE Id = @id AND RevisionDate = @read": of two writes that read the same
             // revision, the second fails (DbUpdateConcurrencyException, answered 400) instead of overwriting.
             cipher.Property(c => c.RevisionDate).IsConcurrencyToken();
             cipher.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
             cipher.HasOne<Folder>().WithMany().HasForeignKey(c => c.FolderId).OnDelete(DeleteBehavior.SetNull);
+            cipher.HasOne<Organization>().WithMany().HasForeignKey(c => c.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         });
+        modelBuilder.Entity<CipherPreference>(preference =>
+        {
+            preference.ToTable("cipher_preferences");
+            preference.HasKey(p => new { p.UserId, p.CipherId });
+            preference.HasIndex(p => p.CipherId);
+            preference.HasOne<User>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+            preference.HasOne<Cipher>().WithMany().HasForeignKey(p => p.CipherId).OnDelete(DeleteBehavior.Cascade);
+            preference.HasOne<Folder>().WithMany().HasForeignKey(p => p.FolderId).OnDelete(DeleteBehavior.SetNull);
+        });
+        OnOrganizationsCreating(modelBuilder);
         modelBuilder.Entity<AuditEvent>(audit =>
         {
             // No foreign keys: the log outlives the accounts and items it speaks of.
@@ -151,6 +174,86 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             token.Property(t => t.SecurityStamp).HasMaxLength(64);
             token.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
             token.HasOne<Device>().WithMany().HasForeignKey(t => t.DeviceId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    /// <summary>The sharing tables (doc <c>bitwarden-organizations.md</c> §12); every child row goes with its organization.</summary>
+    private static void OnOrganizationsCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Organization>(organization =>
+        {
+            organization.ToTable("organizations");
+            organization.Property(o => o.Name).HasMaxLength(50);
+            organization.Property(o => o.BillingEmail).HasMaxLength(256);
+        });
+        modelBuilder.Entity<Membership>(membership =>
+        {
+            membership.ToTable("memberships");
+            membership.HasIndex(m => new { m.OrganizationId, m.Email }).IsUnique();
+            membership.HasIndex(m => new { m.UserId, m.OrganizationId });
+            membership.HasIndex(m => m.Email);
+            membership.Property(m => m.Email).HasMaxLength(256);
+            membership.Property(m => m.ExternalId).HasMaxLength(300);
+            membership.Property(m => m.InvitedByEmail).HasMaxLength(256);
+            // The member's revision date is the optimistic concurrency token: of two admins changing one member at
+            // once, the second fails instead of silently undoing the first (a revoke racing a confirm).
+            membership.Property(m => m.RevisionDate).IsConcurrencyToken();
+            membership.HasOne<Organization>().WithMany().HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+            membership.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Collection>(collection =>
+        {
+            collection.ToTable("collections");
+            collection.HasIndex(c => c.OrganizationId);
+            collection.Property(c => c.Name).HasMaxLength(1000);
+            collection.Property(c => c.ExternalId).HasMaxLength(300);
+            collection.HasOne<Organization>().WithMany().HasForeignKey(c => c.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<CollectionMember>(access =>
+        {
+            access.ToTable("collection_members");
+            access.HasKey(a => new { a.CollectionId, a.MembershipId });
+            access.HasIndex(a => a.MembershipId);
+            access.HasOne<Collection>().WithMany().HasForeignKey(a => a.CollectionId).OnDelete(DeleteBehavior.Cascade);
+            access.HasOne<Membership>().WithMany().HasForeignKey(a => a.MembershipId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Group>(group =>
+        {
+            group.ToTable("groups");
+            group.HasIndex(g => g.OrganizationId);
+            group.Property(g => g.Name).HasMaxLength(100);
+            group.Property(g => g.ExternalId).HasMaxLength(300);
+            group.HasOne<Organization>().WithMany().HasForeignKey(g => g.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<GroupMember>(member =>
+        {
+            member.ToTable("group_members");
+            member.HasKey(m => new { m.GroupId, m.MembershipId });
+            member.HasIndex(m => m.MembershipId);
+            member.HasOne<Group>().WithMany().HasForeignKey(m => m.GroupId).OnDelete(DeleteBehavior.Cascade);
+            member.HasOne<Membership>().WithMany().HasForeignKey(m => m.MembershipId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<CollectionGroup>(access =>
+        {
+            access.ToTable("collection_groups");
+            access.HasKey(a => new { a.CollectionId, a.GroupId });
+            access.HasIndex(a => a.GroupId);
+            access.HasOne<Collection>().WithMany().HasForeignKey(a => a.CollectionId).OnDelete(DeleteBehavior.Cascade);
+            access.HasOne<Group>().WithMany().HasForeignKey(a => a.GroupId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<CollectionCipher>(link =>
+        {
+            link.ToTable("collection_ciphers");
+            link.HasKey(l => new { l.CollectionId, l.CipherId });
+            link.HasIndex(l => l.CipherId);
+            link.HasOne<Collection>().WithMany().HasForeignKey(l => l.CollectionId).OnDelete(DeleteBehavior.Cascade);
+            link.HasOne<Cipher>().WithMany().HasForeignKey(l => l.CipherId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Policy>(policy =>
+        {
+            policy.ToTable("policies");
+            policy.HasIndex(p => new { p.OrganizationId, p.Type }).IsUnique();
+            policy.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

@@ -14,6 +14,7 @@ public enum PushType
     SyncFolderDelete = 3,
     SyncCiphers = 4,
     SyncVault = 5,
+    SyncOrgKeys = 6,
     SyncFolderCreate = 7,
     SyncFolderUpdate = 8,
     SyncSettings = 10,
