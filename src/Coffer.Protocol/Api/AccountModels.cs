@@ -67,7 +67,8 @@ public sealed record ProfileResponseModel
     public required string PrivateKey { get; init; }
     public required AccountKeysModel AccountKeys { get; init; }
     public required string SecurityStamp { get; init; }
-    public IReadOnlyList<object> Organizations { get; init; } = [];
+    /// <summary>Confirmed memberships only, each with its wrapped organization key (bitwarden-organizations.md §7.1).</summary>
+    public IReadOnlyList<ProfileOrganizationResponseModel> Organizations { get; init; } = [];
     public IReadOnlyList<object> Providers { get; init; } = [];
     public IReadOnlyList<object> ProviderOrganizations { get; init; } = [];
     public bool ForcePasswordReset { get; init; }

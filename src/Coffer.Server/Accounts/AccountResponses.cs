@@ -10,8 +10,10 @@ public static class AccountResponses
         PublicKeyEncryptionKeyPair = new PublicKeyEncryptionKeyPairModel { WrappedPrivateKey = user.PrivateKey, PublicKey = user.PublicKey },
     };
 
-    public static ProfileResponseModel Profile(User user) => new()
+    /// <summary>The profile; <paramref name="organizations"/> are the account's Confirmed memberships (OrganizationResponses.ProfileOrganizationsAsync).</summary>
+    public static ProfileResponseModel Profile(User user, IReadOnlyList<ProfileOrganizationResponseModel>? organizations = null) => new()
     {
+        Organizations = organizations ?? [],
         Id = user.Id,
         Name = user.Name,
         Email = user.Email,

@@ -32,6 +32,13 @@ public sealed class AuditChain(TokenService tokens)
             e.CipherId?.ToString() ?? "",
             e.IpAddress ?? "",
             e.Detail ?? "");
+        if (e.OrganizationId is not null || e.CollectionId is not null || e.MembershipId is not null || e.GroupId is not null || e.PolicyId is not null)
+        {
+            // Organization fields came later: events without them keep the canonical form (and hash) they were written with.
+            canonical = string.Join('\n', canonical, e.OrganizationId?.ToString() ?? "", e.CollectionId?.ToString() ?? "",
+                e.MembershipId?.ToString() ?? "", e.GroupId?.ToString() ?? "", e.PolicyId?.ToString() ?? "");
+        }
+
         var input = Encoding.UTF8.GetBytes(previousHash + "\n" + canonical);
         return Convert.ToHexStringLower(HMACSHA256.HashData(key, input));
     }

@@ -23,6 +23,17 @@ public sealed class AuditEvent
     public Guid? DeviceId { get; set; }
     public int? DeviceType { get; set; }
     public Guid? CipherId { get; set; }
+
+    /// <summary>The organization an organization event belongs to; its owners and admins read it (bitwarden-organizations.md §6.5).</summary>
+    public Guid? OrganizationId { get; set; }
+
+    public Guid? CollectionId { get; set; }
+
+    /// <summary>The member (organization user id) an organization event is about.</summary>
+    public Guid? MembershipId { get; set; }
+
+    public Guid? GroupId { get; set; }
+    public Guid? PolicyId { get; set; }
     public string? IpAddress { get; set; }
 
     /// <summary>Non-secret context, e.g. the e-mail a failed login was for or an admin's target.</summary>

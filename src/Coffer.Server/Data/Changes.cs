@@ -24,26 +24,46 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
     /// Queues an audit event for the next commit. The acting device and client address come from the current
     /// request; pass <paramref name="actingUserId"/> when someone other than <paramref name="userId"/> acts (an admin).
     /// </summary>
-    public void Record(EventType type, Guid? userId, Guid? cipherId = null, string? detail = null, Guid? actingUserId = null, Guid? deviceId = null)
+    public void Record(EventType type, Guid? userId, Guid? cipherId = null, string? detail = null, Guid? actingUserId = null, Guid? deviceId = null) =>
+        Record(new AuditEvent { Type = type, UserId = userId, CipherId = cipherId, Detail = detail, ActingUserId = actingUserId, DeviceId = deviceId, PreviousHash = "", Hash = "" });
+
+    /// <summary>
+    /// Queues an organization event (<c>bitwarden-organizations.md</c> §6.5): <paramref name="organizationId"/> and
+    /// what it is about. <paramref name="userId"/> is the account concerned (the member), if any; the actor is the caller.
+    /// </summary>
+    public void RecordOrganization(EventType type, Guid organizationId, Guid? userId = null, Guid? cipherId = null, Guid? collectionId = null,
+        Guid? membershipId = null, Guid? groupId = null, Guid? policyId = null, string? detail = null)
+    {
+        var principal = http.HttpContext?.User;
+        var actor = principal?.Identity?.IsAuthenticated == true ? principal.UserId() : (Guid?)null;
+        Record(new AuditEvent
+        {
+            Type = type,
+            OrganizationId = organizationId,
+            UserId = userId ?? actor,
+            ActingUserId = actor,
+            CipherId = cipherId,
+            CollectionId = collectionId,
+            MembershipId = membershipId,
+            GroupId = groupId,
+            PolicyId = policyId,
+            Detail = detail,
+            PreviousHash = "",
+            Hash = "",
+        });
+    }
+
+    private void Record(AuditEvent e)
     {
         var context = http.HttpContext;
         var principal = context?.User;
-        deviceId ??= principal?.Identity?.IsAuthenticated == true ? principal.DeviceId() : null;
-        var deviceType = int.TryParse(context?.Request.Headers["Device-Type"], out var t) ? t : (int?)null;
-        pending.Add(new AuditEvent
-        {
-            Date = Now,
-            Type = type,
-            UserId = userId,
-            ActingUserId = actingUserId,
-            DeviceId = deviceId,
-            DeviceType = deviceType,
-            CipherId = cipherId,
-            IpAddress = context?.Connection.RemoteIpAddress?.ToString(),
-            Detail = detail is { Length: > 256 } ? detail[..256] : detail,
-            PreviousHash = AuditChain.GenesisHash,
-            Hash = "",
-        });
+        e.DeviceId ??= principal?.Identity?.IsAuthenticated == true ? principal.DeviceId() : null;
+        e.DeviceType = int.TryParse(context?.Request.Headers["Device-Type"], out var t) ? t : null;
+        e.Date = Now;
+        e.IpAddress = context?.Connection.RemoteIpAddress?.ToString();
+        e.Detail = e.Detail is { Length: > 256 } ? e.Detail[..256] : e.Detail;
+        e.PreviousHash = AuditChain.GenesisHash;
+        pending.Add(e);
     }
 
     /// <summary>

@@ -127,6 +127,7 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             audit.HasKey(e => e.Sequence);
             audit.Property(e => e.Sequence).ValueGeneratedNever();
             audit.HasIndex(e => new { e.UserId, e.Date });
+            audit.HasIndex(e => new { e.OrganizationId, e.Date });
             audit.Property(e => e.IpAddress).HasMaxLength(64);
             audit.Property(e => e.Detail).HasMaxLength(256);
             audit.Property(e => e.PreviousHash).HasMaxLength(64);

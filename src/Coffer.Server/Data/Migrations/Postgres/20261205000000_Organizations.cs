@@ -18,6 +18,13 @@ public sealed class Organizations : Migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.AddColumn<Guid>(name: "OrganizationId", table: "audit_events", type: "uuid", nullable: true);
+        migrationBuilder.AddColumn<Guid>(name: "CollectionId", table: "audit_events", type: "uuid", nullable: true);
+        migrationBuilder.AddColumn<Guid>(name: "MembershipId", table: "audit_events", type: "uuid", nullable: true);
+        migrationBuilder.AddColumn<Guid>(name: "GroupId", table: "audit_events", type: "uuid", nullable: true);
+        migrationBuilder.AddColumn<Guid>(name: "PolicyId", table: "audit_events", type: "uuid", nullable: true);
+        migrationBuilder.CreateIndex(name: "IX_audit_events_OrganizationId_Date", table: "audit_events", columns: ["OrganizationId", "Date"]);
+
         migrationBuilder.CreateTable(
             name: "organizations",
             columns: table => new
@@ -226,6 +233,12 @@ public sealed class Organizations : Migration
         migrationBuilder.DropTable("collection_members");
         migrationBuilder.DropTable("collections");
         migrationBuilder.DropTable("memberships");
+        migrationBuilder.DropIndex(name: "IX_audit_events_OrganizationId_Date", table: "audit_events");
+        migrationBuilder.DropColumn(name: "OrganizationId", table: "audit_events");
+        migrationBuilder.DropColumn(name: "CollectionId", table: "audit_events");
+        migrationBuilder.DropColumn(name: "MembershipId", table: "audit_events");
+        migrationBuilder.DropColumn(name: "GroupId", table: "audit_events");
+        migrationBuilder.DropColumn(name: "PolicyId", table: "audit_events");
         migrationBuilder.DropTable("organizations");
     }
 }
