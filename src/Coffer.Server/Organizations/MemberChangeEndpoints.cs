@@ -244,7 +244,7 @@ public static class MemberChangeEndpoints
             return BitwardenErrors.BadRequest(OrganizationMembers.LastOwnerMessage, "type");
         }
 
-        if (await MemberAssignments.CheckAsync(db, orgId, request.Collections, request.Groups, ct) is { } invalid)
+        if (await MemberAssignments.CheckAsync(db, caller, memberId, type == MembershipType.Custom ? request.Permissions : null, request.Collections, request.Groups, ct) is { } invalid)
         {
             return invalid;
         }

@@ -210,7 +210,7 @@ public static class MemberEndpoints
             }
         }
 
-        if (await MemberAssignments.CheckAsync(db, orgId, request.Collections, request.Groups, ct) is { } invalid)
+        if (await MemberAssignments.CheckAsync(db, caller, null, type == MembershipType.Custom ? request.Permissions : null, request.Collections, request.Groups, ct) is { } invalid)
         {
             return invalid;
         }
