@@ -387,6 +387,7 @@ public sealed class MemberTests(CofferFactory factory) : IClassFixture<CofferFac
         using var details = await organization.Owner.Client.GetAsync(organization.Url($"/users/{memberId}"));
         Assert.Equal(organization.FirstCollectionId.ToString(), (string?)Assert.Single((await details.ExpectObjectAsync()).RequireArray("collections"))!["id"]);
     }
+
     [Fact]
     public async Task Invite_ByACustomManager_OfACustomMemberWithPermissionsItLacks_Returns400()
     {
