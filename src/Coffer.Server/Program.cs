@@ -93,6 +93,8 @@ api.MapCiphers();
 api.MapCollections();
 api.MapOrganizationExport();
 api.MapEvents();
+api.MapOrganizations();
+api.MapMembers();
 app.MapEventCollection();
 
 // Admin: an admin account with two-step login and a recent proof on every route but the proof itself (Admin/AdminProof).
