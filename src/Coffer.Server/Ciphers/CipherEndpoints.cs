@@ -82,18 +82,7 @@ public static class CipherEndpoints
             return folder.Error;
         }
 
-        var cipher = new Cipher
-        {
-            Id = Guid.NewGuid(),
-            UserId = userId,
-            FolderId = folder.Id,
-            Type = request.Type,
-            Favorite = request.Favorite,
-            Data = CipherValidation.Serialize(request),
-            CreationDate = changes.Now,
-            RevisionDate = changes.Now,
-            ArchivedDate = request.ArchivedDate,
-        };
+        var cipher = Cipher.Create(request, changes.Now, userId, null, folder.Id);
         db.Ciphers.Add(cipher);
         changes.Record(EventType.CipherCreated, userId, cipher.Id);
         changes.Notify(PushType.SyncCipherCreate, userId, cipher.Id, cipher.RevisionDate);
@@ -186,30 +175,23 @@ public static class CipherEndpoints
     }
 
     /// <summary>Moves an item to the trash: needs manage or edit (doc §7.3, upstream without <c>limitItemDeletion</c>).</summary>
-    internal static async Task<IResult?> SoftDeleteAsync(CipherItem item, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
+    internal static Task<IResult?> SoftDeleteAsync(CipherItem item, Guid userId, CofferDb db, Changes changes, CancellationToken ct) =>
+        SetTrashedAsync(item, userId, db, changes, trashed: true, ct);
+
+    internal static Task<IResult?> RestoreAsync(CipherItem item, Guid userId, CofferDb db, Changes changes, CancellationToken ct) =>
+        SetTrashedAsync(item, userId, db, changes, trashed: false, ct);
+
+    private static async Task<IResult?> SetTrashedAsync(CipherItem item, Guid userId, CofferDb db, Changes changes, bool trashed, CancellationToken ct)
     {
         if (!item.Flags.CanEdit)
         {
             return NoEditPermission();
         }
 
-        item.Cipher.DeletedDate ??= changes.Now;
+        item.Cipher.DeletedDate = trashed ? item.Cipher.DeletedDate ?? changes.Now : null;
         item.Cipher.Revise(changes.Now);
-        // The item still exists, in the trash: an update, as upstream sends (notifications doc §9).
-        await CommitItemAsync(db, changes, userId, item, EventType.CipherSoftDeleted, PushType.SyncCipherUpdate, ct);
-        return null;
-    }
-
-    internal static async Task<IResult?> RestoreAsync(CipherItem item, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
-    {
-        if (!item.Flags.CanEdit)
-        {
-            return NoEditPermission();
-        }
-
-        item.Cipher.DeletedDate = null;
-        item.Cipher.Revise(changes.Now);
-        await CommitItemAsync(db, changes, userId, item, EventType.CipherRestored, PushType.SyncCipherUpdate, ct);
+        // A trashed item still exists: an update either way, as upstream sends (notifications doc §9).
+        await CommitItemAsync(db, changes, userId, item, trashed ? EventType.CipherSoftDeleted : EventType.CipherRestored, PushType.SyncCipherUpdate, ct);
         return null;
     }
 

@@ -67,7 +67,7 @@ public static class CipherImport
         for (var i = 0; i < items.Count; i++)
         {
             Guid? folder = folderOf[i].Any() ? folderOf[i].Last() : null;
-            db.Ciphers.Add(NewCipher(items[i], changes.Now, userId, null, folder));
+            db.Ciphers.Add(Cipher.Create(items[i], changes.Now, userId, null, folder));
         }
 
         changes.Record(EventType.ItemsImported, userId, detail: $"{items.Count} items, {folders.Count} folders");
@@ -139,7 +139,7 @@ public static class CipherImport
 
         for (var i = 0; i < items.Count; i++)
         {
-            var cipher = NewCipher(items[i], changes.Now, null, orgId, null);
+            var cipher = Cipher.Create(items[i], changes.Now, null, orgId, null);
             db.Ciphers.Add(cipher);
             db.CollectionCiphers.AddRange(collectionsOf[i].Distinct().Select(c => new CollectionCipher { CollectionId = c, CipherId = cipher.Id }));
         }
@@ -193,17 +193,4 @@ public static class CipherImport
 
         return pairs.ToLookup(p => p.Item, p => p.Container);
     }
-
-    private static Cipher NewCipher(CipherRequestModel item, DateTime now, Guid? userId, Guid? organizationId, Guid? folderId) => new()
-    {
-        Id = Guid.NewGuid(),
-        UserId = userId,
-        OrganizationId = organizationId,
-        FolderId = folderId,
-        Type = item.Type,
-        Favorite = userId is not null && item.Favorite,
-        Data = CipherValidation.Serialize(item),
-        CreationDate = now,
-        RevisionDate = now,
-    };
 }

@@ -84,16 +84,7 @@ public static class OrgCipherEndpoints
             return folder.Error;
         }
 
-        var cipher = new Cipher
-        {
-            Id = Guid.NewGuid(),
-            OrganizationId = organizationId,
-            Type = request.Type,
-            Data = CipherValidation.Serialize(request),
-            CreationDate = changes.Now,
-            RevisionDate = changes.Now,
-            ArchivedDate = request.ArchivedDate,
-        };
+        var cipher = Cipher.Create(request, changes.Now, null, organizationId, null);
         db.Ciphers.Add(cipher);
         db.CollectionCiphers.AddRange(collections.Select(c => new CollectionCipher { CollectionId = c, CipherId = cipher.Id }));
         CipherItems.SetPreference(db, null, cipher.Id, userId, folder.Id, request.Favorite);
@@ -231,14 +222,7 @@ public static class OrgCipherEndpoints
         cipher.Data = CipherValidation.Serialize(request);
         cipher.Revise(changes.Now);
         db.CollectionCiphers.AddRange(collections.Select(c => new CollectionCipher { CollectionId = c, CipherId = cipher.Id }));
-        var preference = folder.Id is not null || favorite
-            ? new CipherPreference { UserId = userId, CipherId = cipher.Id, FolderId = folder.Id, Favorite = favorite }
-            : null;
-        if (preference is not null)
-        {
-            db.CipherPreferences.Add(preference);
-        }
-
+        var preference = CipherItems.SetPreference(db, null, cipher.Id, userId, folder.Id, favorite);
         return (new CipherItem(cipher, collections, access.ItemAccess(cipher, collections) ?? CollectionFlags.Full, preference), null);
     }
 
