@@ -32,6 +32,28 @@ public sealed class Cipher
     public DateTime? ArchivedDate { get; set; }
 
     /// <summary>
+    /// A new item from a validated request: the owner's personal item (<paramref name="userId"/>) with its folder and
+    /// favourite, or an organization's (<paramref name="organizationId"/>), whose folder and favourite are per member.
+    /// </summary>
+    public static Cipher Create(CipherRequestModel request, DateTime now, Guid? userId, Guid? organizationId, Guid? folderId)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new Cipher
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            OrganizationId = organizationId,
+            FolderId = userId is null ? null : folderId,
+            Type = request.Type,
+            Favorite = userId is not null && request.Favorite,
+            Data = CipherValidation.Serialize(request),
+            CreationDate = now,
+            RevisionDate = now,
+            ArchivedDate = request.ArchivedDate,
+        };
+    }
+
+    /// <summary>
     /// Gives the item a new revision date: <paramref name="now"/>, but always more than the ±1 s stale-write
     /// tolerance (<see cref="CipherEndpoints"/>) after the previous one, so a device still holding the previous
     /// revision is refused even when two edits fall within the same second (the item's date may then run up to a
