@@ -11,6 +11,7 @@ using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
+using Coffer.Server.Organizations;
 using Coffer.Server.Sync;
 using Coffer.Server.TwoFactor;
 
@@ -89,6 +90,7 @@ api.MapDevices();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
+api.MapPolicies();
 api.MapEvents();
 app.MapEventCollection();
 
