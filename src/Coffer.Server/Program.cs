@@ -92,6 +92,7 @@ api.MapFolders();
 api.MapCiphers();
 api.MapPolicies();
 api.MapEvents();
+api.MapOrganizations();
 app.MapEventCollection();
 
 // Admin: an admin account with two-step login and a recent proof on every route but the proof itself (Admin/AdminProof).

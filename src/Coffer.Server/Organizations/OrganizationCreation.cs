@@ -16,9 +16,7 @@ public static class OrganizationCreation
     public const string Everyone = "everyone";
     public const string Admins = "admins";
 
-    internal const string SettingName = "organization_creation";
-
-    public const string NotAllowed = "Only the server's admins may create organizations on this server.";
+    public const string SettingName = "OrganizationCreation";
 
     public static bool IsValid(string? value) => value is Everyone or Admins;
 

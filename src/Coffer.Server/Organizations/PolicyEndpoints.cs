@@ -39,21 +39,11 @@ public static class PolicyEndpoints
             .WithSummary("The web vault's form of PUT: {policy:{enabled, data}, metadata}");
     }
 
-    private static IResult OrganizationNotFound() => BitwardenErrors.NotFound("Organization not found.");
-
-    /// <summary>The caller's Confirmed membership in <paramref name="organizationId"/>, or null (answer 404, doc §9.1). One query.</summary>
-    internal static async Task<MemberAccess?> ConfirmedMemberAsync(CofferDb db, Guid organizationId, Guid userId, CancellationToken ct)
-    {
-        var membership = await db.Memberships.AsNoTracking()
-            .SingleOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId && m.Status == MembershipStatus.Confirmed, ct);
-        return membership is null ? null : new MemberAccess(membership, MemberAccess.ReadPermissions(membership));
-    }
-
     private static async Task<IResult> List(Guid orgId, ClaimsPrincipal principal, CofferDb db, CancellationToken ct)
     {
-        if (await ConfirmedMemberAsync(db, orgId, principal.UserId(), ct) is null)
+        if (await MemberAccess.LoadAsync(db, principal.UserId(), orgId, ct) is null)
         {
-            return OrganizationNotFound();
+            return OrganizationEndpoints.OrganizationNotFound();
         }
 
         var policies = await db.Policies.AsNoTracking().Where(p => p.OrganizationId == orgId).OrderBy(p => p.Type).ToListAsync(ct);
@@ -62,9 +52,9 @@ public static class PolicyEndpoints
 
     private static async Task<IResult> MasterPassword(Guid orgId, ClaimsPrincipal principal, CofferDb db, CancellationToken ct)
     {
-        if (await ConfirmedMemberAsync(db, orgId, principal.UserId(), ct) is null)
+        if (await MemberAccess.LoadAsync(db, principal.UserId(), orgId, ct) is null)
         {
-            return OrganizationNotFound();
+            return OrganizationEndpoints.OrganizationNotFound();
         }
 
         var policy = await db.Policies.AsNoTracking()
@@ -76,9 +66,9 @@ public static class PolicyEndpoints
 
     private static async Task<IResult> Get(Guid orgId, int type, ClaimsPrincipal principal, CofferDb db, CancellationToken ct)
     {
-        if (await ConfirmedMemberAsync(db, orgId, principal.UserId(), ct) is not { } member)
+        if (await MemberAccess.LoadAsync(db, principal.UserId(), orgId, ct) is not { } member)
         {
-            return OrganizationNotFound();
+            return OrganizationEndpoints.OrganizationNotFound();
         }
 
         if (!Enum.IsDefined((PolicyType)type))
@@ -96,9 +86,9 @@ public static class PolicyEndpoints
     private static async Task<IResult> Put(Guid orgId, int type, PolicyRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
-        if (await ConfirmedMemberAsync(db, orgId, userId, ct) is not { } member)
+        if (await MemberAccess.LoadAsync(db, userId, orgId, ct) is not { } member)
         {
-            return OrganizationNotFound();
+            return OrganizationEndpoints.OrganizationNotFound();
         }
 
         if (!member.CanManagePolicies)
