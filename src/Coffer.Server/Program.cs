@@ -91,6 +91,7 @@ api.MapSync();
 api.MapFolders();
 api.MapCiphers();
 api.MapPolicies();
+api.MapGroups();
 api.MapEvents();
 api.MapOrganizations();
 app.MapEventCollection();

@@ -142,9 +142,7 @@ public static class PolicyEndpoints
         changes.RecordOrganization(EventType.PolicyUpdated, orgId, policyId: policy.Id, detail: $"{policyType} {(enabled ? "enabled" : "disabled")}");
 
         // Sync carries policies[]: every member's revision date moves and their devices resync (doc §10).
-        var members = await db.Memberships.AsNoTracking()
-            .Where(m => m.OrganizationId == orgId && m.UserId != null && m.Status == MembershipStatus.Confirmed)
-            .Select(m => m.UserId!.Value).ToListAsync(ct);
+        var members = await OrganizationMembers.ConfirmedUserIdsAsync(db, orgId, ct);
         foreach (var memberId in members.Except(revoked))
         {
             changes.Notify(PushType.SyncVault, memberId);
