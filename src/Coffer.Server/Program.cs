@@ -94,6 +94,7 @@ api.MapPolicies();
 api.MapGroups();
 api.MapEvents();
 api.MapOrganizations();
+api.MapMembers();
 app.MapEventCollection();
 
 // Admin: an admin account with two-step login and a recent proof on every route but the proof itself (Admin/AdminProof).
