@@ -5,6 +5,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Ciphers;
@@ -121,6 +122,11 @@ public static class CipherBulkEndpoints
     private static async Task<IResult> Import(ImportCiphersRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
+        if (await PolicyEnforcement.CheckPersonalItemAsync(db, userId, ct) is { } forbidden)
+        {
+            return BitwardenErrors.BadRequest(forbidden);
+        }
+
         var items = request.Ciphers ?? [];
         var folders = request.Folders ?? [];
         var relations = request.FolderRelationships ?? [];

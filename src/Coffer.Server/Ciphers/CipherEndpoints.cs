@@ -6,6 +6,7 @@ using Coffer.Server.Errors;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Ciphers;
@@ -66,6 +67,11 @@ public static class CipherEndpoints
         if (CipherValidation.Validate(request, userId) is { } error)
         {
             return BitwardenErrors.BadRequest(error);
+        }
+
+        if (await PolicyEnforcement.CheckPersonalItemAsync(db, userId, ct) is { } forbidden)
+        {
+            return BitwardenErrors.BadRequest(forbidden);
         }
 
         // lastKnownRevisionDate is sent on create too and is ignored there (protocol §7.3).
