@@ -24,9 +24,8 @@ public static class GroupEndpoints
     private const int MaxNameLength = 100;
     private const int MaxExternalIdLength = 300;
 
-    public const string InvalidGroup = "Invalid group.";
-    public const string InvalidMember = "Invalid member.";
-    public const string InvalidCollection = "Invalid collection.";
+    public const string InvalidMember = "Invalid member";
+    public const string InvalidCollection = "Invalid collection";
 
     public static void MapGroups(this IEndpointRouteBuilder api)
     {
@@ -49,23 +48,6 @@ public static class GroupEndpoints
     }
 
     private static IResult GroupNotFound() => BitwardenErrors.NotFound("Group not found.");
-
-    /// <summary>
-    /// Checks that every id of <paramref name="groupIds"/> is a group of <paramref name="organizationId"/> (T8): the
-    /// shared check for the <c>groups</c> arrays of member and collection bodies. One query; null when all are valid.
-    /// </summary>
-    public static async Task<string?> ValidateGroupIdsAsync(CofferDb db, Guid organizationId, IEnumerable<Guid>? groupIds, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var ids = groupIds?.Distinct().ToList() ?? [];
-        if (ids.Count == 0)
-        {
-            return null;
-        }
-
-        var found = await db.Groups.CountAsync(g => ids.Contains(g.Id) && g.OrganizationId == organizationId, ct);
-        return found == ids.Count ? null : InvalidGroup;
-    }
 
     private static async Task<IResult> List(Guid orgId, ClaimsPrincipal principal, CofferDb db, CancellationToken ct)
     {
