@@ -90,6 +90,8 @@ api.MapDevices();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
+api.MapCollections();
+api.MapOrganizationExport();
 api.MapPolicies();
 api.MapGroups();
 api.MapEvents();
