@@ -6,10 +6,6 @@ using Coffer.Server.Errors;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
 using Coffer.Server.Organizations;
-<<<<<<< HEAD
-using Microsoft.EntityFrameworkCore;
-=======
->>>>>>> org-items
 
 namespace Coffer.Server.Ciphers;
 
@@ -117,26 +113,8 @@ public static class CipherBulkEndpoints
         return Results.Ok();
     }
 
-<<<<<<< HEAD
-    private static async Task<IResult> Import(ImportCiphersRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
-    {
-        var userId = principal.UserId();
-        if (await PolicyEnforcement.CheckPersonalItemAsync(db, userId, ct) is { } forbidden)
-        {
-            return BitwardenErrors.BadRequest(forbidden);
-        }
-
-        var items = request.Ciphers ?? [];
-        var folders = request.Folders ?? [];
-        var relations = request.FolderRelationships ?? [];
-        if (items.Count > MaxImportItems || folders.Count > MaxImportItems)
-        {
-            return BitwardenErrors.BadRequest($"An import may hold at most {MaxImportItems} items and folders.");
-        }
-=======
     private static async Task<(List<CipherItem> Items, IResult? Error)> LoadVisible(IReadOnlyList<Guid>? ids, Guid userId, CofferDb db, bool needsEdit, CancellationToken ct) =>
         await LoadVisible(ids, await VaultAccess.LoadAsync(db, userId, ct), db, needsEdit, ct);
->>>>>>> org-items
 
     private static async Task<(List<CipherItem> Items, IResult? Error)> LoadVisible(IReadOnlyList<Guid>? ids, VaultAccess access, CofferDb db, bool needsEdit, CancellationToken ct)
     {
