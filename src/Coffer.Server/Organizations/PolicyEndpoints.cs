@@ -25,6 +25,15 @@ public static class PolicyEndpoints
     // A policy's data object is a handful of switches and numbers; anything larger is not a policy.
     private const int MaxDataLength = 4096;
 
+    private const string EnforcementNote =
+        "Every type 0–22 is stored with its data and sent to the members' clients in sync. The server enforces: "
+        + "TwoFactorAuthentication (0: enabling it revokes bound members without two-step login; confirm, restore and accept "
+        + "are refused without it), SingleOrg (3: enabling it revokes bound members of other organizations; joining, confirming "
+        + "into or creating another organization is refused) and OrganizationDataOwnership (5: no personal items for bound "
+        + "members). MasterPassword (1) is NOT enforced by the server, which never sees the master password: the clients check "
+        + "new passwords against it. DisableSend (6) and SendOptions (7) are stored until the server has Send. RequireSso (4) and "
+        + "ResetPassword (8) cannot be enabled. Owners and Admins are exempt.";
+
     public static void MapPolicies(this IEndpointRouteBuilder api)
     {
         var policies = api.MapGroup("/organizations/{orgId:guid}/policies").WithTags("Policies");
@@ -34,7 +43,8 @@ public static class PolicyEndpoints
         policies.MapGet("/{type:int}", Get).Produces<PolicyResponseModel>()
             .WithSummary("One policy by type (0–22); a type never set answers as disabled");
         policies.MapPut("/{type:int}", Put).Produces<PolicyResponseModel>()
-            .WithSummary("Set a policy: {enabled, data} (Owner, Admin or Custom managePolicies)");
+            .WithSummary("Set a policy: {enabled, data} (Owner, Admin or Custom managePolicies)")
+            .WithDescription(EnforcementNote);
         policies.MapPut("/{type:int}/vnext", Put).Produces<PolicyResponseModel>()
             .WithSummary("The web vault's form of PUT: {policy:{enabled, data}, metadata}");
     }

@@ -78,6 +78,33 @@ public sealed class GroupTests(CofferFactory factory) : IClassFixture<CofferFact
         Assert.Contains(cipherId, await access.VisibleCiphers(db).Select(c => c.Id).ToListAsync());
         var outsider = await VaultAccess.LoadAsync(db, Guid.Parse((await TestAccount.CreateAsync(factory)).UserId), CancellationToken.None);
         Assert.Null(outsider.ItemAccess(cipher, [collectionId]));
+        var sync = await member.SyncAsync();
+        var synced = sync.RequireArray("ciphers").ById(cipherId.ToString());
+        Assert.NotNull(synced);
+        Assert.False((bool?)synced["viewPassword"]);
+        Assert.NotNull(sync.RequireArray("collections").ById(collectionId.ToString()));
+        using var read = await member.Client.GetAsync($"/api/ciphers/{cipherId}");
+        await read.ExpectSuccessAsync();
+    }
+
+    [Fact]
+    public async Task RemovingAMemberFromTheGroup_TakesTheGroupsItemsAway()
+    {
+        var organization = await OrgHarness.CreateAsync(factory);
+        var (member, memberId) = await organization.AddMemberAsync();
+        var collectionId = await organization.CreateCollectionInDatabaseAsync();
+        var cipherId = await AddOrganizationItemAsync(organization, collectionId);
+        var groupId = await CreateGroupAsync(organization, Body(collections: [OrgHarness.Access(collectionId)], users: [memberId]));
+        Assert.NotNull((await member.SyncAsync()).RequireArray("ciphers").ById(cipherId.ToString()));
+
+        using (var remove = await organization.Owner.Client.DeleteAsync(organization.Url($"/groups/{groupId}/user/{memberId}")))
+        {
+            await remove.ExpectSuccessAsync();
+        }
+
+        Assert.Null((await member.SyncAsync()).RequireArray("ciphers").ById(cipherId.ToString()));
+        using var read = await member.Client.GetAsync($"/api/ciphers/{cipherId}");
+        await read.ExpectBitwardenErrorAsync(HttpStatusCode.NotFound);
     }
 
     internal static async Task<Guid> AddOrganizationItemAsync(TestOrganization organization, Guid collectionId)

@@ -51,6 +51,9 @@ public sealed class PolicyTests(CofferFactory factory) : IClassFixture<CofferFac
         Assert.True(JsonNode.DeepEquals(data, (await one.ExpectObjectAsync())["data"]));
         using var masterPassword = await member.Client.GetAsync(organization.Url("/policies/master-password"));
         Assert.Equal(saved.RequireString("id"), (await masterPassword.ExpectObjectAsync()).RequireString("id"));
+        var synced = (await member.SyncAsync()).RequireArray("policies").ById(saved.RequireString("id"));
+        Assert.NotNull(synced);
+        Assert.True(JsonNode.DeepEquals(data, synced["data"]));
     }
 
     [Fact]

@@ -74,6 +74,42 @@ public sealed class T8_CrossOrganizationGroupBindingTests(CofferFactory factory)
     }
 
     [Fact]
+    public async Task CreateAndUpdateCollection_WithAGroupOfAnotherOrganization_Return400InvalidGroup()
+    {
+        var a = await OrgHarness.CreateAsync(factory);
+        var b = await OrgHarness.CreateAsync(factory);
+        var groupOfB = await GroupTests.CreateGroupAsync(b, GroupTests.Body());
+        var groupOfA = await GroupTests.CreateGroupAsync(a, GroupTests.Body());
+        JsonObject Body(Guid group) => new()
+        {
+            ["name"] = Fake.EncString(),
+            ["externalId"] = null,
+            ["users"] = new JsonArray(),
+            ["groups"] = new JsonArray(new JsonObject { ["id"] = group.ToString(), ["readOnly"] = false, ["hidePasswords"] = false, ["manage"] = true }),
+        };
+
+        using (var create = await a.Owner.Client.PostJsonAsync(a.Url("/collections"), Body(groupOfB)))
+        {
+            var error = await create.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+            Assert.Contains("Invalid group", error.ToJsonString(), StringComparison.Ordinal);
+        }
+
+        using (var update = await a.Owner.Client.PutJsonAsync(a.Url($"/collections/{a.FirstCollectionId}"), Body(groupOfB)))
+        {
+            await update.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+        }
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.False(await scope.ServiceProvider.GetRequiredService<CofferDb>().CollectionGroups.AnyAsync(x => x.GroupId == groupOfB));
+        }
+
+        // The same body with A's own group binds it.
+        using var own = await a.Owner.Client.PutJsonAsync(a.Url($"/collections/{a.FirstCollectionId}"), Body(groupOfA));
+        await own.ExpectSuccessAsync();
+    }
+
+    [Fact]
     public async Task InviteAndEditMember_WithAGroupOfAnotherOrganization_Return400InvalidGroup()
     {
         var a = await OrgHarness.CreateAsync(factory);
