@@ -47,6 +47,19 @@ public sealed record MemberAccess(Membership Membership, PermissionsModel Permis
     public bool CanManageMemberOfType(MembershipType target) =>
         target is MembershipType.Owner or MembershipType.Admin ? IsOwner : CanManageUsers;
 
+    /// <summary>
+    /// Whether this member may give <paramref name="requested"/> to a Custom member: Owners and Admins any, a Custom
+    /// member only permissions it holds itself (upstream <c>ValidateCustomPermissionsGrant</c>).
+    /// </summary>
+    public bool CanGrant(PermissionsModel? requested) =>
+        IsAdmin || requested is null || Flags(requested).Zip(Flags(Permissions)).All(f => !f.First || f.Second);
+
+    private static bool[] Flags(PermissionsModel p) =>
+    [
+        p.AccessEventLogs, p.AccessImportExport, p.AccessReports, p.CreateNewCollections, p.EditAnyCollection, p.DeleteAnyCollection,
+        p.ManageGroups, p.ManagePolicies, p.ManageSso, p.ManageUsers, p.ManageResetPassword, p.ManageScim,
+    ];
+
     /// <summary>Whether this member may act on <paramref name="target"/> (a member of the same organization) by its type.</summary>
     public bool CanManageMember(Membership target)
     {

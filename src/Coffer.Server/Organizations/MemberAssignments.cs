@@ -9,11 +9,24 @@ namespace Coffer.Server.Organizations;
 public static class MemberAssignments
 {
     /// <summary>
-    /// Every collection and group id of a member body must be a collection or group of <paramref name="orgId"/>
-    /// (doc §4.2, T8): "Invalid collection" / "Invalid group" otherwise, before anything is saved.
+    /// Checks a member body of <paramref name="caller"/> for member <paramref name="memberId"/> (null: a new one), before
+    /// anything is saved. Every collection and group id must be a collection or group of the caller's organization
+    /// (doc §4.2, T8): "Invalid collection" / "Invalid group" otherwise. A caller who cannot edit every collection
+    /// (a Custom member with <c>manageUsers</c>) may grant only what it holds, so that it cannot raise anyone, itself
+    /// included, above its own rights (upstream grants Custom permissions and collection access the same way):
+    /// only permissions it has, only access changes on collections it manages, and no group changes.
     /// </summary>
-    public static async Task<IResult?> CheckAsync(CofferDb db, Guid orgId, IReadOnlyList<SelectionReadOnlyRequestModel>? collections, IReadOnlyList<Guid>? groups, CancellationToken ct)
+    public static async Task<IResult?> CheckAsync(CofferDb db, MemberAccess caller, Guid? memberId, PermissionsModel? permissions,
+        IReadOnlyList<SelectionReadOnlyRequestModel>? collections, IReadOnlyList<Guid>? groups, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(caller);
+        var orgId = caller.OrganizationId;
+        if (!caller.CanGrant(permissions))
+        {
+            return BitwardenErrors.BadRequest("You can only grant permissions you have yourself.", "permissions");
+        }
+
         if (collections is { Count: > 0 })
         {
             if (collections.Any(c => c.Id is null) || collections.Count > 10_000)
@@ -37,7 +50,40 @@ public static class MemberAssignments
             }
         }
 
-        return null;
+        return caller.CanEditAnyCollection ? null : await CheckOwnRightsAsync(db, caller, memberId, collections, groups, ct);
+    }
+
+    private static async Task<IResult?> CheckOwnRightsAsync(CofferDb db, MemberAccess caller, Guid? memberId,
+        IReadOnlyList<SelectionReadOnlyRequestModel>? collections, IReadOnlyList<Guid>? groups, CancellationToken ct)
+    {
+        if (groups is not null)
+        {
+            var current = memberId is { } id ? await db.GroupMembers.Where(g => g.MembershipId == id).Select(g => g.GroupId).ToListAsync(ct) : [];
+            if (!current.ToHashSet().SetEquals(groups))
+            {
+                return BitwardenErrors.BadRequest("Only members who can edit every collection may change group membership.", "groups");
+            }
+        }
+
+        if (collections is null)
+        {
+            return null;
+        }
+
+        var existing = memberId is { } member ? await db.CollectionMembers.Where(a => a.MembershipId == member).ToListAsync(ct) : [];
+        var changed = collections.Where(c => !existing.Any(e => e.CollectionId == c.Id && (e.ReadOnly, e.HidePasswords, e.Manage) == (c.ReadOnly, c.HidePasswords, c.Manage)))
+            .Select(c => c.Id!.Value)
+            .Concat(existing.Where(e => !collections.Any(c => c.Id == e.CollectionId)).Select(e => e.CollectionId))
+            .ToList();
+        if (changed.Count == 0)
+        {
+            return null;
+        }
+
+        var access = await VaultAccess.LoadAsync(db, caller.Membership.UserId!.Value, ct);
+        return changed.All(id => access.CollectionAccess(caller.OrganizationId, id)?.Manage == true)
+            ? null
+            : BitwardenErrors.BadRequest("You can only change access to collections you manage.", "collections");
     }
 
     /// <summary>Adds the access rows of a checked body (<see cref="CheckAsync"/>) for a member.</summary>

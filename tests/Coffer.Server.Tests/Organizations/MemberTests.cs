@@ -387,4 +387,48 @@ public sealed class MemberTests(CofferFactory factory) : IClassFixture<CofferFac
         using var details = await organization.Owner.Client.GetAsync(organization.Url($"/users/{memberId}"));
         Assert.Equal(organization.FirstCollectionId.ToString(), (string?)Assert.Single((await details.ExpectObjectAsync()).RequireArray("collections"))!["id"]);
     }
+
+    [Fact]
+    public async Task Invite_ByACustomManager_OfACustomMemberWithPermissionsItLacks_Returns400()
+    {
+        var organization = await OrgHarness.CreateAsync(factory);
+        var manager = await organization.MemberAsAsync("custom-manageUsers");
+
+        using var refused = await organization.InviteRequestAsync(Fake.Email(), 4, permissions: new JsonObject { ["editAnyCollection"] = true }, by: manager);
+        using var allowed = await organization.InviteRequestAsync(Fake.Email(), 4, permissions: new JsonObject { ["manageUsers"] = true }, by: manager);
+
+        await refused.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+        await allowed.ExpectObjectAsync();
+    }
+
+    [Fact]
+    public async Task Invite_ByACustomManager_GrantsAccessOnlyToCollectionsItManages()
+    {
+        var organization = await OrgHarness.CreateAsync(factory);
+        var (manager, managerId) = await organization.AddMemberAsync(type: 4, permissions: new JsonObject { ["manageUsers"] = true });
+        var managed = await organization.CreateCollectionInDatabaseAsync((managerId, false, false, true));
+        var readable = await organization.CreateCollectionInDatabaseAsync((managerId, true, false, false));
+
+        using var refused = await organization.InviteRequestAsync(Fake.Email(), collections: [OrgHarness.Access(readable)], by: manager);
+        using var allowed = await organization.InviteRequestAsync(Fake.Email(), collections: [OrgHarness.Access(managed)], by: manager);
+
+        await refused.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+        await allowed.ExpectObjectAsync();
+    }
+
+    [Fact]
+    public async Task UpdateMember_ByACustomManager_CannotRaiseItself()
+    {
+        var organization = await OrgHarness.CreateAsync(factory);
+        var (manager, managerId) = await organization.AddMemberAsync(type: 4, permissions: new JsonObject { ["manageUsers"] = true });
+
+        using var permissions = await manager.Client.PutJsonAsync(organization.Url($"/users/{managerId}"),
+            new JsonObject { ["type"] = 4, ["permissions"] = new JsonObject { ["manageUsers"] = true, ["editAnyCollection"] = true } });
+        using var collections = await manager.Client.PutJsonAsync(organization.Url($"/users/{managerId}"),
+            new JsonObject { ["type"] = 4, ["permissions"] = new JsonObject { ["manageUsers"] = true }, ["collections"] = new JsonArray(OrgHarness.Access(organization.FirstCollectionId!.Value, manage: true)) });
+
+        await permissions.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+        await collections.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+        Assert.False(MemberAccess.ReadPermissions(organization.StoredMember(managerId)!).EditAnyCollection);
+    }
 }
