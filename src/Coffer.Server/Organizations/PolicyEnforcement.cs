@@ -26,7 +26,7 @@ public static class PolicyEnforcement
     public const string BoundElsewhere = "You cannot join this organization because you are a member of another organization which forbids it.";
     public const string LeaveOthersFirst = "You may not join this organization until you leave or remove all other organizations.";
     public const string TwoFactorRequired = "You cannot join this organization until you enable two-step login on your user account.";
-    public const string CreateForbidden = "You may not create an organization. You belong to an organization which has a policy that prohibits you from being a member of any other organization.";
+    public const string CreateForbidden = "You may not create an organization. You belong to an organization whose single organization policy prohibits you from being a member of any other organization.";
     public const string PersonalItemForbidden = "Due to an Enterprise Policy, you are restricted from saving items to your personal vault.";
 
     /// <summary>Whether a membership of this type is bound by its organization's policies (Owners and Admins are exempt).</summary>

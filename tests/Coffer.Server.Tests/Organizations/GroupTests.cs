@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Coffer.Protocol.Api;
-using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
 using Coffer.Server.Organizations;
 using Coffer.Server.Tests.Infrastructure;
@@ -107,15 +105,14 @@ public sealed class GroupTests(CofferFactory factory) : IClassFixture<CofferFact
         await read.ExpectBitwardenErrorAsync(HttpStatusCode.NotFound);
     }
 
+    /// <summary>An organization item in <paramref name="collectionId"/>, created by the owner through <c>POST /api/ciphers/create</c>.</summary>
     internal static async Task<Guid> AddOrganizationItemAsync(TestOrganization organization, Guid collectionId)
     {
-        await using var scope = organization.Factory.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
-        var cipher = new Cipher { Id = Guid.NewGuid(), OrganizationId = organization.Id, Type = CipherType.Login, Data = "{}"u8.ToArray() };
-        db.Ciphers.Add(cipher);
-        db.CollectionCiphers.Add(new CollectionCipher { CollectionId = collectionId, CipherId = cipher.Id });
-        await db.SaveChangesAsync();
-        return cipher.Id;
+        var item = Payloads.LoginCipher();
+        item["organizationId"] = organization.Id.ToString();
+        using var response = await organization.Owner.Client.PostJsonAsync("/api/ciphers/create",
+            new JsonObject { ["cipher"] = item, ["collectionIds"] = new JsonArray(collectionId.ToString()) });
+        return Guid.Parse((await response.ExpectObjectAsync()).RequireString("id"));
     }
 
     [Fact]
