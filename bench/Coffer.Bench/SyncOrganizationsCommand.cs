@@ -243,7 +243,7 @@ public static class SyncOrganizationsCommand
 
         md.AppendLine();
         md.AppendLine(queries[0].Commands == queries[1].Commands
-            ? "The member with 3,000 shared items and the one with 10 sync in the same number of SQL commands (issue 11: met). The personal vault's sync needs fewer: it skips the organization, collection and policy queries when the account has no membership."
+            ? "The member with 3,000 shared items and the one with 10 sync in the same number of SQL commands (issue 11: met). The personal vault's sync needs fewer: an account without a Confirmed membership skips the organization queries."
             : "**The two members' syncs differ in their number of SQL commands (issue 11: MISSED).**");
         md.AppendLine();
         md.AppendLine("## Throughput");
