@@ -81,14 +81,20 @@ public sealed class T11_PolicyBypassTests(CofferFactory factory) : IClassFixture
         Assert.Equal(MembershipStatus.Accepted, organization.StoredMember(memberId)!.Status);
     }
 
-    [Fact]
-    public async Task Confirm_OfAMemberBoundBySingleOrgElsewhere_IsRefused()
+    /// <summary>A member of an organization with SingleOrg on, invited (and so Accepted) into another organization.</summary>
+    private async Task<(TestAccount Member, TestOrganization Other, JsonObject Invitation)> InvitedWhileBoundElsewhereAsync()
     {
         var strict = await OrgHarness.CreateAsync(factory);
         var (member, _) = await strict.AddMemberAsync();
         await PolicyTests.EnablePolicyAsync(strict, PolicyType.SingleOrg);
         var other = await OrgHarness.CreateAsync(factory);
-        var invitation = await other.InviteAsync(member.Email);
+        return (member, other, await other.InviteAsync(member.Email));
+    }
+
+    [Fact]
+    public async Task Confirm_OfAMemberBoundBySingleOrgElsewhere_IsRefused()
+    {
+        var (member, other, invitation) = await InvitedWhileBoundElsewhereAsync();
         var memberId = Guid.Parse(invitation.RequireString("id"));
 
         using var response = await ConfirmRequestAsync(other, memberId, member);
@@ -100,11 +106,7 @@ public sealed class T11_PolicyBypassTests(CofferFactory factory) : IClassFixture
     [Fact]
     public async Task Accept_WithTheInvitationToken_ByAUserBoundBySingleOrgElsewhere_IsRefused()
     {
-        var strict = await OrgHarness.CreateAsync(factory);
-        var (member, _) = await strict.AddMemberAsync();
-        await PolicyTests.EnablePolicyAsync(strict, PolicyType.SingleOrg);
-        var other = await OrgHarness.CreateAsync(factory);
-        var invitation = await other.InviteAsync(member.Email);
+        var (member, other, invitation) = await InvitedWhileBoundElsewhereAsync();
         var memberId = Guid.Parse(invitation.RequireString("id"));
         // As the web vault's invitation link finds it: still Invited, the account not yet bound to it.
         await using (var scope = factory.Services.CreateAsyncScope())
