@@ -213,6 +213,12 @@ public static class KeyRotationEndpoints
                 return BitwardenErrors.BadRequest($"Cipher {cipher.Id}: {error}", "ciphers");
             }
 
+            // Organization items are under their organization's key, which a user key rotation does not touch.
+            if (cipher.OrganizationId is { Length: > 0 })
+            {
+                return BitwardenErrors.BadRequest($"Cipher {cipher.Id}: organization items are not part of a key rotation.", "ciphers");
+            }
+
             if (cipher.Type != stored[cipher.Id!.Value].Type)
             {
                 return BitwardenErrors.BadRequest($"Cipher {cipher.Id}: the type of an item cannot change.", "ciphers");

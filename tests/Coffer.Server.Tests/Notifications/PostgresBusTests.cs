@@ -84,6 +84,42 @@ public sealed class PostgresBusTests(PostgresFixture cluster) : IClassFixture<Po
         Assert.Equal(devices.First.DeviceIdentifier, notification.ContextId);
     }
 
+    [Fact]
+    public async Task OrganizationItemNotification_CarriesItsOrganizationAndCollectionIds_ToAnotherNode()
+    {
+        await using var nodes = await TwoNodes.StartAsync(cluster);
+        var devices = await TwoDevices.CreateAsync(nodes.First);
+        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
+        var organizationId = Guid.NewGuid();
+        Guid[] collections = [Guid.NewGuid(), Guid.NewGuid()];
+        var notification = new Notification(PushType.SyncCipherUpdate, Guid.Parse(devices.First.UserId), TimeProvider.System.GetUtcNow().UtcDateTime,
+            Guid.NewGuid(), OrganizationId: organizationId, CollectionIds: collections);
+
+        await TwoNodes.Bus(nodes.First).PublishAsync([notification]);
+
+        var received = await hub.NextNotificationAsync();
+        Assert.Equal(0, received.Type);
+        Assert.Equal(organizationId.ToString(), received.Payload["OrganizationId"]);
+        Assert.Equal(collections.Select(c => c.ToString()), Assert.IsType<object[]>(received.Payload["CollectionIds"]).Select(c => (string?)c));
+    }
+
+    [Fact]
+    public async Task OrganizationItemNotification_TooLargeForNotify_ReachesAnotherNodeAsAFullSync()
+    {
+        await using var nodes = await TwoNodes.StartAsync(cluster);
+        var devices = await TwoDevices.CreateAsync(nodes.First);
+        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
+        // 250 collection ids are about 10 KB of JSON, past PostgreSQL's 8000-byte NOTIFY payload.
+        var notification = new Notification(PushType.SyncCipherUpdate, Guid.Parse(devices.First.UserId), TimeProvider.System.GetUtcNow().UtcDateTime,
+            Guid.NewGuid(), OrganizationId: Guid.NewGuid(), CollectionIds: [.. Enumerable.Range(0, 250).Select(_ => Guid.NewGuid())]);
+
+        await TwoNodes.Bus(nodes.First).PublishAsync([notification]);
+
+        var received = await hub.NextNotificationAsync();
+        Assert.Equal(4, received.Type);
+        Assert.Equal(devices.First.UserId, received.Payload["UserId"]);
+    }
+
     /// <summary>
     /// Two servers over one data folder. On PostgreSQL runs they share its database, and with it the bus; on SQLite
     /// runs each gets a data source for the bus alone, on one database of the cluster.
