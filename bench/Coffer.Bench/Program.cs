@@ -2,12 +2,13 @@ using System.Globalization;
 using Coffer.Bench;
 using Coffer.Bench.Micro;
 
-// Subcommands: http (default), micro, and serve-baseline (the child process that http starts).
+// Subcommands: http (default), sync-orgs, micro, import, and serve-baseline (the child process that http starts).
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "http";
 var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 return command switch
 {
     "http" => await HttpCommand.RunAsync(ParseHttp(rest)),
+    "sync-orgs" => await SyncOrganizationsCommand.RunAsync(ParseHttp(rest)),
     "micro" => MicroCommand.Run(rest),
     "import" => await ImportCommand.RunAsync(RepoRoot(), rest is ["--rows", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000),
     "serve-baseline" => await StaticBaseline.RunAsync(rest),
@@ -65,6 +66,6 @@ static string RepoRoot()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | micro [BenchmarkDotNet args] | import [--rows N]");
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N]");
     return 2;
 }

@@ -19,6 +19,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process process;
     private readonly string? ownedFolder;
     private readonly Queue<string> output = new();
+    private long executedCommands;
 
     private ServerProcess(Process process, int port, string? ownedFolder)
     {
@@ -40,7 +41,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts coffer-server with a fresh (or the given) data folder. A fresh folder is deleted on dispose.
     /// </summary>
-    public static Task<ServerProcess> StartCofferAsync(string serverDll, string? dataFolder = null, bool perfMap = false)
+    public static Task<ServerProcess> StartCofferAsync(string serverDll, string? dataFolder = null, bool perfMap = false, bool logCommands = false)
     {
         var owned = dataFolder is null;
         dataFolder ??= Directory.CreateTempSubdirectory("coffer-bench-").FullName;
@@ -51,6 +52,12 @@ public sealed class ServerProcess : IAsyncDisposable
             // Warnings only: console logging per request would measure the terminal, not the server.
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        if (logCommands)
+        {
+            // Every SQL command the server sends is logged, so a run can count the queries of one request.
+            environment["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "Information";
+        }
+
         if (perfMap)
         {
             // Lets `perf report` name JIT-compiled frames (writes /tmp/perf-<pid>.map). W^X off, or the code
@@ -149,6 +156,9 @@ public sealed class ServerProcess : IAsyncDisposable
         return (rss, peak);
     }
 
+    /// <summary>The "Executed DbCommand" lines the server has logged so far (with <c>logCommands</c> on).</summary>
+    public long ExecutedCommands => Interlocked.Read(ref executedCommands);
+
     public string Output()
     {
         lock (output)
@@ -192,6 +202,11 @@ public sealed class ServerProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (line.Contains("Executed DbCommand", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref executedCommands);
         }
 
         lock (output)

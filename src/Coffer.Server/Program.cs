@@ -92,6 +92,8 @@ api.MapFolders();
 api.MapCiphers();
 api.MapCollections();
 api.MapOrganizationExport();
+api.MapPolicies();
+api.MapGroups();
 api.MapEvents();
 api.MapOrganizations();
 api.MapMembers();

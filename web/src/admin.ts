@@ -52,6 +52,20 @@ export interface CreatedInvitation {
 export interface AdminSettings {
   registrationMode: string;
   defaultRegistrationMode: string;
+  /** Who may create organizations: 'everyone' or 'admins'. */
+  organizationCreation: string;
+}
+
+/** An organization as the admin sees it: its plain-text name and counts, never a collection name or an item. */
+export interface AdminOrganization {
+  id: string;
+  name: string;
+  creationDate: string;
+  memberCount: number;
+  pendingMemberCount: number;
+  collectionCount: number;
+  itemCount: number;
+  owners: string[];
 }
 
 export interface AuditVerification {
@@ -141,6 +155,18 @@ export class AdminApi {
 
   setRegistrationMode(registrationMode: string): Promise<AdminSettings> {
     return this.send('PUT', '/settings', { registrationMode });
+  }
+
+  organizations(): Promise<AdminOrganization[]> {
+    return this.send('GET', '/organizations');
+  }
+
+  deleteOrganization(id: string): Promise<void> {
+    return this.send('DELETE', `/organizations/${encodeURIComponent(id)}`);
+  }
+
+  setOrganizationCreation(organizationCreation: string): Promise<AdminSettings> {
+    return this.send('PUT', '/settings/organization-creation', { organizationCreation });
   }
 
   verifyAudit(): Promise<AuditVerification> {

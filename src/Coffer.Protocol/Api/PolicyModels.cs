@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Coffer.Protocol.Api;
 
@@ -11,14 +12,24 @@ public sealed record PolicyResponseModel
     public JsonObject? Data { get; init; }
     public bool Enabled { get; init; }
     public DateTime RevisionDate { get; init; }
+
+    /// <summary>Only on <c>GET …/policies/{type}</c> (upstream <c>PolicyDetailResponseModel</c>): the web vault disables the switch when false.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? CanToggleState { get; init; }
+
     public string Object { get; init; } = "policy";
 }
 
-/// <summary><c>PUT /api/organizations/{orgId}/policies/{type}</c> (doc §1.6).</summary>
+/// <summary>
+/// <c>PUT /api/organizations/{orgId}/policies/{type}</c> (doc §1.6): <c>{"enabled","data"}</c>; the web vault's
+/// <c>…/vnext</c> route wraps the same in <c>{"policy":{"enabled","data"},"metadata":{…}}</c>.
+/// </summary>
 public sealed record PolicyRequestModel
 {
-    public bool Enabled { get; init; }
+    public bool? Enabled { get; init; }
     public JsonObject? Data { get; init; }
+    public PolicyRequestModel? Policy { get; init; }
+    public JsonObject? Metadata { get; init; }
 }
 
 /// <summary>A group (doc §1.5): <c>{"id","organizationId","name","externalId","collections":[…],"object":"group"}</c>.</summary>

@@ -43,6 +43,7 @@ public static class AdminEndpoints
         admin.MapDelete("/users/{id:guid}", DeleteUser).WithSummary("Delete an account and all its data");
         admin.MapAdminInvitations();
         admin.MapAdminSettings();
+        admin.MapAdminOrganizations();
     }
 
     private static async Task<Ok<List<AdminUserModel>>> ListUsers(CofferDb db, CancellationToken ct)

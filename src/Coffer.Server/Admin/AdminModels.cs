@@ -26,8 +26,26 @@ public sealed record InvitationModel(Guid Id, string Email, DateTime CreationDat
 /// <summary>
 /// <see cref="RegistrationMode"/>: <c>open</c>, <c>invite</c> or <c>closed</c>; <see cref="DefaultRegistrationMode"/>
 /// is the configured value (<c>Coffer:RegistrationMode</c>) used until an admin sets one.
+/// <see cref="OrganizationCreation"/>: who may create organizations, <c>everyone</c> (default) or <c>admins</c>.
 /// </summary>
-public sealed record AdminSettingsModel(string RegistrationMode, string DefaultRegistrationMode);
+public sealed record AdminSettingsModel(string RegistrationMode, string DefaultRegistrationMode, string OrganizationCreation);
+
+/// <summary><c>PUT /admin/api/settings/organization-creation</c>: <c>everyone</c> or <c>admins</c>.</summary>
+public sealed record UpdateOrganizationCreationRequest(string? OrganizationCreation);
+
+/// <summary>
+/// One organization as the admin sees it: its plain-text name, creation date (UTC), Confirmed members, pending
+/// ones (Invited, Accepted or Revoked), collection and item counts, and the Confirmed owners' e-mail addresses.
+/// </summary>
+public sealed record AdminOrganizationModel(
+    Guid Id,
+    string Name,
+    DateTime CreationDate,
+    int MemberCount,
+    int PendingMemberCount,
+    int CollectionCount,
+    int ItemCount,
+    IReadOnlyList<string> Owners);
 
 public sealed record UpdateSettingsRequest(string? RegistrationMode);
 

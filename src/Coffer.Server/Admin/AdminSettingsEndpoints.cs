@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -13,14 +14,14 @@ public static class AdminSettingsEndpoints
 {
     public static void MapAdminSettings(this IEndpointRouteBuilder admin)
     {
-        admin.MapGet("/settings", GetSettings).WithSummary("Server settings (registration mode)");
+        admin.MapGet("/settings", GetSettings).WithSummary("Server settings (registration mode, organization creation)");
         admin.MapPut("/settings", PutSettings).WithSummary("Change the registration mode: open, invite or closed");
         admin.MapGet("/events", Events).WithSummary("All audit events, newest first, 100 per page (start, end, userId, continuationToken)");
         admin.MapGet("/audit/verify", Verify).WithSummary("Check the audit log's hash chain; names the first broken event");
     }
 
     private static async Task<Ok<AdminSettingsModel>> GetSettings(CofferDb db, IOptions<ServerOptions> options, CancellationToken ct) =>
-        TypedResults.Ok(new AdminSettingsModel(await db.GetRegistrationModeAsync(options.Value, ct), options.Value.RegistrationMode));
+        TypedResults.Ok(new AdminSettingsModel(await db.GetRegistrationModeAsync(options.Value, ct), options.Value.RegistrationMode, await OrganizationCreation.GetAsync(db, ct)));
 
     private static async Task<Results<Ok<AdminSettingsModel>, ProblemHttpResult>> PutSettings(
         UpdateSettingsRequest request, ClaimsPrincipal principal, CofferDb db, Changes changes, IOptions<ServerOptions> options, CancellationToken ct)
@@ -43,7 +44,7 @@ public static class AdminSettingsEndpoints
 
         changes.Record(EventType.AdminChangedRegistrationMode, null, actingUserId: principal.UserId(), detail: $"{before} -> {request.RegistrationMode}");
         await changes.CommitAsync(ct: ct);
-        return TypedResults.Ok(new AdminSettingsModel(request.RegistrationMode!, options.Value.RegistrationMode));
+        return TypedResults.Ok(new AdminSettingsModel(request.RegistrationMode!, options.Value.RegistrationMode, await OrganizationCreation.GetAsync(db, ct)));
     }
 
     private static async Task<Results<Ok<AdminEventPage>, ProblemHttpResult>> Events(

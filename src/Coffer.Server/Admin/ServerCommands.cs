@@ -4,6 +4,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,14 +12,14 @@ namespace Coffer.Server.Admin;
 
 /// <summary>
 /// <c>coffer-server admin create|list|revoke</c>, <c>coffer-server audit verify</c> and
-/// <c>coffer-server backup|restore</c> (<see cref="Backup"/>): run against the same
+/// <c>coffer-server backup|restore</c> (<see cref="Backup"/>), <c>coffer-server org-creation [everyone|admins]</c>: run against the same
 /// configuration and database as the server (data folder, <c>Coffer__*</c> variables) without starting Kestrel.
 /// The first admin comes from here, from someone with a shell on the server, never from a default password.
 /// Exit codes: 0 success (audit intact), 1 failure (audit broken), 2 usage or configuration error.
 /// </summary>
 public static class ServerCommands
 {
-    public static bool IsCommand(string[] args) => args is ["admin" or "audit" or "backup" or "restore", ..];
+    public static bool IsCommand(string[] args) => args is ["admin" or "audit" or "backup" or "restore" or "org-creation", ..];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -36,6 +37,7 @@ public static class ServerCommands
             },
             BackupCommand(),
             RestoreCommand(),
+            OrganizationCreationCommand(),
         };
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -83,6 +85,34 @@ public static class ServerCommands
         var command = new Command("restore", "Verify a backup and restore it into an empty data folder, or an empty PostgreSQL database (Coffer__Database)") { input, key };
         command.SetAction((r, _) => WithOptions(options => Backup.Restore(options, r.GetValue(input)!, r.GetValue(key))));
         return command;
+    }
+
+    private static Command OrganizationCreationCommand()
+    {
+        var value = new Argument<string?>("who") { Description = "everyone or admins; without it, prints the current setting", Arity = ArgumentArity.ZeroOrOne };
+        value.AcceptOnlyFromAmong(OrganizationCreation.Everyone, OrganizationCreation.Admins);
+        var command = new Command("org-creation", "Who may create organizations: everyone (default) or the server's admins") { value };
+        command.SetAction((r, _) => WithServices(services => SetOrganizationCreation(services, r.GetValue(value))));
+        return command;
+    }
+
+    private static async Task<int> SetOrganizationCreation(IServiceProvider services, string? value)
+    {
+        var db = services.GetRequiredService<CofferDb>();
+        if (value is null)
+        {
+            Console.WriteLine(await OrganizationCreation.GetAsync(db));
+            return 0;
+        }
+
+        var changes = services.GetRequiredService<Changes>();
+        var before = await OrganizationCreation.SetAsync(db, value);
+        changes.Record(EventType.AdminChangedOrganizationCreation, null, detail: $"{before} -> {value} (server console)");
+        await changes.CommitAsync();
+        Console.WriteLine(value == OrganizationCreation.Admins
+            ? "Only the server's admins may create organizations now."
+            : "Every user may create organizations now.");
+        return 0;
     }
 
     /// <summary>The server's validated options alone: backup and restore must not migrate (or create) a database.</summary>

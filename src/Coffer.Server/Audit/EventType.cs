@@ -61,6 +61,7 @@ public enum EventType
     AdminRevoked = 9108,
     AdminProved = 9109,
     AdminProofFailed = 9110,
+    AdminChangedOrganizationCreation = 9111,
     ItemsImported = 9200,
     OrganizationCreated = 9300,
     OrganizationDeleted = 9301,

@@ -75,6 +75,11 @@ public static class CipherEndpoints
             return BitwardenErrors.BadRequest(error);
         }
 
+        if (await PolicyEnforcement.CheckPersonalItemAsync(db, userId, ct) is { } forbidden)
+        {
+            return BitwardenErrors.BadRequest(forbidden);
+        }
+
         // lastKnownRevisionDate is sent on create too and is ignored there (protocol §7.3).
         var folder = await ResolveFolder(request.FolderId, userId, db, ct);
         if (folder.Error is not null)

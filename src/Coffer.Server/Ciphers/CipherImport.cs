@@ -32,6 +32,11 @@ public static class CipherImport
     private static async Task<IResult> Import(ImportCiphersRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
+        if (await PolicyEnforcement.CheckPersonalItemAsync(db, userId, ct) is { } forbidden)
+        {
+            return BitwardenErrors.BadRequest(forbidden);
+        }
+
         var items = request.Ciphers ?? [];
         var folders = request.Folders ?? [];
         if (Validate(items, folders.Count, userId, personal: true) is { } invalid)

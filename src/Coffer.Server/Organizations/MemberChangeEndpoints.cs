@@ -126,21 +126,27 @@ public static class MemberChangeEndpoints
     }
 
     /// <summary>Restore (doc §4.5): back to the status the member had when revoked (its key kept), by the same rules.</summary>
-    private static Task<string?> RestoreAsync(CofferDb db, Changes changes, MemberAccess caller, Membership target, CancellationToken ct)
+    private static async Task<string?> RestoreAsync(CofferDb db, Changes changes, MemberAccess caller, Membership target, CancellationToken ct)
     {
         if (target.UserId == caller.Membership.UserId)
         {
-            return Task.FromResult<string?>("You cannot restore yourself.");
+            return "You cannot restore yourself.";
         }
 
         if (!caller.CanManageMember(target))
         {
-            return Task.FromResult<string?>("Only owners can restore owners and admins.");
+            return "Only owners can restore owners and admins.";
         }
 
         if (target.Status != MembershipStatus.Revoked)
         {
-            return Task.FromResult<string?>("Already active.");
+            return "Already active.";
+        }
+
+        // Restore re-runs the join checks of the two-step login and single organization policies (PolicyEnforcement).
+        if (target.UserId is { } userId && await PolicyEnforcement.CheckJoinAsync(db, userId, target.OrganizationId, target.Type, ct) is { } refused)
+        {
+            return refused;
         }
 
         // Rows revoked before StatusBeforeRevoke existed: derived as upstream does (doc §1.2).
@@ -148,7 +154,7 @@ public static class MemberChangeEndpoints
             ?? (target.Key is not null ? MembershipStatus.Confirmed : target.UserId is not null ? MembershipStatus.Accepted : MembershipStatus.Invited);
         target.StatusBeforeRevoke = null;
         Changed(changes, target, EventType.MemberRestored);
-        return Task.FromResult<string?>(null);
+        return null;
     }
 
     /// <summary>Remove (doc §4.5): not oneself (that is leave), Owners only for Owners and Admins, never the last Confirmed Owner. Items stay.</summary>
@@ -176,7 +182,7 @@ public static class MemberChangeEndpoints
     }
 
     /// <summary>Confirm (doc §4.4): an Accepted member, a type-4 key, Owners only for Owners and Admins.</summary>
-    private static string? ConfirmOne(Changes changes, MemberAccess caller, Membership target, string? key)
+    private static async Task<string?> ConfirmOneAsync(CofferDb db, Changes changes, MemberAccess caller, Membership target, string? key, CancellationToken ct)
     {
         if (!caller.CanManageMember(target))
         {
@@ -193,6 +199,12 @@ public static class MemberChangeEndpoints
             return "key must be the organization key wrapped with the member's public key (an EncString of type 4).";
         }
 
+        // The two-step login and single organization policies (PolicyEnforcement, T11): confirm is the way to the data.
+        if (await PolicyEnforcement.CheckJoinAsync(db, target.UserId.Value, target.OrganizationId, target.Type, ct) is { } refused)
+        {
+            return refused;
+        }
+
         target.Key = key;
         target.Status = MembershipStatus.Confirmed;
         Changed(changes, target, EventType.MemberConfirmed);
@@ -200,7 +212,7 @@ public static class MemberChangeEndpoints
     }
 
     private static async Task<IResult> Confirm(Guid orgId, Guid memberId, OrganizationUserConfirmRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
-        await One(orgId, memberId, principal, db, changes, (_, c, caller, target, _) => Task.FromResult(ConfirmOne(c, caller, target, request.Key)), ct);
+        await One(orgId, memberId, principal, db, changes, (d, c, caller, target, t) => ConfirmOneAsync(d, c, caller, target, request.Key, t), ct);
 
     private static async Task<IResult> ConfirmMany(Guid orgId, OrganizationUserBulkConfirmRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
@@ -211,7 +223,7 @@ public static class MemberChangeEndpoints
         }
 
         return await Many(orgId, new OrganizationUserBulkRequestModel { Ids = [.. keys.Keys] }, principal, db, changes,
-            (_, c, caller, target, _) => Task.FromResult(ConfirmOne(c, caller, target, keys[target.Id])), ct);
+            (d, c, caller, target, t) => ConfirmOneAsync(d, c, caller, target, keys[target.Id], t), ct);
     }
 
     /// <summary>

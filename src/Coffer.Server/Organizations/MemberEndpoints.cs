@@ -387,6 +387,11 @@ public static class MemberEndpoints
             return BitwardenErrors.BadRequest("You are already a member of this organization.");
         }
 
+        if (await PolicyEnforcement.CheckJoinAsync(db, userId, orgId, membership.Type, ct) is { } refused)
+        {
+            return BitwardenErrors.BadRequest(refused);
+        }
+
         membership.UserId = userId;
         membership.Status = MembershipStatus.Accepted;
         membership.RevisionDate = changes.Now;

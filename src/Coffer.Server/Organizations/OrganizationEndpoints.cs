@@ -106,17 +106,10 @@ public static partial class OrganizationEndpoints
             return BitwardenErrors.BadRequest("collectionName must be an EncString of type 2.", "collectionName");
         }
 
-        // SingleOrg (doc §1.6): a member of an organization that enforces it may not found another.
-        var bound = await (
-                from membership in db.Memberships
-                join policy in db.Policies on membership.OrganizationId equals policy.OrganizationId
-                where membership.UserId == userId && (membership.Status == MembershipStatus.Confirmed || membership.Status == MembershipStatus.Accepted)
-                    && policy.Type == PolicyType.SingleOrg && policy.Enabled
-                select policy.Id)
-            .AnyAsync(ct);
-        if (bound)
+        // SingleOrg (doc §1.6): a member bound by it elsewhere may not found another organization (PolicyEnforcement).
+        if (await PolicyEnforcement.CheckCreateAsync(db, userId, ct) is { } bound)
         {
-            return BitwardenErrors.BadRequest("You may not create an organization: an organization you belong to has the single organization policy.");
+            return BitwardenErrors.BadRequest(bound);
         }
 
         var now = changes.Now;

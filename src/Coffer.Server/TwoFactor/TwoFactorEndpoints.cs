@@ -8,6 +8,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -204,7 +205,9 @@ public static class TwoFactorEndpoints
         user.RevisionDate = changes.Now;
         await TwoFactorLogin.RevokeRememberTokensAsync(db, user.Id, ct);
         changes.Record(EventType.UserDisabled2fa, user.Id, detail: "authenticator");
-        await changes.CommitAsync(ct: ct);
+        // Organizations that require two-step login revoke the account's membership (Organizations/PolicyEnforcement).
+        var revoked = await PolicyEnforcement.OnTwoFactorDisabledAsync(db, changes, user.Id, ct);
+        await changes.CommitAsync(revoked ? user.Id : null, ct);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Devices;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.TwoFactor;
@@ -130,6 +131,7 @@ public static class TwoFactorLogin
         user.RevisionDate = changes.Now;
         await RevokeRememberTokensAsync(db, user.Id);
         changes.Record(EventType.UserRecovered2fa, user.Id);
+        await PolicyEnforcement.OnTwoFactorDisabledAsync(db, changes, user.Id);
     }
 
     /// <summary>The challenge of protocol §4.3.3, byte for byte in upstream's casing: the CLI reads <c>TwoFactorProviders2</c> exactly.</summary>

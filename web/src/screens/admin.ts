@@ -1,4 +1,4 @@
-import { AdminApi, AdminError, auditSummary, userState, type AdminUser, type Invitation } from '../admin';
+import { AdminApi, AdminError, auditSummary, userState, type AdminOrganization, type AdminUser, type Invitation } from '../admin';
 import { errorText, field, h, message, replace } from '../dom';
 import { vault } from '../vault';
 
@@ -13,7 +13,8 @@ interface View {
 const when = (value: string | null) => (value ? new Date(value).toLocaleString() : '—');
 
 /**
- * The admin screen at /admin: accounts (metadata only), invitations, registration mode and the audit chain check.
+ * The admin screen at /admin: accounts (metadata only), invitations, registration mode, organizations (counts only)
+ * and who may create them, and the audit chain check.
  * The server decides who may see it: without a fresh proof it asks for one, and this screen asks for the master
  * password (hashed here with the account's own KDF, PBKDF2 or Argon2id) or an authenticator code.
  */
@@ -79,13 +80,15 @@ function proofForm(view: View, expired: boolean): void {
 }
 
 async function showConsole(view: View): Promise<void> {
-  const [users, invitations, settings, audit] = await Promise.all([admin.users(), admin.invitations(), admin.settings(), admin.verifyAudit()]);
+  const [users, invitations, settings, organizations, audit] = await Promise.all(
+    [admin.users(), admin.invitations(), admin.settings(), admin.organizations(), admin.verifyAudit()]);
   const until = admin.proofExpiresAt;
   replace(view.body,
     h('p', { className: 'meta' }, until ? `Confirmed until ${new Date(until).toLocaleTimeString()}; after that, the next action asks again.` : ''),
     section('Accounts', usersTable(view, users)),
     section('Invitations', ...invitationsPart(view, invitations)),
     section('Registration', registrationForm(view, settings.registrationMode)),
+    section('Organizations', organizationCreationForm(view, settings.organizationCreation), organizationsTable(view, organizations)),
     section('Audit log', h('p', { 'data-testid': 'audit-status' }, auditSummary(audit)),
       h('button', { type: 'button', className: 'secondary', onclick: () => run(view, async () => {
         replace(view.status, message('info', auditSummary(await admin.verifyAudit())));
@@ -157,6 +160,32 @@ function registrationForm(view: View, mode: string): HTMLElement {
     void act(view, () => admin.setRegistrationMode(select.value), `Registration is now ${select.value}.`)();
   });
   return form;
+}
+
+function organizationCreationForm(view: View, value: string): HTMLElement {
+  const select = h('select', { name: 'organization-creation' },
+    ...[['everyone', 'Every user'], ['admins', 'Server admins only']]
+      .map(([option, label]) => h('option', { value: option, selected: option === value }, label)));
+  const form = h('form', { className: 'inline' }, field('Who may create an organization', select), h('button', { type: 'submit' }, 'Save'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void act(view, () => admin.setOrganizationCreation(select.value), `Organizations may now be created by: ${select.value}.`)();
+  });
+  return form;
+}
+
+function organizationsTable(view: View, organizations: AdminOrganization[]): HTMLElement {
+  const rows = organizations.map((o) => h('tr', {},
+    h('td', {}, o.name), h('td', {}, o.owners.join(', ')), h('td', {}, when(o.creationDate)),
+    h('td', {}, `${o.memberCount}${o.pendingMemberCount ? ` (+${o.pendingMemberCount} pending)` : ''}`),
+    h('td', {}, String(o.collectionCount)), h('td', {}, String(o.itemCount)),
+    h('td', {}, h('button', { type: 'button', className: 'small danger', 'aria-label': `Delete organization: ${o.name}`, onclick: () => {
+      if (confirm(`Delete the organization ${o.name} with its ${o.itemCount} items and ${o.collectionCount} collections? This cannot be undone.`)) {
+        void act(view, () => admin.deleteOrganization(o.id), `The organization ${o.name} is deleted.`)();
+      }
+    } }, 'Delete'))));
+  return table('Names and counts only: collection names and items are encrypted with keys the server never has.',
+    ['Name', 'Owners', 'Created', 'Members', 'Collections', 'Items', 'Actions'], rows, 'admin-organizations');
 }
 
 function table(caption: string | null, headings: string[], rows: HTMLElement[], testId: string): HTMLElement {
