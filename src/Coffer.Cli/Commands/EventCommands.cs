@@ -23,6 +23,27 @@ internal static class EventCommands
         [1102] = "item deleted",
         [1115] = "item moved to trash",
         [1116] = "item restored",
+        [1105] = "item shared into the organization",
+        [1106] = "item collections changed",
+        [1107] = "item viewed",
+        [1300] = "collection created",
+        [1301] = "collection updated",
+        [1302] = "collection deleted",
+        [1400] = "group created",
+        [1401] = "group updated",
+        [1402] = "group deleted",
+        [1500] = "member invited",
+        [1501] = "member confirmed",
+        [1502] = "member updated",
+        [1503] = "member removed",
+        [1504] = "member groups updated",
+        [1511] = "member revoked",
+        [1512] = "member restored",
+        [1516] = "member left",
+        [1600] = "organization updated",
+        [1601] = "organization vault purged",
+        [1602] = "organization vault exported",
+        [1700] = "policy updated",
         [9000] = "registered",
         [9001] = "locked out",
         [9002] = "changed KDF",
@@ -41,6 +62,9 @@ internal static class EventCommands
         [9110] = "failed admin proof",
         [9200] = "items imported",
     };
+
+    /// <summary>A person's words for an event number: Bitwarden's names (account doc §5.3, organizations doc §6.5) and Coffer's.</summary>
+    public static string Describe(int type) => Names.GetValueOrDefault(type, "event " + type.ToString(CultureInfo.InvariantCulture));
 
     public static Command Create(CliRunner run)
     {
@@ -70,7 +94,7 @@ internal static class EventCommands
 
             foreach (var e in events)
             {
-                var name = Names.GetValueOrDefault(e.Type, "event " + e.Type.ToString(CultureInfo.InvariantCulture));
+                var name = Describe(e.Type);
                 var item = e.CipherId is { } id ? $"\titem {id}" : "";
                 ctx.Host.Out.WriteLine($"{e.Date.ToString("u", CultureInfo.InvariantCulture)}\t{e.Type}\t{name}\t{e.IpAddress ?? "-"}{item}");
             }

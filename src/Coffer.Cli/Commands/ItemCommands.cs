@@ -19,14 +19,28 @@ internal static class ItemCommands
         var favorite = new Option<bool>("--favorite") { Description = "Only favorites" };
         var trash = new Option<bool>("--trash") { Description = "List the trash instead" };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of decrypted items, in bw's item shape" };
+        var org = new Option<string?>("--org") { Description = "Only items of this organization (name or id)" };
+        var collection = new Option<string?>("--collection") { Description = "Only items in this collection of --org (name or id)" };
         var command = new Command("list", "List items: id, name and username, tab-separated; filters combine with AND")
         {
-            search, folder, url, favorite, trash, json,
+            search, folder, url, favorite, trash, json, org, collection,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(collection) is not null && r.GetValue(org) is null)
+            {
+                r.AddError("--collection needs --org.");
+            }
+        });
         command.SetAction(r => run.Sync(r, ctx =>
         {
             var session = ctx.RequireSession();
             using var userKey = ctx.UnlockUserKey(session);
+            using var keys = VaultSession.Keys(session, userKey);
+            var orgId = r.GetValue(org) is { } orgName ? OrgSession.FindOrganization(session, orgName).Id : (Guid?)null;
+            var collectionId = r.GetValue(collection) is { } collectionName
+                ? OrgSession.FindCollection(OrgSession.SyncedCollections(session, keys, orgId!.Value), collectionName).Id
+                : (Guid?)null;
             var folderFilter = r.GetValue(folder);
             var noFolder = folderFilter is "none" or "null";
             var folderId = folderFilter is not null && !noFolder
@@ -34,11 +48,13 @@ internal static class ItemCommands
                 : (Guid?)null;
             var text = r.GetValue(search);
             var page = r.GetValue(url);
-            var items = VaultSession.Ciphers(session)
-                .Where(c => (c.DeletedDate is not null) == r.GetValue(trash)
-                    && (folderFilter is null || c.FolderId == folderId)
-                    && (!r.GetValue(favorite) || c.Favorite))
-                .Select(c => VaultCrypto.Decrypt(c, userKey))
+            var items = VaultSession.Decrypted(session, keys)
+                .Select(c => c.Item)
+                .Where(i => (i.DeletedDate is not null) == r.GetValue(trash)
+                    && (folderFilter is null || i.FolderId == folderId)
+                    && (!r.GetValue(favorite) || i.Favorite)
+                    && (orgId is null || i.OrganizationId == orgId)
+                    && (collectionId is null || i.CollectionIds.Contains(collectionId.Value)))
                 .Where(i => (text is null || Matches(i, text)) && (page is null || MatchesUrl(i, page)))
                 .OrderBy(i => i.Name, StringComparer.OrdinalIgnoreCase)
                 .ToList();
@@ -66,9 +82,11 @@ internal static class ItemCommands
         command.SetAction(r => run.Sync(r, ctx =>
         {
             var session = ctx.RequireSession();
-            using var userKey = ctx.UnlockUserKey(session);
-            var (_, item) = VaultSession.FindItem(session, userKey, r.GetValue(target)!, inTrash: false);
             var kind = r.GetValue(what)!;
+            using var userKey = ctx.UnlockUserKey(session);
+            using var keys = VaultSession.Keys(session, userKey);
+            var (_, item) = VaultSession.FindItem(session, keys, r.GetValue(target)!, inTrash: false);
+
             if (kind == "item")
             {
                 ctx.Host.Out.WriteLine(BwItemJson.Item(item).ToJsonString(Json));
@@ -93,6 +111,7 @@ internal static class ItemCommands
 
             var value = kind switch
             {
+                "password" when !item.ViewPassword => throw new CliException($"Your access to '{item.Name}' hides its password."),
                 "password" => item.Login?.Password,
                 "username" => item.Login?.Username ?? item.Identity?.Username,
                 "uri" => item.Login?.Uris is [var first, ..] ? first : null,
