@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coffer.Cli.Storage;
+using Coffer.Client.Crypto;
 using Coffer.Client.Vault;
+using Coffer.Protocol.Crypto;
 using Coffer.Protocol.Api;
 
 namespace Coffer.Cli.Commands;
@@ -74,16 +77,22 @@ internal static class ItemCommands
 
     public static Command Get(CliRunner run)
     {
-        var what = new Argument<string>("what") { Description = "item, password, username, notes, uri or totp" };
-        what.AcceptOnlyFromAmong("item", "password", "username", "notes", "uri", "totp");
+        var what = new Argument<string>("what") { Description = "item, password, username, notes, uri, totp, or fingerprint (with `me`)" };
+        what.AcceptOnlyFromAmong("item", "password", "username", "notes", "uri", "totp", "fingerprint");
         var target = new Argument<string>("name-or-id");
         var json = new Option<bool>("--json") { Description = "Print JSON: the item, or {\"<what>\": value} (totp: code, secondsLeft, period)" };
-        var command = new Command("get", "Print one item (JSON) or one of its values") { what, target, json };
+        var command = new Command("get", "Print one item (JSON) or one of its values; `get fingerprint me` prints your fingerprint phrase") { what, target, json };
         command.SetAction(r => run.Sync(r, ctx =>
         {
             var session = ctx.RequireSession();
             var kind = r.GetValue(what)!;
             using var userKey = ctx.UnlockUserKey(session);
+            if (kind == "fingerprint")
+            {
+                ctx.Host.Out.WriteLine(OwnFingerprint(session, userKey, r.GetValue(target)!));
+                return;
+            }
+
             using var keys = VaultSession.Keys(session, userKey);
             var (_, item) = VaultSession.FindItem(session, keys, r.GetValue(target)!, inTrash: false);
 
@@ -120,6 +129,20 @@ internal static class ItemCommands
             ctx.Host.Out.WriteLine(r.GetValue(json) ? new JsonObject { [kind] = value }.ToJsonString(Json) : value);
         }));
         return command;
+    }
+
+    // As bw get fingerprint me: the phrase an organization admin compares before confirming you (malicious-server.md §2.3).
+    // The public key comes from our own decrypted private key, not from what the server says it is.
+    private static string OwnFingerprint(SessionState session, SymmetricKey userKey, string target)
+    {
+        if (!string.Equals(target, "me", StringComparison.OrdinalIgnoreCase))
+        {
+            throw CliException.Usage("`coffer get fingerprint` takes `me`; a member's phrase is shown by `coffer org confirm ORG EMAIL`.");
+        }
+
+        var profile = session.Sync?.Profile ?? throw new CliException("No sync yet. Run `coffer sync`.");
+        using var privateKey = AccountKeyPair.DecryptPrivateKey(EncString.Parse(profile.PrivateKey), userKey);
+        return FingerprintPhrase.Compute(profile.Id.ToString(), privateKey.ExportSubjectPublicKeyInfo());
     }
 
     private static bool Matches(VaultItem item, string text) =>
