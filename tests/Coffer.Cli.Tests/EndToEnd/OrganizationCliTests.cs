@@ -115,6 +115,18 @@ public sealed class OrganizationCliTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Completion_OffersTheOrgCommandsAndMembershipTypes()
+    {
+        var verbs = (await _owner.OkAsync("[suggest:14]", "coffer org con")).Split('\n', StringSplitOptions.TrimEntries);
+        var types = (await _owner.OkAsync("[suggest:34]", "coffer org invite Acme a@b --type ")).Split('\n', StringSplitOptions.TrimEntries);
+        var top = (await _owner.OkAsync("[suggest:9]", "coffer co")).Split('\n', StringSplitOptions.TrimEntries);
+
+        Assert.Contains("confirm", verbs);
+        Assert.Equal(["admin", "custom", "owner", "user"], types.Where(t => t.Length > 0).Order(StringComparer.Ordinal));
+        Assert.Contains("collection", top);
+    }
+
+    [Fact]
     public async Task Collections_RenameAndRemove_AmbiguousNamesListTheCandidates_DeleteTakesThePassword()
     {
         await _owner.LoginNewAccountAsync(server.BaseUrl, CliAccounts.Password);
