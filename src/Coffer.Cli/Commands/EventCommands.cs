@@ -73,32 +73,45 @@ internal static class EventCommands
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
             var (client, _) = await ctx.ConnectAsync(ctx.RequireSession(), forceRefresh: false, ct);
-            var events = new List<EventResponseModel>();
             using (client)
             {
-                string? token = null;
-                do
-                {
-                    var page = await client.GetEventsAsync(null, null, token, ct);
-                    events.AddRange(page.Data);
-                    token = page.ContinuationToken;
-                }
-                while (token is not null);
-            }
-
-            if (r.GetValue(json))
-            {
-                ctx.Host.Out.WriteLine(JsonSerializer.Serialize(events, ItemCommands.Json));
-                return;
-            }
-
-            foreach (var e in events)
-            {
-                var name = Describe(e.Type);
-                var item = e.CipherId is { } id ? $"\titem {id}" : "";
-                ctx.Host.Out.WriteLine($"{e.Date.ToString("u", CultureInfo.InvariantCulture)}\t{e.Type}\t{name}\t{e.IpAddress ?? "-"}{item}");
+                Print(ctx, await AllPagesAsync(token => client.GetEventsAsync(null, null, token, ct)), r.GetValue(json), e => e.IpAddress ?? "-");
             }
         }));
         return command;
+    }
+
+    /// <summary>Every page of an event list, following <c>continuationToken</c>.</summary>
+    internal static async Task<List<EventResponseModel>> AllPagesAsync(Func<string?, Task<ListResponseModel<EventResponseModel>>> page)
+    {
+        var events = new List<EventResponseModel>();
+        string? token = null;
+        do
+        {
+            var next = await page(token);
+            events.AddRange(next.Data);
+            token = next.ContinuationToken;
+        }
+        while (token is not null);
+        return events;
+    }
+
+    /// <summary>Events as JSON, or one line each: date, number, name, <paramref name="who"/>, and what it touched.</summary>
+    internal static void Print(CliContext ctx, List<EventResponseModel> events, bool json, Func<EventResponseModel, string> who)
+    {
+        if (json)
+        {
+            ctx.Host.Out.WriteLine(JsonSerializer.Serialize(events, ItemCommands.Json));
+            return;
+        }
+
+        foreach (var e in events)
+        {
+            var subject = e.CipherId is { } cipher ? $"\titem {cipher}"
+                : e.CollectionId is { } collection ? $"\tcollection {collection}"
+                : e.OrganizationUserId is { } member ? $"\tmember {member}"
+                : "";
+            ctx.Host.Out.WriteLine($"{e.Date.ToString("u", CultureInfo.InvariantCulture)}\t{e.Type}\t{Describe(e.Type)}\t{who(e)}{subject}");
+        }
     }
 }

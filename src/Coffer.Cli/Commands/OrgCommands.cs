@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -465,33 +464,11 @@ internal static class OrgCommands
             var session = ctx.RequireSession();
             var organization = OrgSession.FindOrganization(session, r.GetValue(orgArg)!);
             var (client, _) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
-            var events = new List<EventResponseModel>();
             using (client)
             {
-                string? token = null;
-                do
-                {
-                    var page = await OrgSession.AsAdminAsync(() => client.GetOrganizationEventsAsync(organization.Id, token, ct), "show the organization's events");
-                    events.AddRange(page.Data);
-                    token = page.ContinuationToken;
-                }
-                while (token is not null);
-            }
-
-            if (r.GetValue(json))
-            {
-                ctx.Host.Out.WriteLine(JsonSerializer.Serialize(events, ItemCommands.Json));
-                return;
-            }
-
-            foreach (var e in events)
-            {
-                var subject = e.CipherId is { } cipher ? $"\titem {cipher}"
-                    : e.CollectionId is { } collection ? $"\tcollection {collection}"
-                    : e.OrganizationUserId is { } memberId ? $"\tmember {memberId}"
-                    : "";
-                ctx.Host.Out.WriteLine(
-                    $"{e.Date.ToString("u", CultureInfo.InvariantCulture)}\t{e.Type}\t{EventCommands.Describe(e.Type)}\t{e.ActingUserId?.ToString() ?? "-"}{subject}");
+                var events = await EventCommands.AllPagesAsync(
+                    token => OrgSession.AsAdminAsync(() => client.GetOrganizationEventsAsync(organization.Id, token, ct), "show the organization's events"));
+                EventCommands.Print(ctx, events, r.GetValue(json), e => e.ActingUserId?.ToString() ?? "-");
             }
         }));
         return command;
