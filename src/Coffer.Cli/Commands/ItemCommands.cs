@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 using Coffer.Cli.Storage;
 using Coffer.Client.Crypto;
 using Coffer.Client.Vault;
-using Coffer.Protocol.Crypto;
 using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
 
 namespace Coffer.Cli.Commands;
 
