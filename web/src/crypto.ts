@@ -342,9 +342,13 @@ export async function rewrapOrgKey(wrapped: string, privateKey: CryptoKey, membe
  * (ceil(64 bits / log2(7776))): word i = list[fp mod 7776], fp = fp / 7776. Joined with "-".
  */
 export async function fingerprintPhrase(publicKey: string, material: string, wordList: readonly string[]): Promise<string> {
-  if (wordList.length !== 7776) throw new Error('The fingerprint phrase needs the EFF long word list (7,776 words).');
   const keyFingerprint = await sha256(fromBase64(publicKey));
-  const fp = await hmacSha256(keyFingerprint, concat(utf8(material), new Uint8Array([1])));
+  return hashPhrase(await hmacSha256(keyFingerprint, concat(utf8(material), new Uint8Array([1]))), wordList);
+}
+
+/** The last step alone (the clients' hashPhrase with 64 bits of minimum entropy): 32 fingerprint bytes to 5 words. */
+export function hashPhrase(fp: Uint8Array, wordList: readonly string[]): string {
+  if (wordList.length !== 7776) throw new Error('The fingerprint phrase needs the EFF long word list (7,776 words).');
   let n = BigInt(`0x${toHex(fp)}`);
   const size = BigInt(wordList.length);
   const words: string[] = [];
