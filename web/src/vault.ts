@@ -313,6 +313,13 @@ export class Vault {
     return decryptItem(cipher, this.keyFor(cipher));
   }
 
+  /** What the caller may do to an item: personal items everything, organization items what sync said (§7.3). */
+  permissions(id: string): { delete: boolean; restore: boolean } {
+    const cipher = this.ciphers.get(id);
+    if (!cipher?.organizationId) return { delete: true, restore: true };
+    return { delete: cipher.permissions?.delete ?? cipher.edit ?? false, restore: cipher.permissions?.restore ?? cipher.edit ?? false };
+  }
+
   private async store(cipher: CipherResponse): Promise<void> {
     this.ciphers.set(cipher.id, cipher);
     const entry = await this.listEntry(cipher);
