@@ -32,11 +32,11 @@ export async function orgEventsTab(root: HTMLElement, orgId: string): Promise<vo
   replace(root,
     h('h2', {}, 'Events'),
     h('p', { className: 'meta' }, `The last 30 days: ${events.length} ${events.length === 1 ? 'event' : 'events'}.`),
-    h('table', { className: 'events', 'aria-label': 'Events' },
+    h('div', { className: 'table-scroll' }, h('table', { className: 'events', 'aria-label': 'Events' },
       h('thead', {}, h('tr', {}, ['When', 'Event', 'By', 'Member'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, events.map((e) => h('tr', {},
         h('td', {}, new Date(e.date).toLocaleString()),
         h('td', {}, EVENTS[e.type] ?? `Event ${e.type}`),
         h('td', {}, e.actingUserId ? (byUser.get(e.actingUserId) ?? e.actingUserId) : ''),
-        h('td', {}, e.organizationUserId ? (byMember.get(e.organizationUserId) ?? '') : ''))))));
+        h('td', {}, e.organizationUserId ? (byMember.get(e.organizationUserId) ?? '') : '')))))));
 }

@@ -123,9 +123,9 @@ export async function orgMembersTab(root: HTMLElement, orgId: string): Promise<v
   replace(root,
     h('h2', {}, 'Members'),
     status,
-    h('table', { className: 'members', 'aria-label': 'Members' },
+    h('div', { className: 'table-scroll' }, h('table', { className: 'members', 'aria-label': 'Members' },
       h('thead', {}, h('tr', {}, ['Member', 'Type', 'Status', 'Collections', ''].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows)),
+      h('tbody', {}, rows))),
     panel,
     invite);
 }
