@@ -138,4 +138,29 @@ public static class ProtocolVectors
         Root.GetProperty("totp").EnumerateArray()
             .Select(v => (v.GetProperty("secretBase32").GetString()!, v.GetProperty("unixTime").GetInt64(), v.GetProperty("code").GetString()!))
             .ToList();
+
+    /// <summary>The official clients' fingerprint phrase for a user's public key (malicious-server.md §2.3).</summary>
+    public static class FingerprintPhrase
+    {
+        private const string Section = "fingerprintPhrase";
+
+        public static string UserId => Text(Section, "userId");
+        public static string PublicKeySpkiB64 => Text(Section, "publicKeySpkiB64");
+        public static string Phrase => Text(Section, "phrase");
+        public static string HashPhraseOnlyFingerprintB64 => Root.GetProperty(Section).GetProperty("hashPhraseOnly").GetProperty("fingerprintB64").GetString()!;
+        public static string HashPhraseOnlyPhrase => Root.GetProperty(Section).GetProperty("hashPhraseOnly").GetProperty("phrase").GetString()!;
+    }
+
+    /// <summary>The fixed organization key and what is encrypted under it (bitwarden-organizations.md §11).</summary>
+    public static class OrganizationKey
+    {
+        private const string Section = "organizationKey";
+
+        public static string OrgKeyB64 => Text(Section, "orgKeyB64");
+        public static string CollectionName => Text(Section, "collectionName");
+        public static string CollectionNameEncString => Text(Section, "collectionNameEncString");
+        public static string ItemPassword => Text(Section, "itemPassword");
+        public static string ItemPasswordEncString => Text(Section, "itemPasswordEncString");
+        public static string OrgKeyId => Text(Section, "orgKeyId");
+    }
 }

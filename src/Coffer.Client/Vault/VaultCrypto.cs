@@ -22,6 +22,65 @@ public static class VaultCrypto
     public static string EncryptName(string name, SymmetricKey userKey) => EncString.EncryptString(name, userKey).ToString();
 
     /// <exception cref="CryptographicException">A value was not encrypted under this user key.</exception>
+    /// <summary>An item decrypted with the key it is under: the user key, or its organization's key.</summary>
+    /// <exception cref="KeyNotFoundException">An organization item of an organization the keys do not include.</exception>
+    public static VaultItem Decrypt(CipherDetailsResponseModel cipher, VaultKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(cipher);
+        ArgumentNullException.ThrowIfNull(keys);
+        return Decrypt(cipher, keys.For(cipher.OrganizationId));
+    }
+
+    /// <summary>A collection or other name encrypted under <paramref name="key"/> (EncString type 2); empty when absent.</summary>
+    public static string DecryptName(string? encrypted, SymmetricKey key) => Decrypt(encrypted, key) ?? "";
+
+    /// <summary>
+    /// The request that moves a personal item into an organization (<c>PUT /api/ciphers/{id}/share</c>,
+    /// bitwarden-organizations.md §2.6): every field re-encrypted under the org key, or under a new item key
+    /// wrapped by the org key when the item had one. No folder: folders are personal.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The item has content this client cannot re-encrypt (passkeys, attachments, types it does not model).</exception>
+    public static CipherRequestModel EncryptForShare(VaultItem item, CipherDetailsResponseModel original, SymmetricKey orgKey, Guid organizationId)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(original);
+        if (item.Type is not (CipherType.Login or CipherType.SecureNote or CipherType.Card or CipherType.Identity))
+        {
+            throw new InvalidOperationException($"Items of type {(int)item.Type} cannot be shared by this client yet.");
+        }
+
+        if (original.Login?.Fido2Credentials is { Count: > 0 } || original.Attachments is { Count: > 0 })
+        {
+            throw new InvalidOperationException("Items with passkeys or attachments cannot be shared by this client yet: those would stay under the personal key.");
+        }
+
+        SymmetricKey? newItemKey = string.IsNullOrEmpty(original.Key) ? null : SymmetricKey.Generate();
+        try
+        {
+            string? wrapped = null;
+            if (newItemKey is not null)
+            {
+                var bytes = newItemKey.ToArray();
+                try
+                {
+                    wrapped = EncString.Encrypt(bytes, orgKey).ToString();
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(bytes);
+                }
+            }
+
+            var request = EncryptWith(item with { FolderId = null }, newItemKey ?? orgKey, wrapped, original with { Key = null, Login = original.Login is { } l ? l with { Fido2Credentials = null } : null });
+            request.OrganizationId = organizationId.ToString();
+            return request;
+        }
+        finally
+        {
+            newItemKey?.Dispose();
+        }
+    }
+
     public static VaultItem Decrypt(CipherDetailsResponseModel cipher, SymmetricKey userKey)
     {
         ArgumentNullException.ThrowIfNull(cipher);
@@ -31,6 +90,10 @@ public static class VaultCrypto
         {
             Id = cipher.Id,
             Type = cipher.Type,
+            OrganizationId = string.IsNullOrEmpty(cipher.OrganizationId) ? null : Guid.Parse(cipher.OrganizationId),
+            CollectionIds = cipher.CollectionIds,
+            Edit = cipher.Edit,
+            ViewPassword = cipher.ViewPassword,
             Name = Decrypt(cipher.Name, key) ?? "",
             Notes = Decrypt(cipher.Notes, key),
             FolderId = cipher.FolderId,
@@ -74,14 +137,21 @@ public static class VaultCrypto
     {
         ArgumentNullException.ThrowIfNull(item);
         using var itemKey = ItemKey(original?.Key, userKey);
-        var key = itemKey ?? userKey;
+        var request = EncryptWith(item, itemKey ?? userKey, original?.Key, original);
+        request.OrganizationId = original?.OrganizationId;
+        return request;
+    }
+
+    // key: what the fields are encrypted under (the item key if there is one); wrappedItemKey: the request's "key".
+    private static CipherRequestModel EncryptWith(VaultItem item, SymmetricKey key, string? wrappedItemKey, CipherDetailsResponseModel? original)
+    {
         var request = new CipherRequestModel
         {
             Type = item.Type,
             FolderId = item.FolderId?.ToString(),
             Favorite = item.Favorite,
             Reprompt = item.Reprompt,
-            Key = original?.Key,
+            Key = wrappedItemKey,
             Name = Encrypt(item.Name, key),
             Notes = Encrypt(item.Notes, key),
             LastKnownRevisionDate = original?.RevisionDate,

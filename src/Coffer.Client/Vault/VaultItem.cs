@@ -10,6 +10,18 @@ public sealed record VaultItem
 {
     public Guid? Id { get; init; }
     public CipherType Type { get; init; } = CipherType.Login;
+
+    /// <summary>The organization that owns the item; null for a personal item.</summary>
+    public Guid? OrganizationId { get; init; }
+
+    /// <summary>The item's collections the caller can see (organization items only).</summary>
+    public IReadOnlyList<Guid> CollectionIds { get; init; } = [];
+
+    /// <summary>Whether the caller may edit it (false: read-only collection access); always true for personal items.</summary>
+    public bool Edit { get; init; } = true;
+
+    /// <summary>Whether the caller may see the password (false: hide-passwords access).</summary>
+    public bool ViewPassword { get; init; } = true;
     public required string Name { get; init; }
     public string? Notes { get; init; }
     public Guid? FolderId { get; init; }
