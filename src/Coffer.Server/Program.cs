@@ -11,6 +11,7 @@ using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
+using Coffer.Server.Organizations;
 using Coffer.Server.Sync;
 using Coffer.Server.TwoFactor;
 
@@ -90,6 +91,7 @@ api.MapSync();
 api.MapFolders();
 api.MapCiphers();
 api.MapEvents();
+api.MapOrganizations();
 app.MapEventCollection();
 
 // Admin: an admin account with two-step login and a recent proof on every route but the proof itself (Admin/AdminProof).

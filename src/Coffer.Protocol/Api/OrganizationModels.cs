@@ -164,3 +164,11 @@ public sealed record OrganizationPublicKeyResponseModel
     public string? PublicKey { get; init; }
     public string Object { get; init; } = "organizationPublicKey";
 }
+
+/// <summary><c>POST /api/organizations/{id}/keys</c> answer (doc §3.2): the pair just stored, private key still under the organization key.</summary>
+public sealed record OrganizationKeysResponseModel
+{
+    public string? PublicKey { get; init; }
+    public string? PrivateKey { get; init; }
+    public string Object { get; init; } = "organizationKeys";
+}

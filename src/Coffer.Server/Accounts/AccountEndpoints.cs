@@ -4,6 +4,7 @@ using Coffer.Protocol.Api;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Accounts;
@@ -28,7 +29,8 @@ public static class AccountEndpoints
     {
         var userId = principal.UserId();
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, ct);
-        return Results.Json(AccountResponses.Profile(user), CofferJson.Options);
+        var organizations = await OrganizationResponses.ProfileOrganizationsAsync(db, userId, ct);
+        return Results.Json(AccountResponses.Profile(user, organizations), CofferJson.Options);
     }
 
     private static async Task<IResult> RevisionDate(ClaimsPrincipal principal, CofferDb db, CancellationToken ct)

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Coffer.Protocol.Api;
+using Coffer.Server.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Organizations;
 
@@ -44,6 +46,26 @@ public sealed record MemberAccess(Membership Membership, PermissionsModel Permis
     /// </summary>
     public bool CanManageMemberOfType(MembershipType target) =>
         target is MembershipType.Owner or MembershipType.Admin ? IsOwner : CanManageUsers;
+
+    /// <summary>Whether this member may act on <paramref name="target"/> (a member of the same organization) by its type.</summary>
+    public bool CanManageMember(Membership target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return CanManageMemberOfType(target.Type);
+    }
+
+    /// <summary>
+    /// The caller's Confirmed membership in <paramref name="organizationId"/> in one query, or null (answer 404): for
+    /// routes that need nothing but the caller's own role (member and organization routes). Invited, Accepted and
+    /// Revoked memberships answer null, so an unconfirmed "Owner" is no owner (pitfall P14, T7).
+    /// </summary>
+    public static async Task<MemberAccess?> LoadAsync(CofferDb db, Guid userId, Guid organizationId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var membership = await db.Memberships.AsNoTracking()
+            .SingleOrDefaultAsync(m => m.OrganizationId == organizationId && m.UserId == userId && m.Status == MembershipStatus.Confirmed, ct);
+        return membership is null ? null : new MemberAccess(membership, ReadPermissions(membership));
+    }
 
     /// <summary>The stored permissions of a membership, or all false when it is not Custom (doc §1.4).</summary>
     public static PermissionsModel ReadPermissions(Membership membership)
