@@ -1,0 +1,140 @@
+using Coffer.Client.Crypto;
+using Coffer.Client.Vault;
+using Coffer.E2E.Tests.Harness;
+using Coffer.Protocol.Api;
+using Coffer.Protocol.Crypto;
+using Microsoft.Playwright;
+
+namespace Coffer.E2E.Tests.Browser;
+
+/// <summary>
+/// Sharing in the web vault: an owner moves an item into a collection and a member's open vault shows it without
+/// Sync; a hide-passwords member has no way to reveal or copy the password and the page never holds it; an owner
+/// confirms a member after the fingerprint phrase, the same phrase Coffer.Client (and the official clients) compute.
+/// The organization is set up through the API (OrgSeeder) except where the UI is what the test is about.
+/// </summary>
+public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    // Generous: the first hub connection, the debounce and a full sync on a busy two-core machine.
+    private static readonly LocatorAssertionsToHaveCountOptions Patiently = new() { Timeout = 30_000 };
+
+    private Uri Server => fixture.E2E.Server.BaseAddress;
+
+    private string Ca => fixture.E2E.Certificates.CaPemPath;
+
+    private async Task<SeededVault> SeedAsync(int items)
+    {
+        var account = TestAccount.CreateUnique();
+        return await VaultSeeder.SeedAsync(Server, Ca, account.Email, account.Password, items, 0);
+    }
+
+    [Fact]
+    public async Task ItemMovedIntoACollectionByTheOwner_AppearsInTheMembersOpenVault_WithoutPressingSync()
+    {
+        var owner = await SeedAsync(1);
+        var member = await SeedAsync(0);
+        var org = await OrgSeeder.CreateAsync(Server, Ca, owner, "Acme", "Engineering");
+        await OrgSeeder.AddMemberAsync(Server, Ca, owner, org, member, readOnly: false, hidePasswords: false);
+        var shared = owner.Items[0].Item;
+
+        var memberWeb = await WebVault.OpenAsync(fixture);
+        await memberWeb.LoginAsync(member.Email, member.Password);
+        await Assertions.Expect(memberWeb.ListNames).ToHaveCountAsync(0);
+
+        var ownerWeb = await WebVault.OpenAsync(fixture);
+        await ownerWeb.LoginAsync(owner.Email, owner.Password);
+        await ownerWeb.OpenItemAsync(shared.Name);
+        await ownerWeb.Button("Move to organization").ClickAsync();
+        await ownerWeb.Field("Organization").SelectOptionAsync(new SelectOptionValue { Label = "Acme" });
+        await ownerWeb.Field("Engineering").CheckAsync();
+        await ownerWeb.Button("Move").ClickAsync();
+        await Assertions.Expect(ownerWeb.Page.GetByTestId("item-owner")).ToHaveTextAsync("Shared by Acme in Engineering");
+        // Still readable by the owner, now under the organization key.
+        Assert.Equal(shared.Login!.Password, await ownerWeb.ItemValueAsync("Password"));
+
+        await Assertions.Expect(memberWeb.ListNames.GetByText(shared.Name, new() { Exact = true })).ToHaveCountAsync(1, Patiently);
+        await memberWeb.OpenItemAsync(shared.Name);
+        Assert.Equal(shared.Login.Password, await memberWeb.ItemValueAsync("Password"));
+        Assert.Equal(shared.Login.Username, await memberWeb.ItemValueAsync("Username"));
+        await Assertions.Expect(memberWeb.Button("Edit")).ToBeVisibleAsync();
+
+        // The member's vault filter shows the organization and its collection.
+        await memberWeb.NavigateAsync("Vault");
+        await memberWeb.Field("Vault").SelectOptionAsync(new SelectOptionValue { Label = "My vault" });
+        await Assertions.Expect(memberWeb.ListNames).ToHaveCountAsync(0);
+        await memberWeb.Field("Vault").SelectOptionAsync(new SelectOptionValue { Label = "Acme" });
+        await memberWeb.Field("Collection").SelectOptionAsync(new SelectOptionValue { Label = "Engineering" });
+        Assert.Equal([shared.Name], await memberWeb.NamesInListAsync());
+    }
+
+    [Fact]
+    public async Task HidePasswordsMember_HasNoRevealOrCopyOrEdit_AndThePasswordIsNowhereInThePage()
+    {
+        var owner = await SeedAsync(0);
+        var member = await SeedAsync(0);
+        var org = await OrgSeeder.CreateAsync(Server, Ca, owner, "Acme", "Operations");
+        var password = $"Hidden-{Guid.NewGuid():N}";
+        var hiddenField = $"pin-{Guid.NewGuid():N}";
+        var item = new VaultItem
+        {
+            Type = CipherType.Login,
+            Name = "Core router",
+            Login = new LoginView { Username = "netops", Password = password, Totp = Base32.Encode(Totp.NewSecret()), Uris = ["https://router.example"] },
+            Fields = [new FieldView(1, "Console PIN", hiddenField)],
+            PasswordHistory = [new PasswordHistoryView($"Older-{password}", new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc))],
+        };
+        await OrgSeeder.AddItemAsync(Server, Ca, owner, org, item);
+        await OrgSeeder.AddMemberAsync(Server, Ca, owner, org, member, readOnly: true, hidePasswords: true);
+
+        var web = await WebVault.OpenAsync(fixture);
+        await web.LoginAsync(member.Email, member.Password);
+        await web.OpenItemAsync("Core router");
+
+        Assert.Equal("netops", await web.ItemValueAsync("Username"));
+        await Assertions.Expect(web.Page.GetByText("Hidden by your organization")).ToBeVisibleAsync();
+        await Assertions.Expect(web.Page.GetByTestId("item-owner")).ToContainTextAsync("read-only");
+        foreach (var name in new[] { "Reveal Password", "Copy Password", "Edit", "Collections", "Move to trash", "Copy verification code", "Reveal Console PIN", "Copy Console PIN" })
+        {
+            await Assertions.Expect(web.Page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true })).ToHaveCountAsync(0);
+        }
+
+        await Assertions.Expect(web.Page.GetByTestId("totp-code")).ToHaveCountAsync(0);
+        await Assertions.Expect(web.Page.GetByText("Password history")).ToHaveCountAsync(0);
+        var html = await web.Page.ContentAsync();
+        Assert.DoesNotContain(password, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(hiddenField, html, StringComparison.Ordinal);
+
+        // The edit screen, reached by its address, refuses as well and shows no password field.
+        await web.Page.GotoAsync(web.Page.Url.Replace("#/item/", "#/edit/", StringComparison.Ordinal));
+        await Assertions.Expect(web.Heading("Read-only item")).ToBeVisibleAsync();
+        Assert.DoesNotContain(password, await web.Page.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OwnerConfirmsAMemberInTheWebVault_AfterTheFingerprintPhraseCofferClientComputes()
+    {
+        var owner = await SeedAsync(0);
+        var member = await SeedAsync(0);
+        var org = await OrgSeeder.CreateAsync(Server, Ca, owner, "Acme", "Engineering");
+        var invited = await OrgSeeder.InviteAsync(Server, Ca, owner, org, member, readOnly: false, hidePasswords: false);
+        var expected = FingerprintPhrase.Compute(invited.UserId.ToString(), invited.PublicKey);
+
+        var web = await WebVault.OpenAsync(fixture);
+        await web.LoginAsync(owner.Email, owner.Password);
+        await web.NavigateAsync("Organizations");
+        await web.Page.GetByRole(AriaRole.Link, new() { Name = "Acme", Exact = true }).ClickAsync();
+        await web.Heading("Members").WaitForAsync();
+        await web.Button($"Confirm {member.Email}").ClickAsync();
+        await Assertions.Expect(web.Page.GetByTestId("fingerprint-phrase")).ToHaveTextAsync(expected);
+        await web.Button("Confirm member").ClickAsync();
+        await Assertions.Expect(web.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "is confirmed" })).ToBeVisibleAsync();
+        await Assertions.Expect(web.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = member.Email })).ToContainTextAsync("Confirmed");
+
+        // The key the browser wrapped opens for the member: an item the owner adds is readable in the member's vault.
+        await OrgSeeder.AddItemAsync(Server, Ca, owner, org, new VaultItem { Type = CipherType.SecureNote, Name = "Welcome note", Notes = "Hello from Acme" });
+        var memberWeb = await WebVault.OpenAsync(fixture);
+        await memberWeb.LoginAsync(member.Email, member.Password);
+        await memberWeb.OpenItemAsync("Welcome note");
+        Assert.Equal("Hello from Acme", await memberWeb.ItemValueAsync("Notes"));
+    }
+}
