@@ -1,6 +1,7 @@
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
 import { vault } from '../vault';
+import { firstTab } from './org';
 import { TYPE_NAMES } from './org-context';
 
 /**
@@ -34,7 +35,7 @@ export function orgsScreen(root: HTMLElement): void {
     h('h1', {}, 'Organizations'),
     orgs.length
       ? h('ul', { className: 'orgs', 'aria-label': 'Organizations' }, orgs.map((o) =>
-          h('li', {}, h('a', { href: `#/org/${o.id}/members` }, o.name), ' ', h('span', { className: 'meta' }, TYPE_NAMES[o.type] ?? ''), ' ',
+          h('li', {}, h('a', { href: `#/org/${o.id}/${firstTab(o)}` }, o.name), ' ', h('span', { className: 'meta' }, TYPE_NAMES[o.type] ?? ''), ' ',
             h('a', { href: `#/vault?org=${o.id}` }, 'Items'))))
       : h('p', { className: 'meta' }, 'You are not a member of any organization. Create one to share items with others.'),
     form);
