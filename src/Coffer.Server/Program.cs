@@ -92,6 +92,7 @@ api.MapFolders();
 api.MapCiphers();
 api.MapEvents();
 api.MapOrganizations();
+api.MapMembers();
 app.MapEventCollection();
 
 // Admin: an admin account with two-step login and a recent proof on every route but the proof itself (Admin/AdminProof).

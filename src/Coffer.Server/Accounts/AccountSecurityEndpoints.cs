@@ -5,6 +5,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
+using Coffer.Server.Organizations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -155,12 +156,24 @@ public static class AccountSecurityEndpoints
             return denied;
         }
 
-        // Devices, refresh tokens, folders, ciphers and pending e-mail changes go with the user (ON DELETE CASCADE),
-        // in the same transaction; with the row gone, every token of the account fails its next check.
+        // The last owner of an organization with other members must hand it over first (doc §9.5).
+        var (lastOwner, otherMembers) = await OrganizationMembers.PrepareAccountDeletionAsync(db, user.Id, ct);
+        if (lastOwner is not null)
+        {
+            return BitwardenErrors.BadRequest(lastOwner);
+        }
+
+        // Devices, refresh tokens, folders, ciphers, memberships and pending e-mail changes go with the user (ON DELETE
+        // CASCADE), in the same transaction; with the row gone, every token of the account fails its next check.
         db.Users.Remove(user);
         changes.Record(EventType.UserDeletedAccount, user.Id, detail: user.Email);
         changes.Notify(PushType.LogOut, user.Id, excludeActingDevice: false);
-        await changes.CommitAsync(ct: ct);
+        foreach (var member in otherMembers)
+        {
+            changes.Notify(PushType.SyncVault, member);
+        }
+
+        await changes.CommitAsync(otherMembers, ct);
         return Results.Ok();
     }
 

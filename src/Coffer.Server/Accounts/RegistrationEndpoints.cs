@@ -7,6 +7,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -58,14 +59,18 @@ public static class RegistrationEndpoints
 
     private static async Task<IResult> Finish(RegisterFinishRequestModel request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, IOptions<ServerOptions> options)
     {
-        var (email, invitation, refusal) = await AdmitAsync(db, options.Value, request.Email, request.InviteToken ?? request.OrgInviteToken, changes.Now);
+        // An organization's invitation link for this e-mail also stands in for the verification token (as upstream's
+        // org invites do), but it is no server admin's invitation, so it opens no invite-only server.
+        var organizationInvite = OrganizationInvitations.Read(tokens, new DateTimeOffset(changes.Now, TimeSpan.Zero), request.OrgInviteToken) is { } claims
+            && claims.Email == NormalizeEmail(request.Email);
+        var (email, invitation, refusal) = await AdmitAsync(db, options.Value, request.Email, request.InviteToken ?? (organizationInvite ? null : request.OrgInviteToken), changes.Now);
         if (refusal is not null)
         {
             return refusal;
         }
 
         // An invitation was issued for this e-mail, so it stands in for the verification token (as Bitwarden's org invites do).
-        if ((invitation is null || request.EmailVerificationToken is not null)
+        if (((invitation is null && !organizationInvite) || request.EmailVerificationToken is not null)
             && (string.IsNullOrEmpty(request.EmailVerificationToken)
                 || await tokens.ValidateRegistrationTokenAsync(request.EmailVerificationToken) != email))
         {
@@ -218,6 +223,7 @@ public static class RegistrationEndpoints
             AccountRevisionDate = now,
         };
         db.Users.Add(user);
+        await OrganizationInvitations.AcceptOnRegistrationAsync(db, user, CancellationToken.None);
         changes.Record(EventType.UserRegistered, user.Id, detail: invitation is null ? null : "invited");
         if (invitation is not null)
         {

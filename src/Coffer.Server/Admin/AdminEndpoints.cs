@@ -4,6 +4,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
+using Coffer.Server.Organizations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -128,11 +129,23 @@ public static class AdminEndpoints
             return UserNotFound();
         }
 
-        // Devices, refresh tokens, folders and ciphers go with the row (ON DELETE CASCADE); the audit log stays.
+        // The last owner of an organization with other members must hand it over first (doc §9.5).
+        var (lastOwner, otherMembers) = await OrganizationMembers.PrepareAccountDeletionAsync(db, user.Id, ct);
+        if (lastOwner is not null)
+        {
+            return TypedResults.Problem(detail: lastOwner, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        // Devices, refresh tokens, folders, ciphers and memberships go with the row (ON DELETE CASCADE); the audit log stays.
         db.Users.Remove(user);
         changes.Record(EventType.AdminDeletedUser, user.Id, actingUserId: principal.UserId(), detail: user.Email);
         changes.Notify(PushType.LogOut, user.Id, excludeActingDevice: false);
-        await changes.CommitAsync(ct: ct);
+        foreach (var member in otherMembers)
+        {
+            changes.Notify(PushType.SyncVault, member);
+        }
+
+        await changes.CommitAsync(otherMembers, ct);
         return TypedResults.NoContent();
     }
 

@@ -50,7 +50,7 @@ public static class EventEndpoints
         return await Page(db.AuditEvents.AsNoTracking().Where(e => e.CipherId == id && e.UserId == userId), start, end, continuationToken, time, ct);
     }
 
-    private static async Task<IResult> Page(IQueryable<AuditEvent> events, string? start, string? end, string? continuationToken, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> Page(IQueryable<AuditEvent> events, string? start, string? end, string? continuationToken, TimeProvider time, CancellationToken ct)
     {
         var (query, error) = EventQuery.Parse(start, end, continuationToken, time.GetUtcNow().UtcDateTime);
         if (query is null)
@@ -69,6 +69,11 @@ public static class EventEndpoints
     {
         Type = (int)e.Type,
         UserId = e.UserId,
+        OrganizationId = e.OrganizationId,
+        CollectionId = e.CollectionId,
+        GroupId = e.GroupId,
+        PolicyId = e.PolicyId,
+        OrganizationUserId = e.MembershipId,
         ActingUserId = e.ActingUserId ?? e.UserId,
         CipherId = e.CipherId,
         Date = e.Date,

@@ -15,7 +15,7 @@ public static class ConfigEndpoints
         api.MapGet("/config", async (HttpRequest request, CofferDb db, IOptions<ServerOptions> options) =>
         {
             var registrationClosed = await db.GetRegistrationModeAsync(options.Value, request.HttpContext.RequestAborted) == RegistrationModes.Closed;
-            var origin = $"{request.Scheme}://{request.Host}{request.PathBase}";
+            var origin = PublicUrl.Origin(request);
             return Results.Json(new
             {
                 version = "2026.6.0",

@@ -10,6 +10,13 @@ namespace Coffer.Server.Hosting;
 /// </summary>
 public static class PublicUrl
 {
+    /// <summary>The address clients reach this server at, without a trailing slash: the configured one when set (see above).</summary>
+    public static string Origin(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return $"{request.Scheme}://{request.Host}{request.PathBase}";
+    }
+
     public static void UsePublicUrl(this WebApplication app, ServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(app);
