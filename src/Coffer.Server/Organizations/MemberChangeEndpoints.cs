@@ -5,6 +5,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Organizations;
@@ -36,7 +37,7 @@ public static class MemberChangeEndpoints
             Many(orgId, request, principal, db, changes, RevokeAsync, ct)).Produces<ListResponseModel<OrganizationUserBulkResponseModel>>();
         users.MapPut("/restore", (Guid orgId, OrganizationUserBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
             Many(orgId, request, principal, db, changes, RestoreAsync, ct)).Produces<ListResponseModel<OrganizationUserBulkResponseModel>>();
-        users.MapDelete("", (Guid orgId, OrganizationUserBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
+        users.MapDelete("", (Guid orgId, [FromBody] OrganizationUserBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
             Many(orgId, request, principal, db, changes, RemoveAsync, ct)).Produces<ListResponseModel<OrganizationUserBulkResponseModel>>();
         users.MapPost("/delete", (Guid orgId, OrganizationUserBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
             Many(orgId, request, principal, db, changes, RemoveAsync, ct)).Produces<ListResponseModel<OrganizationUserBulkResponseModel>>().WithSummary("Alias of bulk DELETE");
