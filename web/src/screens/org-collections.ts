@@ -2,7 +2,7 @@ import { errorText, field, h, message, replace } from '../dom';
 import type { GroupResponse, MemberDetails } from '../models';
 import { vault } from '../vault';
 import { accessEditor } from './access';
-import { loadCollections, memberName, type OrgContext } from './org-context';
+import { deleteButton, loadCollections, memberName, type OrgContext } from './org-context';
 
 /** Collections (organizations doc §5): add, rename, delete, and who may reach each, member by member and by group. */
 export async function orgCollectionsTab(root: HTMLElement, orgId: string): Promise<void> {
@@ -65,15 +65,8 @@ export async function orgCollectionsTab(root: HTMLElement, orgId: string): Promi
         h('span', { className: 'meta' }, `${(c.users ?? []).length} members, ${(c.groups ?? []).length} groups`), ' ',
         h('a', { href: `#/vault?org=${orgId}&collection=${c.id}` }, 'Items'), ' ',
         h('button', { type: 'button', className: 'small secondary', 'aria-label': `Edit ${c.name}`, onclick: () => editor(c) }, 'Edit'),
-        h('button', { type: 'button', className: 'small danger', 'aria-label': `Delete ${c.name}`, onclick: async () => {
-          if (!confirm(`Delete the collection ${c.name}? Its items stay in the organization.`)) return;
-          try {
-            await vault.orgApi.deleteCollection(orgId, c.id);
-            await done(`Deleted the collection ${c.name}.`);
-          } catch (err) {
-            replace(status, message('error', errorText(err)));
-          }
-        } }, 'Delete')))),
+        deleteButton(c.name, `Delete the collection ${c.name}? Its items stay in the organization.`, status,
+          () => vault.orgApi.deleteCollection(orgId, c.id), () => done(`Deleted the collection ${c.name}.`))))),
     h('div', { className: 'actions' }, h('button', { type: 'button', onclick: () => editor(null) }, 'New collection')),
     panel);
 }

@@ -1,3 +1,4 @@
+import { errorText, h, message, replace } from '../dom';
 import type { MemberDetails } from '../models';
 import { vault } from '../vault';
 
@@ -21,4 +22,17 @@ export const STATUS_NAMES: Record<number, string> = { [-1]: 'Revoked', 0: 'Invit
 
 export function memberName(m: MemberDetails): string {
   return m.name ? `${m.name} <${m.email}>` : m.email;
+}
+
+/** A "Delete" button that asks first, runs `action`, then `done`; a refusal shows in `status`. */
+export function deleteButton(name: string, question: string, status: HTMLElement, action: () => Promise<unknown>, done: () => Promise<void>): HTMLButtonElement {
+  return h('button', { type: 'button', className: 'small danger', 'aria-label': `Delete ${name}`, onclick: async () => {
+    if (!confirm(question)) return;
+    try {
+      await action();
+      await done();
+    } catch (err) {
+      replace(status, message('error', errorText(err)));
+    }
+  } }, 'Delete');
 }

@@ -2,7 +2,7 @@ import { errorText, field, h, message, replace } from '../dom';
 import type { GroupResponse, MemberDetails } from '../models';
 import { vault } from '../vault';
 import { accessEditor } from './access';
-import { loadCollections, memberName, type OrgContext } from './org-context';
+import { deleteButton, loadCollections, memberName, type OrgContext } from './org-context';
 
 /** Groups (organizations doc §1.5): members and collection access given to many people at once. */
 export async function orgGroupsTab(root: HTMLElement, orgId: string): Promise<void> {
@@ -56,15 +56,8 @@ export async function orgGroupsTab(root: HTMLElement, orgId: string): Promise<vo
       ? h('ul', { className: 'groups', 'aria-label': 'Groups' }, groups.map((g) =>
           h('li', {}, h('span', { className: 'name' }, g.name), ' ', h('span', { className: 'meta' }, `${(g.collections ?? []).length} collections`), ' ',
             h('button', { type: 'button', className: 'small secondary', 'aria-label': `Edit ${g.name}`, onclick: () => void editor(g) }, 'Edit'),
-            h('button', { type: 'button', className: 'small danger', 'aria-label': `Delete ${g.name}`, onclick: async () => {
-              if (!confirm(`Delete the group ${g.name}? Its members keep their own access.`)) return;
-              try {
-                await vault.orgApi.deleteGroup(orgId, g.id);
-                await done(`Deleted the group ${g.name}.`);
-              } catch (err) {
-                replace(status, message('error', errorText(err)));
-              }
-            } }, 'Delete'))))
+            deleteButton(g.name, `Delete the group ${g.name}? Its members keep their own access.`, status,
+              () => vault.orgApi.deleteGroup(orgId, g.id), () => done(`Deleted the group ${g.name}.`)))))
       : h('p', { className: 'meta' }, 'No groups yet.'),
     h('div', { className: 'actions' }, h('button', { type: 'button', onclick: () => void editor(null) }, 'New group')),
     panel);
