@@ -90,6 +90,8 @@ api.MapDevices();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
+api.MapCollections();
+api.MapOrganizationExport();
 api.MapEvents();
 api.MapOrganizations();
 api.MapMembers();

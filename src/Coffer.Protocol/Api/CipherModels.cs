@@ -173,10 +173,14 @@ public sealed record CipherPasswordHistoryModel : ExtensibleModel
     public DateTime LastUsedDate { get; set; }
 }
 
-/// <summary><c>PUT /api/ciphers/delete</c>, <c>DELETE /api/ciphers</c>, <c>PUT /api/ciphers/restore</c> body.</summary>
+/// <summary>
+/// <c>PUT /api/ciphers/delete</c>, <c>DELETE /api/ciphers</c>, <c>PUT /api/ciphers/restore</c> body; the admin variants
+/// (<c>DELETE /api/ciphers/admin</c>, <c>PUT /api/ciphers/delete-admin</c>, <c>…/restore-admin</c>) name the organization.
+/// </summary>
 public sealed record CipherBulkRequestModel
 {
     public IReadOnlyList<Guid>? Ids { get; init; }
+    public Guid? OrganizationId { get; init; }
 }
 
 /// <summary><c>PUT /api/ciphers/move</c> body; a null folder id moves the items out of any folder.</summary>

@@ -77,3 +77,36 @@ public sealed record OrganizationExportResponseModel
     public required IReadOnlyList<CollectionResponseModel> Collections { get; init; }
     public required IReadOnlyList<CipherDetailsResponseModel> Ciphers { get; init; }
 }
+
+/// <summary>
+/// <c>POST /api/ciphers/import-organization?organizationId=</c> (upstream <c>ImportOrganizationCiphersRequestModel</c>):
+/// <c>collectionRelationships[].key</c> indexes <c>ciphers</c>, <c>value</c> indexes <c>collections</c>.
+/// </summary>
+public sealed record ImportOrganizationCiphersRequestModel
+{
+    public IReadOnlyList<CipherRequestModel>? Ciphers { get; init; }
+    public IReadOnlyList<ImportCollectionModel>? Collections { get; init; }
+    public IReadOnlyList<ImportRelationshipModel>? CollectionRelationships { get; init; }
+}
+
+/// <summary>A collection of an organization import: an id naming an existing collection of that organization reuses it.</summary>
+public sealed record ImportCollectionModel
+{
+    public string? Id { get; init; }
+    public string? Name { get; init; }
+    public string? ExternalId { get; init; }
+}
+
+/// <summary><c>POST /api/organizations/{orgId}/collections/bulk-access</c> (doc §5.2): access rows added to or updated on every listed collection.</summary>
+public sealed record BulkCollectionAccessRequestModel
+{
+    public IReadOnlyList<Guid>? CollectionIds { get; init; }
+    public IReadOnlyList<SelectionReadOnlyRequestModel>? Users { get; init; }
+    public IReadOnlyList<SelectionReadOnlyRequestModel>? Groups { get; init; }
+}
+
+/// <summary><c>DELETE /api/organizations/{orgId}/collections</c> body (doc §5.2).</summary>
+public sealed record CollectionBulkDeleteRequestModel
+{
+    public IReadOnlyList<Guid>? Ids { get; init; }
+}

@@ -5,18 +5,18 @@ using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
-using Microsoft.EntityFrameworkCore;
+using Coffer.Server.Organizations;
 
 namespace Coffer.Server.Ciphers;
 
 /// <summary>
-/// Bulk routes and import (protocol §4.12, §4.14). Each request is one transaction: every id must belong to
-/// the caller and every imported item must be valid, or nothing changes.
+/// Bulk routes (protocol §4.12). Each request is one transaction: every id must name an item the caller can see
+/// (their own, or an organization item through <see cref="VaultAccess"/>), and deleting or restoring one needs edit
+/// rights on it (doc <c>bitwarden-organizations.md</c> §7.3), or nothing changes.
 /// </summary>
 public static class CipherBulkEndpoints
 {
     private const int MaxBulkIds = 5000;
-    private const int MaxImportItems = 20_000;
 
     public static void MapBulkCiphers(this RouteGroupBuilder ciphers)
     {
@@ -26,68 +26,58 @@ public static class CipherBulkEndpoints
         ciphers.MapPut("/restore", RestoreMany).Produces<ListResponseModel<CipherDetailsResponseModel>>();
         ciphers.MapPut("/move", MoveMany).WithSummary("Move several items into a folder (or out of any)");
         ciphers.MapPost("/move", MoveMany).WithSummary("Alias of PUT /move");
-        ciphers.MapPost("/import", Import)
-            .WithMetadata(new ImportSizeLimit())
-            .WithSummary("Import items and folders in one transaction");
+        ciphers.MapCipherImport();
     }
 
     private static async Task<IResult> SoftDeleteMany(CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
-        var (ciphers, error) = await LoadOwned(request.Ids, principal.UserId(), db, ct);
+        var (items, error) = await LoadVisible(request.Ids, principal.UserId(), db, needsEdit: true, ct);
         if (error is not null)
         {
             return error;
         }
 
-        foreach (var cipher in ciphers)
+        foreach (var item in items)
         {
-            cipher.DeletedDate ??= changes.Now;
-            cipher.Revise(changes.Now);
-            changes.Record(EventType.CipherSoftDeleted, cipher.UserId, cipher.Id);
+            item.Cipher.DeletedDate ??= changes.Now;
+            item.Cipher.Revise(changes.Now);
         }
 
-        changes.Notify(PushType.SyncCiphers, principal.UserId());
-        await changes.CommitAsync(principal.UserId(), ct);
+        await CommitManyAsync(db, changes, principal.UserId(), items, EventType.CipherSoftDeleted, ct);
         return Results.Ok();
     }
 
     private static async Task<IResult> DeleteMany([Microsoft.AspNetCore.Mvc.FromBody] CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
-        var (ciphers, error) = await LoadOwned(request.Ids, principal.UserId(), db, ct);
+        var (items, error) = await LoadVisible(request.Ids, principal.UserId(), db, needsEdit: true, ct);
         if (error is not null)
         {
             return error;
         }
 
-        db.Ciphers.RemoveRange(ciphers);
-        foreach (var cipher in ciphers)
-        {
-            changes.Record(EventType.CipherDeleted, cipher.UserId, cipher.Id);
-        }
-
-        changes.Notify(PushType.SyncCiphers, principal.UserId());
-        await changes.CommitAsync(principal.UserId(), ct);
+        db.Ciphers.RemoveRange(items.Select(i => i.Cipher));
+        await CommitManyAsync(db, changes, principal.UserId(), items, EventType.CipherDeleted, ct);
         return Results.Ok();
     }
 
     private static async Task<IResult> RestoreMany(CipherBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, HttpResponse response, CancellationToken ct)
     {
-        var (ciphers, error) = await LoadOwned(request.Ids, principal.UserId(), db, ct);
+        var userId = principal.UserId();
+        var access = await VaultAccess.LoadAsync(db, userId, ct);
+        var (items, error) = await LoadVisible(request.Ids, access, db, needsEdit: true, ct);
         if (error is not null)
         {
             return error;
         }
 
-        foreach (var cipher in ciphers)
+        foreach (var item in items)
         {
-            cipher.DeletedDate = null;
-            cipher.Revise(changes.Now);
-            changes.Record(EventType.CipherRestored, cipher.UserId, cipher.Id);
+            item.Cipher.DeletedDate = null;
+            item.Cipher.Revise(changes.Now);
         }
 
-        changes.Notify(PushType.SyncCiphers, principal.UserId());
-        await changes.CommitAsync(principal.UserId(), ct);
-        await CipherJson.WriteListAsync(response, ciphers, ct);
+        await CommitManyAsync(db, changes, userId, items, EventType.CipherRestored, ct);
+        await CipherJson.WriteListAsync(response, items.Select(i => (i.Cipher, i.View(access))), ct);
         return Results.Empty;
     }
 
@@ -100,98 +90,33 @@ public static class CipherBulkEndpoints
             return folder.Error;
         }
 
-        var (ciphers, error) = await LoadOwned(request.Ids, userId, db, ct);
+        // Folders are the caller's own, so filing an organization item needs no edit right on it (pitfall P11).
+        var (items, error) = await LoadVisible(request.Ids, userId, db, needsEdit: false, ct);
         if (error is not null)
         {
             return error;
         }
 
-        foreach (var cipher in ciphers)
+        foreach (var item in items)
         {
-            cipher.FolderId = folder.Id;
-            cipher.Revise(changes.Now);
-            changes.Record(EventType.CipherUpdated, userId, cipher.Id);
+            CipherItems.SetPreference(db, item, userId, folder.Id, item.Preference?.Favorite ?? item.Cipher.Favorite);
+            if (item.Cipher.OrganizationId is null)
+            {
+                item.Cipher.Revise(changes.Now);
+                changes.Record(EventType.CipherUpdated, userId, item.Cipher.Id);
+            }
         }
 
+        // Only the caller's view changed: their own devices resync, nobody else's.
         changes.Notify(PushType.SyncCiphers, userId);
         await changes.CommitAsync(userId, ct);
         return Results.Ok();
     }
 
-    private static async Task<IResult> Import(ImportCiphersRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
-    {
-        var userId = principal.UserId();
-        var items = request.Ciphers ?? [];
-        var folders = request.Folders ?? [];
-        var relations = request.FolderRelationships ?? [];
-        if (items.Count > MaxImportItems || folders.Count > MaxImportItems)
-        {
-            return BitwardenErrors.BadRequest($"An import may hold at most {MaxImportItems} items and folders.");
-        }
+    private static async Task<(List<CipherItem> Items, IResult? Error)> LoadVisible(IReadOnlyList<Guid>? ids, Guid userId, CofferDb db, bool needsEdit, CancellationToken ct) =>
+        await LoadVisible(ids, await VaultAccess.LoadAsync(db, userId, ct), db, needsEdit, ct);
 
-        for (var i = 0; i < items.Count; i++)
-        {
-            var error = items[i] is null ? "it is null." : CipherValidation.Validate(items[i], userId);
-            if (error is not null)
-            {
-                return BitwardenErrors.BadRequest($"Item {i + 1} of the import is invalid: {error}");
-            }
-        }
-
-        var folderIds = new Guid[folders.Count];
-        var ownFolderIds = (await db.Folders.AsNoTracking().Where(f => f.UserId == userId).Select(f => f.Id).ToListAsync(ct)).ToHashSet();
-        for (var i = 0; i < folders.Count; i++)
-        {
-            // An id naming one of the caller's folders reuses it; anything else creates a folder (as Vaultwarden).
-            if (Guid.TryParse(folders[i]?.Id, out var existing) && ownFolderIds.Contains(existing))
-            {
-                folderIds[i] = existing;
-                continue;
-            }
-
-            if (!WireValidation.IsSymmetricEncString(folders[i]?.Name))
-            {
-                return BitwardenErrors.BadRequest($"Folder {i + 1} of the import has no valid EncString name.");
-            }
-
-            folderIds[i] = Guid.NewGuid();
-            db.Folders.Add(new Folders.Folder { Id = folderIds[i], UserId = userId, Name = folders[i]!.Name!, CreationDate = changes.Now, RevisionDate = changes.Now });
-        }
-
-        var folderOf = new Dictionary<int, Guid>();
-        foreach (var relation in relations)
-        {
-            if (relation is null || relation.Key < 0 || relation.Key >= items.Count || relation.Value < 0 || relation.Value >= folders.Count)
-            {
-                return BitwardenErrors.BadRequest("folderRelationships must pair an item index with a folder index of this import.");
-            }
-
-            folderOf[relation.Key] = folderIds[relation.Value];
-        }
-
-        for (var i = 0; i < items.Count; i++)
-        {
-            db.Ciphers.Add(new Cipher
-            {
-                Id = Guid.NewGuid(),
-                UserId = userId,
-                FolderId = folderOf.TryGetValue(i, out var f) ? f : null,
-                Type = items[i].Type,
-                Favorite = items[i].Favorite,
-                Data = CipherValidation.Serialize(items[i]),
-                CreationDate = changes.Now,
-                RevisionDate = changes.Now,
-            });
-        }
-
-        changes.Record(EventType.ItemsImported, userId, detail: $"{items.Count} items, {folders.Count} folders");
-        // Upstream's import sends SyncVault to every device, the importing one included (notifications doc §8).
-        changes.Notify(PushType.SyncVault, userId, excludeActingDevice: false);
-        await changes.CommitAsync(userId, ct);
-        return Results.Ok();
-    }
-
-    private static async Task<(List<Cipher> Ciphers, IResult? Error)> LoadOwned(IReadOnlyList<Guid>? ids, Guid userId, CofferDb db, CancellationToken ct)
+    private static async Task<(List<CipherItem> Items, IResult? Error)> LoadVisible(IReadOnlyList<Guid>? ids, VaultAccess access, CofferDb db, bool needsEdit, CancellationToken ct)
     {
         if (ids is not { Count: > 0 and <= MaxBulkIds })
         {
@@ -199,8 +124,43 @@ public static class CipherBulkEndpoints
         }
 
         var distinct = ids.Distinct().ToList();
-        var ciphers = await db.Ciphers.Where(c => c.UserId == userId && distinct.Contains(c.Id)).ToListAsync(ct);
-        return ciphers.Count == distinct.Count ? (ciphers, null) : ([], CipherEndpoints.CipherNotFound());
+        var items = await CipherItems.FindManyAsync(db, access, distinct, ct);
+        if (items.Count != distinct.Count)
+        {
+            return ([], CipherEndpoints.CipherNotFound());
+        }
+
+        return needsEdit && items.Any(i => !i.Flags.CanEdit) ? ([], CipherEndpoints.NoEditPermission()) : (items, null);
+    }
+
+    /// <summary>
+    /// Records a bulk change and commits it: the caller's own items concern them, each organization's items every
+    /// member who can see them (revision bumps, pitfall P12), and everyone concerned gets one <c>SyncCiphers</c> (doc §10.5).
+    /// </summary>
+    internal static async Task CommitManyAsync(CofferDb db, Changes changes, Guid userId, IReadOnlyList<CipherItem> items, EventType type, CancellationToken ct)
+    {
+        var users = new HashSet<Guid> { userId };
+        foreach (var item in items.Where(i => i.Cipher.OrganizationId is null))
+        {
+            changes.Record(type, userId, item.Cipher.Id);
+        }
+
+        foreach (var organization in items.Where(i => i.Cipher.OrganizationId is not null).GroupBy(i => i.Cipher.OrganizationId!.Value))
+        {
+            var audience = await Audience.LoadAsync(db, organization.Key, ct);
+            users.UnionWith(audience.ForCollections(organization.SelectMany(i => i.CollectionIds)));
+            foreach (var item in organization)
+            {
+                changes.RecordOrganization(type, organization.Key, userId, item.Cipher.Id);
+            }
+        }
+
+        foreach (var user in users)
+        {
+            changes.Notify(PushType.SyncCiphers, user);
+        }
+
+        await changes.CommitAsync(users, ct);
     }
 }
 

@@ -6,13 +6,16 @@ using Coffer.Server.Errors;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Ciphers;
 
 /// <summary>
-/// Single-item cipher routes (protocol §4.10–4.13). Ownership is part of every query, so another user's id
-/// is simply "not found" (404, never 403, which would log the CLI out).
+/// Single-item cipher routes (protocol §4.10–4.13), for personal and organization items alike. Every item is looked
+/// up through <see cref="VaultAccess"/> (<see cref="CipherItems"/>), so another user's item, or an organization
+/// item outside the caller's collections, is simply "not found" (404, never 403, which would log the CLI out); a
+/// visible item the caller may not change is a 400 with a message (doc <c>bitwarden-organizations.md</c> §9.2).
 /// </summary>
 public static class CipherEndpoints
 {
@@ -24,7 +27,10 @@ public static class CipherEndpoints
         var ciphers = api.MapGroup("/ciphers").WithTags("Ciphers");
         ciphers.MapGet("", List).Produces<ListResponseModel<CipherDetailsResponseModel>>();
         ciphers.MapPost("", Create).Produces<CipherDetailsResponseModel>();
-        ciphers.MapPost("/create", CreateWithCollections).Produces<CipherDetailsResponseModel>();
+        ciphers.MapPost("/create", OrgCipherEndpoints.CreateWithCollections).Produces<CipherDetailsResponseModel>();
+        ciphers.MapCipherAdmin();
+        ciphers.MapCipherCollections();
+        ciphers.MapOrganizationCiphers();
         ciphers.MapGet("/{id}", Get).Produces<CipherDetailsResponseModel>();
         ciphers.MapGet("/{id}/details", Get).Produces<CipherDetailsResponseModel>();
         ciphers.MapPut("/{id}", Update).Produces<CipherDetailsResponseModel>();
@@ -38,30 +44,31 @@ public static class CipherEndpoints
 
     internal static IResult CipherNotFound() => BitwardenErrors.NotFound("Cipher doesn't exist.");
 
+    internal static IResult NoEditPermission() => BitwardenErrors.BadRequest("You do not have permission to edit this item.");
+
     private static async Task<IResult> List(ClaimsPrincipal principal, CofferDb db, HttpResponse response, CancellationToken ct)
     {
-        var userId = principal.UserId();
-        var ciphers = await db.Ciphers.AsNoTracking().Where(c => c.UserId == userId).OrderBy(c => c.Id).ToListAsync(ct);
-        await CipherJson.WriteListAsync(response, ciphers, ct);
+        var access = await VaultAccess.LoadAsync(db, principal.UserId(), ct);
+        var items = await CipherItems.VisibleAsync(db, access, ct);
+        await CipherJson.WriteListAsync(response, items.Select(i => (i.Cipher, i.View(access))), ct);
         return Results.Empty;
     }
 
     private static async Task<IResult> Get(Guid id, ClaimsPrincipal principal, CofferDb db, CancellationToken ct)
     {
-        var userId = principal.UserId();
-        var cipher = await db.Ciphers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id && c.UserId == userId, ct);
-        return cipher is null ? CipherNotFound() : CipherJson.Result(cipher);
+        var access = await VaultAccess.LoadAsync(db, principal.UserId(), ct);
+        var item = await CipherItems.FindAsync(db, access, id, ct);
+        return item is null ? CipherNotFound() : CipherJson.Result(item.Cipher, item.View(access));
     }
 
-    private static Task<IResult> CreateWithCollections(CipherCreateRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
-        request.Cipher is null
-            ? Task.FromResult(BitwardenErrors.BadRequest("cipher is required.", "cipher"))
-            : request.CollectionIds is { Count: > 0 }
-                ? Task.FromResult(BitwardenErrors.BadRequest("Collections are not supported by this server.", "collectionIds"))
-                : Create(request.Cipher, principal, db, changes, ct);
-
-    private static async Task<IResult> Create(CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    internal static async Task<IResult> Create(CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
+        if (request.OrganizationId is { Length: > 0 })
+        {
+            // bw create item with an organization but no collections comes here (doc §0.2 item 6, §6.1).
+            return await OrgCipherEndpoints.CreateInOrganizationAsync(request, [], principal, db, changes, ct);
+        }
+
         var userId = principal.UserId();
         if (CipherValidation.Validate(request, userId) is { } error)
         {
@@ -102,20 +109,44 @@ public static class CipherEndpoints
             return BitwardenErrors.BadRequest(error);
         }
 
-        var cipher = await db.Ciphers.SingleOrDefaultAsync(c => c.Id == id && c.UserId == userId, ct);
-        if (cipher is null)
+        var access = await VaultAccess.LoadAsync(db, userId, ct);
+        var item = await CipherItems.FindAsync(db, access, id, ct);
+        if (item is null)
         {
             return CipherNotFound();
         }
 
+        var result = await ApplyUpdateAsync(item, request, userId, db, changes, ct);
+        return result ?? CipherJson.Result(item.Cipher, item.View(access));
+    }
+
+    /// <summary>
+    /// The checks and changes of an edit, shared with the admin edit: the revision check, the type, the organization
+    /// (an edit never moves an item between vaults, doc §9.2), edit permission, the caller's folder; then commits.
+    /// Null on success, else the answer.
+    /// </summary>
+    internal static async Task<IResult?> ApplyUpdateAsync(CipherItem item, CipherRequestModel request, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
+    {
+        var cipher = item.Cipher;
         if (request.LastKnownRevisionDate is { } known && (known.ToUniversalTime() - cipher.RevisionDate).Duration() > RevisionTolerance)
         {
             return BitwardenErrors.BadRequest("The client copy of this cipher is out of date. Resync the client and try again.");
         }
 
+        Guid? requestedOrganization = Guid.TryParse(request.OrganizationId, out var parsed) ? parsed : null;
+        if (requestedOrganization != cipher.OrganizationId)
+        {
+            return BitwardenErrors.BadRequest("Organization mismatch. Please resync the client before updating the cipher.", "organizationId");
+        }
+
         if (request.Type != cipher.Type)
         {
             return BitwardenErrors.BadRequest("The type of an item cannot change.", "type");
+        }
+
+        if (!item.Flags.CanEdit)
+        {
+            return NoEditPermission();
         }
 
         var folder = await ResolveFolder(request.FolderId, userId, db, ct);
@@ -124,66 +155,101 @@ public static class CipherEndpoints
             return folder.Error;
         }
 
-        cipher.FolderId = folder.Id;
-        cipher.Favorite = request.Favorite;
+        CipherItems.SetPreference(db, item, userId, folder.Id, request.Favorite);
         cipher.Data = CipherValidation.Serialize(request);
         cipher.ArchivedDate = request.ArchivedDate;
         cipher.Revise(changes.Now);
-        changes.Record(EventType.CipherUpdated, userId, cipher.Id);
-        changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
-        await changes.CommitAsync(userId, ct);
-        return CipherJson.Result(cipher);
+        await CommitItemAsync(db, changes, userId, item, EventType.CipherUpdated, PushType.SyncCipherUpdate, ct);
+        return null;
     }
 
-    private static async Task<IResult> SoftDelete(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
-    {
-        var userId = principal.UserId();
-        var cipher = await db.Ciphers.SingleOrDefaultAsync(c => c.Id == id && c.UserId == userId, ct);
-        if (cipher is null)
-        {
-            return CipherNotFound();
-        }
-
-        cipher.DeletedDate ??= changes.Now;
-        cipher.Revise(changes.Now);
-        changes.Record(EventType.CipherSoftDeleted, userId, cipher.Id);
-        // The item still exists, in the trash: an update, as upstream sends (notifications doc §9).
-        changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
-        await changes.CommitAsync(userId, ct);
-        return Results.Ok();
-    }
+    private static async Task<IResult> SoftDelete(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
+        await ChangeOneAsync(id, principal, db, changes, SoftDeleteAsync, ct) ?? Results.Ok();
 
     private static async Task<IResult> Restore(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
-        var userId = principal.UserId();
-        var cipher = await db.Ciphers.SingleOrDefaultAsync(c => c.Id == id && c.UserId == userId, ct);
-        if (cipher is null)
-        {
-            return CipherNotFound();
-        }
-
-        cipher.DeletedDate = null;
-        cipher.Revise(changes.Now);
-        changes.Record(EventType.CipherRestored, userId, cipher.Id);
-        changes.Notify(PushType.SyncCipherUpdate, userId, cipher.Id, cipher.RevisionDate);
-        await changes.CommitAsync(userId, ct);
-        return CipherJson.Result(cipher);
+        var access = await VaultAccess.LoadAsync(db, principal.UserId(), ct);
+        var item = await CipherItems.FindAsync(db, access, id, ct);
+        return item is null ? CipherNotFound()
+            : await RestoreAsync(item, principal.UserId(), db, changes, ct) ?? CipherJson.Result(item.Cipher, item.View(access));
     }
 
-    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>
+        await ChangeOneAsync(id, principal, db, changes, DeleteAsync, ct) ?? Results.Ok();
+
+    private static async Task<IResult?> ChangeOneAsync(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes,
+        Func<CipherItem, Guid, CofferDb, Changes, CancellationToken, Task<IResult?>> change, CancellationToken ct)
     {
-        var userId = principal.UserId();
-        var cipher = await db.Ciphers.SingleOrDefaultAsync(c => c.Id == id && c.UserId == userId, ct);
-        if (cipher is null)
+        var access = await VaultAccess.LoadAsync(db, principal.UserId(), ct);
+        var item = await CipherItems.FindAsync(db, access, id, ct);
+        return item is null ? CipherNotFound() : await change(item, principal.UserId(), db, changes, ct);
+    }
+
+    /// <summary>Moves an item to the trash: needs manage or edit (doc §7.3, upstream without <c>limitItemDeletion</c>).</summary>
+    internal static async Task<IResult?> SoftDeleteAsync(CipherItem item, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
+    {
+        if (!item.Flags.CanEdit)
         {
-            return CipherNotFound();
+            return NoEditPermission();
         }
 
-        db.Ciphers.Remove(cipher);
-        changes.Record(EventType.CipherDeleted, userId, cipher.Id);
-        changes.Notify(PushType.SyncLoginDelete, userId, cipher.Id);
-        await changes.CommitAsync(userId, ct);
-        return Results.Ok();
+        item.Cipher.DeletedDate ??= changes.Now;
+        item.Cipher.Revise(changes.Now);
+        // The item still exists, in the trash: an update, as upstream sends (notifications doc §9).
+        await CommitItemAsync(db, changes, userId, item, EventType.CipherSoftDeleted, PushType.SyncCipherUpdate, ct);
+        return null;
+    }
+
+    internal static async Task<IResult?> RestoreAsync(CipherItem item, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
+    {
+        if (!item.Flags.CanEdit)
+        {
+            return NoEditPermission();
+        }
+
+        item.Cipher.DeletedDate = null;
+        item.Cipher.Revise(changes.Now);
+        await CommitItemAsync(db, changes, userId, item, EventType.CipherRestored, PushType.SyncCipherUpdate, ct);
+        return null;
+    }
+
+    internal static async Task<IResult?> DeleteAsync(CipherItem item, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
+    {
+        if (!item.Flags.CanEdit)
+        {
+            return NoEditPermission();
+        }
+
+        db.Ciphers.Remove(item.Cipher);
+        await CommitItemAsync(db, changes, userId, item, EventType.CipherDeleted, PushType.SyncLoginDelete, ct);
+        return null;
+    }
+
+    /// <summary>
+    /// Records, notifies and commits a change to one item. A personal item concerns its owner; an organization item
+    /// every Confirmed member who can see it in <paramref name="item"/>'s collections or in
+    /// <paramref name="previousCollections"/> (they lose it), whose revision dates are bumped (pitfall P12) and whose
+    /// devices get the notification with the organization and collection ids (doc §10).
+    /// </summary>
+    internal static async Task CommitItemAsync(CofferDb db, Changes changes, Guid userId, CipherItem item, EventType type, PushType push, CancellationToken ct,
+        IReadOnlyList<Guid>? previousCollections = null)
+    {
+        var cipher = item.Cipher;
+        DateTime? date = push == PushType.SyncLoginDelete ? null : cipher.RevisionDate;
+        if (cipher.OrganizationId is not { } organizationId)
+        {
+            changes.Record(type, userId, cipher.Id);
+            changes.Notify(push, userId, cipher.Id, date);
+            await changes.CommitAsync(userId, ct);
+            return;
+        }
+
+        var audience = await Audience.LoadAsync(db, organizationId, ct);
+        var users = audience.ForCollections(item.CollectionIds.Concat(previousCollections ?? []));
+        users.Add(userId);
+        changes.RecordOrganization(type, organizationId, userId, cipher.Id);
+        changes.NotifyOrganizationItem(push, users, organizationId, cipher.Id, item.CollectionIds, date);
+        await changes.CommitAsync(users, ct);
     }
 
     /// <summary>Parses and checks a requested folder id: "" and null mean no folder; another user's folder is 404.</summary>

@@ -1,7 +1,23 @@
 using System.Buffers;
 using System.Text.Json;
+using Coffer.Server.Organizations;
 
 namespace Coffer.Server.Ciphers;
+
+/// <summary>
+/// What one caller sees of an item besides its stored data (doc <c>bitwarden-organizations.md</c> §7.3): the item's
+/// collections visible to them, their combined flags, and their own folder and favourite (per member for an
+/// organization item, pitfall P11).
+/// </summary>
+public readonly record struct CallerView(IReadOnlyList<Guid> CollectionIds, CollectionFlags Flags, Guid? FolderId, bool Favorite)
+{
+    /// <summary>The owner's view of a personal item: full access, the item's own folder and favourite.</summary>
+    public static CallerView Personal(Cipher cipher)
+    {
+        ArgumentNullException.ThrowIfNull(cipher);
+        return new CallerView([], CollectionFlags.Full, cipher.FolderId, cipher.Favorite);
+    }
+}
 
 /// <summary>
 /// Writes a stored cipher as Bitwarden's "cipherDetails" object (protocol §4.11) without parsing its encrypted
@@ -12,7 +28,16 @@ public static class CipherJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
 
-    public static void Write(Utf8JsonWriter writer, Cipher cipher, ArrayBufferWriter<byte> scratch)
+    /// <summary>A personal item as its owner sees it.</summary>
+    public static void Write(Utf8JsonWriter writer, Cipher cipher, ArrayBufferWriter<byte> scratch) =>
+        Write(writer, cipher, CallerView.Personal(cipher), scratch);
+
+    /// <summary>
+    /// An item as <paramref name="view"/>'s caller sees it: <c>edit</c> and <c>permissions</c> follow the combined
+    /// flags (delete and restore need manage or edit, upstream's rule without <c>limitItemDeletion</c>, doc §7.3),
+    /// <c>viewPassword</c> follows hide-passwords.
+    /// </summary>
+    public static void Write(Utf8JsonWriter writer, Cipher cipher, CallerView view, ArrayBufferWriter<byte> scratch)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(cipher);
@@ -24,8 +49,16 @@ public static class CipherJson
             head.WriteString("object"u8, "cipherDetails"u8);
             head.WriteString("id"u8, cipher.Id);
             head.WriteNumber("type"u8, (int)cipher.Type);
-            head.WriteNull("organizationId"u8);
-            if (cipher.FolderId is { } folderId)
+            if (cipher.OrganizationId is { } organizationId)
+            {
+                head.WriteString("organizationId"u8, organizationId);
+            }
+            else
+            {
+                head.WriteNull("organizationId"u8);
+            }
+
+            if (view.FolderId is { } folderId)
             {
                 head.WriteString("folderId"u8, folderId);
             }
@@ -34,17 +67,22 @@ public static class CipherJson
                 head.WriteNull("folderId"u8);
             }
 
-            head.WriteBoolean("favorite"u8, cipher.Favorite);
+            head.WriteBoolean("favorite"u8, view.Favorite);
             // bw refuses to edit, delete or restore locally without these (protocol §0, item 3).
-            head.WriteBoolean("edit"u8, true);
-            head.WriteBoolean("viewPassword"u8, true);
+            head.WriteBoolean("edit"u8, view.Flags.CanEdit);
+            head.WriteBoolean("viewPassword"u8, view.Flags.CanViewPassword);
             head.WriteStartObject("permissions"u8);
-            head.WriteBoolean("delete"u8, true);
-            head.WriteBoolean("restore"u8, true);
+            head.WriteBoolean("delete"u8, view.Flags.CanEdit);
+            head.WriteBoolean("restore"u8, view.Flags.CanEdit);
             head.WriteEndObject();
             head.WriteBoolean("organizationUseTotp"u8, true);
             head.WriteNull("attachments"u8);
             head.WriteStartArray("collectionIds"u8);
+            foreach (var collectionId in view.CollectionIds)
+            {
+                head.WriteStringValue(collectionId);
+            }
+
             head.WriteEndArray();
             head.WriteString("creationDate"u8, cipher.CreationDate);
             head.WriteString("revisionDate"u8, cipher.RevisionDate);
@@ -62,21 +100,59 @@ public static class CipherJson
         writer.WriteRawValue(scratch.WrittenSpan, skipInputValidation: true);
     }
 
-    /// <summary>One cipher as a complete JSON document (create, edit, restore responses).</summary>
-    public static IResult Result(Cipher cipher)
+    /// <summary>One personal cipher as a complete JSON document (create, edit, restore responses).</summary>
+    public static IResult Result(Cipher cipher) => Result(cipher, CallerView.Personal(cipher));
+
+    /// <summary>One cipher as <paramref name="view"/>'s caller sees it, as a complete JSON document.</summary>
+    public static IResult Result(Cipher cipher, CallerView view) =>
+        Results.Bytes(Render(cipher, view), "application/json; charset=utf-8");
+
+    /// <summary>
+    /// <c>collections_v2</c>'s answer (doc §6.2, pitfall P7): <c>{"object":"optionalCipherDetails","unavailable":…,"cipher":…}</c>,
+    /// with <c>unavailable: true</c> and a null cipher when the caller can no longer see the item.
+    /// </summary>
+    public static IResult OptionalResult(Cipher cipher, CallerView? view)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        var scratch = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            Write(writer, cipher, scratch);
+            writer.WriteStartObject();
+            writer.WriteString("object"u8, "optionalCipherDetails"u8);
+            writer.WriteBoolean("unavailable"u8, view is null);
+            writer.WritePropertyName("cipher"u8);
+            if (view is { } v)
+            {
+                writer.WriteRawValue(Render(cipher, v), skipInputValidation: true);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            writer.WriteEndObject();
         }
 
         return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json; charset=utf-8");
     }
 
+    private static byte[] Render(Cipher cipher, CallerView view)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        var scratch = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            Write(writer, cipher, view, scratch);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Personal ciphers in Bitwarden's list envelope, streamed.</summary>
+    public static Task WriteListAsync(HttpResponse response, IEnumerable<Cipher> ciphers, CancellationToken ct) =>
+        WriteListAsync(response, ciphers.Select(c => (c, CallerView.Personal(c))), ct);
+
     /// <summary>Bitwarden's list envelope of ciphers, <c>{"data":[…],"object":"list","continuationToken":null}</c>, streamed.</summary>
-    public static async Task WriteListAsync(HttpResponse response, IEnumerable<Cipher> ciphers, CancellationToken ct)
+    public static async Task WriteListAsync(HttpResponse response, IEnumerable<(Cipher Cipher, CallerView View)> ciphers, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(ciphers);
@@ -85,9 +161,9 @@ public static class CipherJson
         var scratch = new ArrayBufferWriter<byte>(4096);
         writer.WriteStartObject();
         writer.WriteStartArray("data"u8);
-        foreach (var cipher in ciphers)
+        foreach (var (cipher, view) in ciphers)
         {
-            Write(writer, cipher, scratch);
+            Write(writer, cipher, view, scratch);
         }
 
         writer.WriteEndArray();

@@ -27,9 +27,9 @@ public static class CipherValidation
             return $"Cipher type {(int)cipher.Type} is not supported.";
         }
 
-        if (cipher.OrganizationId is { Length: > 0 })
+        if (cipher.OrganizationId is { Length: > 0 } organizationId && !Guid.TryParse(organizationId, out _))
         {
-            return "Organization items are not supported by this server.";
+            return "organizationId is not a valid id.";
         }
 
         if (cipher.EncryptedFor is { Length: > 0 } encryptedFor && (!Guid.TryParse(encryptedFor, out var target) || target != userId))

@@ -80,6 +80,21 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
         pendingNotifications.Add(new Notification(type, userId, date ?? Now, itemId, contextId, onlyDevice));
     }
 
+    /// <summary>
+    /// Queues a notification about an organization item to each of <paramref name="recipients"/> (every member who can
+    /// see it, and for a change that removes access every member who could): <c>OrganizationId</c> and
+    /// <c>CollectionIds</c> set, as the clients need to fetch an item they do not have yet (<c>bitwarden-organizations.md</c> §10).
+    /// </summary>
+    public void NotifyOrganizationItem(PushType type, IEnumerable<Guid> recipients, Guid organizationId, Guid cipherId, IReadOnlyList<Guid> collectionIds, DateTime? date = null)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        var contextId = http.HttpContext?.User.FindFirst(AccessTokenAuthentication.DeviceIdentifierClaim)?.Value;
+        foreach (var userId in recipients.Distinct())
+        {
+            pendingNotifications.Add(new Notification(type, userId, date ?? Now, cipherId, contextId, OrganizationId: organizationId, CollectionIds: collectionIds));
+        }
+    }
+
     /// <summary>Saves tracked changes and queued events; with <paramref name="vaultOwner"/>, also bumps that account's revision date.</summary>
     public Task CommitAsync(Guid? vaultOwner = null, CancellationToken ct = default) =>
         CommitAsync(vaultOwner is { } owner ? [owner] : [], ct);

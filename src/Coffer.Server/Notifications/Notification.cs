@@ -34,7 +34,13 @@ public enum PushType
 /// sends it to every device.
 /// </param>
 /// <param name="OnlyDevice">When set, only that device's connections (by client identifier) receive it: a removed device.</param>
-public sealed record Notification(PushType Type, Guid UserId, DateTime Date, Guid? ItemId = null, string? ContextId = null, string? OnlyDevice = null)
+/// <param name="OrganizationId">For an organization item: its organization (doc §7, <c>bitwarden-organizations.md</c> §10).</param>
+/// <param name="CollectionIds">
+/// For an organization item: its collections. Clients ignore an organization item notification unless one of these
+/// is a collection they have, so they are always sent for organization items.
+/// </param>
+public sealed record Notification(PushType Type, Guid UserId, DateTime Date, Guid? ItemId = null, string? ContextId = null, string? OnlyDevice = null,
+    Guid? OrganizationId = null, IReadOnlyList<Guid>? CollectionIds = null)
 {
     /// <summary>
     /// Whether delivery also ends the receiving connections after the message: the account's security stamp changed
@@ -56,8 +62,9 @@ public sealed record Notification(PushType Type, Guid UserId, DateTime Date, Gui
             {
                 ["Id"] = ItemId,
                 ["UserId"] = UserId,
-                ["OrganizationId"] = null,
-                ["CollectionIds"] = null,
+                ["OrganizationId"] = OrganizationId,
+                // Strings, as upstream's serializer writes a Guid (doc §4), whatever the resolver does with a list.
+                ["CollectionIds"] = CollectionIds?.Select(id => id.ToString()).ToArray(),
                 ["RevisionDate"] = date,
             },
             PushType.SyncFolderCreate or PushType.SyncFolderUpdate or PushType.SyncFolderDelete => new()
@@ -70,6 +77,13 @@ public sealed record Notification(PushType Type, Guid UserId, DateTime Date, Gui
         };
         return new PushNotificationData(ContextId, (int)Type, payload);
     }
+
+    /// <summary>
+    /// The same change as a non-forced full sync (<see cref="PushType.SyncCiphers"/>) for the same account: what an
+    /// organization item notification becomes when its collection list is too long for a PostgreSQL NOTIFY payload.
+    /// The account revision date was bumped with the change, so the recipient's sync still fetches it.
+    /// </summary>
+    public Notification AsFullSync() => new(PushType.SyncCiphers, UserId, Date, ContextId: ContextId, OnlyDevice: OnlyDevice);
 }
 
 /// <summary>

@@ -39,7 +39,8 @@ internal sealed class LocalNotificationBus(HubConnections hubs) : INotificationB
 
 /// <summary>
 /// Nodes sharing one PostgreSQL database: each NOTIFYs channel <see cref="Channel"/> with one small JSON message
-/// per notification (ids, types and dates; never near PostgreSQL's 8000-byte payload limit) and LISTENs on one
+/// per notification (ids, types and dates; an organization item's collection ids can exceed PostgreSQL's 8000-byte
+/// payload limit past about 180 collections, and then travel as a full-sync notification instead) and LISTENs on one
 /// dedicated connection, which it reopens with back-off (1 s doubling to 30 s) when it is lost. Notifications sent
 /// while a node is not listening are lost; its clients catch up at their next sync. NOTIFY reaches only sessions
 /// of the same database, so several Coffer installations on one cluster never see each other's messages.
@@ -75,6 +76,12 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
             foreach (var notification in notifications)
             {
                 var payload = JsonSerializer.Serialize(new BusMessage(node, notification), BusJson.Default.BusMessage);
+                if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes && notification.CollectionIds is { Count: > 0 })
+                {
+                    // An item in a couple of hundred collections: the other nodes' recipients get a full sync instead.
+                    payload = JsonSerializer.Serialize(new BusMessage(node, notification.AsFullSync()), BusJson.Default.BusMessage);
+                }
+
                 if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
                 {
                     LogTooLarge(notification.Type);

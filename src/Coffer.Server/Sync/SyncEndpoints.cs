@@ -7,17 +7,21 @@ using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Coffer.Server.Sync;
 
 /// <summary>
-/// <c>GET /api/sync</c> (protocol §4.4): the whole vault in three queries (account, folders, ciphers) whatever
-/// its size, with each cipher's stored JSON spliced in unparsed. The rendered body is cached per account
-/// version: every vault change bumps the account revision date and every account change its revision date,
-/// so a cached body can never be stale, and an unchanged vault syncs at the cost of copying bytes. The key is
-/// read from the database on every request, so this holds across several server nodes too.
+/// <c>GET /api/sync</c> (protocol §4.4, <c>bitwarden-organizations.md</c> §7): the whole vault in a fixed number of
+/// queries whatever its size and the number of organizations, collections and items (account, folders, the caller's
+/// access, organizations, collections, policies, ciphers, their collection links and the caller's own preferences),
+/// with each cipher's stored JSON spliced in unparsed. The rendered body is cached per account version: every vault
+/// change bumps the account revision date, and so does every change to an organization for each member who can see
+/// it (membership, access, collection or item, pitfall P12); every account change bumps its revision date. So a
+/// cached body can never be stale, and an unchanged vault syncs at the cost of copying bytes. The key is read from
+/// the database on every request, so this holds across several server nodes too.
 /// </summary>
 public static class SyncEndpoints
 {
@@ -48,8 +52,27 @@ public static class SyncEndpoints
         if (!cache.TryGetValue(key, out byte[]? body) || body is null)
         {
             var folders = await db.Folders.AsNoTracking().Where(f => f.UserId == userId).OrderBy(f => f.Id).ToListAsync(ct);
-            var ciphers = await db.Ciphers.AsNoTracking().Where(c => c.UserId == userId).OrderBy(c => c.Id).ToListAsync(ct);
-            body = Render(user, folders, ciphers);
+            var access = await VaultAccess.LoadAsync(db, userId, ct);
+            var vault = new SyncData(user, folders, access, [], [], [], await CipherItems.VisibleAsync(db, access, ct));
+            if (access.Organizations.Count > 0)
+            {
+                // Only Confirmed memberships reach here and into the profile (doc §7.1, pitfalls P2, P6, P8, T13).
+                var organizationIds = access.Organizations.Keys.ToList();
+                var everyCollectionOf = access.Organizations.Values.Where(m => m.CanEditAnyCollection).Select(m => m.OrganizationId).ToList();
+                var assigned = access.Collections.Keys.ToList();
+                vault = vault with
+                {
+                    Organizations = await OrganizationResponses.ProfileOrganizationsAsync(db, userId, ct),
+                    Collections = await db.Collections.AsNoTracking()
+                        .Where(c => everyCollectionOf.Contains(c.OrganizationId) || assigned.Contains(c.Id))
+                        .OrderBy(c => c.Id).ToListAsync(ct),
+                    Policies = await db.Policies.AsNoTracking()
+                        .Where(p => p.Enabled && organizationIds.Contains(p.OrganizationId))
+                        .OrderBy(p => p.Id).ToListAsync(ct),
+                };
+            }
+
+            body = Render(vault);
             if (body.Length <= MaxCachedBytes)
             {
                 cache.Set(key, body, new MemoryCacheEntryOptions { Size = body.Length, SlidingExpiration = TimeSpan.FromMinutes(10) });
@@ -59,30 +82,46 @@ public static class SyncEndpoints
         return Results.Bytes(body, "application/json; charset=utf-8");
     }
 
-    private static byte[] Render(User user, List<Folder> folders, List<Cipher> ciphers)
+    /// <summary>Everything one sync body is made of.</summary>
+    private sealed record SyncData(User User, List<Folder> Folders, VaultAccess Access, IReadOnlyList<ProfileOrganizationResponseModel> Organizations,
+        List<Collection> Collections, List<Policy> Policies, List<CipherItem> Ciphers);
+
+    private static byte[] Render(SyncData vault)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096 + (ciphers.Count * 1024));
+        var user = vault.User;
+        var buffer = new ArrayBufferWriter<byte>(4096 + (vault.Ciphers.Count * 1024));
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WritePropertyName("profile"u8);
-            JsonSerializer.Serialize(writer, AccountResponses.Profile(user), CofferJson.Options);
+            JsonSerializer.Serialize(writer, AccountResponses.Profile(user, vault.Organizations), CofferJson.Options);
             writer.WriteStartArray("folders"u8);
-            foreach (var folder in folders)
+            foreach (var folder in vault.Folders)
             {
                 JsonSerializer.Serialize(writer, FolderEndpoints.ToResponse(folder), CofferJson.Options);
             }
 
             writer.WriteEndArray();
             writer.WriteStartArray("collections"u8);
+            foreach (var collection in vault.Collections)
+            {
+                var flags = vault.Access.CollectionAccess(collection.OrganizationId, collection.Id) ?? CollectionFlags.Full;
+                JsonSerializer.Serialize(writer, CollectionEndpoints.Details(collection, flags), CofferJson.Options);
+            }
+
             writer.WriteEndArray();
             writer.WriteStartArray("policies"u8);
+            foreach (var policy in vault.Policies)
+            {
+                JsonSerializer.Serialize(writer, OrganizationResponses.Policy(policy), CofferJson.Options);
+            }
+
             writer.WriteEndArray();
             writer.WriteStartArray("ciphers"u8);
             var scratch = new ArrayBufferWriter<byte>(4096);
-            foreach (var cipher in ciphers)
+            foreach (var item in vault.Ciphers)
             {
-                CipherJson.Write(writer, cipher, scratch);
+                CipherJson.Write(writer, item.Cipher, item.View(vault.Access), scratch);
             }
 
             writer.WriteEndArray();
