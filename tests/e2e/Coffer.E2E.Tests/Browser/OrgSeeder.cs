@@ -80,6 +80,18 @@ public static class OrgSeeder
         return (await session.Client.CreateOrganizationCipherAsync(request, [org.CollectionId])).Id;
     }
 
+    /// <summary>
+    /// The names of an organization's collections as <paramref name="account"/> decrypts them with the org key its
+    /// sync carries: checks what a browser created from the outside.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> CollectionNamesAsync(Uri server, string? caPemPath, SeededVault account, Guid organizationId)
+    {
+        using var session = await Session.OpenAsync(server, caPemPath, account);
+        using var keys = session.Keys();
+        var orgKey = keys.Organization(organizationId);
+        return [.. (await session.Client.GetCollectionDetailsAsync(organizationId)).Select(c => VaultCrypto.DecryptName(c.Name, orgKey)).Order(StringComparer.Ordinal)];
+    }
+
     /// <summary>A logged-in client with the account's user key and its last sync.</summary>
     private sealed class Session : IDisposable
     {

@@ -137,4 +137,42 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
         await memberWeb.OpenItemAsync("Welcome note");
         Assert.Equal("Hello from Acme", await memberWeb.ItemValueAsync("Notes"));
     }
+
+    [Fact]
+    public async Task OrganizationCreatedInTheWebVault_OpensWithTheOwnersKey_AndAnInvitationShowsItsLink()
+    {
+        var owner = await SeedAsync(0);
+        var member = await SeedAsync(0);
+        var web = await WebVault.OpenAsync(fixture);
+        await web.LoginAsync(owner.Email, owner.Password);
+        await web.NavigateAsync("Organizations");
+        await web.Field("Organization name").FillAsync("Family");
+        Assert.Equal(owner.Email, await web.Field("Billing e-mail").InputValueAsync());
+        await web.Field("First collection").FillAsync("Streaming");
+        await web.Button("Create organization").ClickAsync();
+        await web.Heading("Family").WaitForAsync();
+        await web.Heading("Members").WaitForAsync();
+        await Assertions.Expect(web.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = owner.Email })).ToContainTextAsync("Owner");
+
+        // Someone without an account: the link to pass on, with the parameters the web vault needs (§4.2, P18).
+        var newcomer = TestAccount.CreateUnique().Email;
+        await web.Field("Member e-mail").FillAsync(newcomer);
+        await web.Field("Streaming access").SelectOptionAsync(new SelectOptionValue { Label = "Can view, except passwords" });
+        await web.Button("Invite").ClickAsync();
+        var link = await web.Page.GetByTestId("invitation-link").InputValueAsync();
+        Assert.Contains("accept-organization", link, StringComparison.Ordinal);
+        Assert.Contains("orgUserHasExistingUser=false", link, StringComparison.Ordinal);
+        await Assertions.Expect(web.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = newcomer })).ToContainTextAsync("Invited");
+        await Assertions.Expect(web.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = newcomer })).ToContainTextAsync("Streaming: Can view, except passwords");
+
+        // An existing account is accepted at once and waits for confirmation.
+        await web.Field("Member e-mail").FillAsync(member.Email);
+        await web.Button("Invite").ClickAsync();
+        await Assertions.Expect(web.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = member.Email })).ToContainTextAsync("Accepted");
+        await Assertions.Expect(web.Button($"Confirm {member.Email}")).ToBeVisibleAsync();
+
+        // The organization key the browser made opens with the owner's private key outside the browser too.
+        var orgId = Guid.Parse(web.Page.Url.Split("#/org/")[1].Split('/')[0]);
+        Assert.Equal(["Streaming"], await OrgSeeder.CollectionNamesAsync(Server, Ca, owner, orgId));
+    }
 }
