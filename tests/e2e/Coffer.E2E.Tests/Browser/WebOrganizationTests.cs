@@ -175,4 +175,61 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
         var orgId = Guid.Parse(web.Page.Url.Split("#/org/")[1].Split('/')[0]);
         Assert.Equal(["Streaming"], await OrgSeeder.CollectionNamesAsync(Server, Ca, owner, orgId));
     }
+
+    [Fact]
+    public async Task MemberRevokedInTheWebVault_LosesTheItemsInTheirOpenVault_WithoutPressingSync()
+    {
+        var owner = await SeedAsync(0);
+        var member = await SeedAsync(1);
+        var org = await OrgSeeder.CreateAsync(Server, Ca, owner, "Acme", "Engineering");
+        await OrgSeeder.AddItemAsync(Server, Ca, owner, org, new VaultItem { Type = CipherType.SecureNote, Name = "Shared runbook", Notes = "step 1" });
+        await OrgSeeder.AddMemberAsync(Server, Ca, owner, org, member, readOnly: false, hidePasswords: false);
+
+        var memberWeb = await WebVault.OpenAsync(fixture);
+        await memberWeb.LoginAsync(member.Email, member.Password);
+        await Assertions.Expect(memberWeb.ListNames).ToHaveCountAsync(2);
+
+        var ownerWeb = await WebVault.OpenAsync(fixture);
+        await ownerWeb.LoginAsync(owner.Email, owner.Password);
+        await ownerWeb.Page.GotoAsync($"/#/org/{org.Id}/members");
+        await ownerWeb.Button($"Revoke {member.Email}").ClickAsync();
+        await Assertions.Expect(ownerWeb.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = member.Email })).ToContainTextAsync("Revoked");
+
+        await Assertions.Expect(memberWeb.ListNames.GetByText("Shared runbook", new() { Exact = true })).ToHaveCountAsync(0, Patiently);
+        Assert.Equal([member.Items[0].Item.Name], await memberWeb.NamesInListAsync());
+
+        await ownerWeb.Button($"Restore {member.Email}").ClickAsync();
+        await Assertions.Expect(memberWeb.ListNames.GetByText("Shared runbook", new() { Exact = true })).ToHaveCountAsync(1, Patiently);
+    }
+
+    [Fact]
+    public async Task OrganizationScreens_FitAPhonesWidth()
+    {
+        var owner = await SeedAsync(1);
+        var member = await SeedAsync(0);
+        var org = await OrgSeeder.CreateAsync(Server, Ca, owner, "Acme Infrastructure", "Engineering");
+        await OrgSeeder.InviteAsync(Server, Ca, owner, org, member, readOnly: true, hidePasswords: true);
+        var web = await WebVault.OpenAsync(fixture, BrowserFixture.Phone);
+        await web.LoginAsync(owner.Email, owner.Password);
+        var overflowing = new List<string>();
+        foreach (var (hash, heading, screen) in new[]
+        {
+            ("#/orgs", "Organizations", "organizations"),
+            ($"#/org/{org.Id}/members", "Members", "org-members"),
+            ($"#/org/{org.Id}/collections", "Collections", "org-collections"),
+            ($"#/org/{org.Id}/events", "Events", "org-events"),
+        })
+        {
+            await web.Page.EvaluateAsync("hash => { location.hash = hash; }", hash);
+            await web.Heading(heading).WaitForAsync();
+            await Screenshots.SaveAsync(web.Page, screen);
+            var widths = await web.Page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+            if (widths[0] > widths[1])
+            {
+                overflowing.Add($"{screen}: {widths[0]} px wide in a {widths[1]} px window");
+            }
+        }
+
+        Assert.Empty(overflowing);
+    }
 }
