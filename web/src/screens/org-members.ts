@@ -3,6 +3,7 @@ import { errorText, field, h, message, replace } from '../dom';
 import { MemberStatus, MemberType, type MemberDetails } from '../models';
 import { vault } from '../vault';
 import { accessEditor, levelName, levelOf } from './access';
+import { memberTypeEditor } from './permissions';
 import { loadCollections, memberName, STATUS_NAMES, TYPE_NAMES, type OrgContext } from './org-context';
 
 let words: Promise<string[]> | null = null;
@@ -34,26 +35,19 @@ export async function orgMembersTab(root: HTMLElement, orgId: string): Promise<v
     }
   };
 
-  const typeSelect = (value: number) => {
-    const select = h('select', { name: 'type' }, [MemberType.User, MemberType.Admin, MemberType.Owner].map((t) => h('option', { value: String(t) }, TYPE_NAMES[t])));
-    if (value === MemberType.Custom) select.appendChild(h('option', { value: '4' }, 'Custom'));
-    select.value = String(value);
-    return select;
-  };
-
   // ---------- invite ----------
   const email = h('input', { type: 'email', name: 'inviteEmail', required: true, autocomplete: 'off' });
-  const inviteType = typeSelect(MemberType.User);
+  const inviteType = memberTypeEditor(MemberType.User, null);
   const inviteAccess = accessEditor('Collection access', collections, []);
   const inviteResult = h('div', { 'aria-live': 'polite' });
   const invite = h('form', { className: 'card', 'aria-labelledby': 'invite-title' },
     h('h2', { id: 'invite-title' }, 'Invite a member'),
-    field('Member e-mail', email), field('Member type', inviteType), inviteAccess.element, inviteResult,
+    field('Member e-mail', email), inviteType.elements, inviteAccess.element, inviteResult,
     h('div', { className: 'actions' }, h('button', { type: 'submit' }, 'Invite')));
   invite.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      const sent = await vault.orgApi.invite(orgId, email.value.trim(), { type: Number(inviteType.value), collections: inviteAccess.read(), groups: [] });
+      const sent = await vault.orgApi.invite(orgId, email.value.trim(), { ...inviteType.read(), collections: inviteAccess.read(), groups: [] });
       await reload();
       const links = sent.filter((s) => s.invitationUrl);
       replace(root.querySelector('.status') ?? status,
@@ -91,14 +85,14 @@ export async function orgMembersTab(root: HTMLElement, orgId: string): Promise<v
   }
 
   function startEdit(m: MemberDetails) {
-    const type = typeSelect(m.type);
+    const type = memberTypeEditor(m.type, m.permissions);
     const access = accessEditor('Collection access', collections, m.collections ?? []);
     const form = h('form', { className: 'card', 'aria-labelledby': 'edit-member-title' },
-      h('h2', { id: 'edit-member-title' }, `Access of ${m.email}`), field('Member type', type), access.element,
+      h('h2', { id: 'edit-member-title' }, `Access of ${m.email}`), type.elements, access.element,
       h('div', { className: 'actions' }, h('button', { type: 'submit' }, 'Save access'), h('button', { type: 'button', className: 'secondary', onclick: () => replace(panel) }, 'Cancel')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      void act(() => vault.orgApi.updateMember(orgId, m.id, { type: Number(type.value), permissions: m.permissions ?? null, collections: access.read(), groups: m.groups ?? [] }), `Saved the access of ${m.email}.`);
+      void act(() => vault.orgApi.updateMember(orgId, m.id, { ...type.read(), collections: access.read(), groups: m.groups ?? [] }), `Saved the access of ${m.email}.`);
     });
     replace(panel, form);
   }
