@@ -65,6 +65,19 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
         await memberWeb.Field("Vault").SelectOptionAsync(new SelectOptionValue { Label = "Acme" });
         await memberWeb.Field("Collection").SelectOptionAsync(new SelectOptionValue { Label = "Engineering" });
         Assert.Equal([shared.Name], await memberWeb.NamesInListAsync());
+
+        // A member with edit access creates an item straight into the collection; the owner's open list shows it.
+        await ownerWeb.NavigateAsync("Vault");
+        await memberWeb.StartNewItemAsync("login");
+        await memberWeb.Field("Name").FillAsync("Build server");
+        await memberWeb.Field("Owner").SelectOptionAsync(new SelectOptionValue { Label = "Acme" });
+        await memberWeb.Field("Engineering").CheckAsync();
+        await memberWeb.Field("Password").FillAsync("bu1ld-Pa55");
+        await memberWeb.SaveItemAsync("Build server");
+        await Assertions.Expect(memberWeb.Page.GetByTestId("item-owner")).ToHaveTextAsync("Shared by Acme in Engineering");
+        await Assertions.Expect(ownerWeb.ListNames.GetByText("Build server", new() { Exact = true })).ToHaveCountAsync(1, Patiently);
+        await ownerWeb.OpenItemAsync("Build server");
+        Assert.Equal("bu1ld-Pa55", await ownerWeb.ItemValueAsync("Password"));
     }
 
     [Fact]
