@@ -229,7 +229,7 @@ public sealed class KeyRotationTests(CofferFactory factory) : IClassFixture<Coff
         await AccountChanges.AssertSessionAliveAsync(account);
     }
 
-    private sealed record Vault(List<string> CipherIds, List<string> FolderIds, string TrashedId);
+    internal sealed record Vault(List<string> CipherIds, List<string> FolderIds, string TrashedId);
 
     /// <summary>Two folders, three items (one in a folder, one in the trash).</summary>
     private static async Task<Vault> VaultAsync(TestAccount account)
@@ -244,10 +244,10 @@ public sealed class KeyRotationTests(CofferFactory factory) : IClassFixture<Coff
         return new Vault([inFolder, note, trashed], [folderA, folderB], trashed);
     }
 
-    private sealed record RotationBody(JsonObject Body, JsonObject Unlock, List<JsonObject> Ciphers, List<JsonObject> Folders, string NewKey, string PrivateKey, string KeyId);
+    internal sealed record RotationBody(JsonObject Body, JsonObject Unlock, List<JsonObject> Ciphers, List<JsonObject> Folders, string NewKey, string PrivateKey, string KeyId);
 
     /// <summary>A complete, valid rotation of <paramref name="vault"/>, shaped as the SDK sends it.</summary>
-    private static RotationBody Rotation(TestAccount account, Vault vault)
+    internal static RotationBody Rotation(TestAccount account, Vault vault)
     {
         var (newKey, privateKey, keyId) = (Fake.EncString(), Fake.EncString(), Fake.UserKeyId());
         var ciphers = new List<JsonObject>();

@@ -49,6 +49,14 @@ public sealed class TestAccount
         return new TestAccount(factory, credentials, device, token);
     }
 
+    /// <summary>Logs in an account that is already registered (registered through another route than <see cref="CreateAsync"/>).</summary>
+    public static async Task<TestAccount> LoginAsync(CofferFactory factory, Credentials credentials)
+    {
+        var device = Fake.DeviceIdentifier();
+        var token = await IdentityApi.LoginAsync(factory.CreateClient(), credentials, device);
+        return new TestAccount(factory, credentials, device, token);
+    }
+
     public async Task<JsonObject> SyncAsync()
     {
         using var response = await Client.GetAsync("/api/sync?excludeDomains=true");

@@ -158,6 +158,61 @@ public static class OrgHarness
         return collection.Id;
     }
 
+    /// <summary>Every role <see cref="MemberAsAsync"/> knows, for theories that walk them all.</summary>
+    public static readonly string[] Roles =
+        ["owner", "admin", "user", "custom-manageUsers", "custom", "invited-owner", "accepted-owner", "revoked-owner", "outsider"];
+
+    /// <summary>
+    /// An account in <paramref name="role"/> towards the organization: <c>owner</c> (its creator), <c>admin</c>,
+    /// <c>user</c>, <c>custom-manageUsers</c>, <c>custom</c> (no permission), the unconfirmed or revoked Owners
+    /// <c>invited-owner</c> (status set in the database: an account is Accepted at invite), <c>accepted-owner</c>,
+    /// <c>revoked-owner</c> (revoked through the route), or <c>outsider</c> (no membership).
+    /// </summary>
+    public static async Task<TestAccount> MemberAsAsync(this TestOrganization organization, string role)
+    {
+        switch (role)
+        {
+            case "owner":
+                return organization.Owner;
+            case "admin":
+                return (await organization.AddMemberAsync(type: 1)).Account;
+            case "user":
+                return (await organization.AddMemberAsync(type: 2)).Account;
+            case "custom-manageUsers":
+                return (await organization.AddMemberAsync(type: 4, permissions: new JsonObject { ["manageUsers"] = true })).Account;
+            case "custom":
+                return (await organization.AddMemberAsync(type: 4, permissions: new JsonObject())).Account;
+            case "accepted-owner":
+                return (await organization.AddAcceptedMemberAsync(type: 0)).Account;
+            case "invited-owner":
+                var (invited, invitedId) = await organization.AddAcceptedMemberAsync(type: 0);
+                await organization.SetStatusAsync(invitedId, MembershipStatus.Invited);
+                return invited;
+            case "revoked-owner":
+                var (revoked, revokedId) = await organization.AddMemberAsync(type: 0);
+                using (var response = await organization.Owner.Client.SendEmptyAsync(HttpMethod.Put, organization.Url($"/users/{revokedId}/revoke")))
+                {
+                    await response.ExpectStatusAsync(HttpStatusCode.OK);
+                }
+
+                return revoked;
+            case "outsider":
+                return await TestAccount.CreateAsync(organization.Factory);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(role), role, "unknown role");
+        }
+    }
+
+    /// <summary>Sets a membership's status in the database (a state no route reaches directly, such as Invited with an account).</summary>
+    public static async Task SetStatusAsync(this TestOrganization organization, Guid memberId, MembershipStatus status)
+    {
+        using var scope = organization.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
+        var membership = db.Memberships.Single(m => m.Id == memberId);
+        membership.Status = status;
+        await db.SaveChangesAsync();
+    }
+
     /// <summary>The stored membership (for assertions on status, key, type).</summary>
     public static Membership? StoredMember(this TestOrganization organization, Guid memberId)
     {
