@@ -26,16 +26,16 @@ public static class CollectionEndpoints
     {
         api.MapGet("/collections", Assigned).WithTags("Collections").Produces<ListResponseModel<CollectionResponseModel>>()
             .WithSummary("The caller's assigned collections with their own flags");
-        var collections = api.MapGroup("/organizations/{orgId}/collections").WithTags("Collections");
+        var collections = api.MapGroup("/organizations/{orgId:guid}/collections").WithTags("Collections");
         collections.MapGet("", ListAll).Produces<ListResponseModel<CollectionResponseModel>>();
         collections.MapGet("/details", ListDetails).Produces<ListResponseModel<CollectionResponseModel>>();
-        collections.MapGet("/{id}/details", GetDetails).Produces<CollectionResponseModel>();
-        collections.MapGet("/{id}/users", Users).Produces<IReadOnlyList<SelectionReadOnlyResponseModel>>().WithSummary("Legacy: the collection's member rows");
+        collections.MapGet("/{id:guid}/details", GetDetails).Produces<CollectionResponseModel>();
+        collections.MapGet("/{id:guid}/users", Users).Produces<IReadOnlyList<SelectionReadOnlyResponseModel>>().WithSummary("Legacy: the collection's member rows");
         collections.MapPost("", Create).Produces<CollectionResponseModel>();
-        collections.MapPut("/{id}", Update).Produces<CollectionResponseModel>();
-        collections.MapPost("/{id}", Update).Produces<CollectionResponseModel>().WithSummary("Alias of PUT");
-        collections.MapDelete("/{id}", Delete);
-        collections.MapPost("/{id}/delete", Delete).WithSummary("Alias of DELETE");
+        collections.MapPut("/{id:guid}", Update).Produces<CollectionResponseModel>();
+        collections.MapPost("/{id:guid}", Update).Produces<CollectionResponseModel>().WithSummary("Alias of PUT");
+        collections.MapDelete("/{id:guid}", Delete);
+        collections.MapPost("/{id:guid}/delete", Delete).WithSummary("Alias of DELETE");
         collections.MapDelete("", DeleteMany).WithSummary("Delete several collections");
         collections.MapPost("/bulk-access", BulkAccess).WithSummary("Add or update access rows on several collections");
     }

@@ -57,8 +57,14 @@ public static partial class OrganizationEndpoints
         // Vaultwarden's list (doc §2.3 (a)): the web vault's plan page needs one plan per product.
         static JsonObject Plan(int product) => new()
         {
-            ["object"] = "plan", ["type"] = 0, ["product"] = product, ["name"] = "Free", ["nameLocalizationKey"] = "planNameFree",
-            ["bitwardenProduct"] = product, ["maxUsers"] = 0, ["descriptionLocalizationKey"] = "planDescFree",
+            ["object"] = "plan",
+            ["type"] = 0,
+            ["product"] = product,
+            ["name"] = "Free",
+            ["nameLocalizationKey"] = "planNameFree",
+            ["bitwardenProduct"] = product,
+            ["maxUsers"] = 0,
+            ["descriptionLocalizationKey"] = "planDescFree",
         };
         return Results.Json(new JsonObject { ["object"] = "list", ["data"] = new JsonArray(Plan(0), Plan(1)), ["continuationToken"] = null });
     }

@@ -20,7 +20,7 @@ public static class OrganizationExport
 {
     public static void MapOrganizationExport(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/organizations/{orgId}/export", Export).WithTags("Collections").Produces<OrganizationExportResponseModel>()
+        api.MapGet("/organizations/{orgId:guid}/export", Export).WithTags("Collections").Produces<OrganizationExportResponseModel>()
             .WithSummary("Every collection and item of an organization");
     }
 
