@@ -23,19 +23,55 @@ internal static class EditCommands
             var o = new ItemOptions();
             o.Name.Required = true;
             o.AddTo(command, type);
+            var org = new Option<string?>("--org") { Description = "Add it to this organization (name or id) instead of your own vault" };
+            var collections = new Option<string[]>("--collection") { Description = "Collection of --org to put it in (name or id); repeat for several" };
+            command.Options.Add(org);
+            command.Options.Add(collections);
+            command.Validators.Add(r =>
+            {
+                if (r.GetValue(collections) is { Length: > 0 } && r.GetValue(org) is null)
+                {
+                    r.AddError("--collection needs --org.");
+                }
+
+                if (r.GetValue(org) is not null && r.GetValue(o.Folder) is { Length: > 0 })
+                {
+                    r.AddError("--folder is personal and cannot be set on an organization item.");
+                }
+            });
             command.SetAction((r, ct) => run.Async(r, async ctx =>
             {
                 var session = ctx.RequireSession();
                 using var userKey = ctx.UnlockUserKey(session);
+                using var keys = VaultSession.Keys(session, userKey);
                 var item = o.Apply(
                     new VaultItem { Type = type, Name = r.GetValue(o.Name)! },
                     r,
                     folder => FolderId(folder, session, userKey),
                     ctx.Host.Time.GetUtcNow().UtcDateTime);
+                var organization = r.GetValue(org) is { } orgName ? OrgSession.FindOrganization(session, orgName) : null;
                 var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
                 using (client)
                 {
-                    var created = await client.CreateCipherAsync(VaultCrypto.Encrypt(item, userKey), ct);
+                    CipherDetailsResponseModel created;
+                    if (organization is null)
+                    {
+                        created = await client.CreateCipherAsync(VaultCrypto.Encrypt(item, userKey), ct);
+                    }
+                    else
+                    {
+                        var orgKey = keys.Organization(organization.Id);
+                        var known = await OrgSession.CollectionsAsync(client, organization.Id, orgKey, ct);
+                        var collectionIds = (r.GetValue(collections) ?? []).Select(c => OrgSession.FindCollection(known, c).Id).Distinct().ToList();
+                        var request = VaultCrypto.Encrypt(item, orgKey);
+                        request.OrganizationId = organization.Id.ToString();
+
+                        // bw's routes (bitwarden-organizations.md §6.1): with collections /ciphers/create, without them /ciphers.
+                        created = collectionIds.Count > 0
+                            ? await client.CreateOrganizationCipherAsync(request, collectionIds, ct)
+                            : await client.CreateCipherAsync(request, ct);
+                    }
+
                     await VaultSession.PullAsync(ctx, client, connected, ct);
                     ctx.Host.Out.WriteLine(created.Id);
                 }
@@ -56,12 +92,23 @@ internal static class EditCommands
         {
             var session = ctx.RequireSession();
             using var userKey = ctx.UnlockUserKey(session);
-            var (cipher, item) = VaultSession.FindItem(session, userKey, r.GetValue(target)!, inTrash: false);
+            using var keys = VaultSession.Keys(session, userKey);
+            var (cipher, item) = VaultSession.FindItem(session, keys, r.GetValue(target)!, inTrash: false);
+            if (!cipher.Edit)
+            {
+                throw new CliException($"You have read-only access to '{item.Name}'.");
+            }
+
+            if (!cipher.ViewPassword)
+            {
+                throw new CliException($"Your access to '{item.Name}' hides its password, so coffer cannot re-encrypt it; ask for edit access.");
+            }
+
             var edited = o.Apply(item, r, folder => FolderId(folder, session, userKey), ctx.Host.Time.GetUtcNow().UtcDateTime);
             var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
             using (client)
             {
-                await client.UpdateCipherAsync(cipher.Id, VaultCrypto.Encrypt(edited, userKey, cipher), ct);
+                await client.UpdateCipherAsync(cipher.Id, VaultCrypto.Encrypt(edited, keys.For(cipher.OrganizationId), cipher), ct);
                 await VaultSession.PullAsync(ctx, client, connected, ct);
                 ctx.Host.Out.WriteLine(cipher.Id);
             }
@@ -78,11 +125,12 @@ internal static class EditCommands
         {
             var session = ctx.RequireSession();
             using var userKey = ctx.UnlockUserKey(session);
+            using var keys = VaultSession.Keys(session, userKey);
             var name = r.GetValue(target)!;
             var isPermanent = r.GetValue(permanent);
 
             // A permanent delete may also target an item already in the trash.
-            var (cipher, item) = VaultSession.FindItem(session, userKey, name, inTrash: isPermanent ? null : false);
+            var (cipher, item) = VaultSession.FindItem(session, keys, name, inTrash: isPermanent ? null : false);
             var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
             using (client)
             {
@@ -111,7 +159,8 @@ internal static class EditCommands
         {
             var session = ctx.RequireSession();
             using var userKey = ctx.UnlockUserKey(session);
-            var (cipher, item) = VaultSession.FindItem(session, userKey, r.GetValue(target)!, inTrash: true);
+            using var keys = VaultSession.Keys(session, userKey);
+            var (cipher, item) = VaultSession.FindItem(session, keys, r.GetValue(target)!, inTrash: true);
             var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
             using (client)
             {

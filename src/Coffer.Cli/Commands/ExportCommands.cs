@@ -51,7 +51,8 @@ internal static class ExportCommands
 
             var folders = VaultSession.Folders(connected, userKey).OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
             var items = VaultSession.Ciphers(connected)
-                .Where(c => c.DeletedDate is null)
+                // Like bw export without --organizationid: the personal vault only.
+                .Where(c => c.DeletedDate is null && string.IsNullOrEmpty(c.OrganizationId))
                 .Select(c => VaultCrypto.Decrypt(c, userKey))
                 .ToList();
 

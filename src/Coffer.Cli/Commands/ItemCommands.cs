@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coffer.Cli.Storage;
+using Coffer.Client.Crypto;
 using Coffer.Client.Vault;
+using Coffer.Protocol.Crypto;
 using Coffer.Protocol.Api;
 
 namespace Coffer.Cli.Commands;
@@ -19,14 +22,28 @@ internal static class ItemCommands
         var favorite = new Option<bool>("--favorite") { Description = "Only favorites" };
         var trash = new Option<bool>("--trash") { Description = "List the trash instead" };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of decrypted items, in bw's item shape" };
+        var org = new Option<string?>("--org") { Description = "Only items of this organization (name or id)" };
+        var collection = new Option<string?>("--collection") { Description = "Only items in this collection of --org (name or id)" };
         var command = new Command("list", "List items: id, name and username, tab-separated; filters combine with AND")
         {
-            search, folder, url, favorite, trash, json,
+            search, folder, url, favorite, trash, json, org, collection,
         };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(collection) is not null && r.GetValue(org) is null)
+            {
+                r.AddError("--collection needs --org.");
+            }
+        });
         command.SetAction(r => run.Sync(r, ctx =>
         {
             var session = ctx.RequireSession();
             using var userKey = ctx.UnlockUserKey(session);
+            using var keys = VaultSession.Keys(session, userKey);
+            var orgId = r.GetValue(org) is { } orgName ? OrgSession.FindOrganization(session, orgName).Id : (Guid?)null;
+            var collectionId = r.GetValue(collection) is { } collectionName
+                ? OrgSession.FindCollection(OrgSession.SyncedCollections(session, keys, orgId!.Value), collectionName).Id
+                : (Guid?)null;
             var folderFilter = r.GetValue(folder);
             var noFolder = folderFilter is "none" or "null";
             var folderId = folderFilter is not null && !noFolder
@@ -34,11 +51,13 @@ internal static class ItemCommands
                 : (Guid?)null;
             var text = r.GetValue(search);
             var page = r.GetValue(url);
-            var items = VaultSession.Ciphers(session)
-                .Where(c => (c.DeletedDate is not null) == r.GetValue(trash)
-                    && (folderFilter is null || c.FolderId == folderId)
-                    && (!r.GetValue(favorite) || c.Favorite))
-                .Select(c => VaultCrypto.Decrypt(c, userKey))
+            var items = VaultSession.Decrypted(session, keys)
+                .Select(c => c.Item)
+                .Where(i => (i.DeletedDate is not null) == r.GetValue(trash)
+                    && (folderFilter is null || i.FolderId == folderId)
+                    && (!r.GetValue(favorite) || i.Favorite)
+                    && (orgId is null || i.OrganizationId == orgId)
+                    && (collectionId is null || i.CollectionIds.Contains(collectionId.Value)))
                 .Where(i => (text is null || Matches(i, text)) && (page is null || MatchesUrl(i, page)))
                 .OrderBy(i => i.Name, StringComparer.OrdinalIgnoreCase)
                 .ToList();
@@ -58,17 +77,25 @@ internal static class ItemCommands
 
     public static Command Get(CliRunner run)
     {
-        var what = new Argument<string>("what") { Description = "item, password, username, notes, uri or totp" };
-        what.AcceptOnlyFromAmong("item", "password", "username", "notes", "uri", "totp");
+        var what = new Argument<string>("what") { Description = "item, password, username, notes, uri, totp, or fingerprint (with `me`)" };
+        what.AcceptOnlyFromAmong("item", "password", "username", "notes", "uri", "totp", "fingerprint");
         var target = new Argument<string>("name-or-id");
         var json = new Option<bool>("--json") { Description = "Print JSON: the item, or {\"<what>\": value} (totp: code, secondsLeft, period)" };
-        var command = new Command("get", "Print one item (JSON) or one of its values") { what, target, json };
+        var command = new Command("get", "Print one item (JSON) or one of its values; `get fingerprint me` prints your fingerprint phrase") { what, target, json };
         command.SetAction(r => run.Sync(r, ctx =>
         {
             var session = ctx.RequireSession();
-            using var userKey = ctx.UnlockUserKey(session);
-            var (_, item) = VaultSession.FindItem(session, userKey, r.GetValue(target)!, inTrash: false);
             var kind = r.GetValue(what)!;
+            using var userKey = ctx.UnlockUserKey(session);
+            if (kind == "fingerprint")
+            {
+                ctx.Host.Out.WriteLine(OwnFingerprint(session, userKey, r.GetValue(target)!));
+                return;
+            }
+
+            using var keys = VaultSession.Keys(session, userKey);
+            var (_, item) = VaultSession.FindItem(session, keys, r.GetValue(target)!, inTrash: false);
+
             if (kind == "item")
             {
                 ctx.Host.Out.WriteLine(BwItemJson.Item(item).ToJsonString(Json));
@@ -93,6 +120,7 @@ internal static class ItemCommands
 
             var value = kind switch
             {
+                "password" when !item.ViewPassword => throw new CliException($"Your access to '{item.Name}' hides its password."),
                 "password" => item.Login?.Password,
                 "username" => item.Login?.Username ?? item.Identity?.Username,
                 "uri" => item.Login?.Uris is [var first, ..] ? first : null,
@@ -101,6 +129,20 @@ internal static class ItemCommands
             ctx.Host.Out.WriteLine(r.GetValue(json) ? new JsonObject { [kind] = value }.ToJsonString(Json) : value);
         }));
         return command;
+    }
+
+    // As bw get fingerprint me: the phrase an organization admin compares before confirming you (malicious-server.md §2.3).
+    // The public key comes from our own decrypted private key, not from what the server says it is.
+    private static string OwnFingerprint(SessionState session, SymmetricKey userKey, string target)
+    {
+        if (!string.Equals(target, "me", StringComparison.OrdinalIgnoreCase))
+        {
+            throw CliException.Usage("`coffer get fingerprint` takes `me`; a member's phrase is shown by `coffer org confirm ORG EMAIL`.");
+        }
+
+        var profile = session.Sync?.Profile ?? throw new CliException("No sync yet. Run `coffer sync`.");
+        using var privateKey = AccountKeyPair.DecryptPrivateKey(EncString.Parse(profile.PrivateKey), userKey);
+        return FingerprintPhrase.Compute(profile.Id.ToString(), privateKey.ExportSubjectPublicKeyInfo());
     }
 
     private static bool Matches(VaultItem item, string text) =>

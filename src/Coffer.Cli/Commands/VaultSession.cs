@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Coffer.Cli.Storage;
 using Coffer.Client;
 using Coffer.Client.Crypto;
@@ -32,6 +33,37 @@ internal static class VaultSession
 
     public static IReadOnlyList<CipherDetailsResponseModel> Ciphers(SessionState session) => session.Sync?.Ciphers ?? [];
 
+    /// <summary>
+    /// The user key plus the key of every organization in the cached sync (bitwarden-organizations.md §2.2); dispose
+    /// it before the user key.
+    /// </summary>
+    public static VaultKeys Keys(SessionState session, SymmetricKey userKey)
+    {
+        try
+        {
+            return VaultKeys.Open(session.Sync, userKey);
+        }
+        catch (CryptographicException e)
+        {
+            throw new CliException("An organization key in the last sync does not decrypt with your private key. Run `coffer sync`; if it persists, the server sent a key that is not yours.", e);
+        }
+    }
+
+    /// <summary>
+    /// Items decrypted with their own key; an item of an organization this session has no key for is skipped. With
+    /// hide-passwords access the password and its history are left out, as the clients leave them out of view
+    /// (bitwarden-organizations.md §9.3; not a security boundary, the key decrypts them).
+    /// </summary>
+    public static IEnumerable<(CipherDetailsResponseModel Cipher, VaultItem Item)> Decrypted(SessionState session, VaultKeys keys) =>
+        Ciphers(session)
+            .Where(c => string.IsNullOrEmpty(c.OrganizationId) || keys.Organizations.Contains(Guid.Parse(c.OrganizationId)))
+            .Select(c => (Cipher: c, Item: VaultCrypto.Decrypt(c, keys)))
+            .Select(c => c.Item.ViewPassword ? c : (c.Cipher, c.Item with
+            {
+                Login = c.Item.Login is { } login ? login with { Password = null } : null,
+                PasswordHistory = [],
+            }));
+
     public static FolderView FindFolder(IReadOnlyList<FolderView> folders, string nameOrId)
     {
         var matches = folders.Where(f => string.Equals(f.Id.ToString(), nameOrId, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -54,11 +86,10 @@ internal static class VaultSession
     /// Several matches are an error that lists their ids, so a script never acts on the wrong item.
     /// </summary>
     public static (CipherDetailsResponseModel Cipher, VaultItem Item) FindItem(
-        SessionState session, SymmetricKey userKey, string nameOrId, bool? inTrash)
+        SessionState session, VaultKeys keys, string nameOrId, bool? inTrash)
     {
-        var candidates = Ciphers(session)
-            .Where(c => inTrash is null || (c.DeletedDate is not null) == inTrash)
-            .Select(c => (Cipher: c, Item: VaultCrypto.Decrypt(c, userKey)))
+        var candidates = Decrypted(session, keys)
+            .Where(c => inTrash is null || (c.Cipher.DeletedDate is not null) == inTrash)
             .ToList();
         var byId = candidates.Where(c => string.Equals(c.Cipher.Id.ToString(), nameOrId, StringComparison.OrdinalIgnoreCase)).ToList();
         var matches = byId.Count > 0 ? byId

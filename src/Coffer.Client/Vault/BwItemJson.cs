@@ -24,7 +24,7 @@ public static class BwItemJson
             ["deletedDate"] = Date(item.DeletedDate),
             ["object"] = "item",
             ["id"] = item.Id?.ToString(),
-            ["organizationId"] = null,
+            ["organizationId"] = item.OrganizationId?.ToString(),
             ["folderId"] = item.FolderId?.ToString(),
             ["type"] = (int)item.Type,
             ["reprompt"] = item.Reprompt,
@@ -73,7 +73,7 @@ public static class BwItemJson
                 break;
         }
 
-        json["collectionIds"] = new JsonArray();
+        json["collectionIds"] = new JsonArray([.. item.CollectionIds.Select(id => (JsonNode)id.ToString())]);
         return json;
     }
 
