@@ -20,6 +20,7 @@ import { adminScreen } from './screens/admin';
 import { orgsScreen } from './screens/orgs';
 import { orgScreen } from './screens/org';
 import { shareScreen } from './screens/share';
+import { acceptScreen } from './screens/accept';
 import { itemCollectionsScreen } from './screens/item-collections';
 
 const app = document.getElementById('app')!;
@@ -86,6 +87,8 @@ async function render(): Promise<void> {
 function screen(main: HTMLElement): void | Promise<void> {
   const route = currentRoute();
   const [name = '', id] = route.path;
+  // The invitation link works in every state: it leads to sign-up, log-in or unlock, or accepts.
+  if (name === 'accept-organization') return acceptScreen(main);
   if (!vault.loggedIn) {
     if (name === 'register') return registerScreen(main);
     if (name !== 'login') return go('/login');

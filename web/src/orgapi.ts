@@ -63,6 +63,10 @@ export class OrgApi {
     return 'data' in body ? body.data : [body];
   }
 
+  accept(id: string, memberId: string, token: string): Promise<void> {
+    return this.api.request('POST', `${org(id)}/users/${memberId}/accept`, { token, resetPasswordKey: null });
+  }
+
   userPublicKey(userId: string): Promise<{ userId: string; publicKey: string }> {
     return this.api.request('GET', `/api/users/${userId}/public-key`);
   }

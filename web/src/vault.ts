@@ -374,14 +374,19 @@ export class Vault {
     return true;
   }
 
+  /** This account's public key (Base64 SPKI), computed from its own private key. */
+  ownPublicKey(): Promise<string> {
+    if (!this.protectedPrivateKey) throw new Error('This account has no key pair yet; log in again.');
+    return publicKeyOf(this.protectedPrivateKey, this.key());
+  }
+
   /**
    * Creates an organization (organizations doc §2.3): a new organization key wrapped for this account's own public
    * key (derived from its private key, not asked of the server), the organization's key pair, and the first
    * collection's name under the new key. Syncs afterwards so the membership and its key arrive.
    */
   async createOrganization(name: string, billingEmail: string, collectionName: string): Promise<string> {
-    if (!this.protectedPrivateKey) throw new Error('This account has no key pair yet; log in again.');
-    const own = await publicKeyOf(this.protectedPrivateKey, this.key());
+    const own = await this.ownPublicKey();
     const created = await makeOrganizationKeys(own);
     const { id } = await this.orgApi.create({
       name, billingEmail, key: created.key, keys: created.keys, collectionName: await encryptString(collectionName, created.orgKey),

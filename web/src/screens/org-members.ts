@@ -1,13 +1,12 @@
-import { fingerprintPhrase, rewrapOrgKey } from '../crypto';
+import { rewrapOrgKey } from '../crypto';
 import { errorText, field, h, message, replace } from '../dom';
 import { MemberStatus, MemberType, type MemberDetails } from '../models';
 import { vault } from '../vault';
 import { accessEditor, levelName, levelOf } from './access';
+import { phraseOf } from './fingerprint';
 import { memberTypeEditor } from './permissions';
 import { loadCollections, memberName, STATUS_NAMES, TYPE_NAMES, type OrgContext } from './org-context';
 
-let words: Promise<string[]> | null = null;
-const wordList = () => (words ??= import('../wordlist').then((m) => m.parseWordList(m.default)));
 
 /**
  * Members (organizations doc §4): invite by e-mail with a type and collection access (the invitation link shown,
@@ -65,7 +64,7 @@ export async function orgMembersTab(root: HTMLElement, orgId: string): Promise<v
     try {
       if (!m.userId) throw new Error('This invitation has not been accepted yet.');
       const { publicKey } = await vault.orgApi.userPublicKey(m.userId);
-      const phrase = await fingerprintPhrase(publicKey, m.userId, await wordList());
+      const phrase = await phraseOf(m.userId, publicKey);
       const yes = h('button', { type: 'button' }, 'Confirm member');
       yes.addEventListener('click', () => {
         yes.disabled = true;

@@ -1,6 +1,7 @@
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
 import { vault } from '../vault';
+import { ownFingerprint } from './fingerprint';
 import { firstTab } from './org';
 import { TYPE_NAMES } from './org-context';
 
@@ -31,6 +32,7 @@ export function orgsScreen(root: HTMLElement): void {
     }
   });
   const orgs = vault.organizations;
+  const phrase = h('p', { className: 'fingerprint', 'data-testid': 'own-fingerprint-phrase' }, '…');
   replace(root,
     h('h1', {}, 'Organizations'),
     orgs.length
@@ -38,5 +40,9 @@ export function orgsScreen(root: HTMLElement): void {
           h('li', {}, h('a', { href: `#/org/${o.id}/${firstTab(o)}` }, o.name), ' ', h('span', { className: 'meta' }, TYPE_NAMES[o.type] ?? ''), ' ',
             h('a', { href: `#/vault?org=${o.id}` }, 'Items'))))
       : h('p', { className: 'meta' }, 'You are not a member of any organization. Create one to share items with others.'),
-    form);
+    form,
+    h('section', { 'aria-labelledby': 'own-fingerprint' }, h('h2', { id: 'own-fingerprint' }, 'Your fingerprint phrase'),
+      h('p', { className: 'meta' }, 'Read it out to an admin who confirms you, over a channel this server does not carry; their screen shows the same words.'),
+      phrase));
+  void ownFingerprint().then((p) => (phrase.textContent = p), () => (phrase.textContent = 'This account has no key pair.'));
 }

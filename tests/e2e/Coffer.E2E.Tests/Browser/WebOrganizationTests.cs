@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Coffer.Client.Crypto;
 using Coffer.Client.Vault;
 using Coffer.E2E.Tests.Harness;
@@ -244,5 +245,52 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
         }
 
         Assert.Empty(overflowing);
+    }
+
+    [Fact]
+    public async Task NewcomerFollowsTheInvitationLink_SignsUp_AndIsConfirmedAfterTheSameFingerprintPhraseOnBothScreens()
+    {
+        var owner = await SeedAsync(0);
+        var org = await OrgSeeder.CreateAsync(Server, Ca, owner, "Family", "Streaming");
+        var ownerWeb = await WebVault.OpenAsync(fixture);
+        await ownerWeb.LoginAsync(owner.Email, owner.Password);
+        await ownerWeb.Page.GotoAsync($"/#/org/{org.Id}/members");
+        var newcomer = TestAccount.CreateUnique();
+        await ownerWeb.Field("Member e-mail").FillAsync(newcomer.Email);
+        await ownerWeb.Field("Streaming access").SelectOptionAsync(new SelectOptionValue { Label = "Can view" });
+        await ownerWeb.Button("Invite").ClickAsync();
+        var link = await ownerWeb.Page.GetByTestId("invitation-link").InputValueAsync();
+
+        var web = await WebVault.OpenAsync(fixture);
+        await web.Page.GotoAsync(link);
+        await web.Heading("Join Family").WaitForAsync();
+        await web.Page.GetByRole(AriaRole.Link, new() { Name = "Create your account" }).ClickAsync();
+        await Assertions.Expect(web.Field("Email address")).ToHaveValueAsync(newcomer.Email);
+        await web.Field("Master password").FillAsync(newcomer.Password);
+        await Assertions.Expect(web.Page.GetByTestId("strength-label")).ToHaveTextAsync(new Regex("^Strength: "));
+        await web.Field("Confirm master password").FillAsync(newcomer.Password);
+        await web.Button("Create account").ClickAsync();
+        await web.WaitForListAsync();
+        await web.NavigateAsync("Organizations");
+        await Assertions.Expect(web.Page.GetByTestId("own-fingerprint-phrase")).Not.ToHaveTextAsync("…");
+        var ownPhrase = await web.Page.GetByTestId("own-fingerprint-phrase").InnerTextAsync();
+
+        // The members tab again (through another tab: the same address would not redraw it).
+        await ownerWeb.Page.GetByRole(AriaRole.Link, new() { Name = "Collections", Exact = true }).ClickAsync();
+        await ownerWeb.Heading("Collections").WaitForAsync();
+        await ownerWeb.Page.GetByRole(AriaRole.Link, new() { Name = "Members", Exact = true }).ClickAsync();
+        await ownerWeb.Heading("Members").WaitForAsync();
+        await Assertions.Expect(ownerWeb.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = newcomer.Email })).ToContainTextAsync("Accepted");
+        await ownerWeb.Button($"Confirm {newcomer.Email}").ClickAsync();
+        await Assertions.Expect(ownerWeb.Page.GetByTestId("fingerprint-phrase")).ToHaveTextAsync(ownPhrase);
+        await ownerWeb.Button("Confirm member").ClickAsync();
+        await Assertions.Expect(ownerWeb.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = newcomer.Email })).ToContainTextAsync("Confirmed");
+
+        // Confirmed: the newcomer's open vault gets the organization key and shows what is shared from then on.
+        await web.NavigateAsync("Vault");
+        await OrgSeeder.AddItemAsync(Server, Ca, owner, org, new VaultItem { Type = CipherType.SecureNote, Name = "Wi-Fi", Notes = "family-network" });
+        await Assertions.Expect(web.ListNames.GetByText("Wi-Fi", new() { Exact = true })).ToHaveCountAsync(1, Patiently);
+        await web.OpenItemAsync("Wi-Fi");
+        Assert.Equal("family-network", await web.ItemValueAsync("Notes"));
     }
 }
