@@ -47,7 +47,12 @@ export function vaultScreen(root: HTMLElement, options: { trash: boolean; folder
     collection.value = collectionValue;
     if (collection.value !== collectionValue) collection.value = '';
     collection.disabled = owner.value === MY_VAULT || inOrg.length === 0;
+    orgFilters.hidden = vault.organizations.length === 0;
   }
+  // Shown once the account is in an organization: also when a confirmation arrives while the list is open.
+  const orgFilters = h('div', { className: 'org-filters' },
+    h('div', { className: 'field' }, h('label', { for: 'org-filter' }, 'Vault'), owner),
+    h('div', { className: 'field' }, h('label', { for: 'collection-filter' }, 'Collection'), collection));
   fillOwners(options.org ?? '', options.collection ?? '');
   const count = h('p', { className: 'count', role: 'status', 'aria-live': 'polite' });
   const list = h('ul', { className: 'items', 'aria-label': options.trash ? 'Items in trash' : 'Items', 'data-testid': 'vault-list' });
@@ -159,8 +164,7 @@ export function vaultScreen(root: HTMLElement, options: { trash: boolean; folder
     h('div', { className: 'filters' },
       h('div', { className: 'field' }, h('label', { for: 'search' }, options.trash ? 'Search trash' : 'Search vault'), search),
       options.trash ? null : h('div', { className: 'field' }, h('label', { for: 'folder-filter' }, 'Folder'), folder),
-      vault.organizations.length ? h('div', { className: 'field' }, h('label', { for: 'org-filter' }, 'Vault'), owner) : null,
-      vault.organizations.length ? h('div', { className: 'field' }, h('label', { for: 'collection-filter' }, 'Collection'), collection) : null),
+      options.trash ? null : orgFilters),
     count,
     list);
   draw();
