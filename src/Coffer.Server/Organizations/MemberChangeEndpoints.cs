@@ -49,24 +49,18 @@ public static class MemberChangeEndpoints
 
     private static async Task<IResult> One(Guid orgId, Guid memberId, ClaimsPrincipal principal, CofferDb db, Changes changes, MemberChange change, CancellationToken ct)
     {
-        var (caller, refusal) = await MemberEndpoints.UserManagerAsync(db, principal, orgId, ct);
+        var (caller, target, refusal) = await MemberEndpoints.TargetAsync(db, principal, orgId, memberId, ct);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        var target = await db.Memberships.SingleOrDefaultAsync(m => m.Id == memberId && m.OrganizationId == orgId, ct);
-        if (target is null)
-        {
-            return MemberEndpoints.MemberNotFound();
-        }
-
-        if (await change(db, changes, caller!, target, ct) is { } error)
+        if (await change(db, changes, caller!, target!, ct) is { } error)
         {
             return BitwardenErrors.BadRequest(error);
         }
 
-        await changes.CommitAsync(target.UserId is { } id ? [id] : [], ct);
+        await changes.CommitAsync(target!.UserId is { } id ? [id] : [], ct);
         return Results.Ok();
     }
 
@@ -227,18 +221,13 @@ public static class MemberChangeEndpoints
     /// </summary>
     private static async Task<IResult> Update(Guid orgId, Guid memberId, OrganizationUserUpdateRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
-        var (caller, refusal) = await MemberEndpoints.UserManagerAsync(db, principal, orgId, ct);
+        var (caller, found, refusal) = await MemberEndpoints.TargetAsync(db, principal, orgId, memberId, ct);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        var target = await db.Memberships.SingleOrDefaultAsync(m => m.Id == memberId && m.OrganizationId == orgId, ct);
-        if (target is null)
-        {
-            return MemberEndpoints.MemberNotFound();
-        }
-
+        var target = found!;
         if (request.Type is not { } rawType || !Enum.IsDefined((MembershipType)rawType))
         {
             return BitwardenErrors.BadRequest("type must be 0 (Owner), 1 (Admin), 2 (User) or 4 (Custom).", "type");

@@ -54,6 +54,19 @@ public static class MemberEndpoints
             : (caller, null);
     }
 
+    /// <summary>For routes on one member: the caller (who may manage users) and the member, looked up with the route's organization id (P15).</summary>
+    internal static async Task<(MemberAccess? Caller, Membership? Target, IResult? Refusal)> TargetAsync(CofferDb db, ClaimsPrincipal principal, Guid orgId, Guid memberId, CancellationToken ct)
+    {
+        var (caller, refusal) = await UserManagerAsync(db, principal, orgId, ct);
+        if (refusal is not null)
+        {
+            return (null, null, refusal);
+        }
+
+        var target = await db.Memberships.SingleOrDefaultAsync(m => m.Id == memberId && m.OrganizationId == orgId, ct);
+        return target is null ? (null, null, MemberNotFound()) : (caller, target, null);
+    }
+
     private static async Task<IResult> UserPublicKey(Guid userId, CofferDb db, CancellationToken ct)
     {
         // Any signed-in user may read any public key, as upstream: confirming needs it before any shared membership.
@@ -257,25 +270,19 @@ public static class MemberEndpoints
     /// </summary>
     private static async Task<IResult> Reinvite(Guid orgId, Guid memberId, HttpRequest http, ClaimsPrincipal principal, CofferDb db, TokenService tokens, Changes changes, CancellationToken ct)
     {
-        var (caller, refusal) = await UserManagerAsync(db, principal, orgId, ct);
+        var (caller, membership, refusal) = await TargetAsync(db, principal, orgId, memberId, ct);
         if (refusal is not null)
         {
             return refusal;
         }
 
-        var membership = await db.Memberships.SingleOrDefaultAsync(m => m.Id == memberId && m.OrganizationId == orgId, ct);
-        if (membership is null)
-        {
-            return MemberNotFound();
-        }
-
-        if (await ReinviteOneAsync(db, caller!, membership, ct) is { } error)
+        if (await ReinviteOneAsync(db, caller!, membership!, ct) is { } error)
         {
             return BitwardenErrors.BadRequest(error);
         }
 
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == orgId, ct);
-        var invitation = Invitation(http, tokens, changes.Now, organization, membership, membership.UserId is not null);
+        var invitation = Invitation(http, tokens, changes.Now, organization, membership!, membership!.UserId is not null);
         changes.RecordOrganization(EventType.MemberInvited, orgId, membership.UserId, membershipId: membership.Id, detail: "reinvited");
         await changes.CommitAsync(ct: ct);
         return Results.Json(invitation, CofferJson.Options);

@@ -175,15 +175,9 @@ public static partial class OrganizationEndpoints
     /// <summary><c>PUT /api/organizations/{id}</c> (doc §3.2): name and billing e-mail; Owners. Members' profiles show the new name.</summary>
     private static async Task<IResult> Update(Guid orgId, OrganizationUpdateRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
-        var caller = await MemberAccess.LoadAsync(db, principal.UserId(), orgId, ct);
-        if (caller is null)
+        if (await AllowedAsync(db, principal.UserId(), orgId, m => m.IsOwner, "Only owners may change the organization's details.", ct) is { } refusal)
         {
-            return OrganizationNotFound();
-        }
-
-        if (!caller.IsOwner)
-        {
-            return BitwardenErrors.BadRequest("Only owners may change the organization's details.");
+            return refusal;
         }
 
         if (ValidateDetails(request.Name, request.BillingEmail, out var billingEmail) is { } invalid)
@@ -214,15 +208,9 @@ public static partial class OrganizationEndpoints
     private static async Task<IResult> Delete(Guid orgId, [FromBody] SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
         var userId = principal.UserId();
-        var caller = await MemberAccess.LoadAsync(db, userId, orgId, ct);
-        if (caller is null)
+        if (await AllowedAsync(db, userId, orgId, m => m.IsOwner, "Only owners may delete the organization.", ct) is { } refusal)
         {
-            return OrganizationNotFound();
-        }
-
-        if (!caller.IsOwner)
-        {
-            return BitwardenErrors.BadRequest("Only owners may delete the organization.");
+            return refusal;
         }
 
         var user = await db.Users.SingleAsync(u => u.Id == userId, ct);
@@ -284,15 +272,9 @@ public static partial class OrganizationEndpoints
     /// <summary><c>POST …/keys</c> (doc §3.2): Admins and Owners store the key pair of an organization that has none.</summary>
     private static async Task<IResult> SetKeys(Guid orgId, OrganizationKeysRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
     {
-        var caller = await MemberAccess.LoadAsync(db, principal.UserId(), orgId, ct);
-        if (caller is null)
+        if (await AllowedAsync(db, principal.UserId(), orgId, m => m.IsAdmin, "Only owners and admins may set the organization's keys.", ct) is { } refusal)
         {
-            return OrganizationNotFound();
-        }
-
-        if (!caller.IsAdmin)
-        {
-            return BitwardenErrors.BadRequest("Only owners and admins may set the organization's keys.");
+            return refusal;
         }
 
         if (ValidateKeyPair(request) is { } invalid)
@@ -314,6 +296,12 @@ public static partial class OrganizationEndpoints
         await changes.CommitAsync(members, ct);
         return Results.Json(new OrganizationKeysResponseModel { PublicKey = organization.PublicKey, PrivateKey = organization.PrivateKey }, CofferJson.Options);
     }
+
+    /// <summary>Null when the caller is a Confirmed member for whom <paramref name="allowed"/> holds; else 404 (not a member) or 400.</summary>
+    private static async Task<IResult?> AllowedAsync(CofferDb db, Guid userId, Guid orgId, Func<MemberAccess, bool> allowed, string refusal, CancellationToken ct) =>
+        await MemberAccess.LoadAsync(db, userId, orgId, ct) is not { } caller ? OrganizationNotFound()
+            : allowed(caller) ? null
+            : BitwardenErrors.BadRequest(refusal);
 
     /// <summary>Name 1–50 characters and a valid billing e-mail of at most 256 (upstream OrganizationCreateRequestModel).</summary>
     private static IResult? ValidateDetails(string? name, string? billingEmail, out string? normalizedEmail)
