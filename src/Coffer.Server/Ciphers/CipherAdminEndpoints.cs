@@ -92,7 +92,8 @@ public static class CipherAdminEndpoints
             return CipherEndpoints.CipherNotFound();
         }
 
-        return await CipherEndpoints.ApplyUpdateAsync(item, request, userId, db, changes, ct) ?? CipherJson.Result(item.Cipher, item.View(access));
+        var (updated, refused) = await CipherEndpoints.ApplyUpdateAsync(item, request, userId, db, changes, ct);
+        return refused ?? CipherJson.Result(updated!.Cipher, updated.View(access));
     }
 
     private static async Task<IResult> ChangeOne(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes,

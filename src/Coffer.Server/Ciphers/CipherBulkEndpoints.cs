@@ -99,7 +99,7 @@ public static class CipherBulkEndpoints
 
         foreach (var item in items)
         {
-            CipherItems.SetPreference(db, item, userId, folder.Id, item.Preference?.Favorite ?? item.Cipher.Favorite);
+            _ = CipherItems.SetPreference(db, item, userId, folder.Id, item.Preference?.Favorite ?? item.Cipher.Favorite);
             if (item.Cipher.OrganizationId is null)
             {
                 item.Cipher.Revise(changes.Now);

@@ -116,51 +116,51 @@ public static class CipherEndpoints
             return CipherNotFound();
         }
 
-        var result = await ApplyUpdateAsync(item, request, userId, db, changes, ct);
-        return result ?? CipherJson.Result(item.Cipher, item.View(access));
+        var (updated, refused) = await ApplyUpdateAsync(item, request, userId, db, changes, ct);
+        return refused ?? CipherJson.Result(updated!.Cipher, updated.View(access));
     }
 
     /// <summary>
     /// The checks and changes of an edit, shared with the admin edit: the revision check, the type, the organization
     /// (an edit never moves an item between vaults, doc §9.2), edit permission, the caller's folder; then commits.
-    /// Null on success, else the answer.
+    /// The item as it now is, or the answer to a refused edit.
     /// </summary>
-    internal static async Task<IResult?> ApplyUpdateAsync(CipherItem item, CipherRequestModel request, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
+    internal static async Task<(CipherItem? Item, IResult? Error)> ApplyUpdateAsync(CipherItem item, CipherRequestModel request, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
     {
         var cipher = item.Cipher;
         if (request.LastKnownRevisionDate is { } known && (known.ToUniversalTime() - cipher.RevisionDate).Duration() > RevisionTolerance)
         {
-            return BitwardenErrors.BadRequest("The client copy of this cipher is out of date. Resync the client and try again.");
+            return (null, BitwardenErrors.BadRequest("The client copy of this cipher is out of date. Resync the client and try again."));
         }
 
         Guid? requestedOrganization = Guid.TryParse(request.OrganizationId, out var parsed) ? parsed : null;
         if (requestedOrganization != cipher.OrganizationId)
         {
-            return BitwardenErrors.BadRequest("Organization mismatch. Please resync the client before updating the cipher.", "organizationId");
+            return (null, BitwardenErrors.BadRequest("Organization mismatch. Please resync the client before updating the cipher.", "organizationId"));
         }
 
         if (request.Type != cipher.Type)
         {
-            return BitwardenErrors.BadRequest("The type of an item cannot change.", "type");
+            return (null, BitwardenErrors.BadRequest("The type of an item cannot change.", "type"));
         }
 
         if (!item.Flags.CanEdit)
         {
-            return NoEditPermission();
+            return (null, NoEditPermission());
         }
 
         var folder = await ResolveFolder(request.FolderId, userId, db, ct);
         if (folder.Error is not null)
         {
-            return folder.Error;
+            return (null, folder.Error);
         }
 
-        CipherItems.SetPreference(db, item, userId, folder.Id, request.Favorite);
+        item = CipherItems.SetPreference(db, item, userId, folder.Id, request.Favorite);
         cipher.Data = CipherValidation.Serialize(request);
         cipher.ArchivedDate = request.ArchivedDate;
         cipher.Revise(changes.Now);
         await CommitItemAsync(db, changes, userId, item, EventType.CipherUpdated, PushType.SyncCipherUpdate, ct);
-        return null;
+        return (item, null);
     }
 
     private static async Task<IResult> SoftDelete(Guid id, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct) =>

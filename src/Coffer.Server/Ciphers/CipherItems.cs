@@ -89,7 +89,8 @@ public static class CipherItems
     /// Sets the caller's own folder and favourite: on a personal item the item's columns, on an organization item the
     /// caller's <see cref="CipherPreference"/> row (created or removed as needed, pitfall P11).
     /// </summary>
-    public static void SetPreference(CofferDb db, CipherItem item, Guid userId, Guid? folderId, bool favorite)
+    /// <returns><paramref name="item"/> with its preference as it now is.</returns>
+    public static CipherItem SetPreference(CofferDb db, CipherItem item, Guid userId, Guid? folderId, bool favorite)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(item);
@@ -97,25 +98,31 @@ public static class CipherItems
         {
             item.Cipher.FolderId = folderId;
             item.Cipher.Favorite = favorite;
-            return;
+            return item;
         }
 
-        SetPreference(db, item.Preference, item.Cipher.Id, userId, folderId, favorite);
+        return item with { Preference = SetPreference(db, item.Preference, item.Cipher.Id, userId, folderId, favorite) };
     }
 
     /// <summary>The organization-item half of <see cref="SetPreference(CofferDb, CipherItem, Guid, Guid?, bool)"/>, for an item just created or shared.</summary>
-    public static void SetPreference(CofferDb db, CipherPreference? existing, Guid cipherId, Guid userId, Guid? folderId, bool favorite)
+    public static CipherPreference? SetPreference(CofferDb db, CipherPreference? existing, Guid cipherId, Guid userId, Guid? folderId, bool favorite)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (existing is not null)
         {
             existing.FolderId = folderId;
             existing.Favorite = favorite;
+            return existing;
         }
-        else if (folderId is not null || favorite)
+
+        if (folderId is null && !favorite)
         {
-            db.CipherPreferences.Add(new CipherPreference { UserId = userId, CipherId = cipherId, FolderId = folderId, Favorite = favorite });
+            return null;
         }
+
+        var preference = new CipherPreference { UserId = userId, CipherId = cipherId, FolderId = folderId, Favorite = favorite };
+        db.CipherPreferences.Add(preference);
+        return preference;
     }
 
     private static async Task<List<CipherItem>> WithAccessAsync(CofferDb db, VaultAccess access, List<Cipher> ciphers, CancellationToken ct)
