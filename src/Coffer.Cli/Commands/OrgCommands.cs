@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Coffer.Cli.Storage;
 using Coffer.Client;
 using Coffer.Client.Crypto;
 using Coffer.Client.Vault;
@@ -226,12 +227,10 @@ internal static class OrgCommands
             var session = ctx.RequireSession();
             var organization = OrgSession.FindOrganization(session, r.GetValue(orgArg)!);
             var typeNumber = OrgSession.TypeNumber(r.GetValue(type) ?? "user");
-            using var userKey = ctx.UnlockUserKey(session);
-            using var keys = VaultSession.Keys(session, userKey);
             var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
             using (client)
             {
-                var collections = await CollectionAccessAsync(client, organization.Id, keys, r.GetValue(access) ?? [], ct);
+                var collections = await CollectionAccessAsync(ctx, session, client, organization.Id, r.GetValue(access) ?? [], ct);
                 var address = r.GetValue(email)!.Trim();
                 var invitations = await OrgSession.AsAdminAsync(
                     () => client.InviteMembersAsync(
@@ -428,14 +427,12 @@ internal static class OrgCommands
             var session = ctx.RequireSession();
             var organization = OrgSession.FindOrganization(session, r.GetValue(orgArg)!);
             var typeNumber = OrgSession.TypeNumber(r.GetValue(type)!);
-            using var userKey = ctx.UnlockUserKey(session);
-            using var keys = VaultSession.Keys(session, userKey);
             var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
             using (client)
             {
                 var members = await OrgSession.AsAdminAsync(() => client.GetMembersAsync(organization.Id, ct), "list members");
                 var target = OrgSession.FindMember(members, r.GetValue(member)!);
-                var collections = await CollectionAccessAsync(client, organization.Id, keys, r.GetValue(access) ?? [], ct);
+                var collections = await CollectionAccessAsync(ctx, session, client, organization.Id, r.GetValue(access) ?? [], ct);
                 await client.UpdateMemberAsync(
                     organization.Id,
                     target.Id,
@@ -474,14 +471,17 @@ internal static class OrgCommands
         return command;
     }
 
+    // Collection names are encrypted: the vault is unlocked only when --collection was given.
     private static async Task<IReadOnlyList<SelectionReadOnlyRequestModel>> CollectionAccessAsync(
-        CofferApiClient client, Guid organizationId, VaultKeys keys, string[] specs, CancellationToken ct)
+        CliContext ctx, SessionState session, CofferApiClient client, Guid organizationId, string[] specs, CancellationToken ct)
     {
         if (specs.Length == 0)
         {
             return [];
         }
 
+        using var userKey = ctx.UnlockUserKey(session);
+        using var keys = VaultSession.Keys(session, userKey);
         var known = await OrgSession.CollectionsAsync(client, organizationId, keys.Organization(organizationId), ct);
         return [.. specs.Select(s => OrgSession.ParseAccess(known, s)).DistinctBy(a => a.Id)];
     }
