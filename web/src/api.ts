@@ -180,6 +180,12 @@ export class Api {
     return this.accessToken();
   }
 
+  /** A refresh grant now: a new organization membership is in the next access token (organizations doc §2.3). */
+  async refreshNow(): Promise<void> {
+    this.expireAccessToken();
+    await this.accessToken();
+  }
+
   /** Makes the next call refresh the access token first (the server refused it). */
   expireAccessToken(): void {
     if (this.tokens) this.tokens.expiresAt = 0;
@@ -219,6 +225,11 @@ export class Api {
     const response = await this.send(method, path, body, auth);
     const text = await response.text();
     return (text ? JSON.parse(text) : null) as T;
+  }
+
+  /** An authenticated JSON call for the modules that group the routes of one feature (orgapi.ts). */
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.json(method, path, body);
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<void> {

@@ -17,6 +17,11 @@ import { importScreen } from './screens/import';
 import { exportScreen } from './screens/export';
 import { settingsScreen } from './screens/settings';
 import { adminScreen } from './screens/admin';
+import { orgsScreen } from './screens/orgs';
+import { orgScreen } from './screens/org';
+import { shareScreen } from './screens/share';
+import { acceptScreen } from './screens/accept';
+import { itemCollectionsScreen } from './screens/item-collections';
 
 const app = document.getElementById('app')!;
 
@@ -28,6 +33,7 @@ const NAV: [string, string][] = [
   ['/vault', 'Vault'],
   ['/trash', 'Trash'],
   ['/folders', 'Folders'],
+  ['/orgs', 'Organizations'],
   ['/generator', 'Generator'],
   ['/import', 'Import'],
   ['/export', 'Export'],
@@ -39,7 +45,7 @@ function header(main: HTMLElement): HTMLElement {
   const nav = vault.unlocked
     ? h('nav', { 'aria-label': 'Main' },
         h('ul', {}, NAV.map(([path, label]) =>
-          h('li', {}, h('a', { href: `${adminPage ? '/' : ''}#${path}`, 'aria-current': !adminPage && (route === path || (path === '/vault' && route === '/item')) ? 'page' : null }, label)))),
+          h('li', {}, h('a', { href: `${adminPage ? '/' : ''}#${path}`, 'aria-current': !adminPage && (route === path || (path === '/vault' && route === '/item') || (path === '/orgs' && route === '/org')) ? 'page' : null }, label)))),
         h('button', { type: 'button', className: 'secondary', onclick: () => { vault.lock(); go('/lock'); } }, 'Lock'))
     : null;
   return h('header', { className: 'top' }, h('a', { className: 'skip', href: '#main', onclick: (e: Event) => { e.preventDefault(); main.focus(); } }, 'Skip to content'),
@@ -81,6 +87,8 @@ async function render(): Promise<void> {
 function screen(main: HTMLElement): void | Promise<void> {
   const route = currentRoute();
   const [name = '', id] = route.path;
+  // The invitation link works in every state: it leads to sign-up, log-in or unlock, or accepts.
+  if (name === 'accept-organization') return acceptScreen(main);
   if (!vault.loggedIn) {
     if (name === 'register') return registerScreen(main);
     if (name !== 'login') return go('/login');
@@ -93,7 +101,7 @@ function screen(main: HTMLElement): void | Promise<void> {
   if (adminPage) return adminScreen(main);
   switch (name) {
     case 'vault':
-      return vaultScreen(main, { trash: false, folder: route.query.get('folder'), search: route.query.get('q') ?? '' });
+      return vaultScreen(main, { trash: false, folder: route.query.get('folder'), search: route.query.get('q') ?? '', org: route.query.get('org'), collection: route.query.get('collection') });
     case 'trash':
       return vaultScreen(main, { trash: true, folder: null, search: route.query.get('q') ?? '' });
     case 'item':
@@ -104,6 +112,14 @@ function screen(main: HTMLElement): void | Promise<void> {
       return editScreen(main, { type: Number(id ?? 1), folderId: route.query.get('folder') });
     case 'folders':
       return foldersScreen(main);
+    case 'orgs':
+      return orgsScreen(main);
+    case 'org':
+      return id ? orgScreen(main, id, route.path[2] ?? 'members') : go('/orgs');
+    case 'share':
+      return id ? shareScreen(main, id) : go('/vault');
+    case 'collections':
+      return id ? itemCollectionsScreen(main, id) : go('/vault');
     case 'generator':
       return generatorScreen(main);
     case 'import':

@@ -255,6 +255,110 @@ export async function unwrapPrivateKey(encryptedPrivateKey: string, userKey: Sym
   }
 }
 
+// ---------- organizations (organizations doc §2; malicious-server doc §2.3) ----------
+
+/**
+ * The Base64 SPKI public key of the account's own key pair, computed from its private key rather than asked of the
+ * server: the organization key is wrapped for it, and a server that answered with its own key would receive it.
+ */
+export async function publicKeyOf(encryptedPrivateKey: string, userKey: SymmetricKey): Promise<string> {
+  const pkcs8 = await decryptBytes(encryptedPrivateKey, userKey);
+  try {
+    const priv = await subtle.importKey('pkcs8', pkcs8, { name: 'RSA-OAEP', hash: 'SHA-1' }, true, ['decrypt']);
+    const { n, e } = await subtle.exportKey('jwk', priv);
+    const pub = await subtle.importKey('jwk', { kty: 'RSA', n, e, alg: 'RSA-OAEP', ext: true }, { name: 'RSA-OAEP', hash: 'SHA-1' }, true, ['encrypt']);
+    return toBase64(new Uint8Array(await subtle.exportKey('spki', pub)));
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+/** Imports a Base64 SPKI RSA public key for RSA-OAEP-SHA1 wrapping; a malformed key throws. */
+async function importPublicKey(publicKey: string): Promise<CryptoKey> {
+  return subtle.importKey('spki', fromBase64(publicKey), { name: 'RSA-OAEP', hash: 'SHA-1' }, false, ['encrypt']);
+}
+
+/**
+ * EncString type 4: `4.` + Base64(RSA-OAEP(SHA-1, MGF1-SHA-1, no label)(publicKey, key)), organizations doc §2.2.
+ * `publicKey` is the member's Base64 DER SubjectPublicKeyInfo; `key` the 64-byte organization key. Randomised:
+ * two wraps of one key differ.
+ */
+export async function wrapForPublicKey(key: Uint8Array<ArrayBuffer>, publicKey: string): Promise<string> {
+  const wrapped = new Uint8Array(await subtle.encrypt({ name: 'RSA-OAEP' }, await importPublicKey(publicKey), key));
+  return `4.${toBase64(wrapped)}`;
+}
+
+/** Opens a type-4 EncString with the account's private key (from unwrapPrivateKey) into a 64-byte symmetric key. */
+export async function unwrapOrgKey(wrapped: string, privateKey: CryptoKey): Promise<SymmetricKey> {
+  if (!wrapped.startsWith('4.')) throw new Error(`Unsupported organization key type '${wrapped.split('.')[0]}'.`);
+  const raw = new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(wrapped.slice(2))));
+  try {
+    return await SymmetricKey.fromBytes(raw);
+  } finally {
+    raw.fill(0);
+  }
+}
+
+export interface NewOrganizationKeys {
+  /** The organization key wrapped for the creator's own public key (type 4): the creator's membership key. */
+  key: string;
+  /** The organization's RSA-2048 key pair: SPKI in clear, PKCS#8 under the organization key. */
+  keys: AccountKeyPair;
+  /** The organization key itself, to encrypt the first collection's name. */
+  orgKey: SymmetricKey;
+}
+
+/** What the web vault's organization creation sends (organizations doc §2.3): a random 64-byte key and a key pair. */
+export async function makeOrganizationKeys(creatorPublicKey: string): Promise<NewOrganizationKeys> {
+  const raw = randomBytes(64);
+  try {
+    const orgKey = await SymmetricKey.fromBytes(raw);
+    const [key, keys] = await Promise.all([wrapForPublicKey(raw, creatorPublicKey), makeKeyPair(orgKey)]);
+    return { key, keys, orgKey };
+  } finally {
+    raw.fill(0);
+  }
+}
+
+/**
+ * Re-wraps an organization key for another member: opens the caller's own type-4 copy with the caller's private
+ * key, wraps the bytes for `memberPublicKey`. The bytes never leave this function.
+ */
+export async function rewrapOrgKey(wrapped: string, privateKey: CryptoKey, memberPublicKey: string): Promise<string> {
+  if (!wrapped.startsWith('4.')) throw new Error('Unsupported organization key type.');
+  const raw = new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(wrapped.slice(2))));
+  try {
+    if (raw.length !== 64) throw new Error('An organization key is 64 bytes.');
+    return await wrapForPublicKey(raw, memberPublicKey);
+  } finally {
+    raw.fill(0);
+  }
+}
+
+/**
+ * The fingerprint phrase of a public key, as the official clients compute it (key service getFingerprint and
+ * hashPhrase; malicious-server doc §2.3): keyFingerprint = SHA-256(SPKI DER); fp = HKDF-Expand(PRK = keyFingerprint,
+ * info = UTF-8 `material` (the user id), L = 32, SHA-256); then fp read as one big-endian integer gives 5 words
+ * (ceil(64 bits / log2(7776))): word i = list[fp mod 7776], fp = fp / 7776. Joined with "-".
+ */
+export async function fingerprintPhrase(publicKey: string, material: string, wordList: readonly string[]): Promise<string> {
+  const keyFingerprint = await sha256(fromBase64(publicKey));
+  return hashPhrase(await hmacSha256(keyFingerprint, concat(utf8(material), new Uint8Array([1]))), wordList);
+}
+
+/** The last step alone (the clients' hashPhrase with 64 bits of minimum entropy): 32 fingerprint bytes to 5 words. */
+export function hashPhrase(fp: Uint8Array, wordList: readonly string[]): string {
+  if (wordList.length !== 7776) throw new Error('The fingerprint phrase needs the EFF long word list (7,776 words).');
+  let n = BigInt(`0x${toHex(fp)}`);
+  const size = BigInt(wordList.length);
+  const words: string[] = [];
+  for (let i = 0; i < Math.ceil(64 / Math.log2(wordList.length)); i++) {
+    words.push(wordList[Number(n % size)]!);
+    n /= size;
+  }
+  return words.join('-');
+}
+
 // ---------- what registration and master-password changes send ----------
 
 export interface MasterPasswordMaterial {

@@ -1,7 +1,7 @@
 // Ciphers to views and back, the way Coffer.Client's VaultCrypto does it: every user-visible string is an EncString
 // under the item's own key when it has one, else under the user key; fields the vault does not edit (FIDO2
 // credentials, autofill flags) are carried over from the stored item untouched.
-import { decryptBytes, decryptString, encryptString, sha256, SymmetricKey, toBase64, utf8 } from './crypto';
+import { decryptBytes, decryptString, encryptBytes, encryptString, sha256, SymmetricKey, toBase64, utf8 } from './crypto';
 import {
   CipherType, IDENTITY_FIELDS, emptyItem,
   type CipherRequest, type CipherResponse, type FieldData, type IdentityData, type ItemView, type ListEntry,
@@ -39,6 +39,8 @@ export async function decryptListEntry(cipher: CipherResponse, userKey: Symmetri
     deleted: cipher.deletedDate != null,
     hasTotp: !!cipher.login?.totp,
     search: name.toLowerCase(),
+    organizationId: cipher.organizationId ?? null,
+    collectionIds: cipher.collectionIds ?? [],
   };
 }
 
@@ -69,6 +71,11 @@ export async function decryptItem(cipher: CipherResponse, userKey: SymmetricKey)
   item.favorite = cipher.favorite;
   item.revisionDate = cipher.revisionDate;
   item.deletedDate = cipher.deletedDate;
+  item.organizationId = cipher.organizationId ?? null;
+  item.collectionIds = cipher.collectionIds ?? [];
+  // Absent on personal items: the owner may do everything.
+  item.edit = cipher.edit ?? true;
+  item.viewPassword = cipher.viewPassword ?? true;
   item.name = await dec(cipher.name, key);
   item.notes = await dec(cipher.notes, key);
   if (cipher.login) {
@@ -122,6 +129,7 @@ export async function encryptItem(item: ItemView, userKey: SymmetricKey, ctx: En
     name: (await enc(item.name, key)) ?? (await encryptString('', key)),
     notes: await enc(item.notes, key),
     key: original?.key ?? null,
+    organizationId: original?.organizationId ?? item.organizationId ?? null,
     encryptedFor: ctx.userId,
     fields: await Promise.all(item.fields.map(async (f): Promise<FieldData> => ({ type: f.type, name: await enc(f.name, key), value: await enc(f.value, key), linkedId: f.linkedId ?? null }))),
   };
@@ -174,5 +182,31 @@ export async function encryptItem(item: ItemView, userKey: SymmetricKey, ctx: En
         if (original?.[name] != null) (request as unknown as Record<string, unknown>)[name] = original[name];
       }
   }
+  return request;
+}
+
+/**
+ * The cipher of a personal item moved into an organization (organizations doc §2.6): an item with its own key keeps
+ * it, re-wrapped under the organization key, so every field stays as it is; an item without one is encrypted anew
+ * under the organization key, and the fields this vault does not edit (passkeys, newer types' objects), which were
+ * under the user key, cannot follow.
+ */
+export async function encryptForShare(item: ItemView, original: CipherResponse, userKey: SymmetricKey, orgKey: SymmetricKey, organizationId: string, ctx: EncryptContext): Promise<CipherRequest> {
+  if (original.organizationId) throw new Error('This item already belongs to an organization.');
+  let moved: CipherResponse;
+  if (original.key) {
+    const raw = await decryptBytes(original.key, userKey);
+    try {
+      moved = { ...original, key: await encryptBytes(raw, orgKey), organizationId };
+    } finally {
+      raw.fill(0);
+    }
+  } else {
+    if (item.type > CipherType.Identity) throw new Error('Items of this type can be moved only by a client that edits them.');
+    moved = { ...original, organizationId, login: original.login ? { ...original.login, fido2Credentials: null } : null };
+  }
+  const request = await encryptItem({ ...item, organizationId }, orgKey, ctx, moved);
+  // The item keeps the member's folder (per user on organization items).
+  request.organizationId = organizationId;
   return request;
 }

@@ -19,13 +19,17 @@ export const PushType = {
   SyncFolderDelete: 3,
   SyncCiphers: 4,
   SyncVault: 5,
+  SyncOrgKeys: 6,
   SyncFolderCreate: 7,
   SyncFolderUpdate: 8,
   SyncSettings: 10,
   LogOut: 11,
 } as const;
 
-const VAULT_CHANGES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 7, 8]);
+// Organization items come as SyncCipherCreate/Update with an OrganizationId; a membership confirmed, changed,
+// revoked or removed as SyncOrgKeys (organizations doc §10). Every one of them means a full sync: the organization
+// keys, collections and per-caller access all come with it.
+const VAULT_CHANGES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8]);
 
 /** The part of SignalR's HubConnection this module uses. */
 export interface HubLike {

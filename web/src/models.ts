@@ -52,11 +52,18 @@ export interface CipherResponse extends CipherCommon {
   creationDate: string;
   revisionDate: string;
   deletedDate: string | null;
+  /** Organization items (organizations doc §7.3): the org whose key opens it, and the caller's own access. */
+  organizationId?: string | null;
+  collectionIds?: string[] | null;
+  edit?: boolean;
+  viewPassword?: boolean;
+  permissions?: { delete: boolean; restore: boolean } | null;
   [extra: string]: unknown;
 }
 
 export interface CipherRequest extends CipherCommon {
   key?: string | null;
+  organizationId?: string | null;
   encryptedFor?: string;
   encryptedByKeyId?: string;
   lastKnownRevisionDate?: string;
@@ -79,14 +86,102 @@ export interface SyncResponse {
     privateKey: string | null;
     twoFactorEnabled: boolean;
     securityStamp: string;
+    organizations?: ProfileOrganization[] | null;
   };
   folders: FolderResponse[];
   ciphers: CipherResponse[];
+  collections?: CollectionDetails[] | null;
+  policies?: PolicyResponse[] | null;
   userDecryption?: {
     masterPasswordUnlock?: { kdf: { kdfType: number; iterations: number; memory: number | null; parallelism: number | null }; masterKeyEncryptedUserKey: string; salt: string };
     userKeyId?: string | null;
   } | null;
 }
+
+/** Bitwarden's permissions object of a Custom member (organizations doc §1.4); all false for other types. */
+export interface Permissions {
+  accessEventLogs: boolean;
+  accessImportExport: boolean;
+  accessReports: boolean;
+  createNewCollections: boolean;
+  editAnyCollection: boolean;
+  deleteAnyCollection: boolean;
+  manageGroups: boolean;
+  managePolicies: boolean;
+  manageSso: boolean;
+  manageUsers: boolean;
+  manageResetPassword: boolean;
+  manageScim: boolean;
+  [extra: string]: boolean;
+}
+
+/** One Confirmed membership in sync's profile.organizations[] (organizations doc §7.1). */
+export interface ProfileOrganization {
+  id: string;
+  name: string;
+  key: string;
+  status: number;
+  type: number;
+  enabled: boolean;
+  organizationUserId?: string | null;
+  permissions?: Partial<Permissions> | null;
+  limitCollectionCreation?: boolean;
+  [extra: string]: unknown;
+}
+
+/** A collection as sync lists it: the name under the org key and the caller's own flags (§5.1, §7.2). */
+export interface CollectionDetails {
+  id: string;
+  organizationId: string;
+  name: string;
+  externalId?: string | null;
+  readOnly: boolean;
+  hidePasswords: boolean;
+  manage: boolean;
+}
+
+/** Access of one member or group to one collection (SelectionReadOnly). */
+export interface Selection { id: string; readOnly: boolean; hidePasswords: boolean; manage: boolean }
+
+/** collectionAccessDetails: the collection with every member's and group's access (§5.1). */
+export interface CollectionAccessDetails extends CollectionDetails {
+  assigned?: boolean;
+  users?: Selection[] | null;
+  groups?: Selection[] | null;
+}
+
+export interface PolicyResponse { id: string; organizationId: string; type: number; enabled: boolean; data: Record<string, unknown> | null }
+
+export interface MemberDetails {
+  id: string;
+  userId: string | null;
+  name: string | null;
+  email: string;
+  status: number;
+  type: number;
+  permissions?: Partial<Permissions> | null;
+  collections?: Selection[] | null;
+  groups?: string[] | null;
+  twoFactorEnabled?: boolean;
+}
+
+export interface GroupResponse { id: string; organizationId: string; name: string; externalId?: string | null; collections?: Selection[] | null }
+
+export interface EventResponse {
+  type: number;
+  date: string;
+  actingUserId?: string | null;
+  organizationUserId?: string | null;
+  cipherId?: string | null;
+  collectionId?: string | null;
+  groupId?: string | null;
+  policyId?: string | null;
+  [extra: string]: unknown;
+}
+
+/** Membership types and statuses (organizations doc §1.2). */
+export const MemberType = { Owner: 0, Admin: 1, User: 2, Custom: 4 } as const;
+export const MemberStatus = { Revoked: -1, Invited: 0, Accepted: 1, Confirmed: 2 } as const;
 
 // ---------- decrypted views ----------
 
@@ -109,6 +204,11 @@ export interface ItemView {
   passwordHistory: { password: string; lastUsedDate: string }[];
   revisionDate: string | null;
   deletedDate: string | null;
+  organizationId: string | null;
+  collectionIds: string[];
+  /** The caller's access (organizations doc §7.3); always true for personal items. */
+  edit: boolean;
+  viewPassword: boolean;
 }
 
 /** What the list needs of an item: decrypted once at unlock, the rest only when the item is opened. */
@@ -122,6 +222,21 @@ export interface ListEntry {
   deleted: boolean;
   hasTotp: boolean;
   search: string;
+  organizationId: string | null;
+  collectionIds: string[];
+}
+
+/** A decrypted collection with the caller's flags. */
+export interface CollectionView { id: string; organizationId: string; name: string; readOnly: boolean; hidePasswords: boolean; manage: boolean }
+
+/** An organization the caller is a Confirmed member of. */
+export interface OrganizationView {
+  id: string;
+  name: string;
+  type: number;
+  organizationUserId: string | null;
+  permissions: Partial<Permissions>;
+  enabled: boolean;
 }
 
 export interface FolderView { id: string; name: string }
@@ -133,5 +248,6 @@ export function emptyItem(type: CipherType): ItemView {
     card: { cardholderName: '', brand: '', number: '', expMonth: '', expYear: '', code: '' },
     identity: Object.fromEntries(IDENTITY_FIELDS.map((f) => [f, ''])) as IdentityView,
     fields: [], passwordHistory: [], revisionDate: null, deletedDate: null,
+    organizationId: null, collectionIds: [], edit: true, viewPassword: true,
   };
 }

@@ -6,11 +6,12 @@
 // master key, so a reload asks for the master password again instead of a full login.
 import { Api, kdfFromToken, type Tokens, type TokenResponse } from './api';
 import {
-  checkKdfFloor, deriveMasterKey, masterPasswordHash, normalizeSalt, unwrapPrivateKey, unwrapUserKey,
+  checkKdfFloor, deriveMasterKey, makeOrganizationKeys, masterPasswordHash, normalizeSalt, publicKeyOf, unwrapOrgKey, unwrapPrivateKey, unwrapUserKey,
   type KdfConfig, type SymmetricKey,
 } from './crypto';
-import { decryptItem, decryptListEntry, decryptSubtitle, encryptItem } from './items';
-import type { CipherResponse, FolderView, ItemView, ListEntry, SyncResponse } from './models';
+import { decryptItem, decryptListEntry, decryptSubtitle, encryptForShare, encryptItem } from './items';
+import type { CipherResponse, CollectionView, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
+import { OrgApi } from './orgapi';
 import { go } from './router';
 import { decryptString, encryptString } from './crypto';
 
@@ -44,8 +45,20 @@ export class Vault {
   userKeyId: string | null = null;
   twoFactorEnabled = false;
 
+  readonly orgApi = new OrgApi(this.api);
+  /** The account's private key as synced (under the user key). */
+  private protectedPrivateKey: string | null = null;
+
   private userKey: SymmetricKey | null = null;
+  /** The account's RSA private key (non-extractable): opens the organization keys; dropped on lock. */
+  private privateKey: CryptoKey | null = null;
+  private orgKeys = new Map<string, SymmetricKey>();
+  /** The wrapped organization keys as synced, for re-wrapping to a member at confirmation. */
+  private wrappedOrgKeys = new Map<string, string>();
   private ciphers = new Map<string, CipherResponse>();
+  organizations: OrganizationView[] = [];
+  collections: CollectionView[] = [];
+  policies: PolicyResponse[] = [];
   entries: ListEntry[] = [];
   folders: FolderView[] = [];
   /** Listeners for "the list changed" (a subtitle arrived, an item was saved). */
@@ -160,9 +173,15 @@ export class Vault {
   /** Drops the user key and every decrypted value; the encrypted session stays for the next unlock. */
   lock(): void {
     this.userKey = null;
+    this.privateKey = null;
+    this.orgKeys.clear();
+    this.wrappedOrgKeys.clear();
     this.ciphers.clear();
     this.entries = [];
     this.folders = [];
+    this.organizations = [];
+    this.collections = [];
+    this.policies = [];
     this.changed();
   }
 
@@ -178,6 +197,26 @@ export class Vault {
   private key(): SymmetricKey {
     if (!this.userKey) throw new Error('The vault is locked.');
     return this.userKey;
+  }
+
+  /** The key an item's fields (or its own key) are under: its organization's key, else the user key. */
+  private keyFor(cipher: { organizationId?: string | null }): SymmetricKey {
+    if (!cipher.organizationId) return this.key();
+    const key = this.orgKeys.get(cipher.organizationId);
+    if (!key) throw new Error('No key for this organization: sync again, or ask an admin to confirm you.');
+    return key;
+  }
+
+  /** The organization's key, for collection names and items (organizations doc §2.5). */
+  orgKey(organizationId: string): SymmetricKey {
+    return this.keyFor({ organizationId });
+  }
+
+  /** The caller's own type-4 copy of an organization key and the private key that opens it (confirmation, §2.4). */
+  orgKeyMaterial(organizationId: string): { wrapped: string; privateKey: CryptoKey } {
+    const wrapped = this.wrappedOrgKeys.get(organizationId);
+    if (!wrapped || !this.privateKey) throw new Error('No key for this organization.');
+    return { wrapped, privateKey: this.privateKey };
   }
 
   // ---------- sync and the list ----------
@@ -202,19 +241,53 @@ export class Vault {
       this.save();
     }
     this.ciphers = new Map(body.ciphers.map((c) => [c.id, c]));
+    await this.applyOrganizations(body, key);
     const [folders, entries] = await Promise.all([
       Promise.all(body.folders.map(async (f) => ({ id: f.id, name: await decryptString(f.name, key).catch(() => '[cannot decrypt]') }))),
-      Promise.all(body.ciphers.map((c) => decryptListEntry(c, key))),
+      Promise.all(body.ciphers.map((c) => this.listEntry(c))),
     ]);
     this.folders = folders.sort((a, b) => collator.compare(a.name, b.name));
     this.entries = entries.sort(compareEntries);
     performance.mark('coffer-decrypted');
-    if (body.profile.privateKey) {
-      // Surfaces a broken account early rather than on first sharing; the key itself is not kept.
-      void unwrapPrivateKey(body.profile.privateKey, key).catch(() => console.warn('The account private key does not open.'));
-    }
     this.changed();
     void this.fillSubtitles(key);
+  }
+
+  /**
+   * The memberships of sync's profile (Confirmed only, organizations doc §7.1): each organization key opened with
+   * the account's private key, then the collection names under it. An organization whose key does not open is
+   * listed without its items (they show as "[cannot decrypt]").
+   */
+  private async applyOrganizations(body: SyncResponse, userKey: SymmetricKey): Promise<void> {
+    const orgs = body.profile.organizations ?? [];
+    this.protectedPrivateKey = body.profile.privateKey;
+    this.privateKey = body.profile.privateKey ? await unwrapPrivateKey(body.profile.privateKey, userKey).catch(() => null) : null;
+    this.orgKeys = new Map();
+    this.wrappedOrgKeys = new Map();
+    await Promise.all(orgs.map(async (o) => {
+      if (!this.privateKey || !o.key) return;
+      this.wrappedOrgKeys.set(o.id, o.key);
+      const orgKey = await unwrapOrgKey(o.key, this.privateKey).catch(() => null);
+      if (orgKey) this.orgKeys.set(o.id, orgKey);
+    }));
+    this.organizations = orgs
+      .map((o) => ({ id: o.id, name: o.name, type: o.type, organizationUserId: o.organizationUserId ?? null, permissions: o.permissions ?? {}, enabled: o.enabled }))
+      .sort((a, b) => collator.compare(a.name, b.name));
+    const collections = await Promise.all((body.collections ?? []).map(async (c) => {
+      const orgKey = this.orgKeys.get(c.organizationId);
+      const name = orgKey ? await decryptString(c.name, orgKey).catch(() => '[cannot decrypt]') : '[cannot decrypt]';
+      return { id: c.id, organizationId: c.organizationId, name, readOnly: c.readOnly, hidePasswords: c.hidePasswords, manage: c.manage };
+    }));
+    this.collections = collections.sort((a, b) => collator.compare(a.name, b.name));
+    this.policies = body.policies ?? [];
+  }
+
+  private async listEntry(cipher: CipherResponse): Promise<ListEntry> {
+    try {
+      return await decryptListEntry(cipher, this.keyFor(cipher));
+    } catch {
+      return { ...(await decryptListEntry({ ...cipher, name: '', key: null }, this.key())), name: '[cannot decrypt]', search: '' };
+    }
   }
 
   private async fillSubtitles(key: SymmetricKey): Promise<void> {
@@ -226,7 +299,7 @@ export class Vault {
         slice.map(async (e) => {
           const cipher = this.ciphers.get(e.id);
           if (!cipher) return;
-          e.subtitle = await decryptSubtitle(cipher, key).catch(() => '');
+          e.subtitle = await Promise.resolve().then(() => decryptSubtitle(cipher, this.keyFor(cipher))).catch(() => '');
           e.search = `${e.name}\n${e.subtitle}`.toLowerCase();
         }),
       );
@@ -237,13 +310,20 @@ export class Vault {
   async item(id: string): Promise<ItemView> {
     const cipher = this.ciphers.get(id);
     if (!cipher) throw new Error('No such item.');
-    return decryptItem(cipher, this.key());
+    return decryptItem(cipher, this.keyFor(cipher));
+  }
+
+  /** What the caller may do to an item: personal items everything, organization items what sync said (§7.3). */
+  permissions(id: string): { delete: boolean; restore: boolean } {
+    const cipher = this.ciphers.get(id);
+    if (!cipher?.organizationId) return { delete: true, restore: true };
+    return { delete: cipher.permissions?.delete ?? cipher.edit ?? false, restore: cipher.permissions?.restore ?? cipher.edit ?? false };
   }
 
   private async store(cipher: CipherResponse): Promise<void> {
     this.ciphers.set(cipher.id, cipher);
-    const entry = await decryptListEntry(cipher, this.key());
-    entry.subtitle = await decryptSubtitle(cipher, this.key()).catch(() => '');
+    const entry = await this.listEntry(cipher);
+    entry.subtitle = await Promise.resolve().then(() => decryptSubtitle(cipher, this.keyFor(cipher))).catch(() => '');
     entry.search = `${entry.name}\n${entry.subtitle}`.toLowerCase();
     this.entries = [...this.entries.filter((e) => e.id !== cipher.id), entry].sort(compareEntries);
     this.changed();
@@ -253,13 +333,76 @@ export class Vault {
     return { userId: this.userId, userKeyId: this.userKeyId, now: () => new Date().toISOString() };
   }
 
-  async saveItem(item: ItemView): Promise<string> {
+  /**
+   * Saves an edit, or creates an item: personal, or in an organization with `collectionIds` (POST /ciphers/create,
+   * organizations doc §6.1). An organization item stays under its organization's key.
+   */
+  async saveItem(item: ItemView, collectionIds: string[] = []): Promise<string> {
     const original = item.id ? this.ciphers.get(item.id) : undefined;
     const previous = item.id ? await this.item(item.id) : undefined;
-    const request = await encryptItem(item, this.key(), this.context(), original, previous);
-    const saved = item.id ? await this.api.updateCipher(item.id, request) : await this.api.createCipher(request);
+    const key = this.keyFor(original ?? item);
+    const request = await encryptItem(item, key, this.context(), original, previous);
+    const saved = item.id
+      ? await this.api.updateCipher(item.id, request)
+      : item.organizationId
+        ? await this.orgApi.createItem(request, collectionIds)
+        : await this.api.createCipher(request);
     await this.store(saved);
     return saved.id;
+  }
+
+  /** "Move to organization": re-encrypts a personal item under the organization key and files it into collections. */
+  async shareItem(id: string, organizationId: string, collectionIds: string[]): Promise<void> {
+    const original = this.ciphers.get(id);
+    if (!original) throw new Error('No such item.');
+    if (collectionIds.length === 0) throw new Error('Choose at least one collection.');
+    const item = await this.item(id);
+    const request = await encryptForShare(item, original, this.key(), this.orgKey(organizationId), organizationId, this.context());
+    await this.store(await this.orgApi.share(id, request, collectionIds));
+  }
+
+  /** Changes an organization item's collections; when the caller loses access the item leaves the list (§6.2). */
+  async setItemCollections(id: string, collectionIds: string[]): Promise<boolean> {
+    const answer = await this.orgApi.setCollections(id, collectionIds);
+    if (answer.unavailable || !answer.cipher) {
+      this.ciphers.delete(id);
+      this.entries = this.entries.filter((e) => e.id !== id);
+      this.changed();
+      return false;
+    }
+    await this.store(answer.cipher);
+    return true;
+  }
+
+  /** This account's public key (Base64 SPKI), computed from its own private key. */
+  ownPublicKey(): Promise<string> {
+    if (!this.protectedPrivateKey) throw new Error('This account has no key pair yet; log in again.');
+    return publicKeyOf(this.protectedPrivateKey, this.key());
+  }
+
+  /**
+   * Creates an organization (organizations doc §2.3): a new organization key wrapped for this account's own public
+   * key (derived from its private key, not asked of the server), the organization's key pair, and the first
+   * collection's name under the new key. Syncs afterwards so the membership and its key arrive.
+   */
+  async createOrganization(name: string, billingEmail: string, collectionName: string): Promise<string> {
+    const own = await this.ownPublicKey();
+    const created = await makeOrganizationKeys(own);
+    const { id } = await this.orgApi.create({
+      name, billingEmail, key: created.key, keys: created.keys, collectionName: await encryptString(collectionName, created.orgKey),
+    });
+    await this.api.refreshNow();
+    await this.sync();
+    return id;
+  }
+
+  /** Decrypts a collection name of an organization this vault holds the key of. */
+  decryptForOrg(organizationId: string, value: string): Promise<string> {
+    return decryptString(value, this.orgKey(organizationId));
+  }
+
+  encryptForOrg(organizationId: string, value: string): Promise<string> {
+    return encryptString(value, this.orgKey(organizationId));
   }
 
   async encryptForImport(items: ItemView[]) {
@@ -283,9 +426,10 @@ export class Vault {
     this.changed();
   }
 
+  /** The personal items, for the export (an organization's items are exported by its admins, not here). */
   allItems(): Promise<ItemView[]> {
     const key = this.key();
-    return Promise.all([...this.ciphers.values()].filter((c) => !c.deletedDate).map((c) => decryptItem(c, key)));
+    return Promise.all([...this.ciphers.values()].filter((c) => !c.deletedDate && !c.organizationId).map((c) => decryptItem(c, key)));
   }
 
   // ---------- folders ----------

@@ -5,7 +5,13 @@ import {
   makeNewAccount, masterPasswordHash, normalizeSalt, rewrapUserKey, sha256, stretchMasterKey, SymmetricKey, toBase64,
   toHex, unwrapPrivateKey, unwrapUserKey, userKeyId, utf8, wrapUserKey, loginHash,
 } from '../src/crypto';
+import {
+  fingerprintPhrase, fromBase64, hashPhrase, makeKeyPair, makeOrganizationKeys, publicKeyOf, rewrapOrgKey, unwrapOrgKey,
+  wrapForPublicKey,
+} from '../src/crypto';
+import { webcrypto } from 'node:crypto';
 import { totpAt, parseTotp } from '../src/totp';
+import list, { parseWordList } from '../src/wordlist';
 import { vectors } from './vectors';
 
 const v = vectors;
@@ -110,4 +116,76 @@ test('TOTP codes match the RFC 6238 and protocol vectors', async () => {
   }
   const uri = `otpauth://totp/Example:alice?secret=${v.totp[1].secretBase32}&issuer=Example&digits=6&period=30`;
   assert.equal((await totpAt(parseTotp(uri), v.totp[1].unixTime)).code, v.totp[1].code);
+});
+
+// ---------- organizations (bitwarden-organizations.md §2, §11; malicious-server.md §2.3) ----------
+
+const o = vectors.organizationKey;
+const f = vectors.fingerprintPhrase;
+const words = parseWordList(list);
+
+async function account() {
+  const userKey = await SymmetricKey.fromBytes(webcrypto.getRandomValues(new Uint8Array(64)));
+  const pair = await makeKeyPair(userKey);
+  return { userKey, pair, privateKey: await unwrapPrivateKey(pair.encryptedPrivateKey, userKey) };
+}
+
+test('collection name and item password under the fixed organization key match the §11 vectors', async () => {
+  const orgKey = await SymmetricKey.fromBytes(fromBase64(o.orgKeyB64));
+  assert.equal(await encryptString(o.collectionName, orgKey, fromHex('303132333435363738393a3b3c3d3e3f')), o.collectionNameEncString);
+  assert.equal(await encryptString(o.itemPassword, orgKey, fromHex('404142434445464748494a4b4c4d4e4f')), o.itemPasswordEncString);
+  assert.equal(await decryptString(o.collectionNameEncString, orgKey), o.collectionName);
+  assert.equal(await decryptString(o.itemPasswordEncString, orgKey), o.itemPassword);
+  assert.equal(await userKeyId(fromBase64(o.orgKeyB64)), o.orgKeyId);
+});
+
+test('the organization key wrapped for a public key is a 344-character type 4 EncString that its private key opens', async () => {
+  const member = await account();
+  const wrapped = await wrapForPublicKey(fromBase64(o.orgKeyB64), member.pair.publicKey);
+  assert.match(wrapped, /^4\.[A-Za-z0-9+/]{342}==$/);
+  assert.notEqual(wrapped, await wrapForPublicKey(fromBase64(o.orgKeyB64), member.pair.publicKey), 'OAEP is randomised');
+  const orgKey = await unwrapOrgKey(wrapped, member.privateKey);
+  assert.equal(await decryptString(o.collectionNameEncString, orgKey), o.collectionName);
+  const other = await account();
+  await assert.rejects(unwrapOrgKey(wrapped, other.privateKey));
+  await assert.rejects(unwrapOrgKey('2.AAAA|AAAA|AAAA', member.privateKey), /Unsupported/);
+});
+
+test('the RSA-OAEP-SHA1 wrap is the one Node crypto (and so the official clients) opens', async () => {
+  const { generateKeyPairSync, privateDecrypt, constants } = await import('node:crypto');
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const spki = toBase64(new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })));
+  const wrapped = await wrapForPublicKey(fromBase64(o.orgKeyB64), spki);
+  const opened = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(wrapped.slice(2), 'base64'));
+  assert.equal(opened.toString('base64'), o.orgKeyB64);
+});
+
+test('a new organization: the creator opens its key, its private key opens under the organization key', async () => {
+  const creator = await account();
+  const own = await publicKeyOf(creator.pair.encryptedPrivateKey, creator.userKey);
+  assert.equal(own, creator.pair.publicKey);
+  const created = await makeOrganizationKeys(own);
+  const opened = await unwrapOrgKey(created.key, creator.privateKey);
+  const name = await encryptString('Default collection', created.orgKey);
+  assert.equal(await decryptString(name, opened), 'Default collection');
+  await unwrapPrivateKey(created.keys.encryptedPrivateKey, opened);
+  assert.ok(created.keys.publicKey.length > 300);
+});
+
+test('confirming re-wraps the admin copy of the organization key for the member', async () => {
+  const admin = await account();
+  const member = await account();
+  const adminCopy = await wrapForPublicKey(fromBase64(o.orgKeyB64), admin.pair.publicKey);
+  const memberCopy = await rewrapOrgKey(adminCopy, admin.privateKey, member.pair.publicKey);
+  const orgKey = await unwrapOrgKey(memberCopy, member.privateKey);
+  assert.equal(await decryptString(o.itemPasswordEncString, orgKey), o.itemPassword);
+});
+
+test('the fingerprint phrase matches the known-answer vector and the clients hashPhrase vector', async () => {
+  assert.equal(words.length, 7776);
+  assert.equal(await fingerprintPhrase(f.publicKeySpkiB64, f.userId, words), f.phrase);
+  assert.equal(hashPhrase(fromBase64(f.fingerprintB64), words), f.phrase);
+  assert.equal(hashPhrase(fromBase64(f.hashPhraseOnly.fingerprintB64), words), f.hashPhraseOnly.phrase);
+  assert.notEqual(await fingerprintPhrase(f.publicKeySpkiB64, f.userId.replace('7', '8'), words), f.phrase);
+  assert.throws(() => hashPhrase(fromBase64(f.fingerprintB64), words.slice(1)), /7,776/);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decryptString, encryptString, fromHex, SymmetricKey } from '../src/crypto';
-import { decryptItem, decryptListEntry, decryptSubtitle, encryptItem } from '../src/items';
+import { decryptBytes, decryptString, encryptBytes, encryptString, fromBase64, fromHex, randomBytes, SymmetricKey, toHex } from '../src/crypto';
+import { decryptItem, decryptListEntry, decryptSubtitle, encryptForShare, encryptItem } from '../src/items';
 import { CipherType, emptyItem, type CipherResponse } from '../src/models';
 import { vectors } from './vectors';
 
@@ -92,4 +92,68 @@ test('an edit of an item type the vault does not show keeps its type object and 
   assert.deepEqual((request as unknown as Record<string, unknown>).sshKey, stored.sshKey);
   assert.equal(request.fields![0]!.linkedId, 100);
   assert.equal(request.fields![0]!.type, 3);
+});
+
+// ---------- organization items (bitwarden-organizations.md §2.5, §2.6, §7.3) ----------
+
+const orgKey = () => SymmetricKey.fromBytes(fromBase64(vectors.organizationKey.orgKeyB64));
+const ORG = '0195f0e4-0000-7000-8000-0000000000aa';
+
+test('an organization item from sync opens with the org key and carries the caller access', async () => {
+  const key = await orgKey();
+  const item = emptyItem(CipherType.Login);
+  item.name = 'Database';
+  item.login.password = vectors.organizationKey.itemPassword;
+  const response: CipherResponse = {
+    ...asResponse(await encryptItem(item, key, ctx), 'o-1'),
+    organizationId: ORG, collectionIds: ['c-1'], edit: false, viewPassword: false, permissions: { delete: false, restore: false },
+  };
+  response.login!.password = vectors.organizationKey.itemPasswordEncString;
+  const view = await decryptItem(response, key);
+  assert.equal(view.login.password, 'S3cret-db');
+  assert.equal(view.organizationId, ORG);
+  assert.deepEqual(view.collectionIds, ['c-1']);
+  assert.equal(view.edit, false);
+  assert.equal(view.viewPassword, false);
+  const entry = await decryptListEntry(response, key);
+  assert.equal(entry.organizationId, ORG);
+  assert.deepEqual(entry.collectionIds, ['c-1']);
+  await assert.rejects(decryptItem(response, await userKey()), /MAC/);
+  // An edit stays in its organization, under its key.
+  const edited = await encryptItem({ ...view, name: 'Database 2' }, key, ctx, response, view);
+  assert.equal(edited.organizationId, ORG);
+  assert.equal(await decryptString(edited.name, key), 'Database 2');
+});
+
+test('a personal item without its own key moves into an organization re-encrypted under the org key', async () => {
+  const user = await userKey();
+  const key = await orgKey();
+  const item = emptyItem(CipherType.Login);
+  item.name = 'Shared site';
+  item.login = { username: 'ops', password: 'pa55', totp: '', uris: [{ uri: 'https://ops.example', match: null }] };
+  const stored = asResponse(await encryptItem(item, user, ctx), 'p-1');
+  stored.login!.fido2Credentials = [{ credentialId: '2.under|user|key' }];
+  const request = await encryptForShare(await decryptItem(stored, user), stored, user, key, ORG, ctx);
+  assert.equal(request.organizationId, ORG);
+  assert.equal(request.key, null);
+  assert.equal(request.login!.fido2Credentials, null, 'passkeys under the user key cannot follow');
+  assert.equal(await decryptString(request.login!.password!, key), 'pa55');
+  assert.equal(await decryptString(request.name, key), 'Shared site');
+  await assert.rejects(decryptString(request.name, user), /MAC/);
+  await assert.rejects(encryptForShare(item, { ...stored, organizationId: ORG }, user, key, ORG, ctx), /already belongs/);
+});
+
+test('a personal item with its own key keeps that key, re-wrapped under the org key', async () => {
+  const user = await userKey();
+  const key = await orgKey();
+  const own = randomBytes(64);
+  const item = emptyItem(CipherType.SecureNote);
+  item.name = 'Runbook';
+  const base = asResponse(await encryptItem(item, user, ctx), 'p-2');
+  const stored = { ...base, key: await encryptBytes(own, user) };
+  const ownKey = await SymmetricKey.fromBytes(own);
+  stored.name = await encryptString('Runbook', ownKey);
+  const request = await encryptForShare(await decryptItem(stored, user), stored, user, key, ORG, ctx);
+  assert.equal(toHex(await decryptBytes(request.key!, key)), toHex(own));
+  assert.equal(await decryptString(request.name, ownKey), 'Runbook');
 });

@@ -185,3 +185,15 @@ test('a connection that opens after stop is closed at once', async () => {
   await tick();
   assert.equal(hubs[0]!.stopped, true);
 });
+
+test('organization notifications (an org item changed, org keys changed) cause a full sync', async () => {
+  const { hub, timers, calls } = await connected();
+  hub.handlers.get('ReceiveMessage')?.({ ContextId: 'other', Type: 1, Payload: { Id: 'x', OrganizationId: 'o', CollectionIds: ['c'], RevisionDate: new Date(0) } });
+  timers.advance(500);
+  assert.equal(calls.syncs, 1);
+  await tick();
+  hub.receive(6);
+  timers.advance(500);
+  assert.equal(calls.syncs, 2);
+  assert.equal(calls.logOuts, 0);
+});

@@ -1,8 +1,9 @@
 import { errorText, field, h, message, replace } from '../dom';
 import { generatePassword, defaultPasswordOptions } from '../generator';
-import { CipherType, IDENTITY_FIELDS, emptyItem, type ItemView } from '../models';
+import { CipherType, IDENTITY_FIELDS, emptyItem, type FieldView, type ItemView } from '../models';
 import { go } from '../router';
 import { vault } from '../vault';
+import { collectionPicker } from './collection-picker';
 import { IDENTITY_LABELS } from './labels';
 
 const TITLES: Record<number, string> = { 1: 'login', 2: 'secure note', 3: 'card', 4: 'identity', 5: 'SSH key' };
@@ -19,6 +20,12 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
     return;
   }
   const editing = item.id !== null;
+  if (editing && !item.edit) {
+    replace(root, h('h1', {}, 'Read-only item'), message('error', 'Your access to this organization item is read-only.'), h('a', { href: `#/item/${item.id}` }, 'Back to the item'));
+    return;
+  }
+  // "Can edit, except passwords" (organizations doc §9.3): the secrets stay as they are and never reach a field.
+  const hidden = !item.viewPassword;
   const input = (name: string, value: string, attrs: Record<string, string | boolean> = {}) => h('input', { type: 'text', name, value, autocomplete: 'off', ...attrs });
 
   const name = input('name', item.name, { required: true });
@@ -32,7 +39,7 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
 
   if (item.type === CipherType.Login) {
     const username = input('username', item.login.username, { autocomplete: 'off' });
-    const password = input('password', item.login.password, { type: 'password', autocomplete: 'new-password' });
+    const password = input('password', hidden ? '' : item.login.password, { type: 'password', autocomplete: 'new-password' });
     const reveal = h('button', { type: 'button', className: 'small secondary', 'aria-pressed': 'false' }, 'Show password');
     reveal.addEventListener('click', () => {
       const on = password.type === 'password';
@@ -41,7 +48,7 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
       reveal.textContent = on ? 'Hide password' : 'Show password';
     });
     const generate = h('button', { type: 'button', className: 'small secondary', onclick: () => { password.value = generatePassword(defaultPasswordOptions()).value; } }, 'Generate password');
-    const totp = input('totp', item.login.totp, { autocomplete: 'off' });
+    const totp = input('totp', hidden ? '' : item.login.totp, { autocomplete: 'off' });
     const uris = h('div', { className: 'uris' });
     const addUri = (value: string) => {
       const uriInput = input('uri', value, { type: 'url', inputmode: 'url' });
@@ -50,13 +57,14 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
       uris.appendChild(wrapper);
     };
     (item.login.uris.length ? item.login.uris.map((u) => u.uri) : ['']).forEach(addUri);
-    replace(typeSection, h('legend', {}, 'Login'), field('Username', username), field('Password', password), h('div', { className: 'actions' }, reveal, generate),
-      field('Authenticator key (TOTP)', totp, 'A Base32 secret or an otpauth:// link.'), uris,
+    replace(typeSection, h('legend', {}, 'Login'), field('Username', username),
+      hidden ? null : [field('Password', password), h('div', { className: 'actions' }, reveal, generate), field('Authenticator key (TOTP)', totp, 'A Base32 secret or an otpauth:// link.')],
+      uris,
       h('button', { type: 'button', className: 'small secondary', onclick: () => addUri('') }, 'Add website'));
     read.push(() => {
       const matches = new Map(item.login.uris.map((u) => [u.uri, u.match]));
       item.login = {
-        username: username.value, password: password.value, totp: totp.value.trim(),
+        username: username.value, password: hidden ? item.login.password : password.value, totp: hidden ? item.login.totp : totp.value.trim(),
         uris: [...uris.querySelectorAll('input')].map((i) => ({ uri: i.value.trim(), match: matches.get(i.value.trim()) ?? null })).filter((u) => u.uri),
       };
     });
@@ -94,14 +102,26 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
       h('button', { type: 'button', className: 'small secondary', 'aria-label': 'Remove field', onclick: () => wrapper.remove() }, 'Remove'));
     fields.appendChild(wrapper);
   };
-  item.fields.forEach((f) => addField(f.type, f.name, f.value, f.linkedId ?? null));
+  const keptHidden = hidden ? item.fields.filter((f) => f.type === 1) : [];
+  item.fields.filter((f) => !keptHidden.includes(f)).forEach((f) => addField(f.type, f.name, f.value, f.linkedId ?? null));
   const newFieldType = h('select', { name: 'newFieldType', 'aria-label': 'New field type' }, h('option', { value: '0' }, 'Text'), h('option', { value: '1' }, 'Hidden'), h('option', { value: '2' }, 'Checkbox'));
+
+  // A new item may go straight into an organization's collections it can add items to (organizations doc §6.1).
+  const owner = h('select', { name: 'owner' }, h('option', { value: '' }, 'My vault'), vault.organizations.map((o) => h('option', { value: o.id }, o.name)));
+  const ownerSection = h('div', { className: 'owner' });
+  let picker: ReturnType<typeof collectionPicker> | null = null;
+  const drawCollections = () => {
+    picker = owner.value ? collectionPicker(owner.value) : null;
+    replace(ownerSection, field('Owner', owner), picker?.element);
+  };
+  owner.addEventListener('change', drawCollections);
+  if (!editing && vault.organizations.length) drawCollections();
 
   const status = h('div', { 'aria-live': 'polite' });
   const save = h('button', { type: 'submit' }, 'Save');
   const form = h('form', { className: 'card', 'aria-labelledby': 'edit-title' },
     h('h1', { id: 'edit-title' }, `${editing ? 'Edit' : 'New'} ${TITLES[item.type] ?? 'item'}`),
-    field('Name', name), field('Folder', folder),
+    field('Name', name), field('Folder', folder), ownerSection,
     h('div', { className: 'check' }, favorite, h('label', { for: 'favorite' }, 'Favorite')),
     typeSection,
     h('fieldset', {}, h('legend', {}, 'Custom fields'), fields,
@@ -120,12 +140,15 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
       item.favorite = favorite.checked;
       item.notes = notes.value;
       read.forEach((r) => r());
-      item.fields = [...fields.children].map((w) => {
+      item.fields = [...fields.children].map((w): FieldView => {
         const { type, linkedId } = (w as HTMLElement).dataset;
         const [n, v] = w.querySelectorAll('input');
         return { type: Number(type), name: n!.value, value: type === '2' ? String(v!.checked) : v!.value, linkedId: linkedId ? Number(linkedId) : null };
-      });
-      const id = await vault.saveItem(item);
+      }).concat(keptHidden);
+      if (owner.value) item.organizationId = owner.value;
+      const collectionIds = picker?.selected() ?? [];
+      if (!editing && item.organizationId && collectionIds.length === 0) throw new Error('Choose at least one collection.');
+      const id = await vault.saveItem(item, collectionIds);
       go(`/item/${id}`);
     } catch (err) {
       replace(status, message('error', errorText(err)));

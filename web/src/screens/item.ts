@@ -46,9 +46,16 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
     rows.push(h('div', { className: 'row' }, h('dt', {}, label), h('dd', {}, shown, h('span', { className: 'row-actions' }, buttons))));
   };
 
+  // Hide-passwords access (organizations doc §9.3): the password, the TOTP secret's codes, hidden fields and the
+  // password history never reach the page, so there is nothing to reveal, copy or find in the DOM.
+  const hidden = !item.viewPassword;
   if (item.type === CipherType.Login) {
     row('Username', item.login.username);
-    row('Password', item.login.password, { secret: true });
+    if (hidden) {
+      if (item.login.password) rows.push(h('div', { className: 'row' }, h('dt', {}, 'Password'), h('dd', {}, h('span', { className: 'value meta' }, 'Hidden by your organization'))));
+    } else {
+      row('Password', item.login.password, { secret: true });
+    }
     item.login.uris.forEach((u, i) => row(item.login.uris.length > 1 ? `Website ${i + 1}` : 'Website', u.uri, { link: true }));
   } else if (item.type === CipherType.Card) {
     row('Cardholder name', item.card.cardholderName);
@@ -59,20 +66,29 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
   } else if (item.type === CipherType.Identity) {
     for (const f of IDENTITY_FIELDS) row(IDENTITY_LABELS[f], item.identity[f], { secret: f === 'ssn' || f === 'passportNumber' || f === 'licenseNumber' });
   }
-  for (const f of item.fields) row(f.name || 'Field', f.type === 2 ? (f.value === 'true' ? 'Yes' : 'No') : f.value, { secret: f.type === 1 });
+  for (const f of item.fields) {
+    if (hidden && f.type === 1) continue;
+    row(f.name || 'Field', f.type === 2 ? (f.value === 'true' ? 'Yes' : 'No') : f.value, { secret: f.type === 1 });
+  }
   row('Notes', item.notes);
 
-  const totp = item.type === CipherType.Login && item.login.totp ? totpRow(item.login.totp, copy) : null;
+  const totp = item.type === CipherType.Login && item.login.totp && !hidden ? totpRow(item.login.totp, copy) : null;
   const folder = vault.folders.find((f) => f.id === item.folderId)?.name;
+  const cipherPermissions = vault.permissions(id);
+  const org = item.organizationId ? vault.organizations.find((o) => o.id === item.organizationId) : null;
+  const collections = vault.collections.filter((c) => item.collectionIds.includes(c.id)).map((c) => c.name);
 
+  // Read-only access offers no edit; deleting and restoring follow the item's permissions (organizations doc §7.3).
   const actions = item.deletedDate
     ? [
-        h('button', { type: 'button', onclick: () => act(() => vault.restoreItem(id), '/trash') }, 'Restore'),
-        h('button', { type: 'button', className: 'danger', onclick: () => confirm('Delete this item for good? This cannot be undone.') && act(() => vault.deleteItem(id), '/trash') }, 'Delete permanently'),
+        cipherPermissions.restore ? h('button', { type: 'button', onclick: () => act(() => vault.restoreItem(id), '/trash') }, 'Restore') : null,
+        cipherPermissions.delete ? h('button', { type: 'button', className: 'danger', onclick: () => confirm('Delete this item for good? This cannot be undone.') && act(() => vault.deleteItem(id), '/trash') }, 'Delete permanently') : null,
       ]
     : [
-        h('button', { type: 'button', onclick: () => go(`/edit/${id}`) }, 'Edit'),
-        h('button', { type: 'button', className: 'danger', onclick: () => act(() => vault.trashItem(id), '/vault') }, 'Move to trash'),
+        item.edit ? h('button', { type: 'button', onclick: () => go(`/edit/${id}`) }, 'Edit') : null,
+        !item.organizationId && vault.organizations.length ? h('button', { type: 'button', className: 'secondary', onclick: () => go(`/share/${id}`) }, 'Move to organization') : null,
+        item.organizationId && item.viewPassword ? h('button', { type: 'button', className: 'secondary', onclick: () => go(`/collections/${id}`) }, 'Collections') : null,
+        cipherPermissions.delete ? h('button', { type: 'button', className: 'danger', onclick: () => act(() => vault.trashItem(id), '/vault') }, 'Move to trash') : null,
       ];
 
   async function act(action: () => Promise<void>, then: string) {
@@ -92,8 +108,9 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
     h('p', {}, h('a', { href: item.deletedDate ? '#/trash' : '#/vault' }, item.deletedDate ? '← Trash' : '← Vault')),
     h('h1', {}, item.name || '(no name)'),
     h('p', { className: 'meta' }, [typeName(item.type), folder ? `in ${folder}` : null, item.favorite ? 'favorite' : null, item.deletedDate ? 'in the trash' : null].filter(Boolean).join(' · ')),
+    org ? h('p', { className: 'meta', 'data-testid': 'item-owner' }, `Shared by ${org.name}${collections.length ? ` in ${collections.join(', ')}` : ''}${item.edit ? '' : ' · read-only'}${hidden ? ' · password hidden' : ''}`) : null,
     h('dl', { className: 'fields' }, rows, totp),
-    item.passwordHistory.length
+    item.passwordHistory.length && !hidden
       ? h('details', { className: 'history' },
           h('summary', { className: 'meta' }, `Password history: ${item.passwordHistory.length} earlier ${item.passwordHistory.length === 1 ? 'password' : 'passwords'}.`),
           h('ul', {}, item.passwordHistory.map((p, i) =>

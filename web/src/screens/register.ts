@@ -1,7 +1,7 @@
 import { kdfWire } from '../api';
 import { DEFAULT_KDF, KdfType, makeNewAccount, normalizeSalt, type KdfConfig } from '../crypto';
 import { errorText, field, h, message, replace } from '../dom';
-import { go } from '../router';
+import { currentRoute, go } from '../router';
 import { passwordStrength } from '../strength';
 import { vault } from '../vault';
 
@@ -13,7 +13,8 @@ const ARGON2ID_KDF: KdfConfig = { kdfType: KdfType.Argon2id, iterations: 3, memo
  * meter judges the master password; the hint is stored by the server in clear, so it must not give it away.
  */
 export function registerScreen(root: HTMLElement): void {
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
+  // An organization's invitation link leads here with the invited address.
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, value: currentRoute().query.get('email') ?? '' });
   const name = h('input', { type: 'text', name: 'name', autocomplete: 'name', maxlength: '50' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: String(MIN_LENGTH) });
   const confirm = h('input', { type: 'password', name: 'confirm', autocomplete: 'new-password', required: true });

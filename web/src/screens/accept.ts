@@ -1,0 +1,43 @@
+import { errorText, h, message, replace } from '../dom';
+import { currentRoute } from '../router';
+import { vault } from '../vault';
+import { ownFingerprint } from './fingerprint';
+
+/**
+ * The invitation link (#/accept-organization/?email=…&organizationName=…&organizationId=…&organizationUserId=…
+ * &token=…&orgUserHasExistingUser=…, organizations doc §4.2). Without e-mail delivery an existing account is
+ * accepted at invitation and a new one at registration with that address, so the link mostly leads to sign-up or
+ * log-in; signed in, it accepts with the token (§4.3) and shows the account's fingerprint phrase, which the admin
+ * compares before confirming.
+ */
+export async function acceptScreen(root: HTMLElement): Promise<void> {
+  const q = currentRoute().query;
+  const orgName = q.get('organizationName') ?? 'an organization';
+  const email = q.get('email') ?? '';
+  const title = h('h1', {}, `Join ${orgName}`);
+  if (!vault.loggedIn || !vault.unlocked) {
+    const register = `#/register?email=${encodeURIComponent(email)}`;
+    replace(root, title,
+      h('p', {}, `${email || 'You'} ${email ? 'is' : 'are'} invited to share items in ${orgName}.`),
+      q.get('orgUserHasExistingUser') === 'false'
+        ? h('p', {}, h('a', { href: register }, 'Create your account'), ' with this e-mail address: the invitation is accepted when the account is made.')
+        : h('p', {}, h('a', { href: vault.loggedIn ? '#/lock' : '#/login' }, vault.loggedIn ? 'Unlock' : 'Log in'), ', then open this link again.'),
+      h('p', { className: 'meta' }, 'An admin of the organization confirms you afterwards.'));
+    return;
+  }
+  const status = h('div', { 'aria-live': 'polite' });
+  replace(root, title, status);
+  const orgId = q.get('organizationId');
+  const memberId = q.get('organizationUserId');
+  const token = q.get('token');
+  try {
+    if (orgId && memberId && token) await vault.orgApi.accept(orgId, memberId, token);
+    replace(status, message('info', `Your invitation to ${orgName} is accepted.`));
+  } catch (err) {
+    // Already accepted at invitation (an existing account): the server says so; the next step is the same.
+    replace(status, message('info', errorText(err)));
+  }
+  root.append(
+    h('p', {}, 'An admin confirms you after comparing your fingerprint phrase, which you read out to them over a channel this server does not carry:'),
+    h('p', { className: 'fingerprint', 'data-testid': 'own-fingerprint-phrase' }, await ownFingerprint()));
+}

@@ -1,0 +1,48 @@
+import { errorText, field, h, message, replace } from '../dom';
+import { go } from '../router';
+import { vault } from '../vault';
+import { ownFingerprint } from './fingerprint';
+import { firstTab } from './org';
+import { TYPE_NAMES } from './org-context';
+
+/**
+ * The organizations the account is a Confirmed member of, and a form to create one (organizations doc §2.3):
+ * the name, the billing e-mail the clients keep (the account's e-mail unless changed) and the first collection.
+ */
+export function orgsScreen(root: HTMLElement): void {
+  const name = h('input', { type: 'text', name: 'orgName', required: true, maxlength: '50', autocomplete: 'organization' });
+  const billing = h('input', { type: 'email', name: 'billingEmail', required: true, value: vault.email, maxlength: '256' });
+  const collection = h('input', { type: 'text', name: 'collectionName', required: true, value: 'Default collection' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const create = h('button', { type: 'submit' }, 'Create organization');
+  const form = h('form', { className: 'card', 'aria-labelledby': 'new-org' },
+    h('h2', { id: 'new-org' }, 'New organization'),
+    field('Organization name', name), field('Billing e-mail', billing, 'Kept for the official clients; Coffer sends no bills.'),
+    field('First collection', collection), status, h('div', { className: 'actions' }, create));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    create.disabled = true;
+    replace(status, message('info', 'Creating keys…'));
+    try {
+      const id = await vault.createOrganization(name.value.trim(), billing.value.trim(), collection.value.trim());
+      go(`/org/${id}/members`);
+    } catch (err) {
+      replace(status, message('error', errorText(err)));
+      create.disabled = false;
+    }
+  });
+  const orgs = vault.organizations;
+  const phrase = h('p', { className: 'fingerprint', 'data-testid': 'own-fingerprint-phrase' }, '…');
+  replace(root,
+    h('h1', {}, 'Organizations'),
+    orgs.length
+      ? h('ul', { className: 'orgs', 'aria-label': 'Organizations' }, orgs.map((o) =>
+          h('li', {}, h('a', { href: `#/org/${o.id}/${firstTab(o)}` }, o.name), ' ', h('span', { className: 'meta' }, TYPE_NAMES[o.type] ?? ''), ' ',
+            h('a', { href: `#/vault?org=${o.id}` }, 'Items'))))
+      : h('p', { className: 'meta' }, 'You are not a member of any organization. Create one to share items with others.'),
+    form,
+    h('section', { 'aria-labelledby': 'own-fingerprint' }, h('h2', { id: 'own-fingerprint' }, 'Your fingerprint phrase'),
+      h('p', { className: 'meta' }, 'Read it out to an admin who confirms you, over a channel this server does not carry; their screen shows the same words.'),
+      phrase));
+  void ownFingerprint().then((p) => (phrase.textContent = p), () => (phrase.textContent = 'This account has no key pair.'));
+}
