@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using Coffer.Server.Notifications;
 using Coffer.Server.Tests.Infrastructure;
@@ -99,9 +100,29 @@ public sealed class HubBudgetTests
         factory.StartServer();
         var devices = await TwoDevices.CreateAsync(factory);
         var server = factory.CreateClient().BaseAddress!;
+        // The stuck client's receive buffer is fixed small: left to the kernel, loopback buffers autotune up to
+        // net.ipv4.tcp_rmem's maximum (32 MB on some machines) and would swallow the whole backlog.
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveBufferSize = 8 * 1024 };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        using var invoker = new HttpMessageInvoker(handler);
         using var stuck = new ClientWebSocket();
         stuck.Options.SetRequestHeader("Authorization", "Bearer " + devices.First.AccessToken);
-        await stuck.ConnectAsync(new Uri($"ws://{server.Authority}{LiveSyncClient.HubPath}"), CancellationToken.None);
+        await stuck.ConnectAsync(new Uri($"ws://{server.Authority}{LiveSyncClient.HubPath}"), invoker, CancellationToken.None);
         await RawHub.SendTextAsync(stuck, "{\"protocol\":\"messagepack\",\"version\":1}\u001e");
         await RawHub.ReceiveFrameAsync(stuck);
         // From here on the stuck client reads nothing: the server's buffers and the sockets' fill up.
@@ -110,9 +131,10 @@ public sealed class HubBudgetTests
         Assert.Equal(2, hubs.SignedIn);
         var userId = Guid.Parse(devices.First.UserId);
 
-        // About 4 MB in all (a long ContextId, of no device), more than the sockets of the stuck client buffer.
+        // About 12 MB in all (a long ContextId, of no device): more than the server's socket send buffer can grow to
+        // (net.ipv4.tcp_wmem's maximum, commonly 4 MB) plus the stuck client's small receive buffer.
         const int Sent = 3000;
-        var context = new string('x', 1300);
+        var context = new string('x', 4000);
         // In batches of 20 that the healthy client reads before the next, so it never has more than 20 in flight
         // however slow the machine, while the stuck client's backlog only grows.
         const int Batch = 20;
