@@ -61,7 +61,7 @@ public sealed class GroupTests(CofferFactory factory) : IClassFixture<CofferFact
     {
         var organization = await OrgHarness.CreateAsync(factory);
         var (member, memberId) = await organization.AddMemberAsync();
-        var collectionId = await organization.CreateCollectionInDatabaseAsync();
+        var collectionId = await organization.CreateCollectionAsync();
         var cipherId = await AddOrganizationItemAsync(organization, collectionId);
         await CreateGroupAsync(organization, Body(collections: [OrgHarness.Access(collectionId, hidePasswords: true)], users: [memberId]));
 
@@ -90,7 +90,7 @@ public sealed class GroupTests(CofferFactory factory) : IClassFixture<CofferFact
     {
         var organization = await OrgHarness.CreateAsync(factory);
         var (member, memberId) = await organization.AddMemberAsync();
-        var collectionId = await organization.CreateCollectionInDatabaseAsync();
+        var collectionId = await organization.CreateCollectionAsync();
         var cipherId = await AddOrganizationItemAsync(organization, collectionId);
         var groupId = await CreateGroupAsync(organization, Body(collections: [OrgHarness.Access(collectionId)], users: [memberId]));
         Assert.NotNull((await member.SyncAsync()).RequireArray("ciphers").ById(cipherId.ToString()));
@@ -211,7 +211,7 @@ public sealed class GroupTests(CofferFactory factory) : IClassFixture<CofferFact
         var managed = organization.FirstCollectionId!.Value;
         var (custom, customId) = await organization.AddMemberAsync(4,
             collections: [OrgHarness.Access(managed, manage: true)], permissions: new JsonObject { ["manageGroups"] = true });
-        var other = await organization.CreateCollectionInDatabaseAsync();
+        var other = await organization.CreateCollectionAsync();
         var (_, memberId) = await organization.AddMemberAsync();
 
         using (var refused = await custom.Client.PostJsonAsync(organization.Url("/groups"), Body(collections: [OrgHarness.Access(other, manage: true)], users: [memberId])))

@@ -299,7 +299,7 @@ public sealed class MemberTests(CofferFactory factory) : IClassFixture<CofferFac
     {
         var organization = await OrgHarness.CreateAsync(factory);
         var first = organization.FirstCollectionId!.Value;
-        var second = await organization.CreateCollectionInDatabaseAsync();
+        var second = await organization.CreateCollectionAsync();
         var (member, memberId) = await organization.AddMemberAsync(collections: [OrgHarness.Access(first, readOnly: true)]);
         var before = await member.RevisionDateAsync();
 
@@ -406,8 +406,8 @@ public sealed class MemberTests(CofferFactory factory) : IClassFixture<CofferFac
     {
         var organization = await OrgHarness.CreateAsync(factory);
         var (manager, managerId) = await organization.AddMemberAsync(type: 4, permissions: new JsonObject { ["manageUsers"] = true });
-        var managed = await organization.CreateCollectionInDatabaseAsync((managerId, false, false, true));
-        var readable = await organization.CreateCollectionInDatabaseAsync((managerId, true, false, false));
+        var managed = await organization.CreateCollectionAsync(OrgHarness.Access(managerId, false, false, true));
+        var readable = await organization.CreateCollectionAsync(OrgHarness.Access(managerId, true, false, false));
 
         using var refused = await organization.InviteRequestAsync(Fake.Email(), collections: [OrgHarness.Access(readable)], by: manager);
         using var allowed = await organization.InviteRequestAsync(Fake.Email(), collections: [OrgHarness.Access(managed)], by: manager);

@@ -138,26 +138,6 @@ public static class OrgHarness
         ["manage"] = manage,
     };
 
-    /// <summary>
-    /// A collection inserted DIRECTLY through the server's DbContext (not a route: the collection routes are built on
-    /// another branch), with the given members' access rows. Switch to <c>POST …/collections</c> once it exists.
-    /// </summary>
-    public static async Task<Guid> CreateCollectionInDatabaseAsync(this TestOrganization organization,
-        params (Guid MemberId, bool ReadOnly, bool HidePasswords, bool Manage)[] access)
-    {
-        using var scope = organization.Factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
-        var collection = new Collection { Id = Guid.NewGuid(), OrganizationId = organization.Id, Name = Fake.EncString() };
-        db.Collections.Add(collection);
-        foreach (var (memberId, readOnly, hidePasswords, manage) in access)
-        {
-            db.CollectionMembers.Add(new CollectionMember { CollectionId = collection.Id, MembershipId = memberId, ReadOnly = readOnly, HidePasswords = hidePasswords, Manage = manage });
-        }
-
-        await db.SaveChangesAsync();
-        return collection.Id;
-    }
-
     /// <summary>Every role <see cref="MemberAsAsync"/> knows, for theories that walk them all.</summary>
     public static readonly string[] Roles =
         ["owner", "admin", "user", "custom-manageUsers", "custom", "invited-owner", "accepted-owner", "revoked-owner", "outsider"];
