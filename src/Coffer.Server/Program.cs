@@ -3,15 +3,18 @@ using Coffer.Server.Abuse;
 using Coffer.Server.Accounts;
 using Coffer.Server.Admin;
 using Coffer.Server.Audit;
+using Coffer.Server.Background;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
 using Coffer.Server.Devices;
 using Coffer.Server.Errors;
+using Coffer.Server.Files;
 using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
 using Coffer.Server.Organizations;
+using Coffer.Server.Sends;
 using Coffer.Server.Sync;
 using Coffer.Server.TwoFactor;
 
@@ -42,6 +45,8 @@ builder.Services.AddSyncCache();
 builder.Services.AddTwoFactor();
 builder.Services.AddAdmin();
 builder.Services.AddNotifications();
+builder.Services.AddBlobStorage();
+builder.Services.AddBackgroundWork();
 
 var app = builder.Build();
 
@@ -90,6 +95,8 @@ api.MapDevices();
 api.MapSync();
 api.MapFolders();
 api.MapCiphers();
+api.MapAttachments();
+api.MapSends();
 api.MapCollections();
 api.MapOrganizationExport();
 api.MapPolicies();
@@ -98,6 +105,11 @@ api.MapEvents();
 api.MapOrganizations();
 api.MapMembers();
 app.MapEventCollection();
+
+// Files and Sends reached without a user's access token: download URLs carry their own short-lived token, Send
+// recipients a Send access token (Files/ScopedTokens).
+app.MapAttachmentDownloads();
+app.MapSendAccess();
 
 // Admin: an admin account with two-step login and a recent proof on every route but the proof itself (Admin/AdminProof).
 app.MapAdmin();

@@ -92,6 +92,12 @@ public sealed class ServerOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>Limits on attachments and Send files: largest file, quotas (section <c>Coffer:Files</c>).</summary>
+    public Files.FileStorageOptions Files { get; set; } = new();
+
+    /// <summary>The periodic work: trash retention, run interval (section <c>Coffer:Background</c>).</summary>
+    public Background.BackgroundOptions Background { get; set; } = new();
+
     /// <summary>Serve the OpenAPI document and its browser at <c>/docs</c> (default true); false answers 404 there.</summary>
     public bool ApiDocs { get; set; } = true;
 
@@ -181,6 +187,8 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 
         failures.AddRange(options.RateLimits.Validate());
         failures.AddRange(options.Notifications.Validate());
+        failures.AddRange(options.Files.Validate());
+        failures.AddRange(options.Background.Validate());
         failures.AddRange(options.TrustedProxies.Where(p => !ReverseProxy.IsValidEntry(p)).Select(p => $"Coffer:TrustedProxies: '{p}' is not an IP address or CIDR network."));
         failures.AddRange(options.Metrics.AllowedNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)).Select(n => $"Coffer:Metrics:AllowedNetworks: '{n}' is not a CIDR network (e.g. 10.0.5.0/24)."));
         failures.AddRange(options.Cors.AllowedOrigins.Where(o => !Cors.IsValidOrigin(o)).Select(o => $"Coffer:Cors:AllowedOrigins: '{o}' is not an origin (scheme://host[:port], no path, no '*')."));

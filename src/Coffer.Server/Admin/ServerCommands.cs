@@ -2,6 +2,7 @@ using System.CommandLine;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
+using Coffer.Server.Files;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
 using Coffer.Server.Organizations;
@@ -150,6 +151,7 @@ public static class ServerCommands
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<AuditChain>();
         builder.Services.AddScoped<Changes>();
+        builder.Services.AddBlobStorage();
         builder.Services.AddCofferMetrics();
         using var host = builder.Build();
         try

@@ -37,7 +37,13 @@ public static class CipherJson
     /// flags (delete and restore need manage or edit, upstream's rule without <c>limitItemDeletion</c>, doc §7.3),
     /// <c>viewPassword</c> follows hide-passwords.
     /// </summary>
-    public static void Write(Utf8JsonWriter writer, Cipher cipher, CallerView view, ArrayBufferWriter<byte> scratch)
+    /// <remarks>
+    /// <paramref name="attachments"/> are the item's uploaded attachments (null or empty: <c>"attachments": null</c>), and
+    /// <paramref name="attachmentUrl"/> mints each one's download URL (null: <c>url</c> null, as in sync, whose cached body
+    /// must not carry tokens that expire).
+    /// </remarks>
+    public static void Write(Utf8JsonWriter writer, Cipher cipher, CallerView view, ArrayBufferWriter<byte> scratch,
+        IReadOnlyList<Attachment>? attachments = null, Func<Attachment, string>? attachmentUrl = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(cipher);
@@ -76,7 +82,21 @@ public static class CipherJson
             head.WriteBoolean("restore"u8, view.Flags.CanEdit);
             head.WriteEndObject();
             head.WriteBoolean("organizationUseTotp"u8, true);
-            head.WriteNull("attachments"u8);
+            if (attachments is { Count: > 0 })
+            {
+                head.WriteStartArray("attachments"u8);
+                foreach (var attachment in attachments)
+                {
+                    AttachmentJson.Write(head, attachment, attachmentUrl?.Invoke(attachment));
+                }
+
+                head.WriteEndArray();
+            }
+            else
+            {
+                head.WriteNull("attachments"u8);
+            }
+
             head.WriteStartArray("collectionIds"u8);
             foreach (var collectionId in view.CollectionIds)
             {

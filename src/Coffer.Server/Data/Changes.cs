@@ -13,7 +13,8 @@ namespace Coffer.Server.Data;
 /// Commits are serialized through <see cref="WriteGate"/>: the audit chain needs a strict order, and SQLite
 /// admits one writer at a time anyway, so waiting in-process is cheaper than SQLite's busy retries.
 /// </summary>
-public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics, INotificationBus? notifications = null)
+public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics,
+    Files.IBlobStore blobs, ILogger<Changes> logger, INotificationBus? notifications = null)
 {
     private readonly List<AuditEvent> pending = [];
     private readonly List<Notification> pendingNotifications = [];
@@ -107,6 +108,7 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
     public async Task CommitAsync(IReadOnlyCollection<Guid> vaultOwners, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(vaultOwners);
+        List<string> deletedFiles;
         await gate.WaitAsync(ct);
         try
         {
@@ -116,6 +118,7 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             // The gate orders this process; this orders every node on a shared database (PostgreSQL).
             await db.SerializeCommitsAsync(ct);
             await AppendPendingAsync(ct);
+            deletedFiles = await Files.BlobCleanup.CollectAsync(db, ct);
             await db.SaveChangesAsync(ct);
             foreach (var owner in vaultOwners.Distinct())
             {
@@ -135,6 +138,12 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
         finally
         {
             gate.Release();
+        }
+
+        if (deletedFiles.Count > 0)
+        {
+            // After the commit and outside the gate: files of rows that are gone for good (Files/BlobCleanup).
+            await Files.BlobCleanup.DeleteAsync(blobs, deletedFiles, logger);
         }
 
         if (pendingNotifications.Count > 0 && notifications is not null)

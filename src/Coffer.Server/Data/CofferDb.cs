@@ -4,9 +4,11 @@ using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
+using Coffer.Server.Files;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
 using Coffer.Server.Organizations;
+using Coffer.Server.Sends;
 using Coffer.Server.TwoFactor;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -41,6 +43,10 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     public DbSet<Group> Groups => Set<Group>();
     public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
     public DbSet<Policy> Policies => Set<Policy>();
+    public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<Send> Sends => Set<Send>();
+    public DbSet<StoredBlob> Blobs => Set<StoredBlob>();
+    public DbSet<BlobChunk> BlobChunks => Set<BlobChunk>();
 
     /// <summary>
     /// Called first inside every <see cref="Changes"/> transaction: holds back every other node's commit until this
@@ -120,6 +126,7 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             preference.HasOne<Folder>().WithMany().HasForeignKey(p => p.FolderId).OnDelete(DeleteBehavior.SetNull);
         });
         OnOrganizationsCreating(modelBuilder);
+        OnFilesCreating(modelBuilder);
         modelBuilder.Entity<AuditEvent>(audit =>
         {
             // No foreign keys: the log outlives the accounts and items it speaks of.
@@ -255,6 +262,42 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             policy.ToTable("policies");
             policy.HasIndex(p => new { p.OrganizationId, p.Type }).IsUnique();
             policy.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    /// <summary>Attachments, Sends and the database blob store (<c>bitwarden-sharing-features.md</c> §2.1, §3.1).</summary>
+    private static void OnFilesCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Attachment>(attachment =>
+        {
+            attachment.ToTable("attachments");
+            attachment.Property(a => a.Id).HasMaxLength(32);
+            attachment.HasIndex(a => a.CipherId);
+            // Upload claims the slot with UPDATE … WHERE Uploaded = false: of two uploads into one slot, one wins.
+            attachment.Property(a => a.Uploaded).IsConcurrencyToken();
+            attachment.HasOne<Cipher>().WithMany().HasForeignKey(a => a.CipherId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Send>(send =>
+        {
+            send.ToTable("sends");
+            send.HasIndex(s => s.UserId);
+            send.HasIndex(s => s.DeletionDate);
+            send.Property(s => s.FileId).HasMaxLength(32);
+            send.Property(s => s.PasswordHash).HasMaxLength(256);
+            send.Property(s => s.RevisionDate).IsConcurrencyToken();
+            send.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<StoredBlob>(blob =>
+        {
+            blob.ToTable("blobs");
+            blob.HasIndex(b => b.Key).IsUnique();
+            blob.Property(b => b.Key).HasMaxLength(200);
+        });
+        modelBuilder.Entity<BlobChunk>(chunk =>
+        {
+            chunk.ToTable("blob_chunks");
+            chunk.HasKey(c => new { c.BlobId, c.Sequence });
+            chunk.HasOne<StoredBlob>().WithMany().HasForeignKey(c => c.BlobId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

@@ -19,6 +19,9 @@ public enum PushType
     SyncFolderUpdate = 8,
     SyncSettings = 10,
     LogOut = 11,
+    SyncSendCreate = 12,
+    SyncSendUpdate = 13,
+    SyncSendDelete = 14,
 }
 
 /// <summary>

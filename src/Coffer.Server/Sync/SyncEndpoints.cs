@@ -8,6 +8,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
 using Coffer.Server.Organizations;
+using Coffer.Server.Sends;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -53,7 +54,13 @@ public static class SyncEndpoints
         {
             var folders = await db.Folders.AsNoTracking().Where(f => f.UserId == userId).OrderBy(f => f.Id).ToListAsync(ct);
             var access = await VaultAccess.LoadAsync(db, userId, ct);
-            var vault = new SyncData(user, folders, access, [], [], [], await CipherItems.VisibleAsync(db, access, ct));
+            var ciphers = await CipherItems.VisibleAsync(db, access, ct);
+            // One query each, whatever the vault's size: the uploaded attachments of the visible items, and the Sends.
+            var cipherIds = ciphers.Select(c => c.Cipher.Id).ToList();
+            var attachments = (await db.Attachments.AsNoTracking().Where(a => a.Uploaded && cipherIds.Contains(a.CipherId))
+                .OrderBy(a => a.CreationDate).ThenBy(a => a.Id).ToListAsync(ct)).ToLookup(a => a.CipherId);
+            var sends = await db.Sends.AsNoTracking().Where(s => s.UserId == userId).OrderBy(s => s.CreationDate).ThenBy(s => s.Id).ToListAsync(ct);
+            var vault = new SyncData(user, folders, access, [], [], [], ciphers, attachments, sends);
             if (access.Organizations.Count > 0)
             {
                 // Only Confirmed memberships reach here and into the profile (doc §7.1, pitfalls P2, P6, P8, T13).
@@ -84,7 +91,7 @@ public static class SyncEndpoints
 
     /// <summary>Everything one sync body is made of.</summary>
     private sealed record SyncData(User User, List<Folder> Folders, VaultAccess Access, IReadOnlyList<ProfileOrganizationResponseModel> Organizations,
-        List<Collection> Collections, List<Policy> Policies, List<CipherItem> Ciphers);
+        List<Collection> Collections, List<Policy> Policies, List<CipherItem> Ciphers, ILookup<Guid, Attachment> Attachments, List<Send> Sends);
 
     private static byte[] Render(SyncData vault)
     {
@@ -121,13 +128,18 @@ public static class SyncEndpoints
             var scratch = new ArrayBufferWriter<byte>(4096);
             foreach (var item in vault.Ciphers)
             {
-                CipherJson.Write(writer, item.Cipher, item.View(vault.Access), scratch);
+                CipherJson.Write(writer, item.Cipher, item.View(vault.Access), scratch, [.. vault.Attachments[item.Cipher.Id]]);
             }
 
             writer.WriteEndArray();
             // Domains are only sent on request; every official client asks with excludeDomains=true.
             writer.WriteNull("domains"u8);
             writer.WriteStartArray("sends"u8);
+            foreach (var send in vault.Sends)
+            {
+                SendJson.Write(writer, send);
+            }
+
             writer.WriteEndArray();
             writer.WritePropertyName("userDecryption"u8);
             JsonSerializer.Serialize(writer, AccountResponses.UserDecryption(user), CofferJson.Options);
