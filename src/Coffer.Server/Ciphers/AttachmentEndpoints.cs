@@ -48,6 +48,7 @@ public static class AttachmentEndpoints
         cipher.MapPost("/attachment/{attachmentId}/delete-admin", (Guid id, string attachmentId, ClaimsPrincipal p, CofferDb db, Changes c, HttpContext h, CancellationToken ct) =>
                 Delete(id, attachmentId, p, db, c, h, admin: true, ct))
             .Produces<DeleteAttachmentResponseData>().WithSummary("Alias of DELETE for the admin console");
+        cipher.MapAttachmentShare();
     }
 
     /// <summary>

@@ -174,6 +174,66 @@ public sealed class OrgAttachmentTests(CofferFactory factory) : IClassFixture<Co
         Assert.Equal(bytes, await factory.DownloadBytesAsync(await member.DownloadUrlAsync(itemId, attachmentId)));
     }
 
+    [Fact]
+    public async Task ShareRoute_ReplacesAKeylessAttachmentsFileKeyAndName_ThenTheShareMovesTheItem()
+    {
+        var organization = await OrgHarness.CreateAsync(factory);
+        var owner = organization.Owner;
+        var outsider = await TestAccount.CreateAsync(factory);
+        var cipherId = (await owner.CreateCipherAsync()).RequireString("id");
+        var legacyId = await AddKeylessAttachmentAsync(cipherId);
+        var (name, key, bytes) = (Fake.EncString(), Fake.EncString(), FileApi.EncryptedFile(300));
+        var url = $"/api/ciphers/{cipherId}/attachment/{legacyId}/share?organizationId={organization.Id}";
+
+        using var byOutsider = await outsider.Client.PostAsync(new Uri(url, UriKind.Relative), LegacyBody(key, name, bytes));
+        using var otherOrganization = await owner.Client.PostAsync(new Uri($"/api/ciphers/{cipherId}/attachment/{legacyId}/share?organizationId={Guid.NewGuid()}", UriKind.Relative),
+            LegacyBody(key, name, bytes));
+        using var response = await owner.Client.PostAsync(new Uri(url, UriKind.Relative), LegacyBody(key, name, bytes));
+        await response.ExpectSuccessAsync();
+        using var share = await owner.ShareRequestAsync(cipherId, organization.Id, organization.FirstCollectionId!.Value);
+        var shared = await share.ExpectObjectAsync();
+
+        await byOutsider.ExpectBitwardenErrorAsync(HttpStatusCode.NotFound);
+        await otherOrganization.ExpectBitwardenErrorAsync(HttpStatusCode.NotFound);
+        var entry = shared.RequireArray("attachments").ById(legacyId)!;
+        Assert.Equal(name, entry.RequireString("fileName"));
+        Assert.Equal(key, entry.RequireString("key"));
+        Assert.Equal(bytes, await factory.DownloadBytesAsync(entry.RequireString("url")));
+        using var scope = factory.Services.CreateScope();
+        Assert.Equal(bytes.Length, await scope.ServiceProvider.GetRequiredService<StorageQuota>().UsedByOrganizationAsync(organization.Id, CancellationToken.None));
+    }
+
+    /// <summary>The legacy multipart body (§2.4): a <c>key</c> part and a <c>data</c> part named by the encrypted file name.</summary>
+    private static MultipartFormDataContent LegacyBody(string key, string fileName, byte[] bytes)
+    {
+        var content = new MultipartFormDataContent { { new StringContent(key), "key" } };
+        content.Add(new ByteArrayContent(bytes), "data", fileName);
+        return content;
+    }
+
+    /// <summary>An attachment from before per-attachment keys (<c>key</c> null), which no current client creates, stored directly.</summary>
+    private async Task<string> AddKeylessAttachmentAsync(string cipherId)
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
+        var store = scope.ServiceProvider.GetRequiredService<IBlobStore>();
+        var attachment = new Coffer.Server.Ciphers.Attachment
+        {
+            Id = Coffer.Server.Ciphers.Attachment.NewId(),
+            CipherId = Guid.Parse(cipherId),
+            FileName = Fake.EncString(),
+            Key = null,
+            Size = 81,
+            Uploaded = true,
+            CreationDate = DateTime.UnixEpoch,
+        };
+        using var file = new MemoryStream(FileApi.EncryptedFile());
+        await store.CommitAsync(await store.StageAsync(Coffer.Server.Files.BlobKeys.Attachment(attachment.CipherId, attachment.Id), file, 81, CancellationToken.None), CancellationToken.None);
+        db.Attachments.Add(attachment);
+        await db.SaveChangesAsync();
+        return attachment.Id;
+    }
+
     private async Task<List<int>> EventTypesAsync(string cipherId, params int[] types)
     {
         using var scope = factory.Services.CreateScope();
