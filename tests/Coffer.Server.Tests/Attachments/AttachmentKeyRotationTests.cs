@@ -13,16 +13,12 @@ public sealed class AttachmentKeyRotationTests(CofferFactory factory) : IClassFi
     [Fact]
     public async Task Rotate_ReplacesAttachmentNamesAndKeys_AndKeepsTheFiles()
     {
-        var account = await TestAccount.CreateAsync(factory);
-        var folderA = (await account.CreateFolderAsync()).RequireString("id");
-        var folderB = (await account.CreateFolderAsync()).RequireString("id");
-        var login = (await account.CreateCipherAsync(Payloads.LoginCipher(folderA))).RequireString("id");
-        var note = (await account.CreateCipherAsync(Payloads.Cipher(2))).RequireString("id");
-        var card = (await account.CreateCipherAsync(Payloads.Cipher(3))).RequireString("id");
+        var (account, vault) = await VaultAsync();
+        var (login, note) = (vault.CipherIds[0], vault.CipherIds[1]);
         var (_, rotated, bytes) = await account.AddAttachmentAsync(login);
         var (_, left, _) = await account.AddAttachmentAsync(note);
         var leftBefore = (await account.SyncedCipherAsync(note)).RequireArray("attachments").ById(left)!.ToJsonString();
-        var rotation = KeyRotationTests.Rotation(account, new KeyRotationTests.Vault([login, note, card], [folderA, folderB], card));
+        var rotation = KeyRotationTests.Rotation(account, vault);
         var (name, key) = (Fake.EncString(), Fake.EncString());
         rotation.Ciphers[0]["attachments2"] = new JsonObject { [rotated] = new JsonObject { ["fileName"] = name, ["key"] = key } };
         // An id of another item of the same vault changes nothing there.
@@ -42,19 +38,26 @@ public sealed class AttachmentKeyRotationTests(CofferFactory factory) : IClassFi
     [Fact]
     public async Task Rotate_WithAnEmptyAttachmentName_Returns400_AndChangesNothing()
     {
-        var account = await TestAccount.CreateAsync(factory);
-        var folderA = (await account.CreateFolderAsync()).RequireString("id");
-        var folderB = (await account.CreateFolderAsync()).RequireString("id");
-        var login = (await account.CreateCipherAsync(Payloads.LoginCipher(folderA))).RequireString("id");
-        var note = (await account.CreateCipherAsync(Payloads.Cipher(2))).RequireString("id");
-        var card = (await account.CreateCipherAsync(Payloads.Cipher(3))).RequireString("id");
-        var (_, attachmentId, _) = await account.AddAttachmentAsync(login);
-        var rotation = KeyRotationTests.Rotation(account, new KeyRotationTests.Vault([login, note, card], [folderA, folderB], card));
+        var (account, vault) = await VaultAsync();
+        var (_, attachmentId, _) = await account.AddAttachmentAsync(vault.CipherIds[0]);
+        var rotation = KeyRotationTests.Rotation(account, vault);
         rotation.Ciphers[0]["attachments2"] = new JsonObject { [attachmentId] = new JsonObject { ["fileName"] = "", ["key"] = Fake.EncString() } };
 
         using var response = await account.Client.PostJsonAsync(AccountChanges.RotateUrl, rotation.Body);
 
         await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
         await AccountChanges.AssertSessionAliveAsync(account);
+    }
+
+    /// <summary>The vault <see cref="KeyRotationTests.Rotation"/> expects: two folders, a login in the first, a note, a card.</summary>
+    private async Task<(TestAccount Account, KeyRotationTests.Vault Vault)> VaultAsync()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var folderA = (await account.CreateFolderAsync()).RequireString("id");
+        var folderB = (await account.CreateFolderAsync()).RequireString("id");
+        var login = (await account.CreateCipherAsync(Payloads.LoginCipher(folderA))).RequireString("id");
+        var note = (await account.CreateCipherAsync(Payloads.Cipher(2))).RequireString("id");
+        var card = (await account.CreateCipherAsync(Payloads.Cipher(3))).RequireString("id");
+        return (account, new KeyRotationTests.Vault([login, note, card], [folderA, folderB], card));
     }
 }

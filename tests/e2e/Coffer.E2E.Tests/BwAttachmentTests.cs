@@ -15,12 +15,7 @@ public sealed class BwAttachmentTests(E2EFixture fixture) : IClassFixture<E2EFix
     public async Task BwAttachment_CreateGetDelete_ReturnsTheSameBytes_AndTheServerForgetsIt()
     {
         var bw = await fixture.RegisterAndLoginBwAsync(TestAccount.CreateUnique());
-        var item = await bw.JsonAsync("bw create item", "create", "item", BwClient.Encode(
-            BwJson.LoginItem("Recovery codes", "carol", "c0des-Pa55", "https://codes.example", "", folderId: null)));
-        var folder = fixture.NewScratchFolder();
-        var source = Path.Combine(folder, "recovery codes.txt");
-        var bytes = RandomNumberGenerator.GetBytes(70_000);
-        await File.WriteAllBytesAsync(source, bytes);
+        var (item, folder, source, bytes) = await ItemAndFileAsync(bw, "recovery codes.txt", 70_000);
 
         var withFile = await bw.JsonAsync("bw create attachment", "create", "attachment", "--file", source, "--itemid", item.Id());
         var attachment = Assert.Single(withFile.GetProperty("attachments").EnumerateArray());
@@ -48,12 +43,7 @@ public sealed class BwAttachmentTests(E2EFixture fixture) : IClassFixture<E2EFix
     {
         var account = TestAccount.CreateUnique();
         var bw = await fixture.RegisterAndLoginBwAsync(account);
-        var item = await bw.JsonAsync("bw create item", "create", "item", BwClient.Encode(
-            BwJson.LoginItem("Passport scan", "dave", "p4ss-Pa55", "https://passport.example", "", folderId: null)));
-        var folder = fixture.NewScratchFolder();
-        var source = Path.Combine(folder, "passport.pdf");
-        var bytes = RandomNumberGenerator.GetBytes(5_000);
-        await File.WriteAllBytesAsync(source, bytes);
+        var (item, folder, source, bytes) = await ItemAndFileAsync(bw, "passport.pdf", 5_000);
         await bw.JsonAsync("bw create attachment", "create", "attachment", "--file", source, "--itemid", item.Id());
 
         var coffer = fixture.NewCoffer(account);
@@ -65,5 +55,17 @@ public sealed class BwAttachmentTests(E2EFixture fixture) : IClassFixture<E2EFix
         await fresh.OkAsync("bw get attachment (after rotation)", "get", "attachment", "passport.pdf", "--itemid", item.Id(), "--output", output);
 
         Assert.Equal(bytes, await File.ReadAllBytesAsync(output));
+    }
+
+    /// <summary>A new login item and a file of <paramref name="length"/> random bytes named <paramref name="name"/> in a scratch folder.</summary>
+    private async Task<(JsonElement Item, string Folder, string Source, byte[] Bytes)> ItemAndFileAsync(BwClient bw, string name, int length)
+    {
+        var item = await bw.JsonAsync("bw create item", "create", "item", BwClient.Encode(
+            BwJson.LoginItem("With a file", "carol", "c0des-Pa55", "https://codes.example", "", folderId: null)));
+        var folder = fixture.NewScratchFolder();
+        var source = Path.Combine(folder, name);
+        var bytes = RandomNumberGenerator.GetBytes(length);
+        await File.WriteAllBytesAsync(source, bytes);
+        return (item, folder, source, bytes);
     }
 }
