@@ -3,6 +3,7 @@ using Coffer.Protocol.Api;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
+using Coffer.Server.Files;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
@@ -44,6 +45,11 @@ public static class CipherEndpoints
 
     internal static IResult CipherNotFound() => BitwardenErrors.NotFound("Cipher doesn't exist.");
 
+    /// <summary>True when a client's <c>lastKnownRevisionDate</c> is more than the tolerance away from the stored revision.</summary>
+    internal static bool IsStale(DateTime known, Cipher cipher) => (known.ToUniversalTime() - cipher.RevisionDate).Duration() > RevisionTolerance;
+
+    internal static IResult StaleCipher() => BitwardenErrors.BadRequest("The client copy of this cipher is out of date. Resync the client and try again.");
+
     internal static IResult NoEditPermission() => BitwardenErrors.BadRequest("You do not have permission to edit this item.");
 
     private static async Task<IResult> List(ClaimsPrincipal principal, CofferDb db, HttpResponse response, CancellationToken ct)
@@ -61,12 +67,13 @@ public static class CipherEndpoints
         return item is null ? CipherNotFound() : CipherJson.Result(item.Cipher, item.View(access));
     }
 
-    internal static async Task<IResult> Create(CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    internal static async Task<IResult> Create(CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, IBlobStore blobs, StorageQuota quota,
+        CancellationToken ct)
     {
         if (request.OrganizationId is { Length: > 0 })
         {
             // bw create item with an organization but no collections comes here (doc §0.2 item 6, §6.1).
-            return await OrgCipherEndpoints.CreateInOrganizationAsync(request, [], principal, db, changes, ct);
+            return await OrgCipherEndpoints.CreateInOrganizationAsync(request, [], principal, db, changes, blobs, quota, ct);
         }
 
         var userId = principal.UserId();
@@ -89,6 +96,12 @@ public static class CipherEndpoints
 
         var cipher = Cipher.Create(request, changes.Now, userId, null, folder.Id);
         db.Ciphers.Add(cipher);
+        if (request.Attachments2 is { Count: > 0 }
+            && await CipherAttachments.CopyAsync(db, await VaultAccess.LoadAsync(db, userId, ct), blobs, quota, cipher, request.Attachments2, changes.Now, ct) is { } refused)
+        {
+            return refused;
+        }
+
         changes.Record(EventType.CipherCreated, userId, cipher.Id);
         changes.Notify(PushType.SyncCipherCreate, userId, cipher.Id, cipher.RevisionDate);
         await changes.CommitAsync(userId, ct);
@@ -122,9 +135,9 @@ public static class CipherEndpoints
     internal static async Task<(CipherItem? Item, IResult? Error)> ApplyUpdateAsync(CipherItem item, CipherRequestModel request, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
     {
         var cipher = item.Cipher;
-        if (request.LastKnownRevisionDate is { } known && (known.ToUniversalTime() - cipher.RevisionDate).Duration() > RevisionTolerance)
+        if (request.LastKnownRevisionDate is { } known && IsStale(known, cipher))
         {
-            return (null, BitwardenErrors.BadRequest("The client copy of this cipher is out of date. Resync the client and try again."));
+            return (null, StaleCipher());
         }
 
         Guid? requestedOrganization = Guid.TryParse(request.OrganizationId, out var parsed) ? parsed : null;
@@ -147,6 +160,11 @@ public static class CipherEndpoints
         if (folder.Error is not null)
         {
             return (null, folder.Error);
+        }
+
+        if (await CipherAttachments.ApplyKeysAsync(db, cipher.Id, request.Attachments2, ct) is { } badAttachments)
+        {
+            return (null, BitwardenErrors.BadRequest(badAttachments, "attachments2"));
         }
 
         item = CipherItems.SetPreference(db, item, userId, folder.Id, request.Favorite);
@@ -213,19 +231,23 @@ public static class CipherEndpoints
     }
 
     /// <summary>
-    /// Records, notifies and commits a change to one item. A personal item concerns its owner; an organization item
+    /// Records (unless <paramref name="type"/> is null), notifies and commits a change to one item. A personal item concerns its owner; an organization item
     /// every Confirmed member who can see it in <paramref name="item"/>'s collections or in
     /// <paramref name="previousCollections"/> (they lose it), whose revision dates are bumped (pitfall P12) and whose
     /// devices get the notification with the organization and collection ids (doc §10).
     /// </summary>
-    internal static async Task CommitItemAsync(CofferDb db, Changes changes, Guid userId, CipherItem item, EventType type, PushType push, CancellationToken ct,
+    internal static async Task CommitItemAsync(CofferDb db, Changes changes, Guid userId, CipherItem item, EventType? type, PushType push, CancellationToken ct,
         IReadOnlyList<Guid>? previousCollections = null)
     {
         var cipher = item.Cipher;
         DateTime? date = push == PushType.SyncLoginDelete ? null : cipher.RevisionDate;
         if (cipher.OrganizationId is not { } organizationId)
         {
-            changes.Record(type, userId, cipher.Id);
+            if (type is { } personal)
+            {
+                changes.Record(personal, userId, cipher.Id);
+            }
+
             changes.Notify(push, userId, cipher.Id, date);
             await changes.CommitAsync(userId, ct);
             return;
@@ -234,7 +256,11 @@ public static class CipherEndpoints
         var audience = await Audience.LoadAsync(db, organizationId, ct);
         var users = audience.ForCollections(item.CollectionIds.Concat(previousCollections ?? []));
         users.Add(userId);
-        changes.RecordOrganization(type, organizationId, userId, cipher.Id);
+        if (type is { } shared)
+        {
+            changes.RecordOrganization(shared, organizationId, userId, cipher.Id);
+        }
+
         changes.NotifyOrganizationItem(push, users, organizationId, cipher.Id, item.CollectionIds, date);
         await changes.CommitAsync(users, ct);
     }
