@@ -32,7 +32,7 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         {
             long length;
             byte[] head;
-            await using (var file = new FileStream(temp, options))
+            await using (var file = OpenTemp(folder, temp, options))
             {
                 (length, head) = await BlobCopy.CopyAsync(source, file, maxBytes, ct);
                 file.Flush(flushToDisk: true);
@@ -69,7 +69,15 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     public Task DiscardAsync(StagedBlob staged)
     {
         ArgumentNullException.ThrowIfNull(staged);
-        File.Delete(staged.Location);
+        try
+        {
+            File.Delete(staged.Location);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Its folder went with its item (DeletePrefixAsync): so did the file.
+        }
+
         return Task.CompletedTask;
     }
 
@@ -95,7 +103,15 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
 
     public Task DeleteAsync(string key, CancellationToken ct)
     {
-        File.Delete(PathOf(key));
+        try
+        {
+            File.Delete(PathOf(key));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // File.Delete accepts a missing file but not a missing folder: nothing was stored under the key.
+        }
+
         return Task.CompletedTask;
     }
 
@@ -169,6 +185,20 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     }
 
     private string PathOf(string key) => Path.Combine(Root, BlobKeys.Checked(key).Replace('/', Path.DirectorySeparatorChar));
+
+    private static FileStream OpenTemp(string folder, string temp, FileStreamOptions options)
+    {
+        try
+        {
+            return new FileStream(temp, options);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The sweep removed the item's empty folder between CreateFolder and here (DeleteAbandonedAsync).
+            CreateFolder(folder);
+            return new FileStream(temp, options);
+        }
+    }
 
     private static void CreateFolder(string folder)
     {
