@@ -171,12 +171,20 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
                 }
             }
 
-            // Folders of items and Sends whose last file went.
-            foreach (var folder in Directory.EnumerateDirectories(Root, "*", SearchOption.AllDirectories).OrderByDescending(f => f.Length))
+            // Folders of items and Sends whose last file went (also the ones this sweep just emptied). An upload that
+            // made its folder a moment ago and finds it gone makes it again (OpenTemp).
+            foreach (var folder in Directory.EnumerateDirectories(Root, "*", SearchOption.AllDirectories).OrderByDescending(f => f.Length).ToList())
             {
-                if (!Directory.EnumerateFileSystemEntries(folder).Any() && Directory.GetLastWriteTimeUtc(folder) < before)
+                try
                 {
-                    Directory.Delete(folder);
+                    if (!Directory.EnumerateFileSystemEntries(folder).Any())
+                    {
+                        Directory.Delete(folder);
+                    }
+                }
+                catch (IOException)
+                {
+                    // A file arrived in it meanwhile (or it went already): not empty, or nothing to do.
                 }
             }
         }
