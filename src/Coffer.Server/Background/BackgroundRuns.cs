@@ -54,9 +54,13 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
     public const string SlotSetting = "background.slot";
 
     private readonly SemaphoreSlim local = new(1, 1);
+    private readonly TaskCompletionSource firstRun = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly DateTime started = time.GetUtcNow().UtcDateTime;
 
     private BackgroundOptions Settings => options.Value.Background;
+
+    /// <summary>Completes when this node's first run (the one at start) has ended, done, skipped or failed.</summary>
+    public Task FirstRun => firstRun.Task;
 
     /// <summary>
     /// Runs every job once, unless another node holds the lock or has claimed this slot (then null, counted as
@@ -90,6 +94,7 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
         finally
         {
             local.Release();
+            firstRun.TrySetResult();
         }
     }
 
