@@ -19,7 +19,7 @@ namespace Coffer.Bench;
 /// </summary>
 public static class FilesCommand
 {
-    public sealed record Options(string RepoRoot, int SizeMb = 100, int RssMb = 500, int Rounds = 5)
+    public sealed record Options(string RepoRoot, int SizeMb = 100, int RssMb = 500, int Rounds = 5, string? Postgres = null)
     {
         public string ServerDll => Path.Combine(RepoRoot, "src/Coffer.Server/bin/Release/net10.0/coffer-server.dll");
     }
@@ -51,54 +51,31 @@ public static class FilesCommand
 
             var nginxPort = ServerProcess.FreePort();
             using var nginx = StartNginx(nginxPath, scratch, nginxPort, certificatePath, keyPath);
-            var httpsPort = ServerProcess.FreePort();
-            await using var coffer = await ServerProcess.StartCofferAsync(options.ServerDll, extraEnvironment: new Dictionary<string, string>
+            var setup = new Setup(scratch, certificatePath, keyPath, thumbprint, new Uri($"https://127.0.0.1:{nginxPort}"), bytes, body, contentType);
+            var report = new StringBuilder(Header(options));
+            report.Append(await MeasureAsync(options, setup, "SQLite (files under the data folder, fsynced)", []));
+            if (options.Postgres is { } admin)
             {
-                ["Kestrel__Certificates__Default__Path"] = certificatePath,
-                ["Kestrel__Certificates__Default__KeyPath"] = keyPath,
-                // The bench stores more than one account's default quota; the file size limit stays the default 500 MiB.
-                ["Coffer__Files__AccountQuotaBytes"] = "0",
-            }, httpsPort: httpsPort);
-
-            using var http = Client(thumbprint);
-            var nginxBase = new Uri($"https://127.0.0.1:{nginxPort}");
-            var cofferBase = new Uri($"https://127.0.0.1:{httpsPort}");
-            var api = new VaultClient(new HttpClient(Handler(thumbprint)) { BaseAddress = cofferBase });
-            var account = await api.RegisterAndLoginAsync($"files-{Guid.NewGuid():N}@bench.example");
-            var cipherId = await CreateCipherAsync(http, cofferBase, account);
-
-            var timings = new List<Timing>();
-            var nginxUp = new Timing("upload nginx (WebDAV PUT)", []);
-            var cofferUp = new Timing("upload Coffer (POST …/attachment/{id})", []);
-            var nginxDown = new Timing("download nginx (static file)", []);
-            var cofferDown = new Timing("download Coffer (/attachments/…?token=)", []);
-            string? lastUrl = null;
-            // Round 0 warms up (JIT, TLS session, page cache) and is not counted.
-            for (var round = 0; round <= options.Rounds; round++)
-            {
-                var up = await TimeAsync(() => SendAsync(http, HttpMethod.Put, new Uri(nginxBase, $"/upload/r{round}"), body, contentType));
-                var slot = await ReserveAsync(http, cofferBase, account, cipherId, bytes.Length);
-                var cofferUpload = await TimeAsync(() => SendAsync(http, HttpMethod.Post, new Uri(cofferBase, $"/api/ciphers/{cipherId}/attachment/{slot}"), body, contentType, account));
-                lastUrl = await DownloadUrlAsync(http, cofferBase, account, cipherId, slot);
-                var down = await TimeAsync(() => DownloadAsync(http, new Uri(nginxBase, "/files/blob"), bytes.Length));
-                var cofferDownload = await TimeAsync(() => DownloadAsync(http, new Uri(lastUrl), bytes.Length));
-                if (round > 0)
+                var database = $"coffer_bench_files_{Guid.NewGuid():N}";
+                await AdminAsync(admin, $"CREATE DATABASE \"{database}\"");
+                try
                 {
-                    nginxUp.Seconds.Add(up);
-                    cofferUp.Seconds.Add(cofferUpload);
-                    nginxDown.Seconds.Add(down);
-                    cofferDown.Seconds.Add(cofferDownload);
+                    report.Append(await MeasureAsync(options, setup, "PostgreSQL (files in the database, 1 MiB chunks)", new()
+                    {
+                        ["Coffer__Database"] = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString,
+                        ["Coffer__JwtSigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)),
+                    }));
                 }
-
-                File.Delete(Path.Combine(scratch, "www", "upload", $"r{round}"));
+                finally
+                {
+                    Npgsql.NpgsqlConnection.ClearAllPools();
+                    await AdminAsync(admin, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
+                }
             }
 
-            timings.AddRange([nginxUp, cofferUp, nginxDown, cofferDown]);
-            var memory = await MeasureRssAsync(options, coffer, http, cofferBase, account, cipherId);
-            var report = Report(options, timings, memory, nginxUp.Median, cofferUp.Median, nginxDown.Median, cofferDown.Median);
             Console.WriteLine(report);
             var results = Path.Combine(options.RepoRoot, "bench", "results", "files.md");
-            await File.WriteAllTextAsync(results, report);
+            await File.WriteAllTextAsync(results, report.ToString());
             Console.WriteLine($"Written to {results}");
             return 0;
         }
@@ -106,6 +83,59 @@ public static class FilesCommand
         {
             Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    private sealed record Setup(string Scratch, string CertificatePath, string KeyPath, string Thumbprint, Uri NginxBase, byte[] Bytes, byte[] Body, string ContentType);
+
+    private static async Task AdminAsync(string admin, string sql)
+    {
+        await using var source = Npgsql.NpgsqlDataSource.Create(admin);
+        await using var command = source.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>One Coffer server on a provider: the rounds against nginx, then the memory figures; a section of the report.</summary>
+    private static async Task<string> MeasureAsync(Options options, Setup setup, string provider, Dictionary<string, string> environment)
+    {
+        var httpsPort = ServerProcess.FreePort();
+        environment["Kestrel__Certificates__Default__Path"] = setup.CertificatePath;
+        environment["Kestrel__Certificates__Default__KeyPath"] = setup.KeyPath;
+        // The bench stores more than one account's default quota; the file size limit stays the default 500 MiB.
+        environment["Coffer__Files__AccountQuotaBytes"] = "0";
+        await using var coffer = await ServerProcess.StartCofferAsync(options.ServerDll, extraEnvironment: environment, httpsPort: httpsPort);
+
+        using var http = Client(setup.Thumbprint);
+        var cofferBase = new Uri($"https://127.0.0.1:{httpsPort}");
+        var api = new VaultClient(new HttpClient(Handler(setup.Thumbprint)) { BaseAddress = cofferBase });
+        var account = await api.RegisterAndLoginAsync($"files-{Guid.NewGuid():N}@bench.example");
+        var cipherId = await CreateCipherAsync(http, cofferBase, account);
+
+        var nginxUp = new Timing("upload nginx (WebDAV PUT)", []);
+        var cofferUp = new Timing("upload Coffer (POST …/attachment/{id})", []);
+        var nginxDown = new Timing("download nginx (static file)", []);
+        var cofferDown = new Timing("download Coffer (/attachments/…?token=)", []);
+        // Round 0 warms up (JIT, TLS session, page cache) and is not counted.
+        for (var round = 0; round <= options.Rounds; round++)
+        {
+            var up = await TimeAsync(() => SendAsync(http, HttpMethod.Put, new Uri(setup.NginxBase, $"/upload/r{round}"), setup.Body, setup.ContentType));
+            var slot = await ReserveAsync(http, cofferBase, account, cipherId, setup.Bytes.Length);
+            var cofferUpload = await TimeAsync(() => SendAsync(http, HttpMethod.Post, new Uri(cofferBase, $"/api/ciphers/{cipherId}/attachment/{slot}"), setup.Body, setup.ContentType, account));
+            var url = await DownloadUrlAsync(http, cofferBase, account, cipherId, slot);
+            var down = await TimeAsync(() => DownloadAsync(http, new Uri(setup.NginxBase, "/files/blob"), setup.Bytes.Length));
+            var cofferDownload = await TimeAsync(() => DownloadAsync(http, new Uri(url), setup.Bytes.Length));
+            if (round > 0)
+            {
+                nginxUp.Seconds.Add(up);
+                cofferUp.Seconds.Add(cofferUpload);
+                nginxDown.Seconds.Add(down);
+                cofferDown.Seconds.Add(cofferDownload);
+            }
+
+            File.Delete(Path.Combine(setup.Scratch, "www", "upload", $"r{round}"));
+        }
+
+        var memory = await MeasureRssAsync(options, coffer, http, cofferBase, account, cipherId);
+        return Section(options, provider, [nginxUp, cofferUp, nginxDown, cofferDown], memory);
     }
 
     private sealed record Memory(double IdleMiB, double PeakSampledMiB, double PeakHwmMiB, double AfterMiB, double Seconds, double DownloadPeakMiB, double DownloadSeconds);
@@ -165,17 +195,26 @@ public static class FilesCommand
         return Math.Max(peak, coffer.Memory().RssMiB);
     }
 
-    private static string Report(Options options, List<Timing> timings, Memory memory, double nginxUp, double cofferUp, double nginxDown, double cofferDown)
+    private static string Header(Options options)
     {
-        var mb = options.SizeMb * 1_000_000.0 / 1e6;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Attachments: {options.SizeMb} MB up and down through Coffer and nginx over HTTPS, peak RSS during a {options.RssMb} MB upload");
         text.AppendLine();
-        text.AppendLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; Coffer on SQLite (files under the data folder, fsynced), nginx {NginxVersion()} with `master_process off` (one process). "
+        text.AppendLine($"Machine: {Environment.ProcessorCount} cores (shared with other work while this ran), .NET {Environment.Version}; nginx {NginxVersion()} with `master_process off` (one process). "
             + "Same client (`HttpClient`, HTTP/1.1, one connection per server, TLS 1.3, the same self-signed P-256 certificate), same bytes: uploads send the identical "
             + $"multipart body (one part `data`, an EncArrayBuffer-shaped random file of {EncryptedLength(options.SizeMb * 1_000_000L):N0} bytes) to Coffer's upload route "
             + "and as a WebDAV PUT to nginx, which writes it to a temporary file and renames it (no fsync); downloads read Coffer's token URL and nginx's copy of that file to the end. "
-            + $"Median of {options.Rounds} rounds after one warm-up round; client, servers and disk share the machine. Run: `bench/run.sh files` or `dotnet bench/Coffer.Bench/bin/Release/net10.0/Coffer.Bench.dll files`.");
+            + $"Each round does the four transfers one after another; median of {options.Rounds} rounds after one warm-up round. Client, servers and disk share the machine, so single rounds are noisy; the ratios of medians are the figures to compare. "
+            + "Run: `bench/run.sh files [--postgres ADMIN_CONNECTION_STRING]`.");
+        return text.ToString();
+    }
+
+    private static string Section(Options options, string provider, List<Timing> timings, Memory memory)
+    {
+        var mb = options.SizeMb;
+        var text = new StringBuilder();
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"## Coffer on {provider}");
         text.AppendLine();
         text.AppendLine("| Transfer | Median | Rounds (s) | MB/s |");
         text.AppendLine("|---|---|---|---|");
@@ -185,13 +224,13 @@ public static class FilesCommand
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"**Ratios** (Coffer time ÷ nginx time; target ≤ 2): upload **{cofferUp / nginxUp:F2}×**, download **{cofferDown / nginxDown:F2}×**.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"**Ratios** (Coffer time ÷ nginx time; target ≤ 2): upload **{timings[1].Median / timings[0].Median:F2}×**, download **{timings[3].Median / timings[2].Median:F2}×**.");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"## Memory during a {options.RssMb} MB upload (target: peak ≤ idle + 50 MB)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Memory during a {options.RssMb} MB upload (target: peak ≤ idle + 50 MB):");
         text.AppendLine();
         text.AppendLine("| Figure | MiB |");
         text.AppendLine("|---|---|");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| Idle RSS (VmRSS 2 s after the 100 MB rounds) | {memory.IdleMiB:F1} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| Idle RSS (VmRSS 2 s after the rounds above) | {memory.IdleMiB:F1} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| Peak RSS during the upload (VmHWM, reset just before) | {memory.PeakHwmMiB:F1} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| Peak RSS during the upload (VmRSS sampled every 5 ms) | {memory.PeakSampledMiB:F1} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| **Peak − idle** | **{memory.PeakHwmMiB - memory.IdleMiB:F1}** |");

@@ -26,7 +26,8 @@ static FilesCommand.Options ParseFiles(string[] args)
             "--size-mb" => options with { SizeMb = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 500) },
             "--rss-mb" => options with { RssMb = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 520) },
             "--rounds" => options with { Rounds = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 50) },
-            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --size-mb N --rss-mb N --rounds N"),
+            "--postgres" => options with { Postgres = args[++i] },
+            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --size-mb N --rss-mb N --rounds N --postgres ADMIN_CONNECTION_STRING"),
         };
     }
 
@@ -84,6 +85,6 @@ static string RepoRoot()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | files [--size-mb 100] [--rss-mb 500] [--rounds 5]");
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING]");
     return 2;
 }
