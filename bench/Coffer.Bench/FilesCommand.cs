@@ -8,6 +8,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Coffer.Protocol.Api;
+using Coffer.Testing;
 
 namespace Coffer.Bench;
 
@@ -109,6 +110,8 @@ public static class FilesCommand
         var api = new VaultClient(new HttpClient(Handler(setup.Thumbprint)) { BaseAddress = cofferBase });
         var account = await api.RegisterAndLoginAsync($"files-{Guid.NewGuid():N}@bench.example");
         var cipherId = await CreateCipherAsync(http, cofferBase, account);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var freshIdle = coffer.Memory().RssMiB;
 
         var nginxUp = new Timing("upload nginx (WebDAV PUT)", []);
         var cofferUp = new Timing("upload Coffer (POST …/attachment/{id})", []);
@@ -134,11 +137,11 @@ public static class FilesCommand
             File.Delete(Path.Combine(setup.Scratch, "www", "upload", $"r{round}"));
         }
 
-        var memory = await MeasureRssAsync(options, coffer, http, cofferBase, account, cipherId);
+        var memory = await MeasureRssAsync(options, coffer, http, cofferBase, account, cipherId) with { FreshIdleMiB = freshIdle };
         return Section(options, provider, [nginxUp, cofferUp, nginxDown, cofferDown], memory);
     }
 
-    private sealed record Memory(double IdleMiB, double PeakSampledMiB, double PeakHwmMiB, double AfterMiB, double Seconds, double DownloadPeakMiB, double DownloadSeconds);
+    private sealed record Memory(double FreshIdleMiB, double IdleMiB, double PeakSampledMiB, double PeakHwmMiB, double AfterMiB, double Seconds, double DownloadPeakMiB, double DownloadSeconds);
 
     /// <summary>
     /// Idle RSS 2 s after the last request, then the peak during one upload of <see cref="Options.RssMb"/> MB (VmRSS sampled
@@ -156,7 +159,7 @@ public static class FilesCommand
         var seconds = await TimeAsync(async () =>
         {
             using var content = new MultipartFormDataContent();
-            var part = new StreamContent(new GeneratedFile(length), 128 * 1024);
+            var part = new StreamContent(new EncryptedFileStream(length), 128 * 1024);
             part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             content.Add(part, "data", "large.bin");
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(cofferBase, $"/api/ciphers/{cipherId}/attachment/{slot}")) { Content = content };
@@ -173,7 +176,7 @@ public static class FilesCommand
         var url = await DownloadUrlAsync(http, cofferBase, account, cipherId, slot);
         coffer.ResetPeak();
         var downloadSeconds = await TimeAsync(() => DownloadAsync(http, new Uri(url), length));
-        return new Memory(idle, sampled, hwm, after, seconds, coffer.Memory().PeakMiB, downloadSeconds);
+        return new Memory(double.NaN, idle, sampled, hwm, after, seconds, coffer.Memory().PeakMiB, downloadSeconds);
     }
 
     private static async Task<double> SampleAsync(ServerProcess coffer, CancellationToken ct)
@@ -230,10 +233,12 @@ public static class FilesCommand
         text.AppendLine();
         text.AppendLine("| Figure | MiB |");
         text.AppendLine("|---|---|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| Idle RSS of the fresh server (VmRSS 2 s after start and login, before any file) | {memory.FreshIdleMiB:F1} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| Idle RSS (VmRSS 2 s after the rounds above) | {memory.IdleMiB:F1} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| Peak RSS during the upload (VmHWM, reset just before) | {memory.PeakHwmMiB:F1} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| Peak RSS during the upload (VmRSS sampled every 5 ms) | {memory.PeakSampledMiB:F1} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| **Peak − idle** | **{memory.PeakHwmMiB - memory.IdleMiB:F1}** |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **Peak − idle** (idle just before the upload) | **{memory.PeakHwmMiB - memory.IdleMiB:F1}** |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| Peak − idle of the fresh server (everything the transfers above and this upload added) | {memory.PeakHwmMiB - memory.FreshIdleMiB:F1} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| RSS 2 s after the upload | {memory.AfterMiB:F1} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| Peak RSS while downloading it back (VmHWM, reset just before) − idle | {memory.DownloadPeakMiB - memory.IdleMiB:F1} |");
         text.AppendLine();
@@ -426,8 +431,7 @@ public static class FilesCommand
         }
     }
 
-    /// <summary>Bytes of an EncArrayBuffer (§1.1) of a <paramref name="plaintext"/>-byte file: type, IV, MAC, whole AES blocks.</summary>
-    private static long EncryptedLength(long plaintext) => 1 + 16 + 32 + (16 * ((plaintext / 16) + 1));
+    private static long EncryptedLength(long plaintext) => EncryptedFileStream.LengthFor(plaintext);
 
     private static byte[] EncryptedFile(long plaintext)
     {
@@ -448,39 +452,5 @@ public static class FilesCommand
         using var buffer = new MemoryStream();
         content.CopyTo(buffer, null, default);
         return buffer.ToArray();
-    }
-
-    /// <summary>An EncArrayBuffer-shaped file of <paramref name="length"/> bytes made as it is read, never held whole.</summary>
-    private sealed class GeneratedFile(long length) : Stream
-    {
-        private long position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => length;
-        public override long Position { get => position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = (int)Math.Min(buffer.Length, length - position);
-            RandomNumberGenerator.Fill(buffer[..n]);
-            if (position == 0 && n > 0)
-            {
-                buffer[0] = 2;
-            }
-
-            position += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

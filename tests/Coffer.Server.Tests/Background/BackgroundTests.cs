@@ -119,13 +119,25 @@ public sealed class BackgroundTests
             var stamp = await db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).FirstAsync();
             RefreshToken Refresh(DateTime expires, DateTime? consumedAt) => new()
             {
-                Id = Guid.NewGuid(), UserId = userId, DeviceId = device, TokenHash = Convert.ToHexString(Guid.NewGuid().ToByteArray()), SecurityStamp = stamp,
-                ClientId = "cli", CreationDate = now.AddDays(-40), ExpirationDate = expires, ConsumedDate = consumedAt,
+                Id = Guid.NewGuid(),
+                UserId = userId,
+                DeviceId = device,
+                TokenHash = Convert.ToHexString(Guid.NewGuid().ToByteArray()),
+                SecurityStamp = stamp,
+                ClientId = "cli",
+                CreationDate = now.AddDays(-40),
+                ExpirationDate = expires,
+                ConsumedDate = consumedAt,
             };
             TwoFactorRememberToken Remember(DateTime expires) => new()
             {
-                Id = Guid.NewGuid(), UserId = userId, DeviceId = device, TokenHash = Convert.ToHexString(Guid.NewGuid().ToByteArray()), SecurityStamp = stamp,
-                CreationDate = now.AddDays(-40), ExpirationDate = expires,
+                Id = Guid.NewGuid(),
+                UserId = userId,
+                DeviceId = device,
+                TokenHash = Convert.ToHexString(Guid.NewGuid().ToByteArray()),
+                SecurityStamp = stamp,
+                CreationDate = now.AddDays(-40),
+                ExpirationDate = expires,
             };
             var tokens = new[] { Refresh(now.AddMinutes(30), null), Refresh(now.AddMinutes(30), now.AddDays(-20)), Refresh(now.AddDays(10), now.AddDays(-1)) };
             var remembers = new[] { Remember(now.AddMinutes(30)), Remember(now.AddDays(10)) };
@@ -261,9 +273,19 @@ public sealed class BackgroundTests
         var now = factory.Clock.GetUtcNow().UtcDateTime;
         var send = new Send
         {
-            Id = Guid.NewGuid(), UserId = Guid.Parse(account.UserId), Type = 1, AuthType = 2, Name = Fake.EncString(), Key = Fake.EncString(),
-            Data = $$"""{"fileName":"{{Fake.EncString()}}"}""", FileId = Attachment.NewId(), FileSize = bytes.Length, FileUploaded = uploaded,
-            CreationDate = now, RevisionDate = now, DeletionDate = deletion,
+            Id = Guid.NewGuid(),
+            UserId = Guid.Parse(account.UserId),
+            Type = 1,
+            AuthType = 2,
+            Name = Fake.EncString(),
+            Key = Fake.EncString(),
+            Data = $$"""{"fileName":"{{Fake.EncString()}}"}""",
+            FileId = Attachment.NewId(),
+            FileSize = bytes.Length,
+            FileUploaded = uploaded,
+            CreationDate = now,
+            RevisionDate = now,
+            DeletionDate = deletion,
         };
         await using (var scope = factory.Services.CreateAsyncScope())
         {

@@ -19,8 +19,8 @@ namespace Coffer.E2E.Tests.Faults;
 [Collection(FaultTests.Collection)]
 public sealed class UploadKillTests(ITestOutputHelper output)
 {
-    // An EncArrayBuffer's shape (§1.1): type byte, IV, MAC, whole AES blocks; just over 100 MB.
-    private const long FileBytes = 1 + 16 + 32 + (16L * 6_250_000);
+    // An EncArrayBuffer's shape (§1.1): just over 100 MB.
+    private static readonly long FileBytes = EncryptedFileStream.LengthFor(100_000_000);
     private const long KillAfterBytes = 50_000_000;
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class UploadKillTests(ITestOutputHelper output)
 
             // The body stops after KillAfterBytes and waits: the server has half a file when it dies.
             using var release = new CancellationTokenSource();
-            var body = new PausingFile(FileBytes, KillAfterBytes, release.Token);
+            var body = new EncryptedFileStream(FileBytes, KillAfterBytes, release.Token);
             using var content = new MultipartFormDataContent();
             var part = new StreamContent(body, 128 * 1024);
             part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -179,46 +179,5 @@ public sealed class UploadKillTests(ITestOutputHelper output)
         command.CommandText = sql;
         command.Parameters.AddWithValue(parameter.Name, parameter.Value);
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>A file of <paramref name="length"/> bytes shaped as an EncArrayBuffer that stops after <paramref name="pauseAt"/> and waits until <paramref name="released"/>.</summary>
-    private sealed class PausingFile(long length, long pauseAt, CancellationToken released) : Stream
-    {
-        private long position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => length;
-        public override long Position { get => position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (position >= pauseAt)
-            {
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, released);
-                await Task.Delay(Timeout.Infinite, either.Token);
-            }
-
-            var n = (int)Math.Min(buffer.Length, Math.Min(length, pauseAt) - position);
-            RandomNumberGenerator.Fill(buffer.Span[..n]);
-            if (position == 0)
-            {
-                buffer.Span[0] = 2;
-            }
-
-            position += n;
-            return n;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
