@@ -336,10 +336,15 @@ public sealed class FileSystemBlobStoreTests : BlobStoreTests, IDisposable
 
 /// <summary>
 /// The PostgreSQL store, on a database of its own migrated as a server would (tables <c>blobs</c> and
-/// <c>blob_chunks</c>), in the cluster <c>COFFER_TEST_POSTGRES</c> names or a throwaway one.
+/// <c>blob_chunks</c>), in the cluster <c>COFFER_TEST_POSTGRES</c> names or a throwaway one. Alone in its collection,
+/// run after the others: Npgsql's pool metrics are process-wide, and a SQLite run's servers must not report this pool
+/// (MetricsTests).
 /// </summary>
+[Collection(Collection)]
 public sealed class PostgresBlobStoreTests(PostgresBlobStoreTests.Database database) : BlobStoreTests, IClassFixture<PostgresBlobStoreTests.Database>
 {
+    public const string Collection = "PostgreSQL blob store";
+
     protected override IBlobStore Store => database.Store;
 
     [Fact]
@@ -378,14 +383,14 @@ public sealed class PostgresBlobStoreTests(PostgresBlobStoreTests.Database datab
         public async Task InitializeAsync()
         {
             await cluster.InitializeAsync();
-            var connectionString = await cluster.CreateDatabaseAsync();
-            await using (var db = new PostgresCofferDb(new DbContextOptionsBuilder<PostgresCofferDb>().UseNpgsql(connectionString)
+            source = NpgsqlDataSource.Create(await cluster.CreateDatabaseAsync());
+            // Through this data source, which goes with the class: EF would keep one of its own for the whole process.
+            await using (var db = new PostgresCofferDb(new DbContextOptionsBuilder<PostgresCofferDb>().UseNpgsql(source)
                 .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning)).Options))
             {
                 await db.Database.MigrateAsync();
             }
 
-            source = NpgsqlDataSource.Create(connectionString);
             Store = new PostgresBlobStore(source, TimeProvider.System);
         }
 
@@ -408,3 +413,6 @@ public sealed class PostgresBlobStoreTests(PostgresBlobStoreTests.Database datab
         }
     }
 }
+
+[CollectionDefinition(PostgresBlobStoreTests.Collection, DisableParallelization = true)]
+public sealed class PostgresBlobStoreRunsAlone;
