@@ -12,6 +12,10 @@ done
 
 dotnet build Coffer.slnx -c Release --nologo -v quiet
 bench=bench/Coffer.Bench/bin/Release/net10.0/Coffer.Bench.dll
+if [[ "${http_args[0]:-}" == "files" ]]; then
+  # bench/run.sh files [--postgres ADMIN_CONNECTION_STRING]: attachments against nginx (bench/results/files.md).
+  exec dotnet "$bench" "${http_args[@]}"
+fi
 dotnet "$bench" http "${http_args[@]}"
 if $micro; then
   dotnet "$bench" micro

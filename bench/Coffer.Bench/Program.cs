@@ -2,7 +2,7 @@ using System.Globalization;
 using Coffer.Bench;
 using Coffer.Bench.Micro;
 
-// Subcommands: http (default), sync-orgs, micro, import, and serve-baseline (the child process that http starts).
+// Subcommands: http (default), sync-orgs, micro, import, files, and serve-baseline (the child process that http starts).
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "http";
 var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 return command switch
@@ -10,10 +10,29 @@ return command switch
     "http" => await HttpCommand.RunAsync(ParseHttp(rest)),
     "sync-orgs" => await SyncOrganizationsCommand.RunAsync(ParseHttp(rest)),
     "micro" => MicroCommand.Run(rest),
+    "files" => await FilesCommand.RunAsync(ParseFiles(rest)),
     "import" => await ImportCommand.RunAsync(RepoRoot(), rest is ["--rows", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000),
     "serve-baseline" => await StaticBaseline.RunAsync(rest),
     _ => Usage(),
 };
+
+static FilesCommand.Options ParseFiles(string[] args)
+{
+    var options = new FilesCommand.Options(RepoRoot());
+    for (var i = 0; i < args.Length; i++)
+    {
+        options = args[i] switch
+        {
+            "--size-mb" => options with { SizeMb = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 500) },
+            "--rss-mb" => options with { RssMb = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 520) },
+            "--rounds" => options with { Rounds = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 50) },
+            "--postgres" => options with { Postgres = args[++i] },
+            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --size-mb N --rss-mb N --rounds N --postgres ADMIN_CONNECTION_STRING"),
+        };
+    }
+
+    return options;
+}
 
 static HttpCommand.Options ParseHttp(string[] args)
 {
@@ -66,6 +85,6 @@ static string RepoRoot()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N]");
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING]");
     return 2;
 }

@@ -41,7 +41,12 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>
     /// Starts coffer-server with a fresh (or the given) data folder. A fresh folder is deleted on dispose.
     /// </summary>
-    public static Task<ServerProcess> StartCofferAsync(string serverDll, string? dataFolder = null, bool perfMap = false, bool logCommands = false)
+    /// <remarks>
+    /// With <paramref name="httpsPort"/> it also listens over HTTPS there (the certificate in <paramref name="extraEnvironment"/>'s
+    /// <c>Kestrel__Certificates__Default__…</c>); health is still polled over HTTP.
+    /// </remarks>
+    public static Task<ServerProcess> StartCofferAsync(string serverDll, string? dataFolder = null, bool perfMap = false, bool logCommands = false,
+        IReadOnlyDictionary<string, string>? extraEnvironment = null, int? httpsPort = null)
     {
         var owned = dataFolder is null;
         dataFolder ??= Directory.CreateTempSubdirectory("coffer-bench-").FullName;
@@ -66,7 +71,13 @@ public sealed class ServerProcess : IAsyncDisposable
             environment["DOTNET_EnableWriteXorExecute"] = "0";
         }
 
-        return StartAsync(serverDll, ["--urls", $"http://127.0.0.1:{port}"], port, environment, "/health", owned ? dataFolder : null);
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var urls = httpsPort is { } https ? $"http://127.0.0.1:{port};https://127.0.0.1:{https}" : $"http://127.0.0.1:{port}";
+        return StartAsync(serverDll, ["--urls", urls], port, environment, "/health", owned ? dataFolder : null);
     }
 
     /// <summary>Starts this executable's minimal Kestrel app serving <paramref name="staticFile"/> at /static.</summary>
@@ -155,6 +166,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
         return (rss, peak);
     }
+
+    /// <summary>Resets the peak (VmHWM) to the current RSS (proc(5), <c>clear_refs</c> value 5), so a later <see cref="Memory"/> reads the peak of what follows.</summary>
+    public void ResetPeak() => File.WriteAllText($"/proc/{process.Id}/clear_refs", "5");
 
     /// <summary>The "Executed DbCommand" lines the server has logged so far (with <c>logCommands</c> on).</summary>
     public long ExecutedCommands => Interlocked.Read(ref executedCommands);

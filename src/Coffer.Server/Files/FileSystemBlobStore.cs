@@ -32,7 +32,7 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
         {
             long length;
             byte[] head;
-            await using (var file = new FileStream(temp, options))
+            await using (var file = OpenTemp(folder, temp, options))
             {
                 (length, head) = await BlobCopy.CopyAsync(source, file, maxBytes, ct);
                 file.Flush(flushToDisk: true);
@@ -69,7 +69,15 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     public Task DiscardAsync(StagedBlob staged)
     {
         ArgumentNullException.ThrowIfNull(staged);
-        File.Delete(staged.Location);
+        try
+        {
+            File.Delete(staged.Location);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Its folder went with its item (DeletePrefixAsync): so did the file.
+        }
+
         return Task.CompletedTask;
     }
 
@@ -95,7 +103,15 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
 
     public Task DeleteAsync(string key, CancellationToken ct)
     {
-        File.Delete(PathOf(key));
+        try
+        {
+            File.Delete(PathOf(key));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // File.Delete accepts a missing file but not a missing folder: nothing was stored under the key.
+        }
+
         return Task.CompletedTask;
     }
 
@@ -155,12 +171,20 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
                 }
             }
 
-            // Folders of items and Sends whose last file went.
-            foreach (var folder in Directory.EnumerateDirectories(Root, "*", SearchOption.AllDirectories).OrderByDescending(f => f.Length))
+            // Folders of items and Sends whose last file went (also the ones this sweep just emptied). An upload that
+            // made its folder a moment ago and finds it gone makes it again (OpenTemp).
+            foreach (var folder in Directory.EnumerateDirectories(Root, "*", SearchOption.AllDirectories).OrderByDescending(f => f.Length).ToList())
             {
-                if (!Directory.EnumerateFileSystemEntries(folder).Any() && Directory.GetLastWriteTimeUtc(folder) < before)
+                try
                 {
-                    Directory.Delete(folder);
+                    if (!Directory.EnumerateFileSystemEntries(folder).Any())
+                    {
+                        Directory.Delete(folder);
+                    }
+                }
+                catch (IOException)
+                {
+                    // A file arrived in it meanwhile (or it went already): not empty, or nothing to do.
                 }
             }
         }
@@ -169,6 +193,20 @@ public sealed class FileSystemBlobStore(string root) : IBlobStore
     }
 
     private string PathOf(string key) => Path.Combine(Root, BlobKeys.Checked(key).Replace('/', Path.DirectorySeparatorChar));
+
+    private static FileStream OpenTemp(string folder, string temp, FileStreamOptions options)
+    {
+        try
+        {
+            return new FileStream(temp, options);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The sweep removed the item's empty folder between CreateFolder and here (DeleteAbandonedAsync).
+            CreateFolder(folder);
+            return new FileStream(temp, options);
+        }
+    }
 
     private static void CreateFolder(string folder)
     {

@@ -87,7 +87,11 @@ public sealed class PostgresBlobStore(NpgsqlDataSource dataSource, TimeProvider 
             await using var command = dataSource.CreateCommand("""UPDATE blobs SET "Key" = $2 WHERE "Id" = $1 AND "Key" IS NULL""");
             command.Parameters.Add(new() { Value = Guid.Parse(staged.Location) });
             command.Parameters.Add(new() { Value = BlobKeys.Checked(staged.Key) });
-            await command.ExecuteNonQueryAsync(ct);
+            if (await command.ExecuteNonQueryAsync(ct) != 1)
+            {
+                // Discarded, or removed by the sweep as abandoned: there is nothing left to publish.
+                throw new IOException($"The staged file for {staged.Key} is gone.");
+            }
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {

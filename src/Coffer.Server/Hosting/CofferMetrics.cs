@@ -16,6 +16,8 @@ public sealed class CofferMetrics
     private readonly Meter meter;
     private readonly Counter<long> loginsSucceeded;
     private readonly Counter<long> loginsFailed;
+    private readonly Counter<long> backgroundRuns;
+    private readonly Counter<long> backgroundRemoved;
 
     public CofferMetrics(IMeterFactory meters)
     {
@@ -25,6 +27,8 @@ public sealed class CofferMetrics
         loginsFailed = meter.CreateCounter<long>("coffer.logins.failed", "{login}", "Password logins refused (wrong credentials, disabled account)");
         RateLimited = meter.CreateCounter<long>("coffer.rate_limited.requests", "{request}", "Requests answered 429 by a rate limit");
         DatabaseFailures = meter.CreateCounter<long>("coffer.database.failures", "{failure}", "Requests and readiness checks that found the database unavailable");
+        backgroundRuns = meter.CreateCounter<long>("coffer.background.runs", "{run}", "Background runs on this node, by outcome: completed, skipped (another node had it) or failed");
+        backgroundRemoved = meter.CreateCounter<long>("coffer.background.removed", "{item}", "Rows and files removed by background runs, by job");
     }
 
     public Counter<long> RateLimited { get; }
@@ -49,6 +53,20 @@ public sealed class CofferMetrics
             },
             "{connection}",
             "Open live-sync hub connections on this node");
+    }
+
+    /// <summary>
+    /// Counts one background run (<c>coffer.background.runs</c>, tag <c>outcome</c>) and what it removed
+    /// (<c>coffer.background.removed</c>, tag <c>job</c>, see <see cref="Background.BackgroundReport.Counts"/>).
+    /// </summary>
+    public void BackgroundRun(string outcome, IEnumerable<(string Job, int Count)> removed)
+    {
+        ArgumentNullException.ThrowIfNull(removed);
+        backgroundRuns.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        foreach (var (job, count) in removed)
+        {
+            backgroundRemoved.Add(count, new KeyValuePair<string, object?>("job", job));
+        }
     }
 
     /// <summary>Counts the login events of a committed change (called by <see cref="Data.Changes"/> after its commit).</summary>

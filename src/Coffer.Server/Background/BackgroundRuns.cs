@@ -1,0 +1,231 @@
+using System.Globalization;
+using Coffer.Server.Admin;
+using Coffer.Server.Data;
+using Coffer.Server.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Coffer.Server.Background;
+
+/// <summary>Why a run starts: the one at start, a scheduled one, or the retry of this node's failed run.</summary>
+public enum RunKind
+{
+    /// <summary>At start. On SQLite (one node) always done; on PostgreSQL it claims the current slot like a scheduled run.</summary>
+    AtStart,
+
+    /// <summary>At a boundary of the interval: done by the node that claims the slot first.</summary>
+    Scheduled,
+
+    /// <summary>This node's run failed; the slot is already its own.</summary>
+    Retry,
+}
+
+/// <summary>What one run removed, per job.</summary>
+public sealed record BackgroundReport(
+    int ExpiredSends, int TrashedItems, int UnfinishedAttachments, int UnfinishedSends,
+    int RefreshTokens, int RememberTokens, int OrphanBlobs, int StagedBlobs)
+{
+    /// <summary>The counts under the names of the <c>job</c> tag of <c>coffer.background.removed</c>.</summary>
+    public IEnumerable<(string Job, int Count)> Counts() =>
+    [
+        ("expired_sends", ExpiredSends), ("trash", TrashedItems), ("unfinished_attachments", UnfinishedAttachments),
+        ("unfinished_sends", UnfinishedSends), ("refresh_tokens", RefreshTokens), ("remember_tokens", RememberTokens),
+        ("orphan_blobs", OrphanBlobs), ("staged_blobs", StagedBlobs),
+    ];
+}
+
+/// <summary>
+/// One background run at a time in the cluster, and each run once. Time is cut into slots of
+/// <see cref="BackgroundOptions.IntervalMinutes"/> counted from the Unix epoch; a node runs a slot only after claiming
+/// it in the database (a conditional update of the setting <c>background.slot</c> from the last slot to this one, which
+/// one node alone wins), and only while it holds the PostgreSQL session advisory lock <see cref="LockKey"/>
+/// (<c>pg_try_advisory_lock</c>: a node whose run outlasts the interval is not joined by another; PostgreSQL releases
+/// it if the node dies). SQLite is one node: its run at start is always done (it removes what the previous process
+/// left), and within the process runs never overlap.
+/// </summary>
+public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<ServerOptions> options, TimeProvider time, CofferMetrics metrics,
+    ILogger<BackgroundRuns> logger) : IDisposable
+{
+    /// <summary>The advisory lock key of background runs ("COFFERBG"), distinct from the commit and migration locks.</summary>
+    public const long LockKey = 0x434F464645524247;
+
+    /// <summary>The <see cref="ServerSetting"/> holding the last claimed slot number.</summary>
+    public const string SlotSetting = "background.slot";
+
+    private readonly SemaphoreSlim local = new(1, 1);
+    private readonly TaskCompletionSource firstRun = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DateTime started = time.GetUtcNow().UtcDateTime;
+
+    private BackgroundOptions Settings => options.Value.Background;
+
+    /// <summary>Completes when this node's first run (the one at start) has ended, done, skipped or failed.</summary>
+    public Task FirstRun => firstRun.Task;
+
+    /// <summary>
+    /// Runs every job once, unless another node holds the lock or has claimed this slot (then null, counted as
+    /// <c>skipped</c>). Logs the counts and adds them to the metrics.
+    /// </summary>
+    /// <exception cref="Exception">Whatever failed (database, disk); counted as <c>failed</c>, for the caller to retry.</exception>
+    public async Task<BackgroundReport?> RunAsync(RunKind kind, CancellationToken ct)
+    {
+        await local.WaitAsync(ct);
+        try
+        {
+            await using var clusterLock = await ClusterLock.TryTakeAsync(services, options.Value.UsesPostgres, ct);
+            if (clusterLock is null || (ClaimsSlot(kind) && !await ClaimSlotAsync(ct)))
+            {
+                metrics.BackgroundRun("skipped", []);
+                LogSkipped();
+                return null;
+            }
+
+            var report = await new BackgroundJobs(services, Settings, time.GetUtcNow().UtcDateTime, GraceCutoff()).RunAsync(ct);
+            metrics.BackgroundRun("completed", report.Counts());
+            LogCompleted(report.ExpiredSends, report.TrashedItems, report.UnfinishedAttachments, report.UnfinishedSends,
+                report.RefreshTokens, report.RememberTokens, report.OrphanBlobs, report.StagedBlobs);
+            return report;
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            metrics.BackgroundRun("failed", []);
+            throw;
+        }
+        finally
+        {
+            local.Release();
+            firstRun.TrySetResult();
+        }
+    }
+
+    /// <summary>The time left until the next slot boundary after <paramref name="now"/>.</summary>
+    public static TimeSpan UntilNextSlot(DateTimeOffset now, TimeSpan interval)
+    {
+        var sinceEpoch = now - DateTimeOffset.UnixEpoch;
+        return interval - TimeSpan.FromTicks(sinceEpoch.Ticks % interval.Ticks);
+    }
+
+    /// <summary>The slot <paramref name="now"/> falls in: whole intervals since the Unix epoch.</summary>
+    public static long SlotOf(DateTimeOffset now, TimeSpan interval) => (now - DateTimeOffset.UnixEpoch).Ticks / interval.Ticks;
+
+    private bool ClaimsSlot(RunKind kind) => kind switch
+    {
+        RunKind.AtStart => options.Value.UsesPostgres,
+        RunKind.Scheduled => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Files and staged uploads written before this are no longer in progress: <see cref="BackgroundOptions.UnfinishedUploadHours"/>
+    /// ago, and on SQLite (one node, so no other process writes) also anything from before this process started.
+    /// </summary>
+    private DateTime GraceCutoff()
+    {
+        var cutoff = time.GetUtcNow().UtcDateTime.AddHours(-Settings.UnfinishedUploadHours);
+        return !options.Value.UsesPostgres && started > cutoff ? started : cutoff;
+    }
+
+    private async Task<bool> ClaimSlotAsync(CancellationToken ct)
+    {
+        var slot = SlotOf(time.GetUtcNow(), TimeSpan.FromMinutes(Settings.IntervalMinutes)).ToString(CultureInfo.InvariantCulture);
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
+        var gate = scope.ServiceProvider.GetRequiredService<WriteGate>();
+        await gate.WaitAsync(ct);
+        try
+        {
+            var last = await db.ServerSettings.AsNoTracking().Where(s => s.Name == SlotSetting).Select(s => s.Value).FirstOrDefaultAsync(ct);
+            if (last is null)
+            {
+                db.ServerSettings.Add(new ServerSetting { Name = SlotSetting, Value = slot });
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                    return true;
+                }
+                catch (DbUpdateException)
+                {
+                    // Another node inserted it first: it has this slot.
+                    return false;
+                }
+            }
+
+            if (long.Parse(last, CultureInfo.InvariantCulture) >= long.Parse(slot, CultureInfo.InvariantCulture))
+            {
+                return false;
+            }
+
+            // Of nodes racing for the slot, the first update changes the row and the others then match nothing.
+            return await db.ServerSettings.Where(s => s.Name == SlotSetting && s.Value == last)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Value, slot), ct) == 1;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void Dispose() => local.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Background run: removed {ExpiredSends} expired Sends, {TrashedItems} items from the trash, "
+        + "{UnfinishedAttachments} attachment slots and {UnfinishedSends} file Sends never uploaded, {RefreshTokens} refresh tokens, "
+        + "{RememberTokens} remember-device tokens, {OrphanBlobs} orphaned files and {StagedBlobs} abandoned uploads.")]
+    private partial void LogCompleted(int expiredSends, int trashedItems, int unfinishedAttachments, int unfinishedSends,
+        int refreshTokens, int rememberTokens, int orphanBlobs, int stagedBlobs);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Background run skipped: another node has it.")]
+    private partial void LogSkipped();
+
+    /// <summary>The PostgreSQL session lock held for a run, on a connection of its own; on SQLite a lock that always succeeds.</summary>
+    private sealed class ClusterLock(NpgsqlConnection? connection) : IAsyncDisposable
+    {
+        public static async Task<ClusterLock?> TryTakeAsync(IServiceProvider services, bool postgres, CancellationToken ct)
+        {
+            if (!postgres)
+            {
+                return new ClusterLock(null);
+            }
+
+            var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct);
+            try
+            {
+                await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LockKey})", connection);
+                if (await command.ExecuteScalarAsync(ct) is true)
+                {
+                    return new ClusterLock(connection);
+                }
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+
+            await connection.DisposeAsync();
+            return null;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (connection is null)
+            {
+                return;
+            }
+
+            try
+            {
+                // Not cancellable: the lock must go back even when the run was cancelled.
+                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (NpgsqlException)
+            {
+                // The connection broke: PostgreSQL released the session's lock with it.
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+}
