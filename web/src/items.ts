@@ -7,7 +7,7 @@ import {
   type CipherRequest, type CipherResponse, type FieldData, type IdentityData, type ItemView, type ListEntry,
 } from './models';
 
-async function itemKey(cipher: { key?: string | null }, userKey: SymmetricKey): Promise<SymmetricKey> {
+export async function itemKey(cipher: { key?: string | null }, userKey: SymmetricKey): Promise<SymmetricKey> {
   if (!cipher.key) return userKey;
   const raw = await decryptBytes(cipher.key, userKey);
   try {

@@ -4,6 +4,7 @@ import { CipherType, IDENTITY_FIELDS, type ItemView } from '../models';
 import { go } from '../router';
 import { currentTotp } from '../totp';
 import { vault } from '../vault';
+import { attachmentsSection } from './attachments';
 import { IDENTITY_LABELS } from './labels';
 
 /** One item: every field with a copy button, secrets hidden until revealed, a live TOTP code. */
@@ -117,6 +118,7 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
             h('li', {}, h('span', { className: 'secret' }, p.password), ' ', h('span', { className: 'meta' }, new Date(p.lastUsedDate).toLocaleString()), ' ',
               h('button', { type: 'button', className: 'small', 'aria-label': `Copy earlier password ${i + 1}`, onclick: () => void copy('Earlier password', p.password) }, 'Copy')))))
       : null,
+    attachmentsSection(id, item.edit && !item.deletedDate),
     item.revisionDate ? h('p', { className: 'meta' }, `Updated ${new Date(item.revisionDate).toLocaleString()}`) : null,
     h('div', { className: 'actions' }, actions),
     status);
