@@ -198,22 +198,21 @@ export async function decryptString(value: string, key: SymmetricKey): Promise<s
 
 /** The master key as it wraps the user key: stretched into a 64-byte EncString key. */
 export async function stretchedKey(masterKey: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
-  const stretched = await stretchMasterKey(masterKey);
-  try {
-    return await SymmetricKey.fromBytes(stretched);
-  } finally {
-    stretched.fill(0);
-  }
+  return keyOf(await stretchMasterKey(masterKey));
 }
 
-/** Unwraps the protected user key; a wrong password shows as a MAC mismatch. */
-export async function unwrapUserKey(protectedUserKey: string, masterKey: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
-  const raw = await decryptBytes(protectedUserKey, await stretchedKey(masterKey));
+/** Imports 64 key bytes as a SymmetricKey and zeroes the bytes, whatever happens. */
+async function keyOf(raw: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
   try {
     return await SymmetricKey.fromBytes(raw);
   } finally {
     raw.fill(0);
   }
+}
+
+/** Unwraps the protected user key; a wrong password shows as a MAC mismatch. */
+export async function unwrapUserKey(protectedUserKey: string, masterKey: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
+  return unwrapSymmetricKey(protectedUserKey, await stretchedKey(masterKey));
 }
 
 /** RFC 9679 COSE-key thumbprint of a V1 key, truncated to 16 bytes (protocol §2.4). */
@@ -291,12 +290,7 @@ export async function wrapForPublicKey(key: Uint8Array<ArrayBuffer>, publicKey: 
 /** Opens a type-4 EncString with the account's private key (from unwrapPrivateKey) into a 64-byte symmetric key. */
 export async function unwrapOrgKey(wrapped: string, privateKey: CryptoKey): Promise<SymmetricKey> {
   if (!wrapped.startsWith('4.')) throw new Error(`Unsupported organization key type '${wrapped.split('.')[0]}'.`);
-  const raw = new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(wrapped.slice(2))));
-  try {
-    return await SymmetricKey.fromBytes(raw);
-  } finally {
-    raw.fill(0);
-  }
+  return keyOf(new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(wrapped.slice(2)))));
 }
 
 export interface NewOrganizationKeys {
@@ -499,12 +493,7 @@ export function newFileKeyBytes(): Uint8Array<ArrayBuffer> {
 
 /** Opens a wrapped 64-byte key (an attachment's `key`, an item's `key`) with the key it is under. */
 export async function unwrapSymmetricKey(wrapped: string, key: SymmetricKey): Promise<SymmetricKey> {
-  const raw = await decryptBytes(wrapped, key);
-  try {
-    return await SymmetricKey.fromBytes(raw);
-  } finally {
-    raw.fill(0);
-  }
+  return keyOf(await decryptBytes(wrapped, key));
 }
 
 /**
@@ -519,12 +508,7 @@ export async function sendKeyBytes(seed: Uint8Array<ArrayBuffer>): Promise<Uint8
 
 /** The Send key as a SymmetricKey: names, notes, text and the file are encrypted under it. */
 export async function makeSendKey(seed: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
-  const raw = await sendKeyBytes(seed);
-  try {
-    return await SymmetricKey.fromBytes(raw);
-  } finally {
-    raw.fill(0);
-  }
+  return keyOf(await sendKeyBytes(seed));
 }
 
 /** Iterations of the client-side Send password hash (the clients' SEND_KDF_ITERATIONS). */

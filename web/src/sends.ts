@@ -111,7 +111,7 @@ export interface EncryptedSend {
  * the link stays valid, §3.6). `password` is set only when the user typed one: an edit without it keeps the stored
  * password (the server ignores `authType` on edit for exactly this case).
  */
-export async function encryptSend(draft: SendDraft, userKey: SymmetricKey, options: { existing?: SendResponse; password?: string; fileName?: string; fileLength?: number } = {}): Promise<EncryptedSend> {
+export async function encryptSend(draft: SendDraft, userKey: SymmetricKey, options: { existing?: SendResponse; password?: string; fileName?: string } = {}): Promise<EncryptedSend> {
   const seed = options.existing ? await openSeed(options.existing, userKey) : randomBytes(16);
   const sendKey = await makeSendKey(seed);
   const password = options.password ? await sendPasswordHash(options.password, seed) : undefined;
@@ -135,8 +135,8 @@ export async function encryptSend(draft: SendDraft, userKey: SymmetricKey, optio
     // The file cannot change on edit; its encrypted name goes back as stored.
     request.file = { fileName: options.existing.file?.fileName ?? '' };
   } else {
+    // `fileLength` (the encrypted file's length) is set by the caller once the file is encrypted under sendKey.
     request.file = { fileName: await encryptString(options.fileName ?? 'file', sendKey) };
-    request.fileLength = options.fileLength ?? 0;
   }
   return { request, sendKey };
 }

@@ -500,7 +500,7 @@ export class Vault {
 
   // ---------- Send (sharing doc §3) ----------
 
-  /** Every Send of the account, decrypted, newest deletion last. */
+  /** Every Send of the account, decrypted, by name. */
   async sends(): Promise<SendView[]> {
     const key = this.key();
     const views = await Promise.all([...this.sendResponses.values()].map((s) => decryptSend(s, key, location.origin)));
