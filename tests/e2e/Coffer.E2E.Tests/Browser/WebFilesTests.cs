@@ -28,6 +28,7 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
         await web.Button("Upload").ClickAsync();
         await Assertions.Expect(web.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "attached" })).ToHaveTextAsync("recovery codes.bin attached.");
         var listed = await web.Page.GetByTestId("attachment-list").Locator(".name").AllTextContentsAsync();
+        await Screenshots.SaveAsync(web.Page, "item-attachments");
         var download = await web.Page.RunAndWaitForDownloadAsync(() => web.Button("Download recovery codes.bin").ClickAsync());
         var downloaded = await File.ReadAllBytesAsync(await download.PathAsync());
 
@@ -98,6 +99,7 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
         await guest.Heading("Guest Wi-Fi").WaitForAsync();
         var text = await guest.Field("Text").InputValueAsync();
         var creator = await guest.Page.GetByTestId("send-creator").InnerTextAsync();
+        await Screenshots.SaveAsync(guest.Page, "send-receive");
 
         // The owner's list shows the access once the vault has synced.
         await web.NavigateAsync("Vault");
@@ -106,6 +108,7 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
         var row = web.Page.GetByTestId("send-list").Locator("li").Filter(new() { HasTextString = "Guest Wi-Fi" });
         await Assertions.Expect(row.GetByTestId("send-details")).ToContainTextAsync("opened 1 of 3 times");
         var details = await row.GetByTestId("send-details").InnerTextAsync();
+        await Screenshots.SaveAsync(web.Page, "sends");
         await web.Button("Delete Send Guest Wi-Fi").ClickAsync();
         await Assertions.Expect(web.Page.GetByText("No Sends yet.")).ToBeVisibleAsync();
         var gone = new WebVault(await fixture.NewPageAsync());
