@@ -118,9 +118,9 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
             h('li', {}, h('span', { className: 'secret' }, p.password), ' ', h('span', { className: 'meta' }, new Date(p.lastUsedDate).toLocaleString()), ' ',
               h('button', { type: 'button', className: 'small', 'aria-label': `Copy earlier password ${i + 1}`, onclick: () => void copy('Earlier password', p.password) }, 'Copy')))))
       : null,
-    attachmentsSection(id, item.edit && !item.deletedDate),
     item.revisionDate ? h('p', { className: 'meta' }, `Updated ${new Date(item.revisionDate).toLocaleString()}`) : null,
     h('div', { className: 'actions' }, actions),
+    attachmentsSection(id, item.edit && !item.deletedDate),
     status);
 }
 
