@@ -59,7 +59,7 @@ export async function receiveScreen(root: HTMLElement, accessId: string, urlKey:
     let body: HTMLElement;
     if (send.file) {
       const f = send.file;
-      body = h('section', { className: 'card', 'aria-label': 'File' },
+      body = h('section', { className: 'card', 'aria-label': 'Received file' },
         h('p', {}, h('strong', { 'data-testid': 'send-file-name' }, f.fileName), ` (${f.sizeName})`),
         h('button', { type: 'button', onclick: (e: Event) => void fetchFile(e.currentTarget as HTMLButtonElement, f, hash) }, 'Download file'));
     } else {
@@ -74,7 +74,7 @@ export async function receiveScreen(root: HTMLElement, accessId: string, urlKey:
             area.value = on ? send.text : '••••••••';
           } }, 'Show text')
         : null;
-      body = h('section', { className: 'card', 'aria-label': 'Text' },
+      body = h('section', { className: 'card', 'aria-label': 'Received text' },
         field('Text', area),
         h('div', { className: 'actions' }, reveal, h('button', { type: 'button', onclick: () => copyText(send.text).then(
           () => replace(status, message('info', 'Text copied. The clipboard clears in 30 seconds.')),
