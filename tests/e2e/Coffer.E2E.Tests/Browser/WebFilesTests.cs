@@ -150,4 +150,34 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
         Assert.Equal("contract.pdf", download.SuggestedFilename);
         Assert.Equal(content, await File.ReadAllBytesAsync(await download.PathAsync()));
     }
+
+    [Fact]
+    public async Task Sends_CrossBetweenTheBrowserAndBw_BothWays()
+    {
+        var account = TestAccount.CreateUnique();
+        var bw = await fixture.E2E.RegisterAndLoginBwAsync(account);
+        var bwLink = (await bw.JsonAsync("bw send", "send", "-n", "From bw", "made by bw ✓")).Text("accessUrl")!;
+        var web = await WebVault.OpenAsync(fixture);
+        await web.LoginAsync(account.Email, account.Password);
+        await web.NavigateAsync("Send");
+        var listed = web.Page.GetByTestId("send-list").Locator("li").Filter(new() { HasTextString = "From bw" });
+        await listed.WaitForAsync();
+        await web.Button("New text Send").ClickAsync();
+        await web.Field("Name").FillAsync("From the browser");
+        await web.Field("Text").FillAsync("made in the browser ✓");
+        await web.Field("Password").FillAsync("pass phrase");
+        await web.Button("Save").ClickAsync();
+        var webLink = (await web.Page.GetByTestId("send-link").InnerTextAsync()).Trim();
+
+        var guest = new WebVault(await fixture.NewPageAsync());
+        await guest.Page.GotoAsync(bwLink);
+        await guest.Heading("From bw").WaitForAsync();
+        var fromBw = await guest.Field("Text").InputValueAsync();
+        var stranger = fixture.E2E.NewBw(TestAccount.CreateUnique());
+        await stranger.OkAsync("bw config server", "config", "server", fixture.Url);
+        var fromBrowser = await stranger.OkAsync("bw send receive (not logged in)", "send", "receive", webLink, "--password", "pass phrase");
+
+        Assert.Equal("made by bw ✓", fromBw);
+        Assert.Equal("made in the browser ✓", fromBrowser.TrimEnd('\n'));
+    }
 }
