@@ -53,6 +53,7 @@ export async function receiveScreen(root: HTMLElement, accessId: string, urlKey:
   };
 
   const show = (send: ReceivedSend, hash: string | null) => {
+    replace(status);
     const meta = h('p', { className: 'meta', 'data-testid': 'send-creator' },
       send.creator ? `Shared by ${send.creator}` : 'The sender chose not to show their e-mail address.',
       send.expirationDate ? ` · available until ${new Date(send.expirationDate).toLocaleString()}` : '');
