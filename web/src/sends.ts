@@ -11,9 +11,6 @@ export const SendType = { Text: 0, File: 1 } as const;
 /** Auth types (§3.1): e-mail verification (0) is not offered; 1 password, 2 none. */
 export const SendAuthType = { Password: 1, None: 2 } as const;
 
-/** Deletion is at most 31 days ahead (§3.4); the form offers up to 30. */
-export const MAX_DELETION_DAYS = 31;
-
 export interface SendView {
   id: string;
   accessId: string;

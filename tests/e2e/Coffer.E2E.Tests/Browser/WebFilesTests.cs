@@ -29,7 +29,7 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
         await Assertions.Expect(web.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "attached" })).ToHaveTextAsync("recovery codes.bin attached.");
         var listed = await web.Page.GetByTestId("attachment-list").Locator(".name").AllTextContentsAsync();
         await Screenshots.SaveAsync(web.Page, "item-attachments");
-        var download = await web.Page.RunAndWaitForDownloadAsync(() => web.Button("Download recovery codes.bin").ClickAsync());
+        var download = await DownloadAsync(web, "Download recovery codes.bin");
         var downloaded = await File.ReadAllBytesAsync(await download.PathAsync());
 
         var bw = fixture.E2E.NewBw(account);
@@ -66,7 +66,7 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
         var web = await WebVault.OpenAsync(fixture);
         await web.LoginAsync(account.Email, account.Password);
         await web.OpenItemAsync("Passport");
-        var download = await web.Page.RunAndWaitForDownloadAsync(() => web.Button("Download passport scan.pdf").ClickAsync());
+        var download = await DownloadAsync(web, "Download passport scan.pdf");
 
         Assert.Equal("passport scan.pdf", download.SuggestedFilename);
         Assert.Equal(content, await File.ReadAllBytesAsync(await download.PathAsync()));
@@ -144,7 +144,7 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
         await guest.Page.GotoAsync(link);
         await guest.Heading("Contract v2").WaitForAsync();
         var creator = await guest.Page.GetByTestId("send-creator").InnerTextAsync();
-        var download = await guest.Page.RunAndWaitForDownloadAsync(() => guest.Button("Download file").ClickAsync());
+        var download = await DownloadAsync(guest, "Download file");
 
         Assert.Equal($"Shared by {account.Email}", creator);
         Assert.Equal("contract.pdf", download.SuggestedFilename);
@@ -179,5 +179,56 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
 
         Assert.Equal("made by bw ✓", fromBw);
         Assert.Equal("made in the browser ✓", fromBrowser.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public async Task ItemWithAnAttachment_MovedIntoAnOrganization_DownloadsForAMember()
+    {
+        var server = fixture.E2E.Server.BaseAddress;
+        var ca = fixture.E2E.Certificates.CaPemPath;
+        var ownerAccount = TestAccount.CreateUnique();
+        var memberAccount = TestAccount.CreateUnique();
+        var owner = await VaultSeeder.SeedAsync(server, ca, ownerAccount.Email, ownerAccount.Password, 1, 0);
+        var member = await VaultSeeder.SeedAsync(server, ca, memberAccount.Email, memberAccount.Password, 0, 0);
+        var org = await OrgSeeder.CreateAsync(server, ca, owner, "Acme", "Engineering");
+        await OrgSeeder.AddMemberAsync(server, ca, owner, org, member, readOnly: true, hidePasswords: false);
+        var name = owner.Items[0].Item.Name;
+        var content = RandomNumberGenerator.GetBytes(20_000);
+
+        var ownerWeb = await WebVault.OpenAsync(fixture);
+        await ownerWeb.LoginAsync(owner.Email, owner.Password);
+        await ownerWeb.OpenItemAsync(name);
+        await ownerWeb.Field("File to attach").SetInputFilesAsync(new FilePayload { Name = "floor plan.png", MimeType = "image/png", Buffer = content });
+        await ownerWeb.Button("Upload").ClickAsync();
+        await ownerWeb.Button("Download floor plan.png").WaitForAsync();
+        await ownerWeb.Button("Move to organization").ClickAsync();
+        await ownerWeb.Field("Organization").SelectOptionAsync(new SelectOptionValue { Label = "Acme" });
+        await ownerWeb.Field("Engineering").CheckAsync();
+        await ownerWeb.Button("Move").ClickAsync();
+        await Assertions.Expect(ownerWeb.Page.GetByTestId("item-owner")).ToContainTextAsync("Shared by Acme");
+
+        var memberWeb = await WebVault.OpenAsync(fixture);
+        await memberWeb.LoginAsync(member.Email, member.Password);
+        await memberWeb.OpenItemAsync(name);
+        var download = await DownloadAsync(memberWeb, "Download floor plan.png");
+        var canChange = await memberWeb.Page.GetByLabel("File to attach", new() { Exact = true }).CountAsync()
+            + await memberWeb.Button("Delete attachment floor plan.png").CountAsync();
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(await download.PathAsync()));
+        Assert.Equal(0, canChange);
+    }
+
+    /// <summary>Presses a download button; when no download starts, fails with what the page says instead.</summary>
+    private static async Task<IDownload> DownloadAsync(WebVault web, string button)
+    {
+        try
+        {
+            return await web.Page.RunAndWaitForDownloadAsync(() => web.Button(button).ClickAsync(), new() { Timeout = 30_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"No download after pressing {button}; the page shows: {await web.Page.Locator("main").InnerTextAsync()}");
+            throw;
+        }
     }
 }
