@@ -117,6 +117,7 @@ public sealed partial class WebVaultTests(WebVaultTests.Server server) : IClassF
     [InlineData("/assets")]
     [InlineData("/assets/missing-0000.js")]
     [InlineData("/missing.js")]
+    [InlineData("/attachments/00000000-0000-4000-8000-000000000001/abcdefghij0123456789?token=expired")]
     public async Task MissingFileOrFolder_Is404_WithNoListing(string path)
     {
         using var response = await Client.GetAsync(path);

@@ -62,7 +62,7 @@ export interface Device {
 }
 
 /** Bitwarden's error bodies (ErrorModel, message, validationErrors) and RFC 9457 problem details, as one sentence. */
-async function errorMessage(response: Response): Promise<string> {
+export async function errorMessage(response: Response): Promise<string> {
   const text = await response.text();
   try {
     const body = JSON.parse(text);

@@ -22,6 +22,10 @@ import { orgScreen } from './screens/org';
 import { shareScreen } from './screens/share';
 import { acceptScreen } from './screens/accept';
 import { itemCollectionsScreen } from './screens/item-collections';
+import { sendsScreen } from './screens/sends';
+import { sendEditScreen } from './screens/send-edit';
+import { receiveScreen } from './screens/receive';
+import { SendType } from './sends';
 
 const app = document.getElementById('app')!;
 
@@ -33,6 +37,7 @@ const NAV: [string, string][] = [
   ['/vault', 'Vault'],
   ['/trash', 'Trash'],
   ['/folders', 'Folders'],
+  ['/sends', 'Send'],
   ['/orgs', 'Organizations'],
   ['/generator', 'Generator'],
   ['/import', 'Import'],
@@ -89,6 +94,8 @@ function screen(main: HTMLElement): void | Promise<void> {
   const [name = '', id] = route.path;
   // The invitation link works in every state: it leads to sign-up, log-in or unlock, or accepts.
   if (name === 'accept-organization') return acceptScreen(main);
+  // A Send link opens for anyone, logged in or not: the recipient needs no account (sharing doc §3.8).
+  if (name === 'send') return id && route.path[2] ? receiveScreen(main, id, route.path[2]) : go(vault.loggedIn ? '/sends' : '/login');
   if (!vault.loggedIn) {
     if (name === 'register') return registerScreen(main);
     if (name !== 'login') return go('/login');
@@ -112,6 +119,10 @@ function screen(main: HTMLElement): void | Promise<void> {
       return editScreen(main, { type: Number(id ?? 1), folderId: route.query.get('folder') });
     case 'folders':
       return foldersScreen(main);
+    case 'sends':
+      if (id === 'new') return sendEditScreen(main, { type: route.path[2] === 'file' ? SendType.File : SendType.Text });
+      if (id === 'edit' && route.path[2]) return sendEditScreen(main, { id: route.path[2] });
+      return sendsScreen(main);
     case 'orgs':
       return orgsScreen(main);
     case 'org':

@@ -198,22 +198,21 @@ export async function decryptString(value: string, key: SymmetricKey): Promise<s
 
 /** The master key as it wraps the user key: stretched into a 64-byte EncString key. */
 export async function stretchedKey(masterKey: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
-  const stretched = await stretchMasterKey(masterKey);
-  try {
-    return await SymmetricKey.fromBytes(stretched);
-  } finally {
-    stretched.fill(0);
-  }
+  return keyOf(await stretchMasterKey(masterKey));
 }
 
-/** Unwraps the protected user key; a wrong password shows as a MAC mismatch. */
-export async function unwrapUserKey(protectedUserKey: string, masterKey: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
-  const raw = await decryptBytes(protectedUserKey, await stretchedKey(masterKey));
+/** Imports 64 key bytes as a SymmetricKey and zeroes the bytes, whatever happens. */
+async function keyOf(raw: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
   try {
     return await SymmetricKey.fromBytes(raw);
   } finally {
     raw.fill(0);
   }
+}
+
+/** Unwraps the protected user key; a wrong password shows as a MAC mismatch. */
+export async function unwrapUserKey(protectedUserKey: string, masterKey: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
+  return unwrapSymmetricKey(protectedUserKey, await stretchedKey(masterKey));
 }
 
 /** RFC 9679 COSE-key thumbprint of a V1 key, truncated to 16 bytes (protocol §2.4). */
@@ -291,12 +290,7 @@ export async function wrapForPublicKey(key: Uint8Array<ArrayBuffer>, publicKey: 
 /** Opens a type-4 EncString with the account's private key (from unwrapPrivateKey) into a 64-byte symmetric key. */
 export async function unwrapOrgKey(wrapped: string, privateKey: CryptoKey): Promise<SymmetricKey> {
   if (!wrapped.startsWith('4.')) throw new Error(`Unsupported organization key type '${wrapped.split('.')[0]}'.`);
-  const raw = new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(wrapped.slice(2))));
-  try {
-    return await SymmetricKey.fromBytes(raw);
-  } finally {
-    raw.fill(0);
-  }
+  return keyOf(new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(wrapped.slice(2)))));
 }
 
 export interface NewOrganizationKeys {
@@ -446,6 +440,87 @@ export async function exportKey(password: string, salt: string, kdf: KdfConfig):
   } finally {
     masterKey.fill(0);
   }
+}
+
+// ---------- files: attachments and Send (sharing doc §1.1, §2.7, §3.3) ----------
+
+/** url-safe Base64 without padding (RFC 4648 §5): Send access ids and the URL key. */
+export function toBase64Url(bytes: Uint8Array): string {
+  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The inverse of toBase64Url; padding and the standard alphabet's `+` and `/` are refused. */
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new Error('Not url-safe Base64.');
+  return fromBase64(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+}
+
+/** EncArrayBuffer header: type byte, 16-byte IV, 32-byte MAC, then at least one AES block. */
+const FILE_HEADER = 1 + 16 + 32;
+
+/**
+ * Encrypts a file into Bitwarden's EncArrayBuffer (sharing doc §1.1): `0x02 | IV (16) | HMAC-SHA256(macKey, IV ||
+ * ct) (32) | AES-256-CBC(encKey, IV, PKCS#7(plain))`. Note the order IV, MAC, ciphertext: not the EncString's.
+ * The result is 49 + 16·(floor(len/16) + 1) bytes.
+ */
+export async function encryptFile(plain: Uint8Array<ArrayBuffer>, key: SymmetricKey, iv: Uint8Array<ArrayBuffer> = randomBytes(16)): Promise<Uint8Array<ArrayBuffer>> {
+  const data = new Uint8Array(await subtle.encrypt({ name: 'AES-CBC', iv }, key.encKey, plain));
+  const mac = new Uint8Array(await subtle.sign('HMAC', key.macKey, concat(iv, data)));
+  return concat(new Uint8Array([2]), iv, mac, data);
+}
+
+/**
+ * Decrypts an EncArrayBuffer. The layout (type 2, ≥ 65 bytes, whole blocks) and then the MAC are checked before
+ * any decryption, so a tampered or truncated file, or a wrong key, fails without AES ever running on it.
+ */
+export async function decryptFile(bytes: Uint8Array<ArrayBuffer>, key: SymmetricKey): Promise<Uint8Array<ArrayBuffer>> {
+  if (bytes.length < FILE_HEADER + 16 || bytes[0] !== 2 || (bytes.length - FILE_HEADER) % 16 !== 0) {
+    throw new Error('Not an encrypted file (EncArrayBuffer type 2).');
+  }
+  const iv = bytes.slice(1, 17);
+  const mac = bytes.slice(17, FILE_HEADER);
+  const data = bytes.slice(FILE_HEADER);
+  if (!(await subtle.verify('HMAC', key.macKey, mac, concat(iv, data)))) {
+    throw new Error('The file MAC does not match: wrong key or tampered file.');
+  }
+  return new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv }, key.encKey, data));
+}
+
+/** A fresh 64-byte attachment key (encryption key and MAC key), sharing doc §2.7. */
+export function newFileKeyBytes(): Uint8Array<ArrayBuffer> {
+  return randomBytes(64);
+}
+
+/** Opens a wrapped 64-byte key (an attachment's `key`, an item's `key`) with the key it is under. */
+export async function unwrapSymmetricKey(wrapped: string, key: SymmetricKey): Promise<SymmetricKey> {
+  return keyOf(await decryptBytes(wrapped, key));
+}
+
+/**
+ * The 64 bytes of a Send key (sharing doc §3.3): full RFC 5869 HKDF-SHA256 (Extract, then Expand) of the 16-byte
+ * seed with salt "bitwarden-send" and info "send". WebCrypto's HKDF is exactly that.
+ */
+export async function sendKeyBytes(seed: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  if (seed.length !== 16) throw new Error('A Send seed is 16 bytes.');
+  const ikm = await subtle.importKey('raw', seed, 'HKDF', false, ['deriveBits']);
+  return new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: utf8('bitwarden-send'), info: utf8('send') }, ikm, 512));
+}
+
+/** The Send key as a SymmetricKey: names, notes, text and the file are encrypted under it. */
+export async function makeSendKey(seed: Uint8Array<ArrayBuffer>): Promise<SymmetricKey> {
+  return keyOf(await sendKeyBytes(seed));
+}
+
+/** Iterations of the client-side Send password hash (the clients' SEND_KDF_ITERATIONS). */
+export const SEND_PASSWORD_ITERATIONS = 100_000;
+
+/**
+ * What a Send password becomes before it leaves the browser (sharing doc §3.3): Base64 PBKDF2-HMAC-SHA256 of the
+ * UTF-8 password, salted with the 16-byte seed, 100,000 iterations, 32 bytes. Sent as `password` when creating or
+ * editing and as `password_hash_b64` when receiving; the server hashes it again.
+ */
+export async function sendPasswordHash(password: string, seed: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toBase64(await pbkdf2(utf8(password), seed, SEND_PASSWORD_ITERATIONS));
 }
 
 // ---------- TOTP (RFC 4226 / RFC 6238) ----------

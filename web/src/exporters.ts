@@ -56,7 +56,7 @@ export async function exportEncryptedJson(items: ItemView[], folders: FolderView
   }, null, 2);
 }
 
-export function download(filename: string, content: string, type = 'application/json'): void {
+export function download(filename: string, content: string | Uint8Array<ArrayBuffer>, type = 'application/json'): void {
   const url = URL.createObjectURL(new Blob([content], { type }));
   const a = document.createElement('a');
   a.href = url;

@@ -1,20 +1,15 @@
 // Ciphers to views and back, the way Coffer.Client's VaultCrypto does it: every user-visible string is an EncString
 // under the item's own key when it has one, else under the user key; fields the vault does not edit (FIDO2
 // credentials, autofill flags) are carried over from the stored item untouched.
-import { decryptBytes, decryptString, encryptBytes, encryptString, sha256, SymmetricKey, toBase64, utf8 } from './crypto';
+import { decryptBytes, decryptString, encryptBytes, encryptString, sha256, SymmetricKey, toBase64, unwrapSymmetricKey, utf8 } from './crypto';
 import {
   CipherType, IDENTITY_FIELDS, emptyItem,
   type CipherRequest, type CipherResponse, type FieldData, type IdentityData, type ItemView, type ListEntry,
 } from './models';
 
-async function itemKey(cipher: { key?: string | null }, userKey: SymmetricKey): Promise<SymmetricKey> {
-  if (!cipher.key) return userKey;
-  const raw = await decryptBytes(cipher.key, userKey);
-  try {
-    return await SymmetricKey.fromBytes(raw);
-  } finally {
-    raw.fill(0);
-  }
+/** The key an item's fields are under: its own key (unwrapped with the user or organization key), else that key. */
+export async function itemKey(cipher: { key?: string | null }, userKey: SymmetricKey): Promise<SymmetricKey> {
+  return cipher.key ? unwrapSymmetricKey(cipher.key, userKey) : userKey;
 }
 
 async function dec(value: string | null | undefined, key: SymmetricKey): Promise<string> {

@@ -24,12 +24,16 @@ export const PushType = {
   SyncFolderUpdate: 8,
   SyncSettings: 10,
   LogOut: 11,
+  SyncSendCreate: 12,
+  SyncSendUpdate: 13,
+  SyncSendDelete: 14,
 } as const;
 
 // Organization items come as SyncCipherCreate/Update with an OrganizationId; a membership confirmed, changed,
 // revoked or removed as SyncOrgKeys (organizations doc §10). Every one of them means a full sync: the organization
-// keys, collections and per-caller access all come with it.
-const VAULT_CHANGES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+// keys, collections and per-caller access all come with it. A Send created, changed (a recipient opened it) or
+// deleted elsewhere (12–14, sharing doc §3.12) syncs too.
+const VAULT_CHANGES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14]);
 
 /** The part of SignalR's HubConnection this module uses. */
 export interface HubLike {

@@ -58,7 +58,70 @@ export interface CipherResponse extends CipherCommon {
   edit?: boolean;
   viewPassword?: boolean;
   permissions?: { delete: boolean; restore: boolean } | null;
+  /** Uploaded files (sharing doc §2.8): null or [] when there are none. */
+  attachments?: AttachmentResponse[] | null;
   [extra: string]: unknown;
+}
+
+/** One `attachments[]` entry: the name and key are EncStrings under the item key; `size` is a string of bytes. */
+export interface AttachmentResponse {
+  id: string;
+  url: string | null;
+  fileName: string;
+  size: string;
+  sizeName: string;
+  key: string | null;
+}
+
+/** The owner's Send object (sharing doc §3.1): `key` is the 16-byte seed under the user key, the rest under the Send key. */
+export interface SendResponse {
+  id: string;
+  accessId: string;
+  type: number;
+  name: string;
+  notes: string | null;
+  text: { text: string | null; hidden: boolean } | null;
+  file: { id: string | null; fileName: string | null; size: string; sizeName: string } | null;
+  key: string;
+  maxAccessCount: number | null;
+  accessCount: number;
+  password: string | null;
+  authType: number;
+  disabled: boolean;
+  hideEmail: boolean;
+  revisionDate: string;
+  expirationDate: string | null;
+  deletionDate: string;
+}
+
+/** POST /api/sends and PUT /api/sends/{id}; /api/sends/file/v2 adds `fileLength` and `file`. */
+export interface SendRequest {
+  type: number;
+  name: string;
+  notes: string | null;
+  key: string;
+  maxAccessCount: number | null;
+  expirationDate: string | null;
+  deletionDate: string;
+  password?: string;
+  emails: null;
+  disabled: boolean;
+  hideEmail: boolean;
+  authType: number;
+  text?: { text: string | null; hidden: boolean };
+  file?: { fileName: string };
+  fileLength?: number;
+}
+
+/** What a recipient gets from POST /api/sends/access (sharing doc §3.8): no key, notes or counts. */
+export interface SendAccessResponse {
+  id: string;
+  type: number;
+  name: string;
+  text: { text: string | null; hidden: boolean } | null;
+  file: { id: string; fileName: string; size: string; sizeName: string } | null;
+  expirationDate: string | null;
+  creatorIdentifier: string | null;
 }
 
 export interface CipherRequest extends CipherCommon {
@@ -73,6 +136,8 @@ export interface CipherRequest extends CipherCommon {
   identity?: IdentityData;
   fields?: FieldData[];
   passwordHistory?: PasswordHistoryData[];
+  /** Re-wrapped attachment names and keys (sharing doc §2.9): only on a move into an organization. */
+  attachments2?: Record<string, { fileName: string; key: string | null }>;
 }
 
 export interface FolderResponse { id: string; name: string; revisionDate: string }
@@ -91,6 +156,7 @@ export interface SyncResponse {
   folders: FolderResponse[];
   ciphers: CipherResponse[];
   collections?: CollectionDetails[] | null;
+  sends?: SendResponse[] | null;
   policies?: PolicyResponse[] | null;
   userDecryption?: {
     masterPasswordUnlock?: { kdf: { kdfType: number; iterations: number; memory: number | null; parallelism: number | null }; masterKeyEncryptedUserKey: string; salt: string };

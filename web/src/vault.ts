@@ -9,8 +9,11 @@ import {
   checkKdfFloor, deriveMasterKey, makeOrganizationKeys, masterPasswordHash, normalizeSalt, publicKeyOf, unwrapOrgKey, unwrapPrivateKey, unwrapUserKey,
   type KdfConfig, type SymmetricKey,
 } from './crypto';
-import { decryptItem, decryptListEntry, decryptSubtitle, encryptForShare, encryptItem } from './items';
-import type { CipherResponse, CollectionView, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
+import { decryptAttachment, decryptAttachments, encryptAttachment, rewrapAttachments, type AttachmentView } from './attachments';
+import { downloadBytes, FilesApi, type Progress } from './filesapi';
+import { decryptItem, decryptListEntry, decryptSubtitle, encryptForShare, encryptItem, itemKey } from './items';
+import { decryptSend, encryptSend, encryptSendFile, SendType, type SendDraft, type SendView } from './sends';
+import type { CipherResponse, CollectionView, SendResponse, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
 import { OrgApi } from './orgapi';
 import { go } from './router';
 import { decryptString, encryptString } from './crypto';
@@ -46,6 +49,7 @@ export class Vault {
   twoFactorEnabled = false;
 
   readonly orgApi = new OrgApi(this.api);
+  readonly files = new FilesApi(this.api);
   /** The account's private key as synced (under the user key). */
   private protectedPrivateKey: string | null = null;
 
@@ -56,6 +60,8 @@ export class Vault {
   /** The wrapped organization keys as synced, for re-wrapping to a member at confirmation. */
   private wrappedOrgKeys = new Map<string, string>();
   private ciphers = new Map<string, CipherResponse>();
+  /** The account's Sends as synced (encrypted); decrypted on the Send screens only. */
+  private sendResponses = new Map<string, SendResponse>();
   organizations: OrganizationView[] = [];
   collections: CollectionView[] = [];
   policies: PolicyResponse[] = [];
@@ -177,6 +183,7 @@ export class Vault {
     this.orgKeys.clear();
     this.wrappedOrgKeys.clear();
     this.ciphers.clear();
+    this.sendResponses.clear();
     this.entries = [];
     this.folders = [];
     this.organizations = [];
@@ -241,6 +248,7 @@ export class Vault {
       this.save();
     }
     this.ciphers = new Map(body.ciphers.map((c) => [c.id, c]));
+    this.sendResponses = new Map((body.sends ?? []).map((s) => [s.id, s]));
     await this.applyOrganizations(body, key);
     const [folders, entries] = await Promise.all([
       Promise.all(body.folders.map(async (f) => ({ id: f.id, name: await decryptString(f.name, key).catch(() => '[cannot decrypt]') }))),
@@ -358,6 +366,8 @@ export class Vault {
     if (collectionIds.length === 0) throw new Error('Choose at least one collection.');
     const item = await this.item(id);
     const request = await encryptForShare(item, original, this.key(), this.orgKey(organizationId), organizationId, this.context());
+    // With no item key of its own, the attachments' names and keys are under the user key: re-wrap them too (§2.9).
+    if (!original.key && original.attachments?.length) request.attachments2 = await rewrapAttachments(original.attachments, this.key(), this.orgKey(organizationId));
     await this.store(await this.orgApi.share(id, request, collectionIds));
   }
 
@@ -430,6 +440,124 @@ export class Vault {
   allItems(): Promise<ItemView[]> {
     const key = this.key();
     return Promise.all([...this.ciphers.values()].filter((c) => !c.deletedDate && !c.organizationId).map((c) => decryptItem(c, key)));
+  }
+
+  // ---------- attachments (sharing doc §2) ----------
+
+  private cipherOf(id: string): CipherResponse {
+    const cipher = this.ciphers.get(id);
+    if (!cipher) throw new Error('No such item.');
+    return cipher;
+  }
+
+  private async itemKeyOf(cipher: CipherResponse): Promise<SymmetricKey> {
+    return itemKey(cipher, this.keyFor(cipher));
+  }
+
+  /** An item's attachments with their names decrypted. */
+  async attachments(id: string): Promise<AttachmentView[]> {
+    const cipher = this.cipherOf(id);
+    return decryptAttachments(cipher.attachments, await this.itemKeyOf(cipher));
+  }
+
+  /**
+   * Encrypts a file in the browser, reserves its slot (v2), uploads it with progress, and keeps the item the server
+   * returned with the slot. A failed upload deletes the slot again, as the official clients' rollback does.
+   */
+  async addAttachment(id: string, file: { name: string; bytes: Uint8Array<ArrayBuffer> }, progress: Progress): Promise<void> {
+    const cipher = this.cipherOf(id);
+    const encrypted = await encryptAttachment(file.bytes, file.name, await this.itemKeyOf(cipher));
+    const slot = await this.files.reserveAttachment(id, {
+      key: encrypted.key, fileName: encrypted.fileName, fileSize: encrypted.data.length, adminRequest: false, lastKnownRevisionDate: cipher.revisionDate,
+    });
+    if (slot.fileUploadType !== 0) {
+      await this.files.deleteAttachment(id, slot.attachmentId).catch(() => {});
+      throw new Error('The server asked for an upload this vault cannot make.');
+    }
+    try {
+      await this.files.uploadAttachment(id, slot.attachmentId, encrypted.data, encrypted.fileName, progress);
+    } catch (err) {
+      await this.files.deleteAttachment(id, slot.attachmentId).then((c) => this.store(c), () => {});
+      throw err;
+    }
+    await this.store(slot.cipherResponse);
+  }
+
+  /** Downloads an attachment through a fresh short-lived URL and decrypts it; returns the name and the bytes. */
+  async downloadAttachment(id: string, attachmentId: string, progress: Progress): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }> {
+    const cipher = this.cipherOf(id);
+    const attachment = cipher.attachments?.find((a) => a.id === attachmentId);
+    if (!attachment) throw new Error('No such attachment.');
+    const key = await this.itemKeyOf(cipher);
+    const data = await downloadBytes(await this.files.attachmentUrl(id, attachmentId), progress);
+    const [bytes, name] = await Promise.all([decryptAttachment(attachment, data, key), decryptString(attachment.fileName, key)]);
+    return { name, bytes };
+  }
+
+  async deleteAttachment(id: string, attachmentId: string): Promise<void> {
+    await this.store(await this.files.deleteAttachment(id, attachmentId));
+  }
+
+  // ---------- Send (sharing doc §3) ----------
+
+  /** Every Send of the account, decrypted, by name. */
+  async sends(): Promise<SendView[]> {
+    const key = this.key();
+    const views = await Promise.all([...this.sendResponses.values()].map((s) => decryptSend(s, key, location.origin)));
+    return views.sort((a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
+  }
+
+  async send(id: string): Promise<SendView> {
+    const send = this.sendResponses.get(id);
+    if (!send) throw new Error('No such Send.');
+    return decryptSend(send, this.key(), location.origin);
+  }
+
+  private keepSend(send: SendResponse): Promise<SendView> {
+    this.sendResponses.set(send.id, send);
+    this.changed();
+    return decryptSend(send, this.key(), location.origin);
+  }
+
+  /** Creates a text Send, or a file Send and its upload (rolled back by deleting the Send when the upload fails). */
+  async createSend(draft: SendDraft, password: string, file: { name: string; bytes: Uint8Array<ArrayBuffer> } | null, progress: Progress): Promise<SendView> {
+    const key = this.key();
+    if (draft.type === SendType.Text) {
+      const { request } = await encryptSend(draft, key, { password });
+      return this.keepSend(await this.files.createSend(request));
+    }
+    if (!file) throw new Error('Choose a file to send.');
+    const { request, sendKey } = await encryptSend(draft, key, { password, fileName: file.name });
+    const data = await encryptSendFile(file.bytes, sendKey);
+    request.fileLength = data.length;
+    const slot = await this.files.createFileSend(request);
+    const sent = slot.sendResponse;
+    try {
+      if (slot.fileUploadType !== 0 || !sent.file?.id) throw new Error('The server asked for an upload this vault cannot make.');
+      await this.files.uploadSendFile(sent.id, sent.file.id, data, request.file!.fileName, progress);
+    } catch (err) {
+      await this.files.deleteSend(sent.id).catch(() => {});
+      throw err;
+    }
+    return this.keepSend(sent);
+  }
+
+  /** Saves an edit; the seed (and so the link) stays, the password changes only when a new one is typed. */
+  async updateSend(id: string, draft: SendDraft, password: string): Promise<SendView> {
+    const existing = this.sendResponses.get(id);
+    if (!existing) throw new Error('No such Send.');
+    const { request } = await encryptSend({ ...draft, type: existing.type }, this.key(), { existing, password });
+    return this.keepSend(await this.files.updateSend(id, request));
+  }
+
+  async removeSendPassword(id: string): Promise<SendView> {
+    return this.keepSend(await this.files.removeSendPassword(id));
+  }
+
+  async deleteSend(id: string): Promise<void> {
+    await this.files.deleteSend(id);
+    this.sendResponses.delete(id);
+    this.changed();
   }
 
   // ---------- folders ----------

@@ -197,3 +197,13 @@ test('organization notifications (an org item changed, org keys changed) cause a
   assert.equal(calls.syncs, 2);
   assert.equal(calls.logOuts, 0);
 });
+
+test('Send notifications (created, changed or opened by a recipient, deleted) cause a full sync', async () => {
+  const { hub, timers, calls } = await connected();
+  for (const [i, type] of [12, 13, 14].entries()) {
+    hub.receive(type);
+    timers.advance(500);
+    assert.equal(calls.syncs, i + 1);
+    await tick();
+  }
+});

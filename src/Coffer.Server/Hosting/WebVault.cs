@@ -21,7 +21,7 @@ public static class WebVault
 
     // Route families the server owns: a miss under these is the API's 404, never the app.
     private static readonly string[] ServerPaths =
-        ["/api", "/identity", "/notifications", "/docs", "/admin/api", "/alive", "/health", "/metrics", "/events", "/assets"];
+        ["/api", "/identity", "/notifications", "/docs", "/admin/api", "/alive", "/health", "/metrics", "/events", "/assets", "/attachments"];
 
     public static void UseWebVault(this WebApplication app, ServerOptions options)
     {

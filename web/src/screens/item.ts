@@ -4,6 +4,7 @@ import { CipherType, IDENTITY_FIELDS, type ItemView } from '../models';
 import { go } from '../router';
 import { currentTotp } from '../totp';
 import { vault } from '../vault';
+import { attachmentsSection } from './attachments';
 import { IDENTITY_LABELS } from './labels';
 
 /** One item: every field with a copy button, secrets hidden until revealed, a live TOTP code. */
@@ -119,6 +120,7 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
       : null,
     item.revisionDate ? h('p', { className: 'meta' }, `Updated ${new Date(item.revisionDate).toLocaleString()}`) : null,
     h('div', { className: 'actions' }, actions),
+    attachmentsSection(id, item.edit && !item.deletedDate),
     status);
 }
 
