@@ -52,6 +52,13 @@ public record CipherRequestModel : CipherDataModel
     public string? EncryptedByKeyId { get; set; }
     public DateTime? LastKnownRevisionDate { get; set; }
     public DateTime? ArchivedDate { get; set; }
+
+    /// <summary>
+    /// Attachment id → re-encrypted file name and key (<c>bitwarden-sharing-features.md</c> §2.9), sent on every edit of
+    /// an item with attachments; applied only to attachments of the item edited. A create naming attachments of an
+    /// item the caller can read copies them (a clone).
+    /// </summary>
+    public Dictionary<string, CipherAttachmentModel>? Attachments2 { get; set; }
 }
 
 /// <summary><c>POST /api/ciphers/create</c> (organization or clone create): a cipher plus collection ids.</summary>

@@ -57,6 +57,13 @@ public static class KeyRotationEndpoints
             return incomplete;
         }
 
+        if (ciphers.Select(c => CipherAttachments.CheckKeys(c.Attachments2)).FirstOrDefault(e => e is not null) is { } badAttachments)
+        {
+            return BitwardenErrors.BadRequest(badAttachments, "ciphers");
+        }
+
+        // The files stay as they are; only the wrapping of each attachment key changes (§2.9). One query for the vault.
+        var attachments = await db.Attachments.Where(a => db.Ciphers.Any(c => c.Id == a.CipherId && c.UserId == userId)).ToListAsync(ct);
         var now = changes.Now;
         foreach (var folder in folders)
         {
@@ -74,6 +81,7 @@ public static class KeyRotationEndpoints
             stored.Data = CipherValidation.Serialize(cipher);
             stored.ArchivedDate = cipher.ArchivedDate;
             stored.Revise(now);
+            CipherAttachments.ApplyKeys(attachments, stored.Id, cipher.Attachments2);
         }
 
         var unlock = request.AccountUnlockData!.MasterPasswordUnlockData!;

@@ -16,6 +16,8 @@ public enum EventType
     CipherCreated = 1100,
     CipherUpdated = 1101,
     CipherDeleted = 1102,
+    CipherAttachmentCreated = 1103,
+    CipherAttachmentDeleted = 1104,
     CipherSoftDeleted = 1115,
     CipherRestored = 1116,
 

@@ -44,6 +44,11 @@ public static class CipherEndpoints
 
     internal static IResult CipherNotFound() => BitwardenErrors.NotFound("Cipher doesn't exist.");
 
+    /// <summary>True when a client's <c>lastKnownRevisionDate</c> is more than the tolerance away from the stored revision.</summary>
+    internal static bool IsStale(DateTime known, Cipher cipher) => (known.ToUniversalTime() - cipher.RevisionDate).Duration() > RevisionTolerance;
+
+    internal static IResult StaleCipher() => BitwardenErrors.BadRequest("The client copy of this cipher is out of date. Resync the client and try again.");
+
     internal static IResult NoEditPermission() => BitwardenErrors.BadRequest("You do not have permission to edit this item.");
 
     private static async Task<IResult> List(ClaimsPrincipal principal, CofferDb db, HttpResponse response, CancellationToken ct)
@@ -122,9 +127,9 @@ public static class CipherEndpoints
     internal static async Task<(CipherItem? Item, IResult? Error)> ApplyUpdateAsync(CipherItem item, CipherRequestModel request, Guid userId, CofferDb db, Changes changes, CancellationToken ct)
     {
         var cipher = item.Cipher;
-        if (request.LastKnownRevisionDate is { } known && (known.ToUniversalTime() - cipher.RevisionDate).Duration() > RevisionTolerance)
+        if (request.LastKnownRevisionDate is { } known && IsStale(known, cipher))
         {
-            return (null, BitwardenErrors.BadRequest("The client copy of this cipher is out of date. Resync the client and try again."));
+            return (null, StaleCipher());
         }
 
         Guid? requestedOrganization = Guid.TryParse(request.OrganizationId, out var parsed) ? parsed : null;
@@ -147,6 +152,11 @@ public static class CipherEndpoints
         if (folder.Error is not null)
         {
             return (null, folder.Error);
+        }
+
+        if (await CipherAttachments.ApplyKeysAsync(db, cipher.Id, request.Attachments2, ct) is { } badAttachments)
+        {
+            return (null, BitwardenErrors.BadRequest(badAttachments, "attachments2"));
         }
 
         item = CipherItems.SetPreference(db, item, userId, folder.Id, request.Favorite);
@@ -213,19 +223,23 @@ public static class CipherEndpoints
     }
 
     /// <summary>
-    /// Records, notifies and commits a change to one item. A personal item concerns its owner; an organization item
+    /// Records (unless <paramref name="type"/> is null), notifies and commits a change to one item. A personal item concerns its owner; an organization item
     /// every Confirmed member who can see it in <paramref name="item"/>'s collections or in
     /// <paramref name="previousCollections"/> (they lose it), whose revision dates are bumped (pitfall P12) and whose
     /// devices get the notification with the organization and collection ids (doc §10).
     /// </summary>
-    internal static async Task CommitItemAsync(CofferDb db, Changes changes, Guid userId, CipherItem item, EventType type, PushType push, CancellationToken ct,
+    internal static async Task CommitItemAsync(CofferDb db, Changes changes, Guid userId, CipherItem item, EventType? type, PushType push, CancellationToken ct,
         IReadOnlyList<Guid>? previousCollections = null)
     {
         var cipher = item.Cipher;
         DateTime? date = push == PushType.SyncLoginDelete ? null : cipher.RevisionDate;
         if (cipher.OrganizationId is not { } organizationId)
         {
-            changes.Record(type, userId, cipher.Id);
+            if (type is { } personal)
+            {
+                changes.Record(personal, userId, cipher.Id);
+            }
+
             changes.Notify(push, userId, cipher.Id, date);
             await changes.CommitAsync(userId, ct);
             return;
@@ -234,7 +248,11 @@ public static class CipherEndpoints
         var audience = await Audience.LoadAsync(db, organizationId, ct);
         var users = audience.ForCollections(item.CollectionIds.Concat(previousCollections ?? []));
         users.Add(userId);
-        changes.RecordOrganization(type, organizationId, userId, cipher.Id);
+        if (type is { } shared)
+        {
+            changes.RecordOrganization(shared, organizationId, userId, cipher.Id);
+        }
+
         changes.NotifyOrganizationItem(push, users, organizationId, cipher.Id, item.CollectionIds, date);
         await changes.CommitAsync(users, ct);
     }

@@ -123,45 +123,76 @@ public static class CipherJson
     /// <summary>One personal cipher as a complete JSON document (create, edit, restore responses).</summary>
     public static IResult Result(Cipher cipher) => Result(cipher, CallerView.Personal(cipher));
 
-    /// <summary>One cipher as <paramref name="view"/>'s caller sees it, as a complete JSON document.</summary>
-    public static IResult Result(Cipher cipher, CallerView view) =>
-        Results.Bytes(Render(cipher, view), "application/json; charset=utf-8");
+    /// <summary>
+    /// One cipher as <paramref name="view"/>'s caller sees it, as a complete JSON document, with its uploaded
+    /// attachments and their download URLs (<c>bitwarden-sharing-features.md</c> §2.8), read when the answer is written,
+    /// so every route that answers with an item carries them.
+    /// </summary>
+    public static IResult Result(Cipher cipher, CallerView view) => new CipherResult(cipher, view, Optional: false);
 
     /// <summary>
     /// <c>collections_v2</c>'s answer (doc §6.2, pitfall P7): <c>{"object":"optionalCipherDetails","unavailable":…,"cipher":…}</c>,
     /// with <c>unavailable: true</c> and a null cipher when the caller can no longer see the item.
     /// </summary>
-    public static IResult OptionalResult(Cipher cipher, CallerView? view)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("object"u8, "optionalCipherDetails"u8);
-            writer.WriteBoolean("unavailable"u8, view is null);
-            writer.WritePropertyName("cipher"u8);
-            if (view is { } v)
-            {
-                writer.WriteRawValue(Render(cipher, v), skipInputValidation: true);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
+    public static IResult OptionalResult(Cipher cipher, CallerView? view) => new CipherResult(cipher, view, Optional: true);
 
-            writer.WriteEndObject();
+    /// <summary>
+    /// The cipher JSON of <paramref name="cipher"/> with its uploaded attachments and <paramref name="pending"/> (a slot
+    /// just reserved, §2.2), each with a download URL for the caller of <paramref name="context"/>.
+    /// </summary>
+    public static async Task<byte[]> RenderAsync(HttpContext context, Cipher cipher, CallerView view, Attachment? pending = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(cipher);
+        var attachments = (await CipherAttachments.UploadedAsync(context, [cipher.Id]))[cipher.Id].ToList();
+        if (pending is not null)
+        {
+            attachments.Add(pending);
         }
 
-        return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json; charset=utf-8");
+        return Render(cipher, view, attachments, CipherAttachments.UrlMinter(context));
     }
 
-    private static byte[] Render(Cipher cipher, CallerView view)
+    private sealed record CipherResult(Cipher Cipher, CallerView? View, bool Optional) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            byte[]? rendered = View is { } view ? await RenderAsync(httpContext, Cipher, view) : null;
+            if (Optional)
+            {
+                var buffer = new ArrayBufferWriter<byte>(1024);
+                using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("object"u8, "optionalCipherDetails"u8);
+                    writer.WriteBoolean("unavailable"u8, rendered is null);
+                    writer.WritePropertyName("cipher"u8);
+                    if (rendered is not null)
+                    {
+                        writer.WriteRawValue(rendered, skipInputValidation: true);
+                    }
+                    else
+                    {
+                        writer.WriteNullValue();
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                rendered = buffer.WrittenSpan.ToArray();
+            }
+
+            await Results.Bytes(rendered ?? [], "application/json; charset=utf-8").ExecuteAsync(httpContext);
+        }
+    }
+
+    private static byte[] Render(Cipher cipher, CallerView view, IReadOnlyList<Attachment>? attachments, Func<Attachment, string>? attachmentUrl)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         var scratch = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            Write(writer, cipher, view, scratch);
+            Write(writer, cipher, view, scratch, attachments, attachmentUrl);
         }
 
         return buffer.WrittenSpan.ToArray();
@@ -176,14 +207,18 @@ public static class CipherJson
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(ciphers);
+        var items = ciphers.ToList();
+        // One query for the attachments of every listed item, however many there are.
+        var attachments = await CipherAttachments.UploadedAsync(response.HttpContext, [.. items.Select(i => i.Cipher.Id)]);
+        var url = CipherAttachments.UrlMinter(response.HttpContext);
         response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(response.BodyWriter);
         var scratch = new ArrayBufferWriter<byte>(4096);
         writer.WriteStartObject();
         writer.WriteStartArray("data"u8);
-        foreach (var (cipher, view) in ciphers)
+        foreach (var (cipher, view) in items)
         {
-            Write(writer, cipher, view, scratch);
+            Write(writer, cipher, view, scratch, [.. attachments[cipher.Id]], url);
         }
 
         writer.WriteEndArray();
