@@ -46,6 +46,7 @@ builder.Services.AddTwoFactor();
 builder.Services.AddAdmin();
 builder.Services.AddNotifications();
 builder.Services.AddBlobStorage();
+builder.Services.AddSends();
 builder.Services.AddBackgroundWork();
 
 var app = builder.Build();

@@ -83,7 +83,7 @@ public sealed record AccountDataRequestModel
 {
     public IReadOnlyList<CipherWithIdRequestModel>? Ciphers { get; init; }
     public IReadOnlyList<FolderWithIdRequestModel>? Folders { get; init; }
-    public IReadOnlyList<JsonElement>? Sends { get; init; }
+    public IReadOnlyList<SendWithIdRequestModel>? Sends { get; init; }
 }
 
 /// <summary>A cipher request (protocol §4.10) naming the stored cipher it replaces.</summary>

@@ -57,6 +57,19 @@ public sealed class RateLimitOptions
     /// </summary>
     public RateLimit VerifyPasswordPerAccount { get; set; } = RateLimit.PerMinute(6);
 
+    /// <summary>
+    /// Send access requests per client address: <c>send_access</c> grants and the legacy anonymous Send routes
+    /// (<c>bitwarden-sharing-features.md</c> §3.8 asks for the login limiter's rate).
+    /// </summary>
+    public RateLimit SendAccessPerIp { get; set; } = RateLimit.PerMinute(10);
+
+    /// <summary>
+    /// Wrong passwords for one Send, from any address, within the window that lock the Send's password checks for
+    /// that window (every password is refused meanwhile): 10 per 15 minutes, so a weak Send password is not guessed
+    /// by many addresses together.
+    /// </summary>
+    public RateLimit SendPasswordFailuresPerSend { get; set; } = new() { Limit = 10, WindowSeconds = 900 };
+
     /// <summary>Failed password grants and failed re-verifications (Accounts/MasterPasswordProof) for one e-mail within <see cref="LockoutWindowMinutes"/> that lock it.</summary>
     public int LockoutFailures { get; set; } = 10;
 
@@ -72,6 +85,7 @@ public sealed class RateLimitOptions
         (nameof(RegistrationPerIp), RegistrationPerIp), (nameof(RegistrationPerAccount), RegistrationPerAccount),
         (nameof(TwoFactorPerIp), TwoFactorPerIp), (nameof(TwoFactorPerAccount), TwoFactorPerAccount),
         (nameof(VerifyPasswordPerAccount), VerifyPasswordPerAccount),
+        (nameof(SendAccessPerIp), SendAccessPerIp), (nameof(SendPasswordFailuresPerSend), SendPasswordFailuresPerSend),
     ];
 
     /// <summary>The problems with these settings, as messages naming the configuration key; empty when valid.</summary>

@@ -14,6 +14,9 @@ public enum RateLimitFamily
 
     /// <summary>The two-factor routes: per address and per account (the token's e-mail, else the body's).</summary>
     TwoFactor,
+
+    /// <summary>The legacy anonymous Send access routes: per address, the budget of the <c>send_access</c> grant.</summary>
+    SendAccess,
 }
 
 /// <summary>

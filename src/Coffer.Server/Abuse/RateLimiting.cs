@@ -86,6 +86,7 @@ public static class RateLimiting
             // Signed-in routes count against the token's e-mail; send-email-login names it in the body.
             RateLimitFamily.TwoFactor => WithAccount(
                 [("2fa-ip:" + ip, limits.TwoFactorPerIp)], "2fa-account:", context.User.FindFirst("email")?.Value ?? await JsonEmailAsync(request), limits.TwoFactorPerAccount),
+            RateLimitFamily.SendAccess => [("send-ip:" + ip, limits.SendAccessPerIp)],
             _ => [],
         };
     }
@@ -96,6 +97,12 @@ public static class RateLimiting
         if (form.GetValueOrDefault("granttype") == "refresh_token")
         {
             return [("refresh-ip:" + ip, limits.RefreshPerIp)];
+        }
+
+        if (form.GetValueOrDefault("granttype") == Sends.SendAccessGrant.GrantType)
+        {
+            // Send recipients guess no account's password: their own budget, shared with the legacy Send routes.
+            return [("send-ip:" + ip, limits.SendAccessPerIp)];
         }
 
         // Every other token request (password grant, or a malformed one) spends the login budget.

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Coffer.Server.Accounts;
 
 /// <summary>
-/// User key rotation (account doc §3.3): the client sends a new user key and every personal cipher and folder
+/// User key rotation (account doc §3.3): the client sends a new user key and every personal cipher, folder and Send
 /// re-encrypted under it, and the server swaps them all in one transaction or changes nothing. The server cannot
 /// check the cryptography, so it checks everything else: the old login hash, that the KDF, salt and public key
 /// stay, that the item list is exactly the vault (none missing, none foreign, none twice), and every item's syntax.
@@ -49,8 +49,12 @@ public static class KeyRotationEndpoints
         var folders = request.AccountData?.Folders ?? [];
         var storedCiphers = await db.Ciphers.Where(c => c.UserId == userId).ToDictionaryAsync(c => c.Id, ct);
         var storedFolders = await db.Folders.Where(f => f.UserId == userId).ToDictionaryAsync(f => f.Id, ct);
+        var sends = request.AccountData?.Sends ?? [];
+        var storedSends = await db.Sends.Where(s => s.UserId == userId).ToDictionaryAsync(s => s.Id, ct);
         if ((ExactlyTheVault(ciphers.Select(c => c.Id).ToList(), storedCiphers.Keys, "ciphers")
             ?? ExactlyTheVault(folders.Select(f => f.Id).ToList(), storedFolders.Keys, "folders")
+            ?? ExactlyTheVault(sends.Select(s => s.Id).ToList(), storedSends.Keys, "sends")
+            ?? Sends.SendValidation.CheckRotatedKeys(sends)
             ?? CheckFolders(folders)
             ?? CheckCiphers(ciphers, storedCiphers, storedFolders, userId)) is { } incomplete)
         {
@@ -82,6 +86,14 @@ public static class KeyRotationEndpoints
             stored.ArchivedDate = cipher.ArchivedDate;
             stored.Revise(now);
             CipherAttachments.ApplyKeys(attachments, stored.Id, cipher.Attachments2);
+        }
+
+        foreach (var send in sends)
+        {
+            // Only the seed's wrapping changes; everything else is under the Send key, which a rotation keeps.
+            var stored = storedSends[send.Id!.Value];
+            stored.Key = send.Key!;
+            stored.RevisionDate = now;
         }
 
         var unlock = request.AccountUnlockData!.MasterPasswordUnlockData!;
@@ -162,7 +174,7 @@ public static class KeyRotationEndpoints
     }
 
     /// <summary>
-    /// Coffer has no sends, emergency access, organisations, passkey unlock or trusted devices, so any entry in
+    /// Coffer has no emergency access, organisations, passkey unlock or trusted devices, so any entry in
     /// those lists names something that is not this account's: refused rather than ignored.
     /// </summary>
     private static IResult? CheckNothingElse(RotateUserAccountKeysAndDataRequestModel request)
@@ -170,7 +182,6 @@ public static class KeyRotationEndpoints
         var unlock = request.AccountUnlockData!;
         var lists = new (string Name, int Count)[]
         {
-            ("accountData.sends", request.AccountData?.Sends?.Count ?? 0),
             ("emergencyAccessUnlockData", unlock.EmergencyAccessUnlockData?.Count ?? 0),
             ("organizationAccountRecoveryUnlockData", unlock.OrganizationAccountRecoveryUnlockData?.Count ?? 0),
             ("passkeyUnlockData", unlock.PasskeyUnlockData?.Count ?? 0),

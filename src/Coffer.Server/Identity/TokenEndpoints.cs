@@ -51,10 +51,12 @@ public static class TokenEndpoints
 
         return form.Get("granttype") switch
         {
+            // A Send recipient has no account, device or password: routed before any of that is looked at (§3.8).
+            Sends.SendAccessGrant.GrantType => await Sends.SendAccessGrant.HandleAsync(request.HttpContext, form.Get),
             "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secrets),
             "refresh_token" => await RefreshGrant(form, db, tokens, changes),
             null => OAuthError("invalid_request", "grant_type is required."),
-            _ => OAuthError("unsupported_grant_type", "Supported grant types are password and refresh_token."),
+            _ => OAuthError("unsupported_grant_type", "Supported grant types are password, refresh_token and send_access."),
         };
     }
 

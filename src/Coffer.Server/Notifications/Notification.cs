@@ -70,12 +70,14 @@ public sealed record Notification(PushType Type, Guid UserId, DateTime Date, Gui
                 ["CollectionIds"] = CollectionIds?.Select(id => id.ToString()).ToArray(),
                 ["RevisionDate"] = date,
             },
-            PushType.SyncFolderCreate or PushType.SyncFolderUpdate or PushType.SyncFolderDelete => new()
-            {
-                ["Id"] = ItemId,
-                ["UserId"] = UserId,
-                ["RevisionDate"] = date,
-            },
+            // Sends carry the folder shape (doc §7, bitwarden-sharing-features.md §3.12: Id, UserId, RevisionDate).
+            PushType.SyncFolderCreate or PushType.SyncFolderUpdate or PushType.SyncFolderDelete
+                or PushType.SyncSendCreate or PushType.SyncSendUpdate or PushType.SyncSendDelete => new()
+                {
+                    ["Id"] = ItemId,
+                    ["UserId"] = UserId,
+                    ["RevisionDate"] = date,
+                },
             _ => new() { ["UserId"] = UserId, ["Date"] = date },
         };
         return new PushNotificationData(ContextId, (int)Type, payload);

@@ -19,7 +19,7 @@ namespace Coffer.Server.Organizations;
 /// Policies the server cannot check are stored and sent in sync for the clients to apply: MasterPassword (1)
 /// constrains a password the server never sees; PasswordGenerator (2), MaximumVaultTimeout (9),
 /// DisablePersonalVaultExport (10) and the rest govern what a client does locally. DisableSend (6) and
-/// SendOptions (7) are stored for the Send routes, which this server does not have yet.
+/// SendOptions (7) are enforced on every Send create and edit (<see cref="CheckSendAsync"/>).
 /// </remarks>
 public static class PolicyEnforcement
 {
@@ -27,6 +27,8 @@ public static class PolicyEnforcement
     public const string LeaveOthersFirst = "You may not join this organization until you leave or remove all other organizations.";
     public const string TwoFactorRequired = "You cannot join this organization until you enable two-step login on your user account.";
     public const string CreateForbidden = "You may not create an organization. You belong to an organization whose single organization policy prohibits you from being a member of any other organization.";
+    public const string SendDisabled = "Due to an Enterprise Policy, you are only able to delete an existing Send.";
+    public const string HideEmailForbidden = "Due to an Enterprise Policy, you are not allowed to hide your email address from recipients when creating or editing a Send.";
     public const string PersonalItemForbidden = "Due to an Enterprise Policy, you are restricted from saving items to your personal vault.";
 
     /// <summary>Whether a membership of this type is bound by its organization's policies (Owners and Admins are exempt).</summary>
@@ -100,6 +102,47 @@ public static class PolicyEnforcement
         ArgumentNullException.ThrowIfNull(db);
         var bound = await BindingPolicies(db, userId, PolicyType.OrganizationDataOwnership).AnyAsync(ct);
         return bound ? PersonalItemForbidden : null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="userId"/> may create or change a Send (upstream <c>SendValidationService</c>): not while a
+    /// DisableSend policy (6) binds them (deleting stays allowed), and not with <paramref name="hideEmail"/> while a
+    /// SendOptions policy (7) with <c>{"disableHideEmail":true}</c> does. One query.
+    /// </summary>
+    public static async Task<string?> CheckSendAsync(CofferDb db, Guid userId, bool hideEmail, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var binding = await (from policy in db.Policies
+                             join membership in db.Memberships on policy.OrganizationId equals membership.OrganizationId
+                             where policy.Enabled && (policy.Type == PolicyType.DisableSend || policy.Type == PolicyType.SendOptions) && membership.UserId == userId
+                                 && (membership.Status == MembershipStatus.Accepted || membership.Status == MembershipStatus.Confirmed)
+                                 && membership.Type != MembershipType.Owner && membership.Type != MembershipType.Admin
+                             select new { policy.Type, policy.Data }).ToListAsync(ct);
+        if (binding.Any(p => p.Type == PolicyType.DisableSend))
+        {
+            return SendDisabled;
+        }
+
+        return hideEmail && binding.Any(p => p.Type == PolicyType.SendOptions && DisablesHideEmail(p.Data)) ? HideEmailForbidden : null;
+    }
+
+    private static bool DisablesHideEmail(string? data)
+    {
+        if (data is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(data);
+            return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && json.RootElement.EnumerateObject().Any(p => p.NameEquals("disableHideEmail") && p.Value.ValueKind == System.Text.Json.JsonValueKind.True);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The enabled policies of <paramref name="type"/> that bind <paramref name="userId"/>, as a query.</summary>

@@ -101,7 +101,7 @@ public sealed class CofferFactory : WebApplicationFactory<Program>
     private static Dictionary<string, string?> RoomyRateLimits() => new[]
     {
         "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "PreloginPerIp", "PreloginPerAccount",
-        "RegistrationPerIp", "RegistrationPerAccount", "TwoFactorPerIp", "TwoFactorPerAccount", "VerifyPasswordPerAccount",
+        "RegistrationPerIp", "RegistrationPerAccount", "TwoFactorPerIp", "TwoFactorPerAccount", "VerifyPasswordPerAccount", "SendAccessPerIp",
     }.ToDictionary(name => $"Coffer:RateLimits:{name}:Limit", _ => (string?)"100000");
 
     public override async ValueTask DisposeAsync()
