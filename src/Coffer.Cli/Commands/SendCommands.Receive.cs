@@ -1,8 +1,8 @@
 using System.CommandLine;
+using System.Security.Cryptography;
 using Coffer.Client;
 using Coffer.Client.Crypto;
 using Coffer.Client.Files;
-using Coffer.Protocol.Crypto;
 
 namespace Coffer.Cli.Commands;
 
@@ -36,7 +36,7 @@ internal static partial class SendCommands
             using var sendKey = SendCrypto.DeriveKey(link.Seed);
             if (access.Type == 0)
             {
-                var text = access.Text?.Text is { Length: > 0 } encrypted ? EncString.Parse(encrypted).DecryptString(sendKey) : "";
+                var text = Open(access.Text?.Text, sendKey) ?? "";
                 if (r.GetValue(output) is { } path && path != FileTransfer.StandardOutput)
                 {
                     await File.WriteAllTextAsync(path, text, ct);
@@ -53,7 +53,7 @@ internal static partial class SendCommands
                 throw new CliException("The server sent a file Send without a file id.");
             }
 
-            var fileName = access.File.FileName is { Length: > 0 } name ? EncString.Parse(name).DecryptString(sendKey) : "download";
+            var fileName = Open(access.File.FileName, sendKey) ?? "download";
             var download = await Translate(() => client.GetSendFileDownloadAsync(token, fileId, ct));
             var written = await FileTransfer.DownloadAsync(ctx, client, download.Url, access.File.Size ?? long.MaxValue, sendKey, r.GetValue(output), fileName, ct);
             if (written != FileTransfer.StandardOutput)
@@ -78,6 +78,19 @@ internal static partial class SendCommands
                 ? typed
                 : throw new CliException("This Send has a password; pass --passwordenv VAR with the password in $VAR.", e);
             return await Translate(() => client.GetSendAccessTokenAsync(link.AccessId, SendCrypto.PasswordHash(password, link.Seed), ct));
+        }
+    }
+
+    private static string? Open(string? value, SymmetricKey sendKey)
+    {
+        try
+        {
+            return Decrypt(value, sendKey);
+        }
+        catch (CryptographicException e)
+        {
+            // The key is the link's fragment: a wrong one means a link cut short or altered, not a server fault.
+            throw new CliException("This Send does not decrypt with the key in the link: copy the whole link, unchanged.", e);
         }
     }
 

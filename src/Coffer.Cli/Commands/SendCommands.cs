@@ -216,10 +216,10 @@ internal static partial class SendCommands
                 using var key = SendCrypto.DeriveKey(seed);
                 return new OpenedSend(
                     send,
-                    Open(send.Name, key) ?? "",
-                    Open(send.Notes, key),
-                    Open(send.Text?.Text, key),
-                    Open(send.File?.FileName, key),
+                    Decrypt(send.Name, key) ?? "",
+                    Decrypt(send.Notes, key),
+                    Decrypt(send.Text?.Text, key),
+                    Decrypt(send.File?.FileName, key),
                     SendLink.Format(server, send.AccessId, seed));
             }
             finally
@@ -290,7 +290,7 @@ internal static partial class SendCommands
         }
     }
 
-    private static string? Open(string? value, SymmetricKey key) => string.IsNullOrEmpty(value) ? null : EncString.Parse(value).DecryptString(key);
+    private static string? Decrypt(string? value, SymmetricKey key) => string.IsNullOrEmpty(value) ? null : EncString.Parse(value).DecryptString(key);
 
     [GeneratedRegex("^([0-9]{1,4})([hd])$")]
     private static partial Regex LifetimePattern();

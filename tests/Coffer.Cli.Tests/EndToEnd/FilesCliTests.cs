@@ -81,7 +81,8 @@ public sealed class FilesCliTests(ServerFixture server) : IClassFixture<ServerFi
         Assert.Equal(0, code);
         Assert.Matches("^[a-z0-9]{20,32}\n$", output);
         Assert.Contains("passport.jpg", error, StringComparison.Ordinal);
-        Assert.Contains("MB", error, StringComparison.Ordinal);
+        Assert.Contains("100%", error, StringComparison.Ordinal);
+        Assert.Contains("MiB", error, StringComparison.Ordinal);
     }
 
     [Fact]
