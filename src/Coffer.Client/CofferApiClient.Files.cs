@@ -16,8 +16,8 @@ public sealed partial class CofferApiClient
     private const int TransferBufferLength = 1 << 16;
 
     /// <summary><c>POST /api/ciphers/{id}/attachment/v2</c> (§2.2): reserves a slot; the answer holds the cipher with the new entry.</summary>
-    public Task<AttachmentSlotResponse> CreateAttachmentSlotAsync(Guid cipherId, AttachmentSlotRequest request, CancellationToken ct = default) =>
-        SendAsync<AttachmentSlotResponse>(HttpMethod.Post, $"api/ciphers/{cipherId}/attachment/v2", request, authenticated: true, ct);
+    public Task<AttachmentUploadDataResponseModel> CreateAttachmentSlotAsync(Guid cipherId, AttachmentRequestModel request, CancellationToken ct = default) =>
+        SendAsync<AttachmentUploadDataResponseModel>(HttpMethod.Post, $"api/ciphers/{cipherId}/attachment/v2", request, authenticated: true, ct);
 
     /// <summary>
     /// <c>POST /api/ciphers/{id}/attachment/{attachmentId}</c> (§2.3): the encrypted file as the single multipart part
@@ -27,8 +27,8 @@ public sealed partial class CofferApiClient
         UploadAsync($"api/ciphers/{cipherId}/attachment/{Uri.EscapeDataString(attachmentId)}", encrypted, length, progress, ct);
 
     /// <summary><c>GET /api/ciphers/{id}/attachment/{attachmentId}</c> (§2.5): a fresh absolute download URL.</summary>
-    public Task<FileDownloadModel> GetAttachmentDownloadAsync(Guid cipherId, string attachmentId, CancellationToken ct = default) =>
-        SendAsync<FileDownloadModel>(HttpMethod.Get, $"api/ciphers/{cipherId}/attachment/{Uri.EscapeDataString(attachmentId)}", null, authenticated: true, ct);
+    public Task<AttachmentResponseModel> GetAttachmentDownloadAsync(Guid cipherId, string attachmentId, CancellationToken ct = default) =>
+        SendAsync<AttachmentResponseModel>(HttpMethod.Get, $"api/ciphers/{cipherId}/attachment/{Uri.EscapeDataString(attachmentId)}", null, authenticated: true, ct);
 
     /// <summary><c>DELETE /api/ciphers/{id}/attachment/{attachmentId}</c> (§2.6); also the rollback of a failed upload.</summary>
     public async Task DeleteAttachmentAsync(Guid cipherId, string attachmentId, CancellationToken ct = default)
@@ -37,20 +37,20 @@ public sealed partial class CofferApiClient
     }
 
     /// <summary><c>POST /api/sends</c> (§3.4): a text Send.</summary>
-    public Task<SendModel> CreateSendAsync(SendRequest request, CancellationToken ct = default) =>
-        SendAsync<SendModel>(HttpMethod.Post, "api/sends", request, authenticated: true, ct);
+    public Task<SendResponseModel> CreateSendAsync(SendRequestModel request, CancellationToken ct = default) =>
+        SendAsync<SendResponseModel>(HttpMethod.Post, "api/sends", request, authenticated: true, ct);
 
-    /// <summary><c>POST /api/sends/file/v2</c> (§3.5): a file Send, with <see cref="SendRequest.FileLength"/> the encrypted length.</summary>
-    public Task<SendFileUploadResponse> CreateFileSendAsync(SendRequest request, CancellationToken ct = default) =>
-        SendAsync<SendFileUploadResponse>(HttpMethod.Post, "api/sends/file/v2", request, authenticated: true, ct);
+    /// <summary><c>POST /api/sends/file/v2</c> (§3.5): a file Send, with <see cref="SendRequestModel.FileLength"/> the encrypted length.</summary>
+    public Task<SendFileUploadDataResponseModel> CreateFileSendAsync(SendRequestModel request, CancellationToken ct = default) =>
+        SendAsync<SendFileUploadDataResponseModel>(HttpMethod.Post, "api/sends/file/v2", request, authenticated: true, ct);
 
     /// <summary><c>POST /api/sends/{id}/file/{fileId}</c> (§3.5): the encrypted file, streamed like an attachment.</summary>
     public Task UploadSendFileAsync(Guid sendId, string fileId, Stream encrypted, long length, IProgress<long>? progress = null, CancellationToken ct = default) =>
         UploadAsync($"api/sends/{sendId}/file/{Uri.EscapeDataString(fileId)}", encrypted, length, progress, ct);
 
     /// <summary><c>GET /api/sends</c> (§3.6): the caller's Sends, with access counts as of now.</summary>
-    public async Task<IReadOnlyList<SendModel>> GetSendsAsync(CancellationToken ct = default) =>
-        (await SendAsync<ListResponseModel<SendModel>>(HttpMethod.Get, "api/sends", null, authenticated: true, ct)).Data;
+    public async Task<IReadOnlyList<SendResponseModel>> GetSendsAsync(CancellationToken ct = default) =>
+        (await SendAsync<ListResponseModel<SendResponseModel>>(HttpMethod.Get, "api/sends", null, authenticated: true, ct)).Data;
 
     /// <summary><c>DELETE /api/sends/{id}</c> (§3.6): the Send and its file; also the rollback of a failed file upload.</summary>
     public async Task DeleteSendAsync(Guid sendId, CancellationToken ct = default)
@@ -94,12 +94,12 @@ public sealed partial class CofferApiClient
     }
 
     /// <summary><c>POST /api/sends/access</c> with the Send token (§3.8): the encrypted <c>send-access</c> object.</summary>
-    public Task<SendAccessModel> AccessSendAsync(string sendAccessToken, CancellationToken ct = default) =>
-        SendWithTokenAsync<SendAccessModel>("api/sends/access", sendAccessToken, ct);
+    public Task<SendAccessResponseModel> AccessSendAsync(string sendAccessToken, CancellationToken ct = default) =>
+        SendWithTokenAsync<SendAccessResponseModel>("api/sends/access", sendAccessToken, ct);
 
     /// <summary><c>POST /api/sends/access/file/{fileId}</c> with the Send token (§3.8): the file's download URL (counts an access).</summary>
-    public Task<FileDownloadModel> GetSendFileDownloadAsync(string sendAccessToken, string fileId, CancellationToken ct = default) =>
-        SendWithTokenAsync<FileDownloadModel>($"api/sends/access/file/{Uri.EscapeDataString(fileId)}", sendAccessToken, ct);
+    public Task<SendFileDownloadDataResponseModel> GetSendFileDownloadAsync(string sendAccessToken, string fileId, CancellationToken ct = default) =>
+        SendWithTokenAsync<SendFileDownloadDataResponseModel>($"api/sends/access/file/{Uri.EscapeDataString(fileId)}", sendAccessToken, ct);
 
     /// <summary>
     /// Streams the body of a download URL (absolute, self-authorising; fetched without a bearer token) into

@@ -59,7 +59,7 @@ internal static class AttachmentCommands
             using var itemKey = AttachmentCrypto.ItemKey(cipher, keys);
             foreach (var (attachment, name) in Decrypted(cipher, itemKey).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase))
             {
-                ctx.Host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{attachment.Id}\t{name}\t{attachment.Size}"));
+                ctx.Host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{attachment.Id}\t{name}\t{Size(attachment)}"));
             }
         }));
 
@@ -67,9 +67,9 @@ internal static class AttachmentCommands
     }
 
     /// <summary>A cipher's <c>attachments</c>, whether the model carries them typed or as JSON (a cached sync read back).</summary>
-    public static IReadOnlyList<AttachmentModel> Attachments(CipherDetailsResponseModel cipher) =>
+    public static IReadOnlyList<AttachmentResponseModel> Attachments(CipherDetailsResponseModel cipher) =>
         cipher.Attachments is not { } list ? [] : [.. ((IEnumerable<object>)list).Select(value => (value is JsonElement json ? json : JsonSerializer.SerializeToElement(value, CofferJson.Options))
-            .Deserialize<AttachmentModel>(CofferJson.Options) ?? throw new JsonException("A null entry in an item's attachments."))];
+            .Deserialize<AttachmentResponseModel>(CofferJson.Options) ?? throw new JsonException("A null entry in an item's attachments."))];
 
     private static async Task AddAsync(CliContext ctx, string itemName, string path, CancellationToken ct)
     {
@@ -92,11 +92,11 @@ internal static class AttachmentCommands
         {
             var slot = await client.CreateAttachmentSlotAsync(
                 cipher.Id,
-                new AttachmentSlotRequest
+                new AttachmentRequestModel
                 {
                     Key = attachment.WrappedKey,
                     FileName = attachment.EncryptedFileName,
-                    FileSize = encrypted.Length,
+                    FileSize = JsonSerializer.SerializeToElement(encrypted.Length),
                     LastKnownRevisionDate = cipher.RevisionDate,
                 },
                 ct);
@@ -134,7 +134,8 @@ internal static class AttachmentCommands
         using (client)
         {
             var download = await client.GetAttachmentDownloadAsync(cipher.Id, attachment.Id, ct);
-            var written = await FileTransfer.DownloadAsync(ctx, client, download.Url, attachment.Size, fileKey, output, name, ct);
+            var url = download.Url ?? throw new CliException("The server gave no download URL for the attachment.");
+            var written = await FileTransfer.DownloadAsync(ctx, client, url, Size(attachment), fileKey, output, name, ct);
             if (written != FileTransfer.StandardOutput)
             {
                 ctx.Notice($"Saved '{name}' to {written}.");
@@ -146,7 +147,7 @@ internal static class AttachmentCommands
     /// As <c>bw get attachment</c> (§2.12): an id, else the exact decrypted name (case-insensitive), else a unique
     /// part of one; several matches are an error listing their ids.
     /// </summary>
-    private static (AttachmentModel Attachment, string Name) Find(CipherDetailsResponseModel cipher, VaultItem item, SymmetricKey itemKey, string nameOrId)
+    private static (AttachmentResponseModel Attachment, string Name) Find(CipherDetailsResponseModel cipher, VaultItem item, SymmetricKey itemKey, string nameOrId)
     {
         var all = Decrypted(cipher, itemKey);
         var matches = all.Where(a => string.Equals(a.Attachment.Id, nameOrId, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -168,8 +169,12 @@ internal static class AttachmentCommands
         };
     }
 
-    private static List<(AttachmentModel Attachment, string Name)> Decrypted(CipherDetailsResponseModel cipher, SymmetricKey itemKey) =>
+    private static List<(AttachmentResponseModel Attachment, string Name)> Decrypted(CipherDetailsResponseModel cipher, SymmetricKey itemKey) =>
         [.. Attachments(cipher).Select(a => (a, AttachmentCrypto.FileName(a.FileName, itemKey)))];
+
+    // The encrypted size, a string on the wire (§2.8); the most a download of it may bring.
+    private static long Size(AttachmentResponseModel attachment) =>
+        long.TryParse(attachment.Size, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : throw new CliException($"The server gave attachment {attachment.Id} the size '{attachment.Size}'.");
 
     internal static async Task RollBackAsync(Func<Task> undo)
     {

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Coffer.Client;
 using Coffer.Client.Crypto;
 using Coffer.Client.Files;
+using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
 
 namespace Coffer.Cli.Commands;
@@ -74,7 +75,7 @@ internal static partial class SendCommands
     }
 
     /// <summary>A Send with its secrets opened by its owner.</summary>
-    private sealed record OpenedSend(SendModel Send, string Name, string? Notes, string? Text, string? FileName, string Link);
+    private sealed record OpenedSend(SendResponseModel Send, string Name, string? Notes, string? Text, string? FileName, string Link);
 
     private static void AddCreate(CliRunner run, Command command, Argument<string?> text)
     {
@@ -126,7 +127,7 @@ internal static partial class SendCommands
             {
                 using var sendKey = SendCrypto.DeriveKey(seed);
                 var path = r.GetValue(file);
-                var request = new SendRequest
+                var request = new SendRequestModel
                 {
                     Type = path is null ? 0 : 1,
                     Name = EncString.EncryptString(r.GetValue(name) ?? (path is null ? "Text" : Path.GetFileName(path)), sendKey).ToString(),
@@ -156,7 +157,7 @@ internal static partial class SendCommands
         }));
     }
 
-    private static async Task<SendModel> CreateFileSendAsync(CliContext ctx, CofferApiClient client, SendRequest request, string path, SymmetricKey sendKey, CancellationToken ct)
+    private static async Task<SendResponseModel> CreateFileSendAsync(CliContext ctx, CofferApiClient client, SendRequestModel request, string path, SymmetricKey sendKey, CancellationToken ct)
     {
         await using var plaintext = FileTransfer.OpenInput(path);
         var fileName = Path.GetFileName(path);
@@ -207,7 +208,7 @@ internal static partial class SendCommands
         }
     }
 
-    private static List<OpenedSend> Decrypt(IEnumerable<SendModel> sends, SymmetricKey userKey, Uri server) =>
+    private static List<OpenedSend> Decrypt(IEnumerable<SendResponseModel> sends, SymmetricKey userKey, Uri server) =>
         [.. sends.Select(send =>
         {
             var seed = SendCrypto.UnwrapSeed(send.Key, userKey);
