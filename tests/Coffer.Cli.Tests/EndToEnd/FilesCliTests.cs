@@ -103,6 +103,27 @@ public sealed class FilesCliTests(ServerFixture server) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task AttachmentOfAnOrganizationItem_IsEncryptedUnderTheOrganizationKey_AndOpenedByAMember()
+    {
+        await LoginAsync();
+        var memberEmail = await CliAccounts.LoginNewAccountAsync(_recipient, server.BaseUrl);
+        await _cli.OkAsync("org", "create", "Acme", "--passwordenv", "MP");
+        await _cli.OkAsync("collection", "add", "Acme", "Ops", "--passwordenv", "MP");
+        await _cli.OkAsync("org", "invite", "Acme", memberEmail, "--collection", "Ops", "--passwordenv", "MP");
+        var phrase = (await _recipient.OkAsync("get", "fingerprint", "me", "--passwordenv", "MP")).Trim();
+        await _cli.OkAsync("org", "confirm", "Acme", memberEmail, "--fingerprint", phrase, "--passwordenv", "MP");
+        await _cli.OkAsync("add", "login", "--name", "Router", "--org", "Acme", "--collection", "Ops", "--passwordenv", "MP");
+        var content = RandomNumberGenerator.GetBytes(5_000);
+
+        await _cli.OkAsync("attachment", "add", "Router", WriteFile("router-backup.cfg", content), "--passwordenv", "MP");
+        await _recipient.OkAsync("sync");
+        var target = Path.Combine(_files.FullName, "member-copy.cfg");
+        await _recipient.OkAsync("attachment", "get", "Router", "router-backup.cfg", "--output", target, "--passwordenv", "MP");
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(target));
+    }
+
+    [Fact]
     public async Task SendText_IsReceivedByAnotherConfigWithoutAnAccount_AndListedWithItsAccessCount()
     {
         await LoginAsync();
