@@ -66,11 +66,6 @@ internal static class AttachmentCommands
         return new Command("attachment", "Files attached to items") { add, get, rm, list };
     }
 
-    /// <summary>A cipher's <c>attachments</c>, whether the model carries them typed or as JSON (a cached sync read back).</summary>
-    public static IReadOnlyList<AttachmentResponseModel> Attachments(CipherDetailsResponseModel cipher) =>
-        cipher.Attachments is not { } list ? [] : [.. ((IEnumerable<object>)list).Select(value => (value is JsonElement json ? json : JsonSerializer.SerializeToElement(value, CofferJson.Options))
-            .Deserialize<AttachmentResponseModel>(CofferJson.Options) ?? throw new JsonException("A null entry in an item's attachments."))];
-
     private static async Task AddAsync(CliContext ctx, string itemName, string path, CancellationToken ct)
     {
         var session = ctx.RequireSession();
@@ -170,7 +165,7 @@ internal static class AttachmentCommands
     }
 
     private static List<(AttachmentResponseModel Attachment, string Name)> Decrypted(CipherDetailsResponseModel cipher, SymmetricKey itemKey) =>
-        [.. Attachments(cipher).Select(a => (a, AttachmentCrypto.FileName(a.FileName, itemKey)))];
+        [.. FileEntries.Attachments(cipher).Select(a => (a, AttachmentCrypto.FileName(a.FileName, itemKey)))];
 
     // The encrypted size, a string on the wire (§2.8); the most a download of it may bring.
     private static long Size(AttachmentResponseModel attachment) =>

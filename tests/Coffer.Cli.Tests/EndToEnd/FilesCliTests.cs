@@ -124,6 +124,28 @@ public sealed class FilesCliTests(ServerFixture server) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task AttachmentsAndSends_StillOpen_AfterAUserKeyRotation()
+    {
+        var email = await LoginAsync();
+        await _cli.OkAsync("add", "login", "--name", "Bank", "--passwordenv", "MP");
+        var content = RandomNumberGenerator.GetBytes(10_000);
+        await _cli.OkAsync("attachment", "add", "Bank", WriteFile("codes.txt", content), "--passwordenv", "MP");
+        var link = (await _cli.OkAsync("send", "still here", "--name", "Kept", "--passwordfile", PasswordFile())).Trim();
+
+        await _cli.OkAsync("account", "rotate-key", "--passwordenv", "MP");
+        await _cli.OkAsync("login", email, "--passwordenv", "MP");
+        var target = Path.Combine(_files.FullName, "codes-after.txt");
+        await _cli.OkAsync("attachment", "get", "Bank", "codes.txt", "--output", target, "--passwordenv", "MP");
+        var list = JsonDocument.Parse(await _cli.OkAsync("send", "list", "--json", "--passwordfile", PasswordFile())).RootElement;
+
+        Assert.Equal(content, await File.ReadAllBytesAsync(target));
+        var send = Assert.Single(list.EnumerateArray());
+        Assert.Equal("Kept", send.GetProperty("name").GetString());
+        Assert.Equal(link, send.GetProperty("accessUrl").GetString());
+        Assert.Equal("still here\n", await _recipient.OkAsync("receive", link));
+    }
+
+    [Fact]
     public async Task SendText_IsReceivedByAnotherConfigWithoutAnAccount_AndListedWithItsAccessCount()
     {
         await LoginAsync();
@@ -250,7 +272,7 @@ public sealed class FilesCliTests(ServerFixture server) : IClassFixture<ServerFi
         Assert.Contains("#/send/ACCESS-ID/KEY", error, StringComparison.Ordinal);
     }
 
-    private async Task LoginAsync() => await CliAccounts.LoginNewAccountAsync(_cli, server.BaseUrl);
+    private Task<string> LoginAsync() => CliAccounts.LoginNewAccountAsync(_cli, server.BaseUrl);
 
     // On `send`, --passwordenv is the Send's password, so the master password comes from a file here.
     private string PasswordFile()
