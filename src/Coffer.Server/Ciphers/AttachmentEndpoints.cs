@@ -36,18 +36,20 @@ public static class AttachmentEndpoints
         cipher.MapGet("/attachment/{attachmentId}/admin", (Guid id, string attachmentId, ClaimsPrincipal p, CofferDb db, HttpContext c, CancellationToken ct) =>
                 GetDownloadUrl(id, attachmentId, p, db, c, admin: true, ct))
             .Produces<AttachmentResponseModel>().WithSummary("The same for the admin console");
-        cipher.MapDelete("/attachment/{attachmentId}", (Guid id, string attachmentId, ClaimsPrincipal p, CofferDb db, Changes c, HttpContext h, CancellationToken ct) =>
-                Delete(id, attachmentId, p, db, c, h, admin: false, ct))
-            .Produces<DeleteAttachmentResponseData>().WithSummary("Delete an attachment and its file; answers {\"cipher\":…} (§2.6)");
-        cipher.MapPost("/attachment/{attachmentId}/delete", (Guid id, string attachmentId, ClaimsPrincipal p, CofferDb db, Changes c, HttpContext h, CancellationToken ct) =>
-                Delete(id, attachmentId, p, db, c, h, admin: false, ct))
-            .Produces<DeleteAttachmentResponseData>().WithSummary("Alias of DELETE");
-        cipher.MapDelete("/attachment/{attachmentId}/admin", (Guid id, string attachmentId, ClaimsPrincipal p, CofferDb db, Changes c, HttpContext h, CancellationToken ct) =>
-                Delete(id, attachmentId, p, db, c, h, admin: true, ct))
-            .Produces<DeleteAttachmentResponseData>().WithSummary("Alias of DELETE for the admin console");
-        cipher.MapPost("/attachment/{attachmentId}/delete-admin", (Guid id, string attachmentId, ClaimsPrincipal p, CofferDb db, Changes c, HttpContext h, CancellationToken ct) =>
-                Delete(id, attachmentId, p, db, c, h, admin: true, ct))
-            .Produces<DeleteAttachmentResponseData>().WithSummary("Alias of DELETE for the admin console");
+        foreach (var (method, suffix, admin, summary) in new[]
+        {
+            ("DELETE", "", false, "Delete an attachment and its file; answers {\"cipher\":…} (§2.6)"),
+            ("POST", "/delete", false, "Alias of DELETE"),
+            ("DELETE", "/admin", true, "Alias of DELETE for the admin console"),
+            ("POST", "/delete-admin", true, "Alias of DELETE for the admin console"),
+        })
+        {
+            cipher.MapMethods("/attachment/{attachmentId}" + suffix, [method],
+                    (Guid id, string attachmentId, ClaimsPrincipal p, CofferDb db, Changes c, HttpContext h, CancellationToken ct) => Delete(id, attachmentId, p, db, c, h, admin, ct))
+                .Produces<DeleteAttachmentResponseData>().WithSummary(summary);
+        }
+
+        cipher.MapAttachmentShare();
     }
 
     /// <summary>

@@ -1,8 +1,10 @@
 using Coffer.Protocol.Api;
 using Coffer.Server.Data;
+using Coffer.Server.Errors;
 using Coffer.Server.Files;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
+using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Ciphers;
@@ -106,6 +108,71 @@ public static class CipherAttachments
                 attachment.Key = entry.Key ?? attachment.Key;
             }
         }
+    }
+
+    /// <summary>
+    /// A clone (§2.9): a create whose <c>attachments2</c> names uploaded attachments of items the caller can see gets
+    /// copies of them, files and rows, under the names and keys of the entries (the clone's new item key, or the same
+    /// key). Ids of items the caller cannot see, unknown ids and slots never uploaded are skipped. The copies count
+    /// against the new item's owner (account or organization); null when done or nothing to do, else the 400 to answer.
+    /// Files are copied before the rows are saved, so a failed commit leaves only orphans for the sweep.
+    /// </summary>
+    public static async Task<IResult?> CopyAsync(CofferDb db, VaultAccess access, IBlobStore blobs, StorageQuota quota, Cipher clone,
+        IReadOnlyDictionary<string, CipherAttachmentModel>? entries, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(quota);
+        ArgumentNullException.ThrowIfNull(clone);
+        if (entries is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        if (CheckKeys(entries) is { } error)
+        {
+            return BitwardenErrors.BadRequest(error, "attachments2");
+        }
+
+        var ids = entries.Keys.Where(AttachmentEndpoints.IsAttachmentId).ToList();
+        var sources = await db.Attachments.AsNoTracking().Where(a => ids.Contains(a.Id) && a.Uploaded).ToListAsync(ct);
+        var visible = (await CipherItems.FindManyAsync(db, access, [.. sources.Select(a => a.CipherId).Distinct()], ct)).Select(i => i.Cipher.Id).ToHashSet();
+        sources.RemoveAll(a => !visible.Contains(a.CipherId));
+        if (sources.Count == 0)
+        {
+            return null;
+        }
+
+        if (!await quota.FitsAsync(clone.UserId, clone.OrganizationId, sources.Sum(a => a.Size), ct))
+        {
+            return AttachmentEndpoints.NotEnoughStorage();
+        }
+
+        foreach (var source in sources)
+        {
+            await using var content = await blobs.OpenReadAsync(BlobKeys.Attachment(source.CipherId, source.Id), ct);
+            if (content is null)
+            {
+                continue;
+            }
+
+            var entry = entries[source.Id];
+            var copy = new Attachment
+            {
+                Id = Attachment.NewId(),
+                CipherId = clone.Id,
+                FileName = entry.FileName!,
+                Key = entry.Key ?? source.Key,
+                Size = content.Length,
+                Uploaded = true,
+                CreationDate = now,
+            };
+            var staged = await blobs.StageAsync(BlobKeys.Attachment(copy.CipherId, copy.Id), content.Stream, content.Length, ct);
+            await blobs.CommitAsync(staged, ct);
+            db.Attachments.Add(copy);
+        }
+
+        return null;
     }
 
     /// <summary>Null when every entry of an <c>attachments2</c> map has a file name and at most a key of plausible size, else why not.</summary>

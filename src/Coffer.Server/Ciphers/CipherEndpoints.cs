@@ -3,6 +3,7 @@ using Coffer.Protocol.Api;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
+using Coffer.Server.Files;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
@@ -66,12 +67,13 @@ public static class CipherEndpoints
         return item is null ? CipherNotFound() : CipherJson.Result(item.Cipher, item.View(access));
     }
 
-    internal static async Task<IResult> Create(CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    internal static async Task<IResult> Create(CipherRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, IBlobStore blobs, StorageQuota quota,
+        CancellationToken ct)
     {
         if (request.OrganizationId is { Length: > 0 })
         {
             // bw create item with an organization but no collections comes here (doc §0.2 item 6, §6.1).
-            return await OrgCipherEndpoints.CreateInOrganizationAsync(request, [], principal, db, changes, ct);
+            return await OrgCipherEndpoints.CreateInOrganizationAsync(request, [], principal, db, changes, blobs, quota, ct);
         }
 
         var userId = principal.UserId();
@@ -94,6 +96,12 @@ public static class CipherEndpoints
 
         var cipher = Cipher.Create(request, changes.Now, userId, null, folder.Id);
         db.Ciphers.Add(cipher);
+        if (request.Attachments2 is { Count: > 0 }
+            && await CipherAttachments.CopyAsync(db, await VaultAccess.LoadAsync(db, userId, ct), blobs, quota, cipher, request.Attachments2, changes.Now, ct) is { } refused)
+        {
+            return refused;
+        }
+
         changes.Record(EventType.CipherCreated, userId, cipher.Id);
         changes.Notify(PushType.SyncCipherCreate, userId, cipher.Id, cipher.RevisionDate);
         await changes.CommitAsync(userId, ct);

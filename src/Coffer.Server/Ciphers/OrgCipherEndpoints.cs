@@ -3,6 +3,7 @@ using Coffer.Protocol.Api;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
+using Coffer.Server.Files;
 using Coffer.Server.Identity;
 using Coffer.Server.Notifications;
 using Coffer.Server.Organizations;
@@ -30,7 +31,8 @@ public static class OrgCipherEndpoints
     internal static IResult OrganizationNotFound() => BitwardenErrors.NotFound("Organization not found.");
 
     /// <summary><c>POST /api/ciphers/create</c> <c>{cipher, collectionIds}</c>: an organization item into collections, or a personal item.</summary>
-    internal static async Task<IResult> CreateWithCollections(CipherCreateRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    internal static async Task<IResult> CreateWithCollections(CipherCreateRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, IBlobStore blobs,
+        StorageQuota quota, CancellationToken ct)
     {
         if (request.Cipher is null)
         {
@@ -39,7 +41,7 @@ public static class OrgCipherEndpoints
 
         if (request.Cipher.OrganizationId is { Length: > 0 })
         {
-            return await CreateInOrganizationAsync(request.Cipher, request.CollectionIds ?? [], principal, db, changes, ct);
+            return await CreateInOrganizationAsync(request.Cipher, request.CollectionIds ?? [], principal, db, changes, blobs, quota, ct);
         }
 
         if (request.CollectionIds is { Count: > 0 })
@@ -48,11 +50,12 @@ public static class OrgCipherEndpoints
         }
 
         // A personal item: the same as POST /api/ciphers.
-        return await CipherEndpoints.Create(request.Cipher, principal, db, changes, ct);
+        return await CipherEndpoints.Create(request.Cipher, principal, db, changes, blobs, quota, ct);
     }
 
     /// <summary>Creates an organization item (doc §6.1). Without collections only members who edit any collection may (else 400).</summary>
-    internal static async Task<IResult> CreateInOrganizationAsync(CipherRequestModel request, IReadOnlyList<Guid> collectionIds, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    internal static async Task<IResult> CreateInOrganizationAsync(CipherRequestModel request, IReadOnlyList<Guid> collectionIds, ClaimsPrincipal principal, CofferDb db, Changes changes,
+        IBlobStore blobs, StorageQuota quota, CancellationToken ct)
     {
         var userId = principal.UserId();
         if (CipherValidation.Validate(request, userId) is { } error)
@@ -89,11 +92,16 @@ public static class OrgCipherEndpoints
         db.CollectionCiphers.AddRange(collections.Select(c => new CollectionCipher { CollectionId = c, CipherId = cipher.Id }));
         CipherItems.SetPreference(db, null, cipher.Id, userId, folder.Id, request.Favorite);
         var item = new CipherItem(cipher, collections, access.ItemAccess(cipher, collections) ?? CollectionFlags.Full, null);
+        if (await CipherAttachments.CopyAsync(db, access, blobs, quota, cipher, request.Attachments2, changes.Now, ct) is { } copyRefused)
+        {
+            return copyRefused;
+        }
+
         await CipherEndpoints.CommitItemAsync(db, changes, userId, item, EventType.CipherCreated, PushType.SyncCipherCreate, ct);
         return CipherJson.Result(cipher, item.View(access) with { FolderId = folder.Id, Favorite = request.Favorite });
     }
 
-    private static async Task<IResult> Share(Guid id, CipherShareRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    private static async Task<IResult> Share(Guid id, CipherShareRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, StorageQuota quota, CancellationToken ct)
     {
         if (request.Cipher is null)
         {
@@ -109,7 +117,7 @@ public static class OrgCipherEndpoints
             return CipherEndpoints.CipherNotFound();
         }
 
-        var (item, error) = await ShareOneAsync(cipher, request.Cipher, request.CollectionIds ?? [], access, db, changes, ct);
+        var (item, error) = await ShareOneAsync(cipher, request.Cipher, request.CollectionIds ?? [], access, db, changes, quota, ct);
         if (error is not null)
         {
             return error;
@@ -119,7 +127,7 @@ public static class OrgCipherEndpoints
         return CipherJson.Result(item!.Cipher, item.View(access) with { FolderId = item.Preference?.FolderId, Favorite = item.Preference?.Favorite ?? false });
     }
 
-    private static async Task<IResult> ShareMany(CipherBulkShareRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    private static async Task<IResult> ShareMany(CipherBulkShareRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, StorageQuota quota, CancellationToken ct)
     {
         var entries = request.Ciphers ?? [];
         if (entries.Count is 0 or > MaxBulkShare || entries.Any(e => e?.Id is null))
@@ -139,7 +147,7 @@ public static class OrgCipherEndpoints
         Guid? organizationId = null;
         foreach (var entry in entries)
         {
-            var (item, error) = await ShareOneAsync(ciphers[entry.Id!.Value], entry, request.CollectionIds ?? [], access, db, changes, ct);
+            var (item, error) = await ShareOneAsync(ciphers[entry.Id!.Value], entry, request.CollectionIds ?? [], access, db, changes, quota, ct);
             if (error is not null)
             {
                 return error;
@@ -168,7 +176,7 @@ public static class OrgCipherEndpoints
 
     /// <summary>Checks and applies one share (doc §2.6): the item becomes the organization's, in the given collections.</summary>
     private static async Task<(CipherItem? Item, IResult? Error)> ShareOneAsync(Cipher cipher, CipherRequestModel request, IReadOnlyList<Guid> collectionIds, VaultAccess access,
-        CofferDb db, Changes changes, CancellationToken ct)
+        CofferDb db, Changes changes, StorageQuota quota, CancellationToken ct)
     {
         var userId = access.UserId;
         if (CipherValidation.Validate(request, userId) is { } invalid)
@@ -212,6 +220,18 @@ public static class OrgCipherEndpoints
         if (folder.Error is not null)
         {
             return (null, folder.Error);
+        }
+
+        // The item's files now count against the organization's storage; the client re-wraps their keys (§2.9).
+        var stored = await db.Attachments.Where(a => a.CipherId == cipher.Id).SumAsync(a => (long?)a.Size, ct) ?? 0;
+        if (stored > 0 && !await quota.FitsAsync(null, organizationId, stored, ct))
+        {
+            return (null, AttachmentEndpoints.NotEnoughStorage());
+        }
+
+        if (await CipherAttachments.ApplyKeysAsync(db, cipher.Id, request.Attachments2, ct) is { } badAttachments)
+        {
+            return (null, BitwardenErrors.BadRequest(badAttachments, "attachments2"));
         }
 
         var favorite = request.Favorite || cipher.Favorite;
