@@ -107,18 +107,6 @@ public static class KeyRotation
         request.FolderId = cipher.FolderId?.ToString();
         request.Favorite = cipher.Favorite;
         request.ArchivedDate = cipher.ArchivedDate;
-        if (string.IsNullOrEmpty(cipher.Key))
-        {
-            // Attachment names and keys are under the user key too; the files stay under their own keys (§2.9).
-            request.Attachments2 = (cipher.Attachments ?? []).OfType<JsonElement>().ToDictionary(
-                a => a.GetProperty("id").GetString()!,
-                a => new CipherAttachmentModel
-                {
-                    FileName = Rewrap(a.GetProperty("fileName").GetString()!, oldKey, newKey),
-                    Key = a.TryGetProperty("key", out var key) && key.GetString() is { } wrapped ? Rewrap(wrapped, oldKey, newKey) : null,
-                });
-        }
-
         return request;
     }
 
