@@ -144,7 +144,7 @@ public sealed class ServerProcess : IAsyncDisposable
         string[] limits =
         [
             "LoginPerIp", "LoginPerAccount", "RefreshPerIp", "PreloginPerIp", "PreloginPerAccount",
-            "RegistrationPerIp", "RegistrationPerAccount", "TwoFactorPerIp", "TwoFactorPerAccount",
+            "RegistrationPerIp", "RegistrationPerAccount", "TwoFactorPerIp", "TwoFactorPerAccount", "SendAccessPerIp",
         ];
         foreach (var limit in limits)
         {

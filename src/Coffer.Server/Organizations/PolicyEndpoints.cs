@@ -16,8 +16,8 @@ namespace Coffer.Server.Organizations;
 /// (0–22) is stored with its <c>data</c> object as sent. What the server itself enforces is in
 /// <see cref="PolicyEnforcement"/>: TwoFactorAuthentication (0), SingleOrg (3) and OrganizationDataOwnership (5).
 /// MasterPassword (1) cannot be enforced by a server that never sees the password: it is stored and sent to the
-/// clients, which check a new master password against it. DisableSend (6) and SendOptions (7) are stored for the
-/// Send routes, which this server does not have yet. RequireSso (4) and ResetPassword (8) cannot be turned on:
+/// clients, which check a new master password against it. DisableSend (6) and SendOptions (7) are enforced by the
+/// Send routes (<see cref="PolicyEnforcement.CheckSendAsync"/>). RequireSso (4) and ResetPassword (8) cannot be turned on:
 /// this server has neither single sign-on nor account recovery.
 /// </summary>
 public static class PolicyEndpoints
@@ -31,7 +31,7 @@ public static class PolicyEndpoints
         + "are refused without it), SingleOrg (3: enabling it revokes bound members of other organizations; joining, confirming "
         + "into or creating another organization is refused) and OrganizationDataOwnership (5: no personal items for bound "
         + "members). MasterPassword (1) is NOT enforced by the server, which never sees the master password: the clients check "
-        + "new passwords against it. DisableSend (6) and SendOptions (7) are stored until the server has Send. RequireSso (4) and "
+        + "new passwords against it. DisableSend (6) and SendOptions (7: disableHideEmail) bind Send create and edit. RequireSso (4) and "
         + "ResetPassword (8) cannot be enabled. Owners and Admins are exempt.";
 
     public static void MapPolicies(this IEndpointRouteBuilder api)

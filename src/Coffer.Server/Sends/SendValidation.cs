@@ -137,8 +137,9 @@ public static class SendValidation
         }
 
         send.MaxAccessCount = request.MaxAccessCount;
-        send.ExpirationDate = request.ExpirationDate?.ToUniversalTime();
-        send.DeletionDate = request.DeletionDate!.Value.ToUniversalTime();
+        // In whole microseconds, as PostgreSQL stores them (Data/StorageClock): the answer equals what sync reads back.
+        send.ExpirationDate = request.ExpirationDate is { } expiration ? Stored(expiration) : null;
+        send.DeletionDate = Stored(request.DeletionDate!.Value);
         send.Disabled = request.Disabled ?? false;
         send.HideEmail = request.HideEmail ?? false;
         send.RevisionDate = now;
@@ -152,6 +153,8 @@ public static class SendValidation
 
     /// <summary>The stored content of a new file Send: only the encrypted file name (the client's <c>response</c> artefact dropped).</summary>
     public static string FileData(SendRequestModel request) => JsonSerializer.Serialize(new { fileName = request.File!.FileName });
+
+    private static DateTime Stored(DateTime date) => Data.StorageClock.Truncate(new DateTimeOffset(date.ToUniversalTime())).UtcDateTime;
 
     private static bool IsEncString(string? value, int maxLength) =>
         value is not null && value.Length <= maxLength && WireValidation.IsSymmetricEncString(value);

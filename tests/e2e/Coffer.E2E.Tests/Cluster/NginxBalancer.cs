@@ -136,6 +136,8 @@ public sealed class NginxBalancer : IAsyncDisposable
                     proxy_ssl_server_name on;
 
                     location / {
+                        # A location's own proxy_set_header replaces every inherited one: Host again, for absolute URLs.
+                        proxy_set_header Host $http_host;
                         proxy_set_header Connection "";
                         proxy_pass https://coffer_nodes;
                     }
