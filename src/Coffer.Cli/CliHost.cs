@@ -13,7 +13,8 @@ public sealed record CliHost(
     Func<string, string?>? ReadLineFromTerminal = null,
     Func<string, string?>? ReadSecretWithPrompt = null,
     bool OutIsTerminal = false,
-    bool ErrorIsTerminal = false)
+    bool ErrorIsTerminal = false,
+    Func<Stream>? OpenBinaryOut = null)
 {
 
     public static CliHost System() => new(
@@ -25,7 +26,8 @@ public sealed record CliHost(
         Console.IsInputRedirected ? null : Prompt,
         Console.IsInputRedirected ? null : ReadHidden,
         !Console.IsOutputRedirected,
-        !Console.IsErrorRedirected);
+        !Console.IsErrorRedirected,
+        Console.OpenStandardOutput);
 
     /// <summary>Asks on stderr (stdout stays clean for scripts) and reads one line, for non-secret answers such as a 2FA code.</summary>
     private static string? Prompt(string question)

@@ -51,6 +51,30 @@ public static class CliProgress
         });
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> under a byte-counting bar (done / total, rate, time left) on a terminal; elsewhere
+    /// it simply runs. <paramref name="work"/> reports the bytes done so far.
+    /// </summary>
+    public static async Task<T> BytesAsync<T>(CliContext ctx, string description, long totalBytes, Func<IProgress<long>, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (Console(ctx) is not { } console)
+        {
+            return await work(new ByteReporter(null));
+        }
+
+        return await console.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask(Markup.Escape(description), maxValue: Math.Max(1, totalBytes));
+                var result = await work(new ByteReporter(task));
+                task.Value = task.MaxValue;
+                return result;
+            });
+    }
+
     private static IAnsiConsole? Console(CliContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
@@ -72,6 +96,17 @@ public static class CliProgress
     private sealed class Reporter(ProgressTask? task) : IProgress<double>
     {
         public void Report(double value)
+        {
+            if (task is not null)
+            {
+                task.Value = value;
+            }
+        }
+    }
+
+    private sealed class ByteReporter(ProgressTask? task) : IProgress<long>
+    {
+        public void Report(long value)
         {
             if (task is not null)
             {

@@ -39,6 +39,9 @@ public static class CofferCli
             ExportCommands.Create(run),
             GenerateCommand.Create(run),
             TwoFactorCommands.Create(run),
+            AttachmentCommands.Create(run),
+            SendCommands.Create(run),
+            SendCommands.Receive(run),
         };
         root.Options.Add(run.Server);
         root.Options.Add(run.CaCert);

@@ -23,6 +23,7 @@ public sealed partial class CofferApiClient : IDisposable
     private const string ClientVersion = "2026.9.0";
 
     private readonly HttpClient _http;
+    private readonly HttpClient _transfer;
     private readonly string _deviceIdentifier;
 
     /// <param name="handler">From <see cref="CofferHttp.CreateHandler"/>; the client owns and disposes it.</param>
@@ -40,12 +41,23 @@ public sealed partial class CofferApiClient : IDisposable
         _http.DefaultRequestHeaders.Add("Bitwarden-Client-Version", ClientVersion);
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("Coffer_CLI/1.0 (LINUX)");
         _deviceIdentifier = deviceIdentifier;
+
+        // File bodies (CofferApiClient.Files.cs): same handler and headers, no overall timeout, never a bearer token by default.
+        _transfer = new HttpClient(handler, disposeHandler: false) { BaseAddress = _http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        foreach (var header in _http.DefaultRequestHeaders)
+        {
+            _transfer.DefaultRequestHeaders.TryAddWithoutValidation(header.Key, header.Value);
+        }
     }
 
     /// <summary>The bearer token sent on /api calls; set it after login and after every refresh.</summary>
     public string? AccessToken { get; set; }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _transfer.Dispose();
+        _http.Dispose();
+    }
 
     public Task<PreloginResponseModel> PreloginAsync(string email, CancellationToken ct = default) =>
         SendAsync<PreloginResponseModel>(
@@ -284,11 +296,14 @@ public sealed partial class CofferApiClient : IDisposable
         return await SendCoreAsync(request, ct);
     }
 
-    private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken ct)
+    private Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken ct) =>
+        SendCoreAsync(_http, request, HttpCompletionOption.ResponseContentRead, ct);
+
+    private async Task<HttpResponseMessage> SendCoreAsync(HttpClient http, HttpRequestMessage request, HttpCompletionOption completion, CancellationToken ct)
     {
         try
         {
-            return await _http.SendAsync(request, ct);
+            return await http.SendAsync(request, completion, ct);
         }
         catch (HttpRequestException e)
         {

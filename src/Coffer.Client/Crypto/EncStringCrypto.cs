@@ -105,7 +105,7 @@ public static class EncStringCrypto
         return EncString.FromAesCbcHmacParts(iv, ciphertext, ComputeMac(key, iv, ciphertext));
     }
 
-    private static Aes CreateAes(SymmetricKey key)
+    internal static Aes CreateAes(SymmetricKey key)
     {
         var aes = Aes.Create();
         var encKey = key.EncKey.ToArray();

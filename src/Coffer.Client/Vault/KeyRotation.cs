@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coffer.Client.Crypto;
+using Coffer.Client.Files;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
 
@@ -9,13 +10,19 @@ namespace Coffer.Client.Vault;
 
 /// <summary>
 /// Builds a user key rotation (account doc §3.3) from a fresh sync: a new random user key, the same RSA private key
-/// re-wrapped under it, every personal cipher and folder re-encrypted, and the new key wrapped by the (unchanged)
-/// master key. The server swaps it all in one transaction.
+/// re-wrapped under it, every personal cipher and folder re-encrypted, the attachment keys and names of items without
+/// their own key re-wrapped (<c>attachments2</c>, bitwarden-sharing-features.md §2.9; the files keep their own keys),
+/// every Send's seed re-wrapped (its content is under the Send key, which does not change), and the new key wrapped by
+/// the (unchanged) master key. The server swaps it all in one transaction.
 /// </summary>
 public static class KeyRotation
 {
     /// <summary>Builds the request; the new user key's id is <see cref="RotateUserAccountKeysAndDataRequestModel.NewUserKeyId"/>.</summary>
-    /// <exception cref="CryptographicException">Wrong password, or an item that is not encrypted under the current user key.</exception>
+    /// <exception cref="CryptographicException">
+    /// Wrong password; an item, attachment or Send not encrypted under the current user key; or an attachment from before
+    /// per-attachment keys on an item without its own key, whose file is under the user key itself and would become
+    /// unreadable (it has to be downloaded and attached again first).
+    /// </exception>
     public static RotateUserAccountKeysAndDataRequestModel Build(SyncResponseModel sync, string password)
     {
         ArgumentNullException.ThrowIfNull(sync);
@@ -61,7 +68,7 @@ public static class KeyRotation
                 // Organisation items stay under their organisation's key (the SDK filters them out too).
                 Ciphers = [.. sync.Ciphers.Where(c => string.IsNullOrEmpty(c.OrganizationId)).Select(c => RotateCipher(c, oldKey, newKey))],
                 Folders = [.. sync.Folders.Select(f => new FolderWithIdRequestModel { Id = f.Id, Name = Rewrap(f.Name, oldKey, newKey) })],
-                Sends = [],
+                Sends = [.. FileEntries.Sends(sync).Select(s => RotateSend(s, oldKey, newKey))],
             },
         };
     }
@@ -84,25 +91,42 @@ public static class KeyRotation
         }
 
         var request = data.Deserialize<CipherWithIdRequestModel>(CofferJson.Options)!;
+        if (string.IsNullOrEmpty(cipher.Key) && FileEntries.Attachments(cipher) is { Count: > 0 } attachments)
+        {
+            request.Attachments2 = attachments.ToDictionary(a => a.Id, a => new CipherAttachmentModel
+            {
+                FileName = Rewrap(a.FileName, oldKey, newKey),
+                Key = a.Key is { Length: > 0 } key
+                    ? Rewrap(key, oldKey, newKey)
+                    : throw new CryptographicException($"Attachment {a.Id} of item {cipher.Id} predates per-attachment keys: its file is under the user key and would become unreadable. Download it and attach it again first."),
+            });
+        }
+
         request.Id = cipher.Id;
         request.Type = cipher.Type;
         request.FolderId = cipher.FolderId?.ToString();
         request.Favorite = cipher.Favorite;
         request.ArchivedDate = cipher.ArchivedDate;
-        if (string.IsNullOrEmpty(cipher.Key))
-        {
-            // Attachment names and keys are under the user key too; the files stay under their own keys (§2.9).
-            request.Attachments2 = (cipher.Attachments ?? []).OfType<JsonElement>().ToDictionary(
-                a => a.GetProperty("id").GetString()!,
-                a => new CipherAttachmentModel
-                {
-                    FileName = Rewrap(a.GetProperty("fileName").GetString()!, oldKey, newKey),
-                    Key = a.TryGetProperty("key", out var key) && key.GetString() is { } wrapped ? Rewrap(wrapped, oldKey, newKey) : null,
-                });
-        }
-
         return request;
     }
+
+    // Only the seed's wrapping changes; the rest is sent back as it is, all of it under the unchanged Send key.
+    private static SendWithIdRequestModel RotateSend(SendResponseModel send, SymmetricKey oldKey, SymmetricKey newKey) => new()
+    {
+        Id = send.Id,
+        Type = send.Type,
+        AuthType = send.AuthType,
+        Name = send.Name,
+        Notes = send.Notes,
+        Key = Rewrap(send.Key, oldKey, newKey),
+        MaxAccessCount = send.MaxAccessCount,
+        ExpirationDate = send.ExpirationDate,
+        DeletionDate = send.DeletionDate,
+        Disabled = send.Disabled,
+        HideEmail = send.HideEmail,
+        Text = send.Text,
+        File = send.File is { } file ? new SendFileModel { FileName = file.FileName } : null,
+    };
 
     private static void ReencryptAll(JsonNode? node, SymmetricKey oldKey, SymmetricKey newKey)
     {

@@ -289,7 +289,7 @@ public static class VaultCrypto
     private static string UriChecksum(string uri) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(uri)));
 
     /// <summary>The item's own key when it has one (cipher-key encryption): 64 bytes wrapped under the user key.</summary>
-    private static SymmetricKey? ItemKey(string? wrapped, SymmetricKey userKey)
+    internal static SymmetricKey? ItemKey(string? wrapped, SymmetricKey userKey)
     {
         if (string.IsNullOrEmpty(wrapped))
         {

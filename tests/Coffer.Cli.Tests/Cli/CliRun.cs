@@ -21,6 +21,14 @@ public sealed class CliRun : IDisposable
     /// <summary>A person typing the master password at a no-echo prompt. Null: no terminal, as in CI.</summary>
     public Func<string?>? SecretTerminal { get; set; }
 
+    /// <summary>Whether stderr looks like a terminal to the CLI (progress bars are drawn only then).</summary>
+    public bool ErrorIsTerminal { get; set; }
+
+    /// <summary>The bytes the last command wrote to binary stdout (`--output -`).</summary>
+    public byte[] BinaryOut => _binaryOut?.ToArray() ?? [];
+
+    private MemoryStream? _binaryOut;
+
     /// <summary>What the running command has printed so far, for a <see cref="Terminal"/> that reacts to it.</summary>
     public string OutputSoFar => _output?.ToString() ?? "";
 
@@ -31,7 +39,10 @@ public sealed class CliRun : IDisposable
         using var output = new StringWriter();
         using var error = new StringWriter();
         _output = output;
-        var host = new CliHost(output, error, name => _environment.GetValueOrDefault(name), TimeProvider.System, SecretTerminal, Terminal);
+        _binaryOut = new MemoryStream();
+        var host = new CliHost(
+            output, error, name => _environment.GetValueOrDefault(name), TimeProvider.System, SecretTerminal, Terminal,
+            ErrorIsTerminal: ErrorIsTerminal, OpenBinaryOut: () => _binaryOut);
         var code = await CofferCli.RunAsync(args, host);
         return (code, output.ToString(), error.ToString());
     }
