@@ -74,6 +74,42 @@ public sealed class BackupTests(CofferFactory factory) : IClassFixture<CofferFac
     }
 
     [Fact]
+    public async Task Backup_CarriesTheAttachmentFiles_AndRestoreBringsThemBackByteForByte()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var (cipherId, attachmentId, bytes) = await account.AddAttachmentAsync(plaintextLength: 3 * 1024 * 1024);
+        var file = Path.Combine(scratch, "files-backup.db");
+        var key = Path.Combine(Directory.CreateDirectory(Path.Combine(scratch, "files-keys")).FullName, "coffer.key");
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, ["backup", "--output", file, .. KeyOutput(key)]);
+        Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
+
+        var restored = Path.Combine(scratch, "files-restored");
+        if (TestDatabase.IsPostgres)
+        {
+            Directory.CreateDirectory(restored);
+            File.Copy(Path.Combine(factory.DataFolder, "jwt-signing.key"), Path.Combine(restored, "jwt-signing.key"));
+        }
+
+        var restore = await ServerCommand.RunAsync(restored, ["restore", "--input", file, .. TestDatabase.IsPostgres ? [] : new[] { "--key", key }]);
+        Assert.True(restore.ExitCode == 0, restore.Output + restore.Error);
+        await using var server = CofferFactory.OnExistingFolder(restored);
+        var sameAccount = await TestAccount.LoginAsync(server, account.Credentials);
+        var url = await sameAccount.DownloadUrlAsync(cipherId, attachmentId);
+
+        Assert.Equal(bytes, await server.DownloadBytesAsync(url));
+        if (!TestDatabase.IsPostgres)
+        {
+            // The files are back under the data folder, and the restored database holds no copy of them.
+            Assert.True(File.Exists(Path.Combine(restored, "files", "attachments", cipherId, attachmentId)));
+            using var db = new SqliteConnection($"Data Source={Path.Combine(restored, "coffer.db")};Pooling=False");
+            db.Open();
+            using var count = db.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM blob_chunks";
+            Assert.Equal(0L, (long)count.ExecuteScalar()!);
+        }
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Backup_IsReadableByTheOwnerOnly()
     {

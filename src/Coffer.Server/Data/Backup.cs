@@ -124,7 +124,7 @@ public static class Backup
             }
             else
             {
-                SqliteLoad(input, options.DatabasePath);
+                SqliteLoad(input, options.DatabasePath, Files.BlobStorage.FilesFolder(options));
                 Console.WriteLine($"Database restored to {options.DatabasePath}.");
             }
 
@@ -184,12 +184,14 @@ public static class Backup
             // A self-contained single file: the backup carries the source's WAL flag, which would make
             // every reader create -wal and -shm files beside it. The server turns WAL on again at start.
             Execute(to, "PRAGMA journal_mode=DELETE;");
+            var files = BackupFiles.CopyInto(to, Files.BlobStorage.FilesFolder(options));
+            Console.WriteLine($"Attachment and Send files copied into the backup: {files}.");
         }
 
         return Verify(temp, KnownMigrations(options));
     }
 
-    private static void SqliteLoad(string input, string target)
+    private static void SqliteLoad(string input, string target, string filesRoot)
     {
         var temp = TempBeside(target);
         try
@@ -198,6 +200,10 @@ public static class Backup
             using (var to = Open(temp, SqliteOpenMode.ReadWriteCreate))
             {
                 from.BackupDatabase(to);
+                // The files go back under the data folder before the database takes its real name: a restore that
+                // fails here leaves no database, so it can simply be run again.
+                var files = BackupFiles.ExtractFrom(to, filesRoot);
+                Console.WriteLine($"Attachment and Send files restored to {filesRoot}: {files}.");
             }
 
             FlushToDisk(temp);
@@ -263,6 +269,7 @@ public static class Backup
     }
 
     internal const string HistoryTable = "__EFMigrationsHistory";
+
 
     // The database and SQLite's companion files: any of them means the folder is in use.
     private static readonly string[] DatabaseFiles = ["", "-wal", "-shm", "-journal"];

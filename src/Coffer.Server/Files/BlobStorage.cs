@@ -5,6 +5,13 @@ namespace Coffer.Server.Files;
 
 public static class BlobStorage
 {
+    /// <summary>Where a SQLite server keeps its files: <c>{data folder}/files</c> (absolute).</summary>
+    public static string FilesFolder(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Path.Combine(Path.GetFullPath(options.DataFolder), "files");
+    }
+
     /// <summary>
     /// Registers <see cref="IBlobStore"/> for the configured database (files under <c>{data folder}/files</c> with SQLite,
     /// the database with PostgreSQL), <see cref="ScopedTokens"/> and <see cref="StorageQuota"/>.
@@ -16,7 +23,7 @@ public static class BlobStorage
             var options = provider.GetRequiredService<IOptions<ServerOptions>>().Value;
             return options.UsesPostgres
                 ? new PostgresBlobStore(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<TimeProvider>())
-                : new FileSystemBlobStore(Path.Combine(Path.GetFullPath(options.DataFolder), "files"));
+                : new FileSystemBlobStore(FilesFolder(options));
         });
         services.AddSingleton<ScopedTokens>();
         services.AddScoped<StorageQuota>();
