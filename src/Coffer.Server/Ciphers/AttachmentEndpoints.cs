@@ -126,7 +126,16 @@ public static class AttachmentEndpoints
         db.Attachments.Add(attachment);
         // Upstream bumps the item here and pushes; the upload then leaves the item's revision alone (§2.11, pitfall 3).
         cipher.Revise(changes.Now);
-        await CipherEndpoints.CommitItemAsync(db, changes, userId, item, EventType.CipherAttachmentCreated, PushType.SyncCipherUpdate, ct);
+        // Checked again inside the commit, so two slots racing for the last free bytes cannot both be reserved.
+        quota.RequireFits(changes, cipher.UserId, cipher.OrganizationId, size);
+        try
+        {
+            await CipherEndpoints.CommitItemAsync(db, changes, userId, item, EventType.CipherAttachmentCreated, PushType.SyncCipherUpdate, ct);
+        }
+        catch (ChangeRefusedException)
+        {
+            return NotEnoughStorage();
+        }
 
         var rendered = JsonSerializer.Deserialize<JsonElement>(await CipherJson.RenderAsync(context, cipher, item.View(access), attachment));
         return Results.Ok(new AttachmentUploadDataResponseModel
@@ -187,12 +196,23 @@ public static class AttachmentEndpoints
             return BitwardenErrors.BadRequest("This attachment has already been uploaded.");
         }
 
+        if (staged.Length > attachment.Size)
+        {
+            quota.RequireFits(changes, item!.Cipher.UserId, item.Cipher.OrganizationId, staged.Length - attachment.Size);
+        }
+
         attachment.Uploaded = true;
         attachment.Size = staged.Length;
         try
         {
             // The account revision moves and devices hear of it; the item's revision stays (§2.3 step 9).
             await CipherEndpoints.CommitItemAsync(db, changes, userId, item!, null, PushType.SyncCipherUpdate, ct);
+        }
+        catch (ChangeRefusedException)
+        {
+            // Another upload took the last free bytes while these arrived.
+            await blobs.DeleteAsync(key, CancellationToken.None);
+            return NotEnoughStorage();
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -334,7 +354,7 @@ public static class AttachmentEndpoints
         return parsed && size > 0 ? size : null;
     }
 
-    internal static IResult NotEnoughStorage() => BitwardenErrors.BadRequest("Not enough storage available.");
+    internal static IResult NotEnoughStorage() => BitwardenErrors.BadRequest(StorageQuota.Exceeded);
 
     internal static string MaxFileSizeMessage(FileStorageOptions limits) =>
         string.Create(CultureInfo.InvariantCulture, $"Max file size is {limits.MaxFileBytes / (1024 * 1024)} MB.");

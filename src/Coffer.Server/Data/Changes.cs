@@ -18,6 +18,7 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
 {
     private readonly List<AuditEvent> pending = [];
     private readonly List<Notification> pendingNotifications = [];
+    private readonly List<Func<CancellationToken, Task<string?>>> conditions = [];
 
     public DateTime Now { get; } = time.GetUtcNow().UtcDateTime;
 
@@ -96,6 +97,19 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
         }
     }
 
+    /// <summary>
+    /// Queues a condition the next commit checks inside its transaction, once every other commit is held back (the
+    /// write gate, and the commit lock across nodes): <paramref name="check"/> answers null to go on, or the reason to
+    /// refuse, and then nothing of the change is saved and <see cref="CommitAsync(Guid?, CancellationToken)"/> throws
+    /// <see cref="ChangeRefusedException"/> with that reason. For rules over rows other requests write at the same time,
+    /// such as a storage quota: two uploads racing for the last free bytes cannot both pass.
+    /// </summary>
+    public void Require(Func<CancellationToken, Task<string?>> check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        conditions.Add(check);
+    }
+
     /// <summary>Saves tracked changes and queued events; with <paramref name="vaultOwner"/>, also bumps that account's revision date.</summary>
     public Task CommitAsync(Guid? vaultOwner = null, CancellationToken ct = default) =>
         CommitAsync(vaultOwner is { } owner ? [owner] : [], ct);
@@ -117,6 +131,19 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             db.Database.AutoSavepointsEnabled = false;
             // The gate orders this process; this orders every node on a shared database (PostgreSQL).
             await db.SerializeCommitsAsync(ct);
+            foreach (var condition in conditions)
+            {
+                if (await condition(ct) is { } refusal)
+                {
+                    // The transaction rolls back when disposed; what was queued for this change is dropped with it.
+                    conditions.Clear();
+                    pending.Clear();
+                    pendingNotifications.Clear();
+                    throw new ChangeRefusedException(refusal);
+                }
+            }
+
+            conditions.Clear();
             await AppendPendingAsync(ct);
             deletedFiles = await Files.BlobCleanup.CollectAsync(db, ct);
             await db.SaveChangesAsync(ct);
@@ -176,6 +203,9 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
         }
     }
 }
+
+/// <summary>A condition queued with <see cref="Changes.Require"/> refused the change; <see cref="Exception.Message"/> says why.</summary>
+public sealed class ChangeRefusedException(string reason) : Exception(reason);
 
 /// <summary>One writer at a time within this process (see <see cref="Changes"/>).</summary>
 public sealed class WriteGate : IDisposable

@@ -37,4 +37,18 @@ public sealed class StorageQuota(CofferDb db, IOptions<ServerOptions> options)
             : (Limits.AccountQuotaBytes, Limits.AccountQuotaBytes == 0 || userId is null ? 0 : await UsedByAccountAsync(userId.Value, ct));
         return limit == 0 || used + additionalBytes <= limit;
     }
+
+    /// <summary>The answer to a change that would go past a quota.</summary>
+    public const string Exceeded = "Not enough storage available.";
+
+    /// <summary>
+    /// Makes <paramref name="changes"/>' next commit check, inside its transaction, that <paramref name="additionalBytes"/>
+    /// more still fit (see <see cref="FitsAsync"/>); the commit then throws <see cref="ChangeRefusedException"/> with
+    /// <see cref="Exceeded"/> when they do not. Rows the change itself adds are not counted yet, so pass their size here.
+    /// </summary>
+    public void RequireFits(Changes changes, Guid? userId, Guid? organizationId, long additionalBytes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        changes.Require(async ct => await FitsAsync(userId, organizationId, additionalBytes, ct) ? null : Exceeded);
+    }
 }

@@ -106,15 +106,25 @@ public static class SendEndpoints
 
         if (!await quota.FitsAsync(userId, null, length, ct))
         {
-            return BitwardenErrors.BadRequest("Not enough storage available.", "fileLength");
+            return BitwardenErrors.BadRequest(StorageQuota.Exceeded, "fileLength");
         }
 
         var send = await NewSendAsync(request, userId, 1, SendValidation.FileData(request), changes, hashing);
         send.FileId = Attachment.NewId();
         send.FileSize = length;
         db.Sends.Add(send);
-        // No push yet: the Send becomes useful, and is announced, once its file has arrived (§3.12).
-        await changes.CommitAsync(userId, ct);
+        // Checked again inside the commit, so two file Sends racing for the last free bytes cannot both be created.
+        quota.RequireFits(changes, userId, null, length);
+        try
+        {
+            // No push yet: the Send becomes useful, and is announced, once its file has arrived (§3.12).
+            await changes.CommitAsync(userId, ct);
+        }
+        catch (ChangeRefusedException)
+        {
+            return BitwardenErrors.BadRequest(StorageQuota.Exceeded, "fileLength");
+        }
+
         return SendJson.UploadResult(send);
     }
 

@@ -223,6 +223,30 @@ public sealed class AttachmentAttackTests(CofferFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task RacingSlots_ForTheLastFreeBytes_ExactlyOneIsReserved()
+    {
+        await using var server = new CofferFactory();
+        server.Settings["Coffer:Files:AccountQuotaBytes"] = "4096";
+        var account = await TestAccount.CreateAsync(server);
+        var cipherIds = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            // One item each, so the items' own revision checks cannot be what refuses the others.
+            cipherIds.Add((await account.CreateCipherAsync()).RequireString("id"));
+        }
+
+        var answers = await Task.WhenAll(cipherIds.Select(id => account.ReserveRequestAsync(id, 3000)));
+
+        Assert.Single(answers, a => a.IsSuccessStatusCode);
+        Assert.All(answers.Where(a => !a.IsSuccessStatusCode), a => Assert.Equal(HttpStatusCode.BadRequest, a.StatusCode));
+        Assert.Equal(3000, await server.UsedStorageAsync(account.UserId));
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task MaxFileSize_SlotAndUploadBeyondIt_AreRefused()
     {
         await using var server = new CofferFactory();

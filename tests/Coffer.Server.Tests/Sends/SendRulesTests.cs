@@ -126,4 +126,22 @@ public sealed class SendRulesTests : IClassFixture<CofferFactory>
         Assert.Equal("Not enough storage available.", (string?)(await response.ExpectObjectAsync(HttpStatusCode.BadRequest))["message"]);
         Assert.Single((await account.SyncAsync()).RequireArray("sends"));
     }
+
+    [Fact]
+    public async Task RacingFileSends_ForTheLastFreeBytes_ExactlyOneIsCreated()
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        // An encrypted file's length (49 + 16·n) of which one fits the 2048-byte quota and two do not.
+        const long length = 49 + (16 * 63);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => account.Client.PostJsonAsync("/api/sends/file/v2", SendApi.File(length))));
+
+        Assert.Single(answers, a => a.IsSuccessStatusCode);
+        Assert.All(answers.Where(a => !a.IsSuccessStatusCode), a => Assert.Equal(HttpStatusCode.BadRequest, a.StatusCode));
+        Assert.Single((await account.SyncAsync()).RequireArray("sends"));
+        foreach (var answer in answers)
+        {
+            answer.Dispose();
+        }
+    }
 }
