@@ -160,13 +160,20 @@ public sealed class PostgresBlobStore(NpgsqlDataSource dataSource, TimeProvider 
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
-    /// <summary>Reads a blob chunk by chunk, one short query per chunk, so a slow download holds no connection.</summary>
+    /// <summary>
+    /// Reads a blob chunk by chunk, one short query per chunk, so a slow download holds no connection between chunks.
+    /// The next chunk is fetched while the current one is sent, so the database and the network work at the same time;
+    /// at most two chunks are in memory per download.
+    /// </summary>
     private sealed class ChunkStream(NpgsqlDataSource source, Guid id, long length) : Stream
     {
+        private readonly CancellationTokenSource stop = new();
         private byte[] chunk = [];
+        private Task<byte[]>? ahead;
         private int offset;
         private int next;
         private long position;
+        private bool closed;
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -188,12 +195,9 @@ public sealed class PostgresBlobStore(NpgsqlDataSource dataSource, TimeProvider 
                     return 0;
                 }
 
-                await using var command = source.CreateCommand("""SELECT "Data" FROM blob_chunks WHERE "BlobId" = $1 AND "Sequence" = $2""");
-                command.Parameters.Add(new() { Value = id });
-                command.Parameters.Add(new() { Value = next++ });
-                chunk = await command.ExecuteScalarAsync(cancellationToken) as byte[]
-                    ?? throw new IOException($"Blob {id} is missing chunk {next - 1}.");
+                chunk = await (ahead ?? FetchAsync(next++)).WaitAsync(cancellationToken);
                 offset = 0;
+                ahead = position + chunk.Length < length ? FetchAsync(next++) : null;
             }
 
             var count = Math.Min(buffer.Length, chunk.Length - offset);
@@ -201,6 +205,41 @@ public sealed class PostgresBlobStore(NpgsqlDataSource dataSource, TimeProvider 
             offset += count;
             position += count;
             return count;
+        }
+
+        private async Task<byte[]> FetchAsync(int sequence)
+        {
+            await using var command = source.CreateCommand("""SELECT "Data" FROM blob_chunks WHERE "BlobId" = $1 AND "Sequence" = $2""");
+            command.Parameters.Add(new() { Value = id });
+            command.Parameters.Add(new() { Value = sequence });
+            return await command.ExecuteScalarAsync(stop.Token) as byte[]
+                ?? throw new IOException($"Blob {id} is missing chunk {sequence}.");
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !closed)
+            {
+                closed = true;
+                // A download that ends early (the client went away) stops its read-ahead; its outcome is observed here.
+                stop.Cancel();
+                if (ahead is { } pending)
+                {
+                    _ = pending.ContinueWith(
+                        static (task, state) =>
+                        {
+                            _ = task.Exception;
+                            ((CancellationTokenSource)state!).Dispose();
+                        },
+                        stop, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                else
+                {
+                    stop.Dispose();
+                }
+            }
+
+            base.Dispose(disposing);
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
