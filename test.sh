@@ -92,6 +92,14 @@ install_nginx() {
   nginx -v 2>&1
 }
 
+# The tests' SMTP server (tests/Coffer.Testing/mailsink.py, started per test class by MailSink) runs on Debian's
+# aiosmtpd with Debian's own python3: a python3 earlier on PATH (pyenv, a venv) does not see Debian's packages.
+install_mail_sink() {
+  step "SMTP test server (python3-aiosmtpd)"
+  apt_install python3-aiosmtpd
+  /usr/bin/python3 -c 'import aiosmtpd; print("aiosmtpd", aiosmtpd.__version__)' || fail "/usr/bin/python3 cannot import aiosmtpd"
+}
+
 # A throwaway PostgreSQL cluster for the server suite's second run and the multi-node tests, unless
 # COFFER_TEST_POSTGRES already names one (an admin connection string). Built from the machine's PostgreSQL binaries
 # (Debian: postgresql-15), owned by an unprivileged user (initdb refuses root), on 127.0.0.1 and a free port,
@@ -204,6 +212,7 @@ summarize() {
     echo "  ${assembly:-(a project with no tests)}: $(counter "$counters" passed) passed, $(counter "$counters" failed) failed of $(counter "$counters" total)"
   done
   local not_run=$((total - executed))
+  [ "$failed" -eq 0 ] || list_failures "$RESULTS_DIR"/*.trx
   echo "Tests: $passed passed, $failed failed, $not_run skipped"
   [ "$files" -gt 0 ] || fail "no test results were written to $RESULTS_DIR"
   [ "$executed" -gt 0 ] || fail "no test was executed"
@@ -211,6 +220,21 @@ summarize() {
   [ "$failed" -eq 0 ] || fail "$failed test(s) failed"
   [ "$not_run" -eq 0 ] || fail "$not_run test(s) did not run; Coffer's tests are never skipped"
   echo "All $passed tests passed."
+}
+
+# Names every failed test of the given TRX files with the first lines of its message, so that the end of the log
+# (often all a CI report keeps) says what failed.
+list_failures() {
+  python3 - "$@" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    for result in ET.parse(path).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        print(f"  FAILED {result.get('testName')} ({path.rsplit('/', 1)[-1]})")
+        message = result.findtext(".//t:Message", default="", namespaces=ns).strip().splitlines()
+        for line in message[:6]:
+            print(f"      {line[:300]}")
+PY
 }
 
 counter() { sed -n "s/.* $2=\"\([0-9]*\)\".*/\1/p" <<<"$1" | grep . || echo 0; }
@@ -221,6 +245,7 @@ main() {
   install_bw_cli
   install_nginx
   install_chromium
+  install_mail_sink
   start_postgres
   build_web_vault
   build_solution

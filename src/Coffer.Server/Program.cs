@@ -12,6 +12,7 @@ using Coffer.Server.Files;
 using Coffer.Server.Folders;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
+using Coffer.Server.Mail;
 using Coffer.Server.Notifications;
 using Coffer.Server.Organizations;
 using Coffer.Server.Sends;
@@ -48,6 +49,8 @@ builder.Services.AddNotifications();
 builder.Services.AddBlobStorage();
 builder.Services.AddSends();
 builder.Services.AddBackgroundWork();
+builder.Services.AddMail();
+builder.Services.AddSingleton<WebAuthnRelyingParty>();
 
 var app = builder.Build();
 

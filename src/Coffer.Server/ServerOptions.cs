@@ -98,6 +98,15 @@ public sealed class ServerOptions
     /// <summary>The periodic work: trash retention, run interval (section <c>Coffer:Background</c>).</summary>
     public Background.BackgroundOptions Background { get; set; } = new();
 
+    /// <summary>Outgoing mail (section <c>Coffer:Smtp</c>); off until <c>Coffer:Smtp:Host</c> is set.</summary>
+    public Mail.SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>Sign-up rules beyond the mode: e-mail verification (section <c>Coffer:Registration</c>).</summary>
+    public Accounts.RegistrationOptions Registration { get; set; } = new();
+
+    /// <summary>Emergency access (section <c>Coffer:EmergencyAccess</c>).</summary>
+    public Emergency.EmergencyAccessOptions EmergencyAccess { get; set; } = new();
+
     /// <summary>Serve the OpenAPI document and its browser at <c>/docs</c> (default true); false answers 404 there.</summary>
     public bool ApiDocs { get; set; } = true;
 
@@ -189,6 +198,9 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         failures.AddRange(options.Notifications.Validate());
         failures.AddRange(options.Files.Validate());
         failures.AddRange(options.Background.Validate());
+        failures.AddRange(options.Smtp.Validate());
+        failures.AddRange(options.Registration.Validate(options.Smtp.Enabled));
+        failures.AddRange(options.EmergencyAccess.Validate());
         failures.AddRange(options.TrustedProxies.Where(p => !ReverseProxy.IsValidEntry(p)).Select(p => $"Coffer:TrustedProxies: '{p}' is not an IP address or CIDR network."));
         failures.AddRange(options.Metrics.AllowedNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)).Select(n => $"Coffer:Metrics:AllowedNetworks: '{n}' is not a CIDR network (e.g. 10.0.5.0/24)."));
         failures.AddRange(options.Cors.AllowedOrigins.Where(o => !Cors.IsValidOrigin(o)).Select(o => $"Coffer:Cors:AllowedOrigins: '{o}' is not an origin (scheme://host[:port], no path, no '*')."));

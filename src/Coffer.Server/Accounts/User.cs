@@ -60,4 +60,10 @@ public sealed class User
 
     /// <summary>SHA-256 hex of the normalized recovery code (account doc §2.4); the code itself is never stored.</summary>
     public string? TwoFactorRecoveryCodeHash { get; set; }
+
+    /// <summary>
+    /// Two-step login by e-mail (provider 1) is on, and codes go to this address (proven at setup); null when off.
+    /// Security keys (provider 7) live in <see cref="TwoFactor.WebAuthnCredential"/> rows instead.
+    /// </summary>
+    public string? TwoFactorEmail { get; set; }
 }

@@ -9,12 +9,13 @@ namespace Coffer.Server.Data;
 /// The side effects that travel with every change, committed in one transaction with it: audit events appended
 /// to the hash chain, and for vault changes the account revision date that <c>bw sync</c> compares with its
 /// last sync (protocol §4.6). Device notifications (<see cref="Notify"/>) are published once the transaction has
-/// committed and the revision date moved (notifications doc §10.1), and never for a change that rolled back.
+/// committed and the revision date moved (notifications doc §10.1), and never for a change that rolled back; mail
+/// queued with <see cref="Mail.Mailer"/> is saved in the same transaction and its sender woken after the commit.
 /// Commits are serialized through <see cref="WriteGate"/>: the audit chain needs a strict order, and SQLite
 /// admits one writer at a time anyway, so waiting in-process is cheaper than SQLite's busy retries.
 /// </summary>
 public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics,
-    Files.IBlobStore blobs, ILogger<Changes> logger, INotificationBus? notifications = null)
+    Files.IBlobStore blobs, ILogger<Changes> logger, INotificationBus? notifications = null, Mail.MailSignal? mail = null)
 {
     private readonly List<AuditEvent> pending = [];
     private readonly List<Notification> pendingNotifications = [];
@@ -123,6 +124,7 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
     {
         ArgumentNullException.ThrowIfNull(vaultOwners);
         List<string> deletedFiles;
+        bool queuedMail;
         await gate.WaitAsync(ct);
         try
         {
@@ -146,6 +148,7 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             conditions.Clear();
             await AppendPendingAsync(ct);
             deletedFiles = await Files.BlobCleanup.CollectAsync(db, ct);
+            queuedMail = db.ChangeTracker.Entries<Mail.OutboxMessage>().Any(e => e.State == EntityState.Added);
             await db.SaveChangesAsync(ct);
             foreach (var owner in vaultOwners.Distinct())
             {
@@ -165,6 +168,12 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
         finally
         {
             gate.Release();
+        }
+
+        if (queuedMail)
+        {
+            // Mail queued by this change (Mail/Mailer) is in the outbox now: deliver it without waiting for the next poll.
+            mail?.Wake();
         }
 
         if (deletedFiles.Count > 0)

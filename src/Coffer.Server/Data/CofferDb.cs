@@ -4,9 +4,11 @@ using Coffer.Server.Admin;
 using Coffer.Server.Audit;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Devices;
+using Coffer.Server.Emergency;
 using Coffer.Server.Files;
 using Coffer.Server.Folders;
 using Coffer.Server.Identity;
+using Coffer.Server.Mail;
 using Coffer.Server.Organizations;
 using Coffer.Server.Sends;
 using Coffer.Server.TwoFactor;
@@ -47,6 +49,11 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     public DbSet<Send> Sends => Set<Send>();
     public DbSet<StoredBlob> Blobs => Set<StoredBlob>();
     public DbSet<BlobChunk> BlobChunks => Set<BlobChunk>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<WebAuthnCredential> WebAuthnCredentials => Set<WebAuthnCredential>();
+    public DbSet<WebAuthnChallenge> WebAuthnChallenges => Set<WebAuthnChallenge>();
+    public DbSet<EmailCode> EmailCodes => Set<EmailCode>();
+    public DbSet<EmergencyAccessGrant> EmergencyAccessGrants => Set<EmergencyAccessGrant>();
 
     /// <summary>
     /// Called first inside every <see cref="Changes"/> transaction: holds back every other node's commit until this
@@ -127,6 +134,7 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
         });
         OnOrganizationsCreating(modelBuilder);
         OnFilesCreating(modelBuilder);
+        OnMailAndSecurityKeysCreating(modelBuilder);
         modelBuilder.Entity<AuditEvent>(audit =>
         {
             // No foreign keys: the log outlives the accounts and items it speaks of.
@@ -298,6 +306,58 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             chunk.ToTable("blob_chunks");
             chunk.HasKey(c => new { c.BlobId, c.Sequence });
             chunk.HasOne<StoredBlob>().WithMany().HasForeignKey(c => c.BlobId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    /// <summary>The mail outbox, WebAuthn credentials and ceremonies, e-mailed codes, emergency access (<c>bitwarden-sharing-features.md</c> §4, §5).</summary>
+    private static void OnMailAndSecurityKeysCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>().Property(u => u.TwoFactorEmail).HasMaxLength(256);
+        modelBuilder.Entity<OutboxMessage>(message =>
+        {
+            message.ToTable("mail_outbox");
+            message.Property(m => m.To).HasMaxLength(256);
+            message.Property(m => m.Subject).HasMaxLength(256);
+            message.Property(m => m.Template).HasMaxLength(64);
+            message.Property(m => m.LastError).HasMaxLength(512);
+            message.HasIndex(m => m.NextAttemptDate);
+        });
+        modelBuilder.Entity<WebAuthnCredential>(credential =>
+        {
+            credential.ToTable("webauthn_credentials");
+            credential.Property(c => c.Name).HasMaxLength(50);
+            credential.Property(c => c.CredentialId).HasMaxLength(1400);
+            credential.Property(c => c.Transports).HasMaxLength(200);
+            credential.HasIndex(c => c.CredentialId).IsUnique();
+            credential.HasIndex(c => new { c.UserId, c.Kind });
+            credential.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<WebAuthnChallenge>(challenge =>
+        {
+            challenge.ToTable("webauthn_challenges");
+            challenge.HasIndex(c => new { c.UserId, c.Ceremony });
+            challenge.HasIndex(c => c.ExpirationDate);
+            challenge.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<EmailCode>(code =>
+        {
+            code.ToTable("email_codes");
+            code.Property(c => c.Email).HasMaxLength(256);
+            code.Property(c => c.CodeHash).HasMaxLength(64);
+            code.HasIndex(c => new { c.UserId, c.Purpose }).IsUnique();
+            code.HasOne<User>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<EmergencyAccessGrant>(grant =>
+        {
+            grant.ToTable("emergency_access");
+            grant.Property(g => g.Email).HasMaxLength(256);
+            grant.HasIndex(g => g.GrantorId);
+            grant.HasIndex(g => g.GranteeId);
+            grant.HasIndex(g => g.Status);
+            // A status change is UPDATE … WHERE Status = old: a reject racing the approval job wins or loses cleanly.
+            grant.Property(g => g.Status).IsConcurrencyToken();
+            grant.HasOne<User>().WithMany().HasForeignKey(g => g.GrantorId).OnDelete(DeleteBehavior.Cascade);
+            grant.HasOne<User>().WithMany().HasForeignKey(g => g.GranteeId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 
