@@ -147,6 +147,21 @@ public sealed class BadInputTests(CofferFactory factory) : IClassFixture<CofferF
         await cipherEvents.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData("users/confirm", "{\"keys\":[{\"id\":\"00000000-0000-0000-0000-000000000001\",\"key\":\"4.AAAA\"},null]}")]
+    [InlineData("users/invite", "{\"emails\":[\"a@example.com\"],\"type\":2,\"collections\":[null],\"groups\":[]}")]
+    [InlineData("users/invite", "{\"emails\":[null],\"type\":2,\"collections\":[],\"groups\":[]}")]
+    [InlineData("groups", "{\"name\":\"g\",\"collections\":[null],\"users\":[]}")]
+    [InlineData("collections", "{\"name\":\"2.AAAA|AAAA|AAAA\",\"groups\":[null],\"users\":[]}")]
+    public async Task OrganizationListBody_WithANullElement_Returns400Not500(string route, string body)
+    {
+        var organization = await Organizations.OrgHarness.CreateAsync(factory);
+
+        using var response = await SendBytesAsync(organization.Owner.Client, $"/api/organizations/{organization.Id}/{route}", Encoding.UTF8.GetBytes(body), "application/json");
+
+        await ExpectClientErrorAsync(response, HttpStatusCode.BadRequest);
+    }
+
     private static async Task<HttpResponseMessage> SendBytesAsync(HttpClient client, string route, byte[] body, string contentType)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new ByteArrayContent(body) };

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Coffer.Protocol.Api;
 using Coffer.Server.Errors;
 
@@ -5,7 +6,7 @@ namespace Coffer.Server.Hosting;
 
 /// <summary>
 /// The HTTP API's wire format and its description: Bitwarden's JSON conventions (<see cref="CofferJson"/>, strings
-/// without NUL: <see cref="NoNulStrings"/>), RFC 9457
+/// without NUL: <see cref="NoNulStrings"/>, lists without null: <see cref="NoNullElements"/>), RFC 9457
 /// problem details for Coffer's own routes, binding failures thrown so that Errors/BitwardenErrors answers them in
 /// the route family's format, and the OpenAPI document with its UI at <c>/docs</c> (off with <c>Coffer:ApiDocs</c>).
 /// </summary>
@@ -18,6 +19,8 @@ public static class ApiDocs
         {
             CofferJson.Configure(json.SerializerOptions);
             json.SerializerOptions.Converters.Add(new NoNulStrings());
+            json.SerializerOptions.TypeInfoResolver = (json.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(NoNullElements.Modify);
         });
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddEndpointsApiExplorer();
