@@ -366,12 +366,9 @@ public static class EmergencyAccessEndpoints
         var parsed = raw switch
         {
             { ValueKind: JsonValueKind.Number } number when number.TryGetInt32(out var n) => n,
-            { ValueKind: JsonValueKind.String } text => text.GetString() switch
-            {
-                "0" or "View" => 0,
-                "1" or "Takeover" => 1,
-                _ => -1,
-            },
+            // Compared as UTF-8, never decoded: a string of invalid UTF-8 is just not a type.
+            { ValueKind: JsonValueKind.String } text when text.ValueEquals("0"u8) || text.ValueEquals("View"u8) => 0,
+            { ValueKind: JsonValueKind.String } text when text.ValueEquals("1"u8) || text.ValueEquals("Takeover"u8) => 1,
             _ => -1,
         };
         if (parsed is not (0 or 1))

@@ -1,6 +1,7 @@
 using Coffer.Server.Data;
 using Coffer.Server.Mail;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Coffer.Server.Emergency;
 
@@ -24,6 +25,12 @@ public static partial class EmergencyAccessJobs
     public static async Task<(int Approved, int Reminded)> RunAsync(IServiceProvider services, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (!services.GetRequiredService<IOptions<ServerOptions>>().Value.EmergencyAccess.Enabled)
+        {
+            // Switched off, nothing moves: no access granted nor mailed about while every route refuses.
+            return (0, 0);
+        }
+
         List<EmergencyAccessGrant> waiting;
         await using (var scope = services.CreateAsyncScope())
         {

@@ -53,8 +53,9 @@ public static class EmergencyAccessKeys
             {
                 parsed = entry.Deserialize<EmergencyAccessWithIdRequestModel>(CofferJson.Options);
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
+                // Not this shape, or a string of invalid UTF-8 (kept raw in a JsonElement until now).
                 parsed = null;
             }
 
