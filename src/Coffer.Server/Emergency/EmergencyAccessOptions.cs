@@ -3,7 +3,7 @@ namespace Coffer.Server.Emergency;
 /// <summary>Emergency access (section <c>Coffer:EmergencyAccess</c>, <c>bitwarden-sharing-features.md</c> §4).</summary>
 public sealed class EmergencyAccessOptions
 {
-    /// <summary>Whether accounts may grant emergency access (default true); false refuses every emergency route with 400.</summary>
+    /// <summary>Whether accounts may grant emergency access (default true); false refuses every emergency route with 400 and the background run approves and mails nothing.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Hours an invitation link stays valid (1–720, default 120).</summary>
