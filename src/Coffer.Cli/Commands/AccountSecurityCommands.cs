@@ -187,7 +187,7 @@ internal static class AccountSecurityCommands
     }
 
     /// <summary>The new password from <paramref name="variable"/>, else typed twice at the terminal.</summary>
-    private static string ReadNewPassword(CliContext ctx, string? variable)
+    internal static string ReadNewPassword(CliContext ctx, string? variable)
     {
         if (variable is not null)
         {
