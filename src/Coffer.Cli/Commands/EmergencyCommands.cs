@@ -309,25 +309,23 @@ internal static class EmergencyCommands
         return command;
     }
 
-    private static Command GrantorAction(CliRunner run, string verb, string description, Func<CofferApiClient, Guid, CancellationToken, Task> call, string done)
-    {
-        var grant = GrantArgument();
-        var command = new Command(verb, description) { grant };
-        command.SetAction((r, ct) => run.Async(r, async ctx =>
-        {
-            var session = ctx.RequireSession();
-            var (client, _) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
-            using (client)
-            {
-                var target = FindTrusted(await client.GetTrustedEmergencyContactsAsync(ct), r.GetValue(grant)!);
-                await call(client, target.Id, ct);
-                ctx.Info($"{done} {target.Email}.");
-            }
-        }));
-        return command;
-    }
+    private static Command GrantorAction(CliRunner run, string verb, string description, Func<CofferApiClient, Guid, CancellationToken, Task> call, string done) =>
+        GrantAction(run, verb, description, (c, ct) => c.GetTrustedEmergencyContactsAsync(ct), FindTrusted, g => g.Id, call, g => $"{done} {g.Email}.");
 
-    private static Command GranteeAction(CliRunner run, string verb, string description, Func<CofferApiClient, Guid, CancellationToken, Task> call, string done)
+    private static Command GranteeAction(CliRunner run, string verb, string description, Func<CofferApiClient, Guid, CancellationToken, Task> call, string done) =>
+        GrantAction(run, verb, description, (c, ct) => c.GetGrantedEmergencyAccessAsync(ct), FindGranted, g => g.Id, call,
+            g => $"{done} to the vault of {g.Email}: access is granted after {Days(g.WaitTimeDays)} unless they reject it.");
+
+    /// <summary>One state change of a grant found among <paramref name="list"/> (the caller's side of it), then a line saying what happened.</summary>
+    private static Command GrantAction<T>(
+        CliRunner run,
+        string verb,
+        string description,
+        Func<CofferApiClient, CancellationToken, Task<IReadOnlyList<T>>> list,
+        Func<IReadOnlyList<T>, string, T> find,
+        Func<T, Guid> id,
+        Func<CofferApiClient, Guid, CancellationToken, Task> call,
+        Func<T, string> done)
     {
         var grant = GrantArgument();
         var command = new Command(verb, description) { grant };
@@ -337,9 +335,9 @@ internal static class EmergencyCommands
             var (client, _) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
             using (client)
             {
-                var target = FindGranted(await client.GetGrantedEmergencyAccessAsync(ct), r.GetValue(grant)!);
-                await call(client, target.Id, ct);
-                ctx.Info($"{done} to the vault of {target.Email}: access is granted after {Days(target.WaitTimeDays)} unless they reject it.");
+                var target = find(await list(client, ct), r.GetValue(grant)!);
+                await call(client, id(target), ct);
+                ctx.Info(done(target));
             }
         }));
         return command;
