@@ -7,6 +7,7 @@ using Coffer.Server.Background;
 using Coffer.Server.Ciphers;
 using Coffer.Server.Data;
 using Coffer.Server.Devices;
+using Coffer.Server.Emergency;
 using Coffer.Server.Errors;
 using Coffer.Server.Files;
 using Coffer.Server.Folders;
@@ -108,12 +109,15 @@ api.MapGroups();
 api.MapEvents();
 api.MapOrganizations();
 api.MapMembers();
+// Emergency access: trusted contacts who may view or take over a vault after a wait the owner can cancel (Emergency/).
+api.MapEmergencyAccess();
 app.MapEventCollection();
 
 // Files and Sends reached without a user's access token: download URLs carry their own short-lived token, Send
 // recipients a Send access token (Files/ScopedTokens).
 app.MapAttachmentDownloads();
 app.MapSendAccess();
+app.MapEmergencyAttachmentDownloads();
 
 // Admin: an admin account with two-step login and a recent proof on every route but the proof itself (Admin/AdminProof).
 app.MapAdmin();

@@ -23,13 +23,16 @@ public static class KeyRotationEndpoints
     internal static void MapKeyRotation(this RouteGroupBuilder accounts)
     {
         accounts.MapGet("/key-management/key-rotation-data", RotationData).Produces<KeyRotationDataResponseModel>()
-            .WithSummary("What else takes part in a rotation: four empty lists on a personal-vault server");
+            .WithSummary("What else takes part in a rotation: the emergency access grants with a key and their grantees' public keys");
         accounts.MapPost("/key-management/rotate-user-account-keys", Rotate)
             .WithMetadata(new ImportSizeLimit())
             .WithSummary("Replace the user key and re-encrypt the whole vault in one request");
     }
 
-    private static IResult RotationData() => Results.Json(new KeyRotationDataResponseModel(), CofferJson.Options);
+    private static async Task<IResult> RotationData(ClaimsPrincipal principal, CofferDb db, CancellationToken ct) => Results.Json(new KeyRotationDataResponseModel
+    {
+        EmergencyAccessKeyData = await Emergency.EmergencyAccessKeys.RotationDataAsync(db, principal.UserId(), ct),
+    }, CofferJson.Options);
 
     private static async Task<IResult> Rotate(RotateUserAccountKeysAndDataRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
@@ -59,6 +62,11 @@ public static class KeyRotationEndpoints
             ?? CheckCiphers(ciphers, storedCiphers, storedFolders, userId)) is { } incomplete)
         {
             return incomplete;
+        }
+
+        if (await Emergency.EmergencyAccessKeys.RotateAsync(db, userId, request.AccountUnlockData!.EmergencyAccessUnlockData, changes.Now, ct) is { } badGrants)
+        {
+            return badGrants;
         }
 
         if (ciphers.Select(c => CipherAttachments.CheckKeys(c.Attachments2)).FirstOrDefault(e => e is not null) is { } badAttachments)
@@ -174,7 +182,7 @@ public static class KeyRotationEndpoints
     }
 
     /// <summary>
-    /// Coffer has no emergency access, organisations, passkey unlock or trusted devices, so any entry in
+    /// Coffer has no organisation account recovery, passkey unlock or trusted devices, so any entry in
     /// those lists names something that is not this account's: refused rather than ignored.
     /// </summary>
     private static IResult? CheckNothingElse(RotateUserAccountKeysAndDataRequestModel request)
@@ -182,7 +190,6 @@ public static class KeyRotationEndpoints
         var unlock = request.AccountUnlockData!;
         var lists = new (string Name, int Count)[]
         {
-            ("emergencyAccessUnlockData", unlock.EmergencyAccessUnlockData?.Count ?? 0),
             ("organizationAccountRecoveryUnlockData", unlock.OrganizationAccountRecoveryUnlockData?.Count ?? 0),
             ("passkeyUnlockData", unlock.PasskeyUnlockData?.Count ?? 0),
             ("deviceKeyUnlockData", unlock.DeviceKeyUnlockData?.Count ?? 0),

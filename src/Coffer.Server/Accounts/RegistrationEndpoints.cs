@@ -224,6 +224,7 @@ public static class RegistrationEndpoints
         };
         db.Users.Add(user);
         await OrganizationInvitations.AcceptOnRegistrationAsync(db, user, CancellationToken.None);
+        await Emergency.EmergencyAccessInvitations.AcceptOnRegistrationAsync(db, user, CancellationToken.None);
         changes.Record(EventType.UserRegistered, user.Id, detail: invitation is null ? null : "invited");
         if (invitation is not null)
         {

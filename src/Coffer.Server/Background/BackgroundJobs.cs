@@ -28,7 +28,14 @@ internal sealed class BackgroundJobs(IServiceProvider services, BackgroundOption
     /// <summary>Rows deleted per commit: small enough that a commit never holds the write lock for long.</summary>
     public const int BatchSize = 100;
 
-    public async Task<BackgroundReport> RunAsync(CancellationToken ct) => new(
+    public async Task<BackgroundReport> RunAsync(CancellationToken ct)
+    {
+        // Emergency access requests whose wait has passed, and reminders in the last day of a wait (Emergency/).
+        await Emergency.EmergencyAccessJobs.RunAsync(services, now, ct);
+        return await RemoveAsync(ct);
+    }
+
+    private async Task<BackgroundReport> RemoveAsync(CancellationToken ct) => new(
         ExpiredSends: await DeleteSendsAsync(s => s.DeletionDate <= now, ct),
         TrashedItems: options.TrashDays == 0 ? 0 : await PurgeTrashAsync(now.AddDays(-options.TrashDays), ct),
         UnfinishedAttachments: await DeleteUnfinishedAttachmentsAsync(now.AddHours(-options.UnfinishedUploadHours), ct),
