@@ -113,7 +113,7 @@ public sealed class EmergencyCliTests(ServerFixture server) : IClassFixture<Serv
 
         // The grantor's session was ended by the server; the old password no longer logs in, the new one does.
         var (oldSession, _, _) = await _grantor.RunAsync("sync");
-        Assert.NotEqual(ExitCodes.Ok, oldSession);
+        Assert.Equal(ExitCodes.Error, oldSession);
         var (oldPassword, _, _) = await _grantor.RunAsync("login", grantorEmail, "--passwordenv", "MP");
         Assert.Equal(ExitCodes.Error, oldPassword);
         await _grantor.OkAsync("login", grantorEmail, "--passwordenv", "NEWMP");
