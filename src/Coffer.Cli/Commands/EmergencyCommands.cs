@@ -176,7 +176,7 @@ internal static class EmergencyCommands
                 }
 
                 var granteeId = target.GranteeId ?? throw new CliException($"{target.Email} has no account yet.");
-                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, granteeId, target.Email ?? granteeId.ToString(), typed, ct);
+                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, granteeId, target.Email ?? granteeId.ToString(), typed, "confirmed", ct);
                 string wrapped;
                 try
                 {
@@ -341,6 +341,44 @@ internal static class EmergencyCommands
             }
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The grants a key rotation must re-key (<c>emergencyAccessKeyData</c> of the rotation data), each grantee's
+    /// public key checked by its fingerprint phrase at the terminal first, as at confirmation: a key the server swapped
+    /// now would receive the new user key.
+    /// </summary>
+    internal static async Task<IReadOnlyList<EmergencyAccessRotation>> RotationTargetsAsync(
+        CliContext ctx, CofferApiClient client, IReadOnlyList<object> keyData, CancellationToken ct)
+    {
+        if (keyData.Count == 0)
+        {
+            return [];
+        }
+
+        if (ctx.Host.ReadLineFromTerminal is null)
+        {
+            throw CliException.Usage($"{keyData.Count} trusted emergency contact(s) get the new key; run this at a terminal to check their fingerprint phrases.");
+        }
+
+        var trusted = await client.GetTrustedEmergencyContactsAsync(ct);
+        var targets = new List<EmergencyAccessRotation>();
+        foreach (var entry in keyData.Select(e => System.Text.Json.JsonSerializer.SerializeToElement(e, CofferJson.Options)))
+        {
+            var id = entry.GetProperty("id").GetGuid();
+            var granteeId = entry.GetProperty("granteeId").GetGuid();
+            var email = entry.TryGetProperty("granteeEmail", out var e) ? e.GetString() : null;
+            var grant = trusted.FirstOrDefault(g => g.Id == id) ?? throw new CliException($"The server listed an emergency access grant ({id}) that is not among your trusted contacts; nothing was changed.");
+            var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, granteeId, email ?? granteeId.ToString(), null, "given the new key", ct);
+            if (publicKey != entry.GetProperty("publicKey").GetString())
+            {
+                throw new CliException($"The server gave two different public keys for {email}; nothing was changed.");
+            }
+
+            targets.Add(new EmergencyAccessRotation(id, grant.Type, grant.WaitTimeDays, publicKey));
+        }
+
+        return targets;
     }
 
     /// <summary>The id and token of an invitation link; the token alone never leaves this process except to the server.</summary>

@@ -27,14 +27,16 @@ internal static class FingerprintCheck
 
     /// <summary>
     /// The Base64 SPKI of <paramref name="userId"/>, once its phrase matched <paramref name="typed"/> or the person at the
-    /// terminal answered "yes" to it; otherwise a <see cref="CliException"/> saying <paramref name="who"/> was not confirmed.
+    /// terminal answered "yes" to it; otherwise a <see cref="CliException"/> saying <paramref name="who"/> was not
+    /// <paramref name="outcome"/> (confirmed, or given the new key of a rotation).
     /// </summary>
-    public static async Task<string> VerifiedPublicKeyAsync(CliContext ctx, CofferApiClient client, Guid userId, string who, string? typed, CancellationToken ct)
+    public static async Task<string> VerifiedPublicKeyAsync(
+        CliContext ctx, CofferApiClient client, Guid userId, string who, string? typed, string outcome, CancellationToken ct)
     {
         var publicKey = await client.GetUserPublicKeyAsync(userId, ct);
         if (publicKey.UserId != userId)
         {
-            throw new CliException("The server answered with the public key of another user; not confirmed.");
+            throw new CliException($"The server answered with the public key of another user; not {outcome}.");
         }
 
         string phrase;
@@ -44,7 +46,7 @@ internal static class FingerprintCheck
         }
         catch (FormatException e)
         {
-            throw new CliException("The server sent a public key that is not Base64; not confirmed.", e);
+            throw new CliException($"The server sent a public key that is not Base64; not {outcome}.", e);
         }
 
         if (typed is not null)
@@ -63,7 +65,7 @@ internal static class FingerprintCheck
             var answer = ctx.Host.ReadLineFromTerminal!("Type yes if it is the same phrase: ");
             if (!string.Equals(answer?.Trim(), "yes", StringComparison.Ordinal))
             {
-                throw new CliException($"{who} was not confirmed.");
+                throw new CliException($"{who} was not {outcome}.");
             }
         }
 

@@ -330,7 +330,7 @@ internal static class OrgCommands
                 }
 
                 var userId = target.UserId ?? throw new CliException($"{target.Email} has no account yet.");
-                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, userId, target.Email, typed, ct);
+                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, userId, target.Email, typed, "confirmed", ct);
                 string wrapped;
                 try
                 {

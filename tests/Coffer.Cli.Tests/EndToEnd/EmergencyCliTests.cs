@@ -122,6 +122,44 @@ public sealed class EmergencyCliTests(ServerFixture server) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task RotateKey_WrapsTheNewKeyForAConfirmedContact_AfterTheirFingerprint_SoTheirViewStillOpens()
+    {
+        var grantorEmail = await _grantor.LoginNewAccountAsync(server.BaseUrl, CliAccounts.Password);
+        var granteeEmail = await _grantee.LoginNewAccountAsync(server.BaseUrl, CliAccounts.Password);
+        await _grantor.OkAsync("add", "login", "--name", "Safe", "--password", "s4fe-code", "--passwordenv", "MP");
+        var id = (await _grantor.OkAsync("emergency", "invite", granteeEmail)).Trim();
+        var phrase = (await _grantee.OkAsync("get", "fingerprint", "me", "--passwordenv", "MP")).Trim();
+        await _grantor.OkAsync("emergency", "confirm", id, "--fingerprint", phrase, "--passwordenv", "MP");
+
+        // The new key goes to each contact only after the person at the terminal has seen the same phrase again.
+        var (noTerminal, _, noTerminalError) = await _grantor.RunAsync("account", "rotate-key", "--passwordenv", "MP");
+        Assert.Equal(ExitCodes.Usage, noTerminal);
+        Assert.Contains("fingerprint", noTerminalError, StringComparison.Ordinal);
+        var asked = new List<string>();
+        _grantor.Terminal = question =>
+        {
+            asked.Add(question);
+            return "no";
+        };
+        var (refused, _, refusedError) = await _grantor.RunAsync("account", "rotate-key", "--passwordenv", "MP");
+        Assert.Equal(ExitCodes.Error, refused);
+        Assert.Contains($"{granteeEmail} was not given the new key", refusedError, StringComparison.Ordinal);
+        await _grantor.OkAsync("sync");
+
+        _grantor.Terminal = _ => "yes";
+        var (rotated, _, rotateError) = await _grantor.RunAsync("account", "rotate-key", "--passwordenv", "MP");
+        Assert.True(rotated == ExitCodes.Ok, rotateError);
+        Assert.Contains(phrase, rotateError, StringComparison.Ordinal);
+        await _grantor.OkAsync("login", grantorEmail, "--passwordenv", "MP");
+
+        await _grantee.OkAsync("emergency", "initiate", id);
+        await _grantor.OkAsync("emergency", "approve", id);
+        var item = JsonDocument.Parse(await _grantee.OkAsync("emergency", "view", id, "Safe", "--passwordenv", "MP")).RootElement;
+        Assert.Equal("s4fe-code", item.GetProperty("login").GetProperty("password").GetString());
+        Assert.Single(asked);
+    }
+
+    [Fact]
     public async Task Invite_OfOneself_IsAUsageError_AndAnInvitationLinkWithoutTokenIsRefused()
     {
         var email = await _grantor.LoginNewAccountAsync(server.BaseUrl, CliAccounts.Password);
