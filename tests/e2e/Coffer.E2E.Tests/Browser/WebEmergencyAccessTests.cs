@@ -73,6 +73,27 @@ public sealed class WebEmergencyAccessTests(BrowserFixture fixture) : IClassFixt
         Assert.Equal(item.Login.Password, await again.ItemValueAsync("Password"));
     }
 
+    [Fact]
+    public async Task InvitationLinkOpenedLoggedOut_AsksToLogIn_ThenComesBackAndSendsTheToken()
+    {
+        var grantee = await VaultSeeder.SeedAsync(Server, Ca, TestAccount.CreateUnique().Email, TestAccount.CreateUnique().Password, 0, 0);
+        var web = await WebVault.OpenAsync(fixture);
+        var link = $"/#/accept-emergency/?id={Guid.NewGuid()}&name=Ann%20Example&email={Uri.EscapeDataString(grantee.Email)}&token=not-a-real-token";
+
+        await web.Page.GotoAsync(link);
+        await web.Heading("Emergency access invitation").WaitForAsync();
+        await Assertions.Expect(web.Page.GetByText("Ann Example has named")).ToBeVisibleAsync();
+        await web.Page.GetByRole(AriaRole.Link, new() { Name = "Log in", Exact = true }).ClickAsync();
+        await web.Field("Email address").FillAsync(grantee.Email);
+        await web.Field("Master password").FillAsync(grantee.Password);
+        await web.Button("Log in").ClickAsync();
+
+        // Back on the invitation, which the server refuses: the token is not one it issued for that grant.
+        await web.Heading("Emergency access invitation").WaitForAsync();
+        await Assertions.Expect(web.Alert).ToBeVisibleAsync();
+        await Assertions.Expect(web.Page.GetByTestId("own-fingerprint-phrase")).ToHaveCountAsync(0);
+    }
+
     private async Task<WebVault> OpenEmergencyAsync(string email, string password)
     {
         var web = await WebVault.OpenAsync(fixture);
