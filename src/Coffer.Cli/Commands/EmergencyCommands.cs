@@ -88,12 +88,12 @@ internal static class EmergencyCommands
         var email = new Argument<string>("email") { Description = "The e-mail of the person to trust (they need a Coffer account)" };
         var type = new Option<string>("--type") { Description = "What they may do once access is granted: view (read your items) or takeover (set a new master password)", DefaultValueFactory = _ => "view" };
         type.AcceptOnlyFromAmong(TypeNames);
-        var wait = new Option<int>("--wait") { Description = "Days between their request and automatic access (1–365), during which you can reject it", DefaultValueFactory = _ => 7 };
+        var wait = new Option<int>("--wait") { Description = "Days between their request and automatic access (1–32767), during which you can reject it", DefaultValueFactory = _ => 7 };
         wait.Validators.Add(v =>
         {
-            if (v.GetValue(wait) is < 1 or > 365)
+            if (v.GetValue(wait) is < 1 or > short.MaxValue)
             {
-                v.AddError("--wait must be between 1 and 365 days.");
+                v.AddError("--wait must be between 1 and 32767 days.");
             }
         });
         var command = new Command("invite", "Invite a trusted contact; prints the grant's id. Confirm them with `coffer emergency confirm` once they have accepted") { email, type, wait };

@@ -82,7 +82,7 @@ export async function emergencyScreen(root: HTMLElement): Promise<void> {
   const type = h('select', { name: 'emergencyType' },
     h('option', { value: String(EmergencyType.View) }, 'View: read my items'),
     h('option', { value: String(EmergencyType.Takeover) }, 'Takeover: set a new master password for my account'));
-  const wait = h('input', { type: 'number', name: 'waitDays', min: 1, max: 365, value: 7, required: true });
+  const wait = h('input', { type: 'number', name: 'waitDays', min: 1, max: 32767, value: 7, required: true });
   const inviteStatus = h('div', { 'aria-live': 'polite' });
   const invite = h('form', { className: 'card', 'aria-labelledby': 'ea-invite-title' },
     h('h2', { id: 'ea-invite-title' }, 'Add a trusted contact'),
