@@ -35,6 +35,7 @@ public static class CofferCli
             OrgCommands.Create(run),
             CollectionCommands.Create(run),
             OrgCommands.Share(run),
+            EmergencyCommands.Create(run),
             ImportCommands.Create(run),
             ExportCommands.Create(run),
             GenerateCommand.Create(run),

@@ -21,6 +21,9 @@ import { orgsScreen } from './screens/orgs';
 import { orgScreen } from './screens/org';
 import { shareScreen } from './screens/share';
 import { acceptScreen } from './screens/accept';
+import { acceptEmergencyScreen, AFTER_LOGIN_KEY } from './screens/accept-emergency';
+import { emergencyScreen } from './screens/emergency';
+import { emergencyViewScreen, forgetEmergencyVault } from './screens/emergency-view';
 import { itemCollectionsScreen } from './screens/item-collections';
 import { sendsScreen } from './screens/sends';
 import { sendEditScreen } from './screens/send-edit';
@@ -92,8 +95,11 @@ async function render(): Promise<void> {
 function screen(main: HTMLElement): void | Promise<void> {
   const route = currentRoute();
   const [name = '', id] = route.path;
+  // A grantor's vault opened through emergency access is dropped as soon as the user leaves its screens or locks.
+  if (!(vault.unlocked && name === 'settings' && id === 'emergency' && route.path[2] === 'view')) forgetEmergencyVault();
   // The invitation link works in every state: it leads to sign-up, log-in or unlock, or accepts.
   if (name === 'accept-organization') return acceptScreen(main);
+  if (name === 'accept-emergency') return acceptEmergencyScreen(main);
   // A Send link opens for anyone, logged in or not: the recipient needs no account (sharing doc §3.8).
   if (name === 'send') return id && route.path[2] ? receiveScreen(main, id, route.path[2]) : go(vault.loggedIn ? '/sends' : '/login');
   if (!vault.loggedIn) {
@@ -106,6 +112,13 @@ function screen(main: HTMLElement): void | Promise<void> {
     return lockScreen(main);
   }
   if (adminPage) return adminScreen(main);
+  // An emergency access invitation opened while logged out comes back once the vault is open.
+  const pending = sessionStorage.getItem(AFTER_LOGIN_KEY);
+  if (pending) {
+    sessionStorage.removeItem(AFTER_LOGIN_KEY);
+    return go(pending);
+  }
+
   switch (name) {
     case 'vault':
       return vaultScreen(main, { trash: false, folder: route.query.get('folder'), search: route.query.get('q') ?? '', org: route.query.get('org'), collection: route.query.get('collection') });
@@ -138,6 +151,7 @@ function screen(main: HTMLElement): void | Promise<void> {
     case 'export':
       return exportScreen(main);
     case 'settings':
+      if (id === 'emergency') return route.path[2] === 'view' && route.path[3] ? emergencyViewScreen(main, route.path[3], route.path[4]) : emergencyScreen(main);
       return settingsScreen(main);
     default:
       return go('/vault');

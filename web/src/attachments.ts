@@ -2,6 +2,7 @@
 // it as an EncArrayBuffer, and the key and the file name wrapped as EncStrings under the item key (the item's own
 // key when it has one, else the user or organization key). The server keeps all three opaque.
 import { decryptBytes, decryptFile, decryptString, encryptBytes, encryptFile, encryptString, newFileKeyBytes, SymmetricKey, unwrapSymmetricKey } from './crypto';
+import { downloadBytes, type Progress } from './filesapi';
 import type { AttachmentResponse } from './models';
 
 export interface AttachmentView {
@@ -46,6 +47,13 @@ export async function encryptAttachment(plain: Uint8Array<ArrayBuffer>, name: st
 export async function decryptAttachment(attachment: AttachmentResponse, data: Uint8Array<ArrayBuffer>, itemKey: SymmetricKey): Promise<Uint8Array<ArrayBuffer>> {
   const fileKey = attachment.key ? await unwrapSymmetricKey(attachment.key, itemKey) : itemKey;
   return decryptFile(data, fileKey);
+}
+
+/** Downloads a file through the short-lived URL `url` resolves to, and opens it and its name with the item key. */
+export async function fetchAttachment(attachment: AttachmentResponse, url: Promise<string>, itemKey: SymmetricKey, progress: Progress): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }> {
+  const data = await downloadBytes(await url, progress);
+  const [bytes, name] = await Promise.all([decryptAttachment(attachment, data, itemKey), decryptString(attachment.fileName, itemKey)]);
+  return { name, bytes };
 }
 
 /**

@@ -329,6 +329,52 @@ export async function rewrapOrgKey(wrapped: string, privateKey: CryptoKey, membe
   }
 }
 
+// ---------- emergency access (sharing doc §4.4) ----------
+
+/** Opens a type-4 EncString holding a 64-byte key (an emergency access `keyEncrypted`) into raw bytes the caller zeroes. */
+export async function unwrapKeyBytes(wrapped: string, privateKey: CryptoKey): Promise<Uint8Array<ArrayBuffer>> {
+  if (!wrapped.startsWith('4.')) throw new Error(`Unsupported key type '${wrapped.split('.')[0]}': expected 4 (RSA-OAEP-SHA1).`);
+  const raw = new Uint8Array(await subtle.decrypt({ name: 'RSA-OAEP' }, privateKey, fromBase64(wrapped.slice(2))));
+  if (raw.length !== 64) {
+    raw.fill(0);
+    throw new Error('A wrapped user key is 64 bytes.');
+  }
+  return raw;
+}
+
+/** The grantor's KDF and salt as `POST /api/emergency-access/{id}/takeover` answers them. */
+export interface TakeoverAnswer {
+  kdf: number;
+  kdfIterations: number;
+  kdfMemory?: number | null;
+  kdfParallelism?: number | null;
+  keyEncrypted: string;
+  salt?: string | null;
+}
+
+/**
+ * The body of `POST /api/emergency-access/{id}/password` (sharing doc §4.5, newer shape): the grantor's user key,
+ * opened with the grantee's private key, wrapped under the master key of the new password derived with the grantor's
+ * unchanged KDF and salt (the answer's `salt`, else the grantor's e-mail, as the official web vault does).
+ */
+export async function emergencyPasswordRequest(answer: TakeoverAnswer, privateKey: CryptoKey, password: string, grantorEmail: string) {
+  const kdf: KdfConfig = answer.kdf === KdfType.Argon2id
+    ? { kdfType: KdfType.Argon2id, iterations: answer.kdfIterations, memory: answer.kdfMemory ?? undefined, parallelism: answer.kdfParallelism ?? undefined }
+    : { kdfType: KdfType.Pbkdf2Sha256, iterations: answer.kdfIterations };
+  checkKdfFloor(kdf);
+  const raw = await unwrapKeyBytes(answer.keyEncrypted, privateKey);
+  try {
+    const m = await wrapUserKey(raw, password, answer.salt || grantorEmail, kdf);
+    const wire = { kdfType: kdf.kdfType, iterations: kdf.iterations, memory: kdf.memory ?? null, parallelism: kdf.parallelism ?? null };
+    return {
+      authenticationData: { salt: m.salt, kdf: wire, masterPasswordAuthenticationHash: m.masterPasswordHash },
+      unlockData: { salt: m.salt, kdf: wire, masterKeyWrappedUserKey: m.protectedUserKey },
+    };
+  } finally {
+    raw.fill(0);
+  }
+}
+
 /**
  * The fingerprint phrase of a public key, as the official clients compute it (key service getFingerprint and
  * hashPhrase; malicious-server doc §2.3): keyFingerprint = SHA-256(SPKI DER); fp = HKDF-Expand(PRK = keyFingerprint,

@@ -6,15 +6,16 @@
 // master key, so a reload asks for the master password again instead of a full login.
 import { Api, kdfFromToken, type Tokens, type TokenResponse } from './api';
 import {
-  checkKdfFloor, deriveMasterKey, makeOrganizationKeys, masterPasswordHash, normalizeSalt, publicKeyOf, unwrapOrgKey, unwrapPrivateKey, unwrapUserKey,
+  checkKdfFloor, decryptBytes, deriveMasterKey, makeOrganizationKeys, stretchedKey, wrapForPublicKey, masterPasswordHash, normalizeSalt, publicKeyOf, unwrapOrgKey, unwrapPrivateKey, unwrapUserKey,
   type KdfConfig, type SymmetricKey,
 } from './crypto';
-import { decryptAttachment, decryptAttachments, encryptAttachment, rewrapAttachments, type AttachmentView } from './attachments';
-import { downloadBytes, FilesApi, type Progress } from './filesapi';
+import { decryptAttachments, encryptAttachment, fetchAttachment, rewrapAttachments, type AttachmentView } from './attachments';
+import { FilesApi, type Progress } from './filesapi';
 import { decryptItem, decryptListEntry, decryptSubtitle, encryptForShare, encryptItem, itemKey } from './items';
 import { decryptSend, encryptSend, encryptSendFile, SendType, type SendDraft, type SendView } from './sends';
 import type { CipherResponse, CollectionView, SendResponse, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
 import { OrgApi } from './orgapi';
+import { EmergencyApi } from './emergencyapi';
 import { go } from './router';
 import { decryptString, encryptString } from './crypto';
 
@@ -50,6 +51,7 @@ export class Vault {
 
   readonly orgApi = new OrgApi(this.api);
   readonly files = new FilesApi(this.api);
+  readonly emergencyApi = new EmergencyApi(this.api);
   /** The account's private key as synced (under the user key). */
   private protectedPrivateKey: string | null = null;
 
@@ -224,6 +226,33 @@ export class Vault {
     const wrapped = this.wrappedOrgKeys.get(organizationId);
     if (!wrapped || !this.privateKey) throw new Error('No key for this organization.');
     return { wrapped, privateKey: this.privateKey };
+  }
+
+  /** The account's RSA private key: opens what others wrapped for this account (emergency access, sharing doc §4.4). */
+  ownPrivateKey(): CryptoKey {
+    if (!this.privateKey) throw new Error('This account has no key pair yet: sync again.');
+    return this.privateKey;
+  }
+
+  /**
+   * The user key wrapped for another account's public key (type 4), once the master password is checked: what an
+   * emergency access confirm sends (§4.4). The user key here is non-extractable, so its bytes come from the copy
+   * protected by the master key, and never outlive this call.
+   */
+  async wrapUserKeyFor(password: string, publicKey: string): Promise<string> {
+    const masterKey = await deriveMasterKey(password, this.email, this.kdf!);
+    try {
+      const raw = await decryptBytes(this.protectedUserKey, await stretchedKey(masterKey)).catch(() => {
+        throw new Error('Invalid master password.');
+      });
+      try {
+        return await wrapForPublicKey(raw, publicKey);
+      } finally {
+        raw.fill(0);
+      }
+    } finally {
+      masterKey.fill(0);
+    }
   }
 
   // ---------- sync and the list ----------
@@ -488,10 +517,7 @@ export class Vault {
     const cipher = this.cipherOf(id);
     const attachment = cipher.attachments?.find((a) => a.id === attachmentId);
     if (!attachment) throw new Error('No such attachment.');
-    const key = await this.itemKeyOf(cipher);
-    const data = await downloadBytes(await this.files.attachmentUrl(id, attachmentId), progress);
-    const [bytes, name] = await Promise.all([decryptAttachment(attachment, data, key), decryptString(attachment.fileName, key)]);
-    return { name, bytes };
+    return fetchAttachment(attachment, this.files.attachmentUrl(id, attachmentId), await this.itemKeyOf(cipher), progress);
   }
 
   async deleteAttachment(id: string, attachmentId: string): Promise<void> {

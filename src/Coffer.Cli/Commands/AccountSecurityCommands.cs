@@ -81,15 +81,16 @@ internal static class AccountSecurityCommands
             await WithFreshSessionAsync(ctx, async (client, session) =>
             {
                 var data = await client.GetKeyRotationDataAsync(ct);
-                if (data.OrganizationPasswordResetKeyData.Count + data.EmergencyAccessKeyData.Count + data.TrustedDeviceKeyData.Count + data.PasskeyKeyData.Count > 0)
+                if (data.OrganizationPasswordResetKeyData.Count + data.TrustedDeviceKeyData.Count + data.PasskeyKeyData.Count > 0)
                 {
-                    throw new CliException("The account has account recovery, emergency access, trusted devices or passkey unlock, which this CLI cannot re-key. Rotate from the web vault.");
+                    throw new CliException("The account has account recovery, trusted devices or passkey unlock, which this CLI cannot re-key.");
                 }
 
+                var emergency = await EmergencyCommands.RotationTargetsAsync(ctx, client, data.EmergencyAccessKeyData, ct);
                 var password = ctx.ReadMasterPassword();
                 await CliProgress.SpinnerAsync(ctx, "Re-encrypting the vault under a new user key…", async () =>
                 {
-                    var request = Locally(() => KeyRotation.Build(session.Sync!, password));
+                    var request = Locally(() => KeyRotation.Build(session.Sync!, password, emergency));
                     count = request.AccountData!.Ciphers!.Count;
                     await client.RotateUserAccountKeysAsync(request, ct);
                 });
@@ -187,7 +188,7 @@ internal static class AccountSecurityCommands
     }
 
     /// <summary>The new password from <paramref name="variable"/>, else typed twice at the terminal.</summary>
-    private static string ReadNewPassword(CliContext ctx, string? variable)
+    internal static string ReadNewPassword(CliContext ctx, string? variable)
     {
         if (variable is not null)
         {

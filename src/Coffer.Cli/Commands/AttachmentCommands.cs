@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Coffer.Client;
 using Coffer.Client.Crypto;
 using Coffer.Client.Files;
 using Coffer.Client.Vault;
@@ -123,18 +124,36 @@ internal static class AttachmentCommands
         using var keys = VaultSession.Keys(session, userKey);
         var (cipher, item) = VaultSession.FindItem(session, keys, itemName, inTrash: null);
         using var itemKey = AttachmentCrypto.ItemKey(cipher, keys);
-        var (attachment, name) = Find(cipher, item, itemKey, attachmentName);
-        using var fileKey = AttachmentCrypto.FileKey(attachment.Key, itemKey);
         var (client, _) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
         using (client)
         {
-            var download = await client.GetAttachmentDownloadAsync(cipher.Id, attachment.Id, ct);
-            var url = download.Url ?? throw new CliException("The server gave no download URL for the attachment.");
-            var written = await FileTransfer.DownloadAsync(ctx, client, url, Size(attachment), fileKey, output, name, ct);
-            if (written != FileTransfer.StandardOutput)
-            {
-                ctx.Notice($"Saved '{name}' to {written}.");
-            }
+            await SaveAsync(ctx, client, cipher, item, itemKey, attachmentName, output, id => client.GetAttachmentDownloadAsync(cipher.Id, id, ct), ct);
+        }
+    }
+
+    /// <summary>
+    /// Downloads one attachment of <paramref name="cipher"/> through the URL <paramref name="downloadUrl"/> hands out
+    /// (the owner's route, or the emergency access route), decrypts it and writes it to <paramref name="output"/>.
+    /// </summary>
+    internal static async Task SaveAsync(
+        CliContext ctx,
+        CofferApiClient client,
+        CipherDetailsResponseModel cipher,
+        VaultItem item,
+        SymmetricKey itemKey,
+        string attachmentName,
+        string? output,
+        Func<string, Task<AttachmentResponseModel>> downloadUrl,
+        CancellationToken ct)
+    {
+        var (attachment, name) = Find(cipher, item, itemKey, attachmentName);
+        using var fileKey = AttachmentCrypto.FileKey(attachment.Key, itemKey);
+        var download = await downloadUrl(attachment.Id);
+        var url = download.Url ?? throw new CliException("The server gave no download URL for the attachment.");
+        var written = await FileTransfer.DownloadAsync(ctx, client, url, Size(attachment), fileKey, output, name, ct);
+        if (written != FileTransfer.StandardOutput)
+        {
+            ctx.Notice($"Saved '{name}' to {written}.");
         }
     }
 

@@ -298,10 +298,7 @@ internal static class OrgCommands
     {
         var orgArg = OrgArgument();
         var member = MemberArgument();
-        var fingerprint = new Option<string?>("--fingerprint")
-        {
-            Description = "The member's fingerprint phrase as they read it to you; confirm only if it matches",
-        };
+        var fingerprint = FingerprintCheck.Option("member");
         var command = new Command(
             "confirm",
             "Give an accepted member the organization key, after checking their fingerprint phrase (asks for \"yes\", or --fingerprint)")
@@ -313,10 +310,7 @@ internal static class OrgCommands
             var session = ctx.RequireSession();
             var organization = OrgSession.FindOrganization(session, r.GetValue(orgArg)!);
             var typed = r.GetValue(fingerprint);
-            if (typed is null && ctx.Host.ReadLineFromTerminal is null)
-            {
-                throw CliException.Usage("No terminal to ask whether the fingerprint phrase matches; pass --fingerprint \"PHRASE\" as the member reads it from their device.");
-            }
+            FingerprintCheck.RequireWayToAsk(ctx, typed, "member");
 
             using var userKey = ctx.UnlockUserKey(session);
             using var keys = VaultSession.Keys(session, userKey);
@@ -336,46 +330,11 @@ internal static class OrgCommands
                 }
 
                 var userId = target.UserId ?? throw new CliException($"{target.Email} has no account yet.");
-                var publicKey = await client.GetUserPublicKeyAsync(userId, ct);
-                if (publicKey.UserId != userId)
-                {
-                    throw new CliException("The server answered with the public key of another user; not confirmed.");
-                }
-
-                string phrase;
-                try
-                {
-                    phrase = FingerprintPhrase.Compute(userId.ToString(), publicKey.PublicKey);
-                }
-                catch (FormatException e)
-                {
-                    throw new CliException("The server sent a public key that is not Base64; not confirmed.", e);
-                }
-
-                if (typed is not null)
-                {
-                    if (!FingerprintPhrase.Matches(phrase, typed))
-                    {
-                        throw new CliException(
-                            $"The fingerprint phrase does not match: the server gave a key whose phrase is '{phrase}'. {target.Email} was NOT confirmed; "
-                            + "check the phrase with them again, over a channel the server does not carry.");
-                    }
-                }
-                else
-                {
-                    ctx.Host.Error.WriteLine($"Fingerprint phrase of {target.Email}: {phrase}");
-                    ctx.Host.Error.WriteLine("Ask them to read the phrase their own device shows (Settings > My account in the web vault), in person or by phone.");
-                    var answer = ctx.Host.ReadLineFromTerminal!("Type yes if it is the same phrase: ");
-                    if (!string.Equals(answer?.Trim(), "yes", StringComparison.Ordinal))
-                    {
-                        throw new CliException($"{target.Email} was not confirmed.");
-                    }
-                }
-
+                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, userId, target.Email, typed, "confirmed", ct);
                 string wrapped;
                 try
                 {
-                    wrapped = OrganizationKeys.Wrap(keys.Organization(organization.Id), publicKey.PublicKey);
+                    wrapped = OrganizationKeys.Wrap(keys.Organization(organization.Id), publicKey);
                 }
                 catch (CryptographicException e)
                 {

@@ -91,6 +91,13 @@ internal static class VaultSession
         var candidates = Decrypted(session, keys)
             .Where(c => inTrash is null || (c.Cipher.DeletedDate is not null) == inTrash)
             .ToList();
+        return FindItem(candidates, nameOrId, inTrash == true ? "trashed " : "", inTrash == true ? "coffer list --trash" : "coffer list");
+    }
+
+    /// <summary>The same search over <paramref name="candidates"/> (another vault's items: emergency access view); <paramref name="listCommand"/> is the hint when nothing matches.</summary>
+    public static (CipherDetailsResponseModel Cipher, VaultItem Item) FindItem(
+        IReadOnlyList<(CipherDetailsResponseModel Cipher, VaultItem Item)> candidates, string nameOrId, string kind, string listCommand)
+    {
         var byId = candidates.Where(c => string.Equals(c.Cipher.Id.ToString(), nameOrId, StringComparison.OrdinalIgnoreCase)).ToList();
         var matches = byId.Count > 0 ? byId
             : candidates.Where(c => string.Equals(c.Item.Name, nameOrId, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -102,7 +109,7 @@ internal static class VaultSession
         return matches.Count switch
         {
             1 => matches[0],
-            0 => throw CliException.NotFound($"No {(inTrash == true ? "trashed " : "")}item matches '{nameOrId}'. Run `coffer list{(inTrash == true ? " --trash" : "")}` to see them."),
+            0 => throw CliException.NotFound($"No {kind}item matches '{nameOrId}'. Run `{listCommand}` to see them."),
             _ => throw new CliException(
                 $"'{nameOrId}' matches {matches.Count} items: "
                 + string.Join(", ", matches.Select(m => $"{m.Cipher.Id} ({m.Item.Name})")) + ". Use the id."),

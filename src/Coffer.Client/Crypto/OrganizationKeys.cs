@@ -56,13 +56,20 @@ public static class OrganizationKeys
 
     /// <summary>A member's org key from its type-4 EncString (the sync profile entry's <c>key</c>) and the member's private key.</summary>
     /// <exception cref="CryptographicException">Not type 4, not decryptable with this key, or not 64 bytes.</exception>
-    public static SymmetricKey Unwrap(string wrapped, RSA privateKey)
+    public static SymmetricKey Unwrap(string wrapped, RSA privateKey) => Unwrap(wrapped, privateKey, "An organization key");
+
+    /// <summary>
+    /// Any 64-byte key from a type-4 EncString (<see cref="Wrap"/>'s inverse); <paramref name="what"/> names it in errors.
+    /// Emergency access wraps the grantor's user key the same way (bitwarden-sharing-features.md §4.4).
+    /// </summary>
+    /// <exception cref="CryptographicException">Not type 4, not decryptable with this key, or not 64 bytes.</exception>
+    internal static SymmetricKey Unwrap(string wrapped, RSA privateKey, string what)
     {
         ArgumentNullException.ThrowIfNull(privateKey);
         var encString = EncString.Parse(wrapped);
         if (encString.Type != EncryptionType.Rsa2048_OaepSha1_B64)
         {
-            throw new CryptographicException($"An organization key is an EncString type 4 (RSA-OAEP-SHA1); this one is type {(int)encString.Type}.");
+            throw new CryptographicException($"{what} is an EncString type 4 (RSA-OAEP-SHA1); this one is type {(int)encString.Type}.");
         }
 
         var plain = privateKey.Decrypt(encString.Data.Span, RSAEncryptionPadding.OaepSHA1);
@@ -70,7 +77,7 @@ public static class OrganizationKeys
         {
             return plain.Length == SymmetricKey.Length
                 ? new SymmetricKey(plain)
-                : throw new CryptographicException($"An organization key is {SymmetricKey.Length} bytes; this one is {plain.Length}.");
+                : throw new CryptographicException($"{what} is {SymmetricKey.Length} bytes; this one is {plain.Length}.");
         }
         finally
         {

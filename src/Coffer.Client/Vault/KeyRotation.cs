@@ -8,6 +8,9 @@ using Coffer.Protocol.Crypto;
 
 namespace Coffer.Client.Vault;
 
+/// <summary>An emergency access grant to re-key in a rotation: its id, type and wait (sent back unchanged) and the grantee's checked public key (Base64 SPKI).</summary>
+public sealed record EmergencyAccessRotation(Guid Id, int Type, int WaitTimeDays, string PublicKey);
+
 /// <summary>
 /// Builds a user key rotation (account doc §3.3) from a fresh sync: a new random user key, the same RSA private key
 /// re-wrapped under it, every personal cipher and folder re-encrypted, the attachment keys and names of items without
@@ -23,7 +26,14 @@ public static class KeyRotation
     /// per-attachment keys on an item without its own key, whose file is under the user key itself and would become
     /// unreadable (it has to be downloaded and attached again first).
     /// </exception>
-    public static RotateUserAccountKeysAndDataRequestModel Build(SyncResponseModel sync, string password)
+    /// <param name="sync">A fresh sync of the account.</param>
+    /// <param name="password">The master password (unchanged by a rotation).</param>
+    /// <param name="emergencyAccess">
+    /// Every grant with a key (status Confirmed or later), with the grantee's public key as the caller checked it: the
+    /// new user key is wrapped for each (<c>emergencyAccessUnlockData</c>, bitwarden-sharing-features.md §4.4), or the
+    /// server refuses the rotation.
+    /// </param>
+    public static RotateUserAccountKeysAndDataRequestModel Build(SyncResponseModel sync, string password, IReadOnlyList<EmergencyAccessRotation>? emergencyAccess = null)
     {
         ArgumentNullException.ThrowIfNull(sync);
         var unlock = sync.UserDecryption.MasterPasswordUnlock;
@@ -58,7 +68,15 @@ public static class KeyRotation
                     MasterKeyEncryptedUserKey = wrappedUserKey,
                     ContainedKeyId = newKey.KeyId,
                 },
-                EmergencyAccessUnlockData = [],
+                EmergencyAccessUnlockData = [.. (emergencyAccess ?? []).Select(g => JsonSerializer.SerializeToElement(
+                    new JsonObject
+                    {
+                        ["id"] = g.Id.ToString(),
+                        ["type"] = g.Type,
+                        ["waitTimeDays"] = g.WaitTimeDays,
+                        ["keyEncrypted"] = Emergency.EmergencyAccessCrypto.WrapUserKey(newKey, g.PublicKey),
+                    },
+                    CofferJson.Options))],
                 OrganizationAccountRecoveryUnlockData = [],
                 PasskeyUnlockData = [],
                 DeviceKeyUnlockData = [],

@@ -2,23 +2,30 @@ import type { AttachmentView } from '../attachments';
 import { errorText, field, h, message, replace, uid } from '../dom';
 import { download } from '../exporters';
 import { safeFileName } from '../sends';
+import type { Progress } from '../filesapi';
 import { vault } from '../vault';
 import { formatBytes, progressBar } from './progress';
+
+/** Where the files come from: the caller's own vault, or a vault opened through emergency access (read-only). */
+export interface AttachmentSource {
+  attachments(itemId: string): Promise<AttachmentView[]>;
+  downloadAttachment(itemId: string, attachmentId: string, progress: Progress): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }>;
+}
 
 /**
  * The item screen's "Attachments" section (sharing doc §2): the files with their decrypted names and sizes, a
  * download for each (fetched through a fresh short-lived URL and decrypted here), and, when the caller may edit
  * the item, delete and add (encrypted in the browser, uploaded with a progress bar).
  */
-export function attachmentsSection(itemId: string, canEdit: boolean): HTMLElement {
+export function attachmentsSection(itemId: string, canEdit: boolean, files: AttachmentSource = vault): HTMLElement {
   const headingId = uid('attachments');
   const section = h('section', { className: 'card', 'aria-labelledby': headingId });
   const status = h('div', { 'aria-live': 'polite' });
 
   const draw = async (note?: HTMLElement) => {
-    let files: AttachmentView[];
+    let list: AttachmentView[];
     try {
-      files = await vault.attachments(itemId);
+      list = await files.attachments(itemId);
     } catch (err) {
       replace(section, h('h2', { id: headingId }, 'Attachments'), message('error', errorText(err)));
       return;
@@ -26,8 +33,8 @@ export function attachmentsSection(itemId: string, canEdit: boolean): HTMLElemen
     replace(status, note ?? null);
     replace(section,
       h('h2', { id: headingId }, 'Attachments'),
-      files.length
-        ? h('ul', { className: 'files', 'data-testid': 'attachment-list' }, files.map((f) => fileRow(f)))
+      list.length
+        ? h('ul', { className: 'files', 'data-testid': 'attachment-list' }, list.map((f) => fileRow(f)))
         : h('p', { className: 'meta' }, 'No files attached.'),
       canEdit ? addForm() : null,
       status);
@@ -48,7 +55,7 @@ export function attachmentsSection(itemId: string, canEdit: boolean): HTMLElemen
     replace(status, bar.el);
     busy(true);
     try {
-      const file = await vault.downloadAttachment(itemId, f.id, bar.update);
+      const file = await files.downloadAttachment(itemId, f.id, bar.update);
       download(safeFileName(file.name), file.bytes, 'application/octet-stream');
       replace(status, message('info', `${f.fileName} downloaded.`));
     } catch (err) {

@@ -17,7 +17,62 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
     return;
   }
   const status = h('div', { className: 'toast', 'aria-live': 'polite' });
-  const copy = async (label: string, value: string) => {
+  const copy = copier(status);
+
+  const hidden = !item.viewPassword;
+  const folder = vault.folders.find((f) => f.id === item.folderId)?.name;
+  const cipherPermissions = vault.permissions(id);
+  const org = item.organizationId ? vault.organizations.find((o) => o.id === item.organizationId) : null;
+  const collections = vault.collections.filter((c) => item.collectionIds.includes(c.id)).map((c) => c.name);
+
+  // Read-only access offers no edit; deleting and restoring follow the item's permissions (organizations doc §7.3).
+  const actions = item.deletedDate
+    ? [
+        cipherPermissions.restore ? h('button', { type: 'button', onclick: () => act(() => vault.restoreItem(id), '/trash') }, 'Restore') : null,
+        cipherPermissions.delete ? h('button', { type: 'button', className: 'danger', onclick: () => confirm('Delete this item for good? This cannot be undone.') && act(() => vault.deleteItem(id), '/trash') }, 'Delete permanently') : null,
+      ]
+    : [
+        item.edit ? h('button', { type: 'button', onclick: () => go(`/edit/${id}`) }, 'Edit') : null,
+        !item.organizationId && vault.organizations.length ? h('button', { type: 'button', className: 'secondary', onclick: () => go(`/share/${id}`) }, 'Move to organization') : null,
+        item.organizationId && item.viewPassword ? h('button', { type: 'button', className: 'secondary', onclick: () => go(`/collections/${id}`) }, 'Collections') : null,
+        cipherPermissions.delete ? h('button', { type: 'button', className: 'danger', onclick: () => act(() => vault.trashItem(id), '/vault') }, 'Move to trash') : null,
+      ];
+
+  async function act(action: () => Promise<void>, then: string) {
+    // One click, one request: the buttons stay disabled until the server has answered.
+    const buttons = [...root.querySelectorAll<HTMLButtonElement>('.actions button')];
+    buttons.forEach((b) => (b.disabled = true));
+    try {
+      await action();
+      go(then);
+    } catch (err) {
+      replace(status, message('error', errorText(err)));
+      buttons.forEach((b) => (b.disabled = false));
+    }
+  }
+
+  replace(root,
+    h('p', {}, h('a', { href: item.deletedDate ? '#/trash' : '#/vault' }, item.deletedDate ? '← Trash' : '← Vault')),
+    h('h1', {}, item.name || '(no name)'),
+    h('p', { className: 'meta' }, [typeName(item.type), folder ? `in ${folder}` : null, item.favorite ? 'favorite' : null, item.deletedDate ? 'in the trash' : null].filter(Boolean).join(' · ')),
+    org ? h('p', { className: 'meta', 'data-testid': 'item-owner' }, `Shared by ${org.name}${collections.length ? ` in ${collections.join(', ')}` : ''}${item.edit ? '' : ' · read-only'}${hidden ? ' · password hidden' : ''}`) : null,
+    itemFields(item, copy),
+    item.passwordHistory.length && !hidden
+      ? h('details', { className: 'history' },
+          h('summary', { className: 'meta' }, `Password history: ${item.passwordHistory.length} earlier ${item.passwordHistory.length === 1 ? 'password' : 'passwords'}.`),
+          h('ul', {}, item.passwordHistory.map((p, i) =>
+            h('li', {}, h('span', { className: 'secret' }, p.password), ' ', h('span', { className: 'meta' }, new Date(p.lastUsedDate).toLocaleString()), ' ',
+              h('button', { type: 'button', className: 'small', 'aria-label': `Copy earlier password ${i + 1}`, onclick: () => void copy('Earlier password', p.password) }, 'Copy')))))
+      : null,
+    item.revisionDate ? h('p', { className: 'meta' }, `Updated ${new Date(item.revisionDate).toLocaleString()}`) : null,
+    h('div', { className: 'actions' }, actions),
+    attachmentsSection(id, item.edit && !item.deletedDate),
+    status);
+}
+
+/** Copies a value (the clipboard clears after 30 seconds) and says so in `status`. */
+export function copier(status: HTMLElement): (label: string, value: string) => Promise<void> {
+  return async (label, value) => {
     try {
       await copyText(value);
       replace(status, message('info', `${label} copied. The clipboard clears in 30 seconds.`));
@@ -25,7 +80,13 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
       replace(status, message('error', `Could not copy: ${errorText(err)}`));
     }
   };
+}
 
+/**
+ * An item's fields as a definition list: a copy button on each, secrets hidden until revealed, a live TOTP code.
+ * Also the emergency access view's read-only item (screens/emergency-view.ts).
+ */
+export function itemFields(item: ItemView, copy: (label: string, value: string) => Promise<void>): HTMLElement {
   const rows: HTMLElement[] = [];
   const row = (label: string, value: string, opts: { secret?: boolean; link?: boolean } = {}) => {
     if (!value) return;
@@ -74,57 +135,10 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
   row('Notes', item.notes);
 
   const totp = item.type === CipherType.Login && item.login.totp && !hidden ? totpRow(item.login.totp, copy) : null;
-  const folder = vault.folders.find((f) => f.id === item.folderId)?.name;
-  const cipherPermissions = vault.permissions(id);
-  const org = item.organizationId ? vault.organizations.find((o) => o.id === item.organizationId) : null;
-  const collections = vault.collections.filter((c) => item.collectionIds.includes(c.id)).map((c) => c.name);
-
-  // Read-only access offers no edit; deleting and restoring follow the item's permissions (organizations doc §7.3).
-  const actions = item.deletedDate
-    ? [
-        cipherPermissions.restore ? h('button', { type: 'button', onclick: () => act(() => vault.restoreItem(id), '/trash') }, 'Restore') : null,
-        cipherPermissions.delete ? h('button', { type: 'button', className: 'danger', onclick: () => confirm('Delete this item for good? This cannot be undone.') && act(() => vault.deleteItem(id), '/trash') }, 'Delete permanently') : null,
-      ]
-    : [
-        item.edit ? h('button', { type: 'button', onclick: () => go(`/edit/${id}`) }, 'Edit') : null,
-        !item.organizationId && vault.organizations.length ? h('button', { type: 'button', className: 'secondary', onclick: () => go(`/share/${id}`) }, 'Move to organization') : null,
-        item.organizationId && item.viewPassword ? h('button', { type: 'button', className: 'secondary', onclick: () => go(`/collections/${id}`) }, 'Collections') : null,
-        cipherPermissions.delete ? h('button', { type: 'button', className: 'danger', onclick: () => act(() => vault.trashItem(id), '/vault') }, 'Move to trash') : null,
-      ];
-
-  async function act(action: () => Promise<void>, then: string) {
-    // One click, one request: the buttons stay disabled until the server has answered.
-    const buttons = [...root.querySelectorAll<HTMLButtonElement>('.actions button')];
-    buttons.forEach((b) => (b.disabled = true));
-    try {
-      await action();
-      go(then);
-    } catch (err) {
-      replace(status, message('error', errorText(err)));
-      buttons.forEach((b) => (b.disabled = false));
-    }
-  }
-
-  replace(root,
-    h('p', {}, h('a', { href: item.deletedDate ? '#/trash' : '#/vault' }, item.deletedDate ? '← Trash' : '← Vault')),
-    h('h1', {}, item.name || '(no name)'),
-    h('p', { className: 'meta' }, [typeName(item.type), folder ? `in ${folder}` : null, item.favorite ? 'favorite' : null, item.deletedDate ? 'in the trash' : null].filter(Boolean).join(' · ')),
-    org ? h('p', { className: 'meta', 'data-testid': 'item-owner' }, `Shared by ${org.name}${collections.length ? ` in ${collections.join(', ')}` : ''}${item.edit ? '' : ' · read-only'}${hidden ? ' · password hidden' : ''}`) : null,
-    h('dl', { className: 'fields' }, rows, totp),
-    item.passwordHistory.length && !hidden
-      ? h('details', { className: 'history' },
-          h('summary', { className: 'meta' }, `Password history: ${item.passwordHistory.length} earlier ${item.passwordHistory.length === 1 ? 'password' : 'passwords'}.`),
-          h('ul', {}, item.passwordHistory.map((p, i) =>
-            h('li', {}, h('span', { className: 'secret' }, p.password), ' ', h('span', { className: 'meta' }, new Date(p.lastUsedDate).toLocaleString()), ' ',
-              h('button', { type: 'button', className: 'small', 'aria-label': `Copy earlier password ${i + 1}`, onclick: () => void copy('Earlier password', p.password) }, 'Copy')))))
-      : null,
-    item.revisionDate ? h('p', { className: 'meta' }, `Updated ${new Date(item.revisionDate).toLocaleString()}`) : null,
-    h('div', { className: 'actions' }, actions),
-    attachmentsSection(id, item.edit && !item.deletedDate),
-    status);
+  return h('dl', { className: 'fields' }, rows, totp);
 }
 
-function typeName(type: number): string {
+export function typeName(type: number): string {
   return ({ 1: 'Login', 2: 'Secure note', 3: 'Card', 4: 'Identity', 5: 'SSH key (its key is not shown here)' } as Record<number, string>)[type] ?? 'Item of a newer type (shown in part)';
 }
 

@@ -11,7 +11,7 @@ type Section = (root: HTMLElement) => HTMLElement;
 
 /** Settings: lock timeout, master password, KDF, two-step login, sessions, log out everywhere. */
 export function settingsScreen(root: HTMLElement): void {
-  const sections: Section[] = [lockSection, passwordSection, kdfSection, twoFactorSection, sessionsSection, logoutSection];
+  const sections: Section[] = [lockSection, passwordSection, kdfSection, twoFactorSection, emergencySection, sessionsSection, logoutSection];
   replace(root, h('h1', {}, 'Settings'), sections.map((s) => s(root)));
 }
 
@@ -47,6 +47,12 @@ function loggedOutEverywhere(text: string): void {
   vault.forget();
   go('/login');
   setTimeout(() => document.querySelector('form')?.prepend(message('info', text)), 0);
+}
+
+function emergencySection(): HTMLElement {
+  return section('Emergency access',
+    h('p', {}, 'Name trusted contacts who may view or take over your vault after a waiting period you can cut short or refuse, and see the vaults others entrust to you.'),
+    h('p', {}, h('a', { href: '#/settings/emergency' }, 'Manage emergency access')));
 }
 
 function lockSection(): HTMLElement {
