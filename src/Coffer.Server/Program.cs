@@ -15,6 +15,7 @@ using Coffer.Server.Identity;
 using Coffer.Server.Mail;
 using Coffer.Server.Notifications;
 using Coffer.Server.Organizations;
+using Coffer.Server.Passkeys;
 using Coffer.Server.Sends;
 using Coffer.Server.Sync;
 using Coffer.Server.TwoFactor;
@@ -86,6 +87,7 @@ app.MapMetrics();
 var identity = app.MapGroup("/identity").AllowAnonymous().WithMetadata(new RequestBodyLimit(RequestBodyLimit.IdentityBytes));
 identity.MapPrelogin();
 identity.MapToken();
+identity.MapPasskeyLogin();
 identity.MapRegistration();
 
 // The Bitwarden API: an access token on every route except the two clients call before they log in.
@@ -95,6 +97,7 @@ api.MapKnownDevice().AllowAnonymous();
 api.MapAccounts();
 api.MapAccountSecurity();
 api.MapTwoFactor();
+api.MapPasskeys();
 api.MapDevices();
 api.MapSync();
 api.MapFolders();
