@@ -30,7 +30,13 @@ public static class PasskeyCeremonies
 
     // Browsers and upstream's clients differ in casing (clientDataJSON / clientDataJson), so names are matched
     // case-insensitively, with Fido2's own contract for everything else (base64url byte arrays, enums).
-    private static readonly JsonSerializerOptions BrowserJson = new(FidoModelSerializerContext.Default.Options) { PropertyNameCaseInsensitive = true };
+    // The attestation types have no generated metadata, so reflection fills in behind Fido2's context.
+    private static readonly JsonSerializerOptions BrowserJson = new(FidoModelSerializerContext.Default.Options)
+    {
+        PropertyNameCaseInsensitive = true,
+        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+            FidoModelSerializerContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
+    };
 
     /// <summary>Stores <paramref name="optionsJson"/> for <paramref name="ceremony"/> and returns the token that names it.</summary>
     public static string Store(CofferDb db, Guid? userId, WebAuthnCeremony ceremony, string optionsJson, DateTime now)
