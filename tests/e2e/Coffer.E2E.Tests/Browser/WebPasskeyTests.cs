@@ -1,0 +1,74 @@
+using Microsoft.Playwright;
+
+namespace Coffer.E2E.Tests.Browser;
+
+/// <summary>
+/// Passkeys and security keys in real Chromium with its virtual authenticator (<c>bitwarden-sharing-features.md</c>
+/// §5): a passkey created in the web vault logs in and, through PRF, unlocks the vault with no master password; one
+/// without PRF logs in and leaves the unlock to the master password; removed, it logs in no more.
+/// </summary>
+public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixture<PasskeyBrowserFixture>
+{
+    [Fact]
+    public async Task PasskeyWithPrf_CreatedInTheBrowser_UnlocksTheVaultWithoutTheMasterPassword_UntilRemoved()
+    {
+        var account = Harness.TestAccount.CreateUnique();
+        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
+        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf: true));
+        await web.LoginAsync(account.Email, account.Password);
+        await web.NavigateAsync("Settings");
+        var passkeys = web.Section("Passkeys");
+        await passkeys.GetByLabel("Passkey name", new() { Exact = true }).FillAsync("Virtual authenticator");
+        await passkeys.GetByLabel("Master password", new() { Exact = true }).First.FillAsync(account.Password);
+        await passkeys.GetByRole(AriaRole.Button, new() { Name = "Create passkey" }).ClickAsync();
+        await Assertions.Expect(passkeys).ToContainTextAsync("it logs in and unlocks the vault");
+        await Assertions.Expect(passkeys.GetByTestId("passkey")).ToContainTextAsync("Virtual authenticator Unlocks the vault");
+
+        await LogOutAsync(web);
+        await web.Button("Log in with passkey").ClickAsync();
+        await web.WaitForListAsync();
+        Assert.Equal(["Login 0000"], await web.NamesInListAsync());
+
+        await web.NavigateAsync("Settings");
+        passkeys = web.Section("Passkeys");
+        await passkeys.GetByLabel("Master password", new() { Exact = true }).Last.FillAsync(account.Password);
+        await passkeys.GetByRole(AriaRole.Button, new() { Name = "Remove passkey" }).ClickAsync();
+        await Assertions.Expect(passkeys).ToContainTextAsync("No passkeys yet.");
+
+        await LogOutAsync(web);
+        await web.Button("Log in with passkey").ClickAsync();
+        await Assertions.Expect(web.Alert).ToContainTextAsync("Invalid credential.");
+        await Assertions.Expect(web.Heading("Log in")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task PasskeyWithoutPrf_LogsIn_ThenTheMasterPasswordUnlocks()
+    {
+        var account = Harness.TestAccount.CreateUnique();
+        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
+        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf: false));
+        await web.LoginAsync(account.Email, account.Password);
+        await web.NavigateAsync("Settings");
+        var passkeys = web.Section("Passkeys");
+        await passkeys.GetByLabel("Passkey name", new() { Exact = true }).FillAsync("No PRF");
+        await passkeys.GetByLabel("Master password", new() { Exact = true }).First.FillAsync(account.Password);
+        await passkeys.GetByRole(AriaRole.Button, new() { Name = "Create passkey" }).ClickAsync();
+        await Assertions.Expect(passkeys).ToContainTextAsync("cannot unlock the vault");
+
+        await LogOutAsync(web);
+        await web.Button("Log in with passkey").ClickAsync();
+        await web.Heading("Your vault is locked").WaitForAsync();
+        await Assertions.Expect(web.Page.GetByText($"Logged in as {account.Email.ToLowerInvariant()}.")).ToBeVisibleAsync();
+        await web.Field("Master password").FillAsync(account.Password);
+        await web.Button("Unlock").ClickAsync();
+        await web.WaitForListAsync();
+        Assert.Equal(["Login 0000"], await web.NamesInListAsync());
+    }
+
+    private static async Task LogOutAsync(WebVault web)
+    {
+        await web.NavigateAsync("Settings");
+        await web.Button("Log out of this browser").ClickAsync();
+        await web.Heading("Log in").WaitForAsync();
+    }
+}
