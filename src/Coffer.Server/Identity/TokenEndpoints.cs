@@ -31,7 +31,7 @@ public static class TokenEndpoints
     }
 
     private static async Task<IResult> Token(
-        HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
+        HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorLogin secondFactor)
     {
         if (!IsUrlEncodedForm(request))
         {
@@ -53,7 +53,7 @@ public static class TokenEndpoints
         {
             // A Send recipient has no account, device or password: routed before any of that is looked at (§3.8).
             Sends.SendAccessGrant.GrantType => await Sends.SendAccessGrant.HandleAsync(request.HttpContext, form.Get),
-            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secrets),
+            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secondFactor),
             "refresh_token" => await RefreshGrant(form, db, tokens, changes),
             null => OAuthError("invalid_request", "grant_type is required."),
             _ => OAuthError("unsupported_grant_type", "Supported grant types are password, refresh_token and send_access."),
@@ -69,7 +69,7 @@ public static class TokenEndpoints
         && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> PasswordGrant(
-        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
+        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorLogin secondFactor)
     {
         foreach (var required in new[] { "clientid", "password", "scope", "username", "deviceidentifier", "devicename", "devicetype" })
         {
@@ -115,8 +115,8 @@ public static class TokenEndpoints
         }
 
         // Two-step login (account doc §2.5): a challenge or refusal ends the grant here.
-        var twoFactor = await TwoFactorLogin.CheckAsync(
-            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!, db, secrets, changes);
+        var twoFactor = await secondFactor.CheckAsync(
+            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!);
         if (twoFactor.Refusal is { } refusal)
         {
             if (twoFactor.WrongCode)
