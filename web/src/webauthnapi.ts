@@ -58,8 +58,12 @@ export class WebAuthnApi {
 
   // ---------- two-step login by e-mail (provider 1) ----------
 
-  emailSettings(masterPasswordHash: string): Promise<{ enabled: boolean; email: string | null; userVerificationToken?: string }> {
-    return this.api.request('POST', '/api/two-factor/get-email', { masterPasswordHash });
+  /** The nested shape current clients read (`email: {enabled, email}`), or the older flat one. */
+  async emailSettings(masterPasswordHash: string): Promise<{ enabled: boolean; email: string | null; userVerificationToken?: string }> {
+    const body = await this.api.request<{ email?: { enabled: boolean; email: string } | string | null; enabled?: boolean; userVerificationToken?: string }>(
+      'POST', '/api/two-factor/get-email', { masterPasswordHash });
+    const inner = body.email && typeof body.email === 'object' ? body.email : { enabled: body.enabled ?? false, email: body.email ?? null };
+    return { enabled: inner.enabled, email: inner.email, userVerificationToken: body.userVerificationToken };
   }
 
   async sendEmailSetupCode(email: string, masterPasswordHash: string, userVerificationToken?: string): Promise<void> {

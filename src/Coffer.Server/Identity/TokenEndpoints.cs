@@ -33,7 +33,7 @@ public static class TokenEndpoints
     }
 
     private static async Task<IResult> Token(
-        HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets,
+        HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorLogin secondFactor,
         WebAuthnRelyingParty rp)
     {
         if (!IsUrlEncodedForm(request))
@@ -56,7 +56,7 @@ public static class TokenEndpoints
         {
             // A Send recipient has no account, device or password: routed before any of that is looked at (§3.8).
             Sends.SendAccessGrant.GrantType => await Sends.SendAccessGrant.HandleAsync(request.HttpContext, form.Get),
-            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secrets),
+            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secondFactor),
             "refresh_token" => await RefreshGrant(form, db, tokens, changes),
             Passkeys.PasskeyLogin.GrantType => await Passkeys.PasskeyLogin.GrantAsync(form.Get, db, tokens, changes, lockout, rp, request.HttpContext.RequestAborted),
             null => OAuthError("invalid_request", "grant_type is required."),
@@ -73,7 +73,7 @@ public static class TokenEndpoints
         && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> PasswordGrant(
-        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
+        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorLogin secondFactor)
     {
         if (CheckDeviceFields(form.Get, "password", "username") is { } malformed)
         {
@@ -107,8 +107,8 @@ public static class TokenEndpoints
         }
 
         // Two-step login (account doc §2.5): a challenge or refusal ends the grant here.
-        var twoFactor = await TwoFactorLogin.CheckAsync(
-            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!, db, secrets, changes);
+        var twoFactor = await secondFactor.CheckAsync(
+            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!);
         if (twoFactor.Refusal is { } refusal)
         {
             if (twoFactor.WrongCode)

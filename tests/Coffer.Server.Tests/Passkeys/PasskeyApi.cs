@@ -16,7 +16,7 @@ public sealed class PasskeyServer : IDisposable
 
     public CofferFactory Factory { get; } = new();
 
-    public static SoftwareAuthenticator Authenticator() => new(Origin, "vault.example.test");
+    public static PasskeyAuthenticator Authenticator() => new(Origin, "vault.example.test");
 
     public void Dispose() => Factory.Dispose();
 }
@@ -34,8 +34,8 @@ public static class PasskeyApi
     }
 
     /// <summary>Registers a new passkey on <paramref name="authenticator"/>, with a PRF key set when <paramref name="prf"/>.</summary>
-    public static async Task<(SoftwareAuthenticator.Credential Credential, JsonObject Saved)> RegisterAsync(
-        TestAccount account, SoftwareAuthenticator authenticator, bool prf = true, string name = "Laptop")
+    public static async Task<(PasskeyAuthenticator.Credential Credential, JsonObject Saved)> RegisterAsync(
+        TestAccount account, PasskeyAuthenticator authenticator, bool prf = true, string name = "Laptop")
     {
         var options = await AttestationOptionsAsync(account);
         var (credential, attestation) = authenticator.Create(options["options"]!.AsObject());
@@ -80,7 +80,7 @@ public static class PasskeyApi
         });
 
     /// <summary>A complete passkey login: options, assertion, grant; the response as it came.</summary>
-    public static async Task<HttpResponseMessage> LogInAsync(HttpClient client, SoftwareAuthenticator authenticator, SoftwareAuthenticator.Credential credential)
+    public static async Task<HttpResponseMessage> LogInAsync(HttpClient client, PasskeyAuthenticator authenticator, PasskeyAuthenticator.Credential credential)
     {
         var options = await LoginOptionsAsync(client);
         return await GrantAsync(client, options.RequireString("token"), authenticator.Assert(credential, options["options"]!.AsObject()));

@@ -300,7 +300,7 @@ public sealed class PasskeyLoginTests(PasskeyServer server) : IClassFixture<Pass
         Assert.Contains("Coffer:PublicUrl", error.RequireString("message"), StringComparison.Ordinal);
     }
 
-    private async Task<(SoftwareAuthenticator Authenticator, SoftwareAuthenticator.Credential Credential)> PasskeyOfNewAccountAsync()
+    private async Task<(PasskeyAuthenticator Authenticator, PasskeyAuthenticator.Credential Credential)> PasskeyOfNewAccountAsync()
     {
         var account = await TestAccount.CreateAsync(factory);
         var authenticator = PasskeyServer.Authenticator();

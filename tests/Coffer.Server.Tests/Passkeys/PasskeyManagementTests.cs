@@ -284,7 +284,7 @@ public sealed class PasskeyManagementTests(PasskeyServer server) : IClassFixture
         ["encryptedPublicKey"] = Fake.EncString(),
     };
 
-    private static async Task<HttpResponseMessage> UpdateKeySetAsync(TestAccount account, SoftwareAuthenticator authenticator, SoftwareAuthenticator.Credential credential)
+    private static async Task<HttpResponseMessage> UpdateKeySetAsync(TestAccount account, PasskeyAuthenticator authenticator, PasskeyAuthenticator.Credential credential)
     {
         using var optionsResponse = await account.Client.PostJsonAsync(PasskeyApi.Url + "/assertion-options", PasskeyApi.Proof(account));
         var options = await optionsResponse.ExpectObjectAsync();

@@ -5,20 +5,22 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Coffer.Server.Tests.Infrastructure;
+namespace Coffer.Server.Tests.Passkeys;
 
 /// <summary>
-/// A WebAuthn authenticator in software (WebAuthn Level 3 §6): ECDSA P-256 credentials (COSE alg -7), attestation
-/// format "none", and the JSON a browser's <c>PublicKeyCredential</c> serializes to. Every field a relying party checks
-/// can be bent (origin, RP id, user verification, counter) to test that it is checked.
+/// A passkey authenticator in software (WebAuthn Level 3 §6): any number of discoverable ECDSA P-256 credentials
+/// (COSE alg -7), each holding its user handle, attestation format "none", user verification reported or not, and the
+/// JSON a browser's <c>PublicKeyCredential</c> serializes to. Coffer.Testing's <c>SoftwareAuthenticator</c> is the
+/// security key of provider 7 (one credential, no user handle, Bitwarden's connector shapes); this one bends what a
+/// passkey login checks on top: user verification and the user handle, besides origin, RP id and counter.
 /// </summary>
-public sealed class SoftwareAuthenticator
+public sealed class PasskeyAuthenticator
 {
     private const byte UserPresent = 0x01;
     private const byte UserVerified = 0x04;
     private const byte AttestedCredentialData = 0x40;
 
-    public SoftwareAuthenticator(string origin, string rpId)
+    public PasskeyAuthenticator(string origin, string rpId)
     {
         Origin = origin;
         RpId = rpId;
