@@ -5,7 +5,8 @@ namespace Coffer.E2E.Tests.Browser;
 /// <summary>
 /// Passkeys and security keys in real Chromium with its virtual authenticator (<c>bitwarden-sharing-features.md</c>
 /// §5): a passkey created in the web vault logs in and, through PRF, unlocks the vault with no master password; one
-/// without PRF logs in and leaves the unlock to the master password; removed, it logs in no more.
+/// without PRF logs in and leaves the unlock to the master password; removed, it logs in no more. A security key
+/// registered in settings is asked for after the master password (provider 7) until it is removed.
 /// </summary>
 public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixture<PasskeyBrowserFixture>
 {
@@ -63,6 +64,44 @@ public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixtu
         await web.Button("Unlock").ClickAsync();
         await web.WaitForListAsync();
         Assert.Equal(["Login 0000"], await web.NamesInListAsync());
+    }
+
+    [Fact]
+    public async Task SecurityKey_RegisteredInTheBrowser_IsAskedAfterThePassword_UntilRemoved()
+    {
+        var account = Harness.TestAccount.CreateUnique();
+        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
+        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf: false));
+        await web.LoginAsync(account.Email, account.Password);
+        var keys = await OpenSecurityKeysAsync(web, account.Password);
+        await keys.GetByLabel("Security key name", new() { Exact = true }).FillAsync("Virtual key");
+        await keys.GetByRole(AriaRole.Button, new() { Name = "Register security key" }).ClickAsync();
+        await Assertions.Expect(keys).ToContainTextAsync("Security key registered");
+        await Assertions.Expect(keys.GetByTestId("security-key")).ToContainTextAsync("Virtual key");
+
+        await LogOutAsync(web);
+        await web.SubmitLoginAsync(account.Email, account.Password);
+        await web.Heading("Two-step login").WaitForAsync();
+        await Assertions.Expect(web.Field("Method")).ToHaveValueAsync("7");
+        await web.Button("Continue").ClickAsync();
+        await web.WaitForListAsync();
+        Assert.Equal(["Login 0000"], await web.NamesInListAsync());
+
+        keys = await OpenSecurityKeysAsync(web, account.Password);
+        await keys.GetByRole(AriaRole.Button, new() { Name = "Remove Virtual key" }).ClickAsync();
+        await Assertions.Expect(keys).ToContainTextAsync("No security keys yet.");
+        await LogOutAsync(web);
+        await web.LoginAsync(account.Email, account.Password);
+    }
+
+    private static async Task<ILocator> OpenSecurityKeysAsync(WebVault web, string password)
+    {
+        await web.NavigateAsync("Settings");
+        var keys = web.Section("Security keys");
+        await keys.GetByLabel("Master password", new() { Exact = true }).FillAsync(password);
+        await keys.GetByRole(AriaRole.Button, new() { Name = "Manage security keys" }).ClickAsync();
+        await keys.GetByRole(AriaRole.Button, new() { Name = "Register security key" }).WaitForAsync();
+        return keys;
     }
 
     private static async Task LogOutAsync(WebVault web)
