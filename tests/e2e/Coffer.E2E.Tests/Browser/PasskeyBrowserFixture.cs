@@ -7,7 +7,8 @@ namespace Coffer.E2E.Tests.Browser;
 /// id <c>localhost</c>) and a Chromium that reaches it there: WebAuthn needs a secure context whose host is a domain,
 /// not an IP address. The server listens on 127.0.0.1 on a free port as always; <c>--host-resolver-rules</c> sends
 /// <c>localhost:443</c> to that port, so the page's origin is exactly the public URL. The test certificate names
-/// localhost and its key is pinned (SPKI), so Chromium sees a valid certificate, which WebAuthn requires.
+/// localhost and its key is pinned (SPKI), so Chromium sees a valid certificate, which WebAuthn requires. Mail goes to
+/// a <see cref="MailSink"/> of its own, for two-step login by e-mail.
 /// </summary>
 public sealed class PasskeyBrowserFixture : IAsyncLifetime
 {
@@ -15,6 +16,7 @@ public sealed class PasskeyBrowserFixture : IAsyncLifetime
 
     private readonly DirectoryInfo root = Directory.CreateTempSubdirectory("coffer-e2e-passkeys-");
     private TestCertificates? certificates;
+    private MailSink? sink;
     private ServerProcess? server;
     private IPlaywright? playwright;
     private IBrowser? browser;
@@ -23,13 +25,17 @@ public sealed class PasskeyBrowserFixture : IAsyncLifetime
 
     public TestCertificates Certificates => certificates ?? throw new InvalidOperationException("Fixture not initialised.");
 
+    /// <summary>The SMTP server the coffer-server sends its mail to (two-step login codes).</summary>
+    public MailSink Sink => sink ?? throw new InvalidOperationException("Fixture not initialised.");
+
     public async Task InitializeAsync()
     {
         Assertions.SetDefaultExpectTimeout(30_000);
         certificates = TestCertificates.Create(Directory.CreateDirectory(Path.Combine(root.FullName, "tls")).FullName);
+        sink = await MailSink.StartAsync();
         server = await ServerProcess.StartAsync(
             certificates, Directory.CreateDirectory(Path.Combine(root.FullName, "server-data")).FullName,
-            new Dictionary<string, string?> { ["Coffer__PublicUrl"] = PublicUrl });
+            new Dictionary<string, string?>(sink.Environment) { ["Coffer__PublicUrl"] = PublicUrl });
         playwright = await Playwright.CreateAsync();
         browser = await Chromium.LaunchAsync(
             playwright, [$"--host-resolver-rules=MAP localhost:443 127.0.0.1:{server.BaseAddress.Port}"], BrowserFixture.SpkiPin(certificates.ServerCertPath));
@@ -46,6 +52,11 @@ public sealed class PasskeyBrowserFixture : IAsyncLifetime
         if (server is not null)
         {
             await server.DisposeAsync();
+        }
+
+        if (sink is not null)
+        {
+            await sink.DisposeAsync();
         }
 
         certificates?.Dispose();

@@ -6,7 +6,8 @@ namespace Coffer.E2E.Tests.Browser;
 /// Passkeys and security keys in real Chromium with its virtual authenticator (<c>bitwarden-sharing-features.md</c>
 /// §5): a passkey created in the web vault logs in and, through PRF, unlocks the vault with no master password; one
 /// without PRF logs in and leaves the unlock to the master password; removed, it logs in no more. A security key
-/// registered in settings is asked for after the master password (provider 7) until it is removed.
+/// registered in settings is asked for after the master password (provider 7) until it is removed, and so are e-mailed
+/// codes (provider 1) once turned on with the code mailed for the purpose.
 /// </summary>
 public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixture<PasskeyBrowserFixture>
 {
@@ -92,6 +93,49 @@ public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(keys).ToContainTextAsync("No security keys yet.");
         await LogOutAsync(web);
         await web.LoginAsync(account.Email, account.Password);
+    }
+
+    [Fact]
+    public async Task EmailCodes_TurnedOnWithTheMailedCode_AreAskedAfterThePassword_UntilTurnedOff()
+    {
+        var account = Harness.TestAccount.CreateUnique();
+        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
+        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf: false));
+        await web.LoginAsync(account.Email, account.Password);
+        var codes = await OpenEmailCodesAsync(web, account.Password);
+        await Assertions.Expect(codes.GetByLabel("Send login codes to", new() { Exact = true })).ToHaveValueAsync(account.Email);
+        await codes.GetByRole(AriaRole.Button, new() { Name = "Send code" }).ClickAsync();
+        var setup = await fixture.Sink.WaitForAsync(account.Email, m => m.Subject.StartsWith("Confirm two-step login", StringComparison.Ordinal));
+        await codes.GetByLabel("Code from the e-mail", new() { Exact = true }).FillAsync(CodeIn(setup.Text));
+        await codes.GetByRole(AriaRole.Button, new() { Name = "Turn on" }).ClickAsync();
+        await Assertions.Expect(codes).ToContainTextAsync("E-mail codes are on");
+
+        await LogOutAsync(web);
+        await web.SubmitLoginAsync(account.Email, account.Password);
+        await web.Heading("Two-step login").WaitForAsync();
+        await Assertions.Expect(web.Field("Method")).ToHaveValueAsync("1");
+        var login = await fixture.Sink.WaitForAsync(account.Email, m => m.Subject == "Your Coffer login code");
+        await web.Field("E-mail code").FillAsync(CodeIn(login.Text));
+        await web.Button("Continue").ClickAsync();
+        await web.WaitForListAsync();
+
+        codes = await OpenEmailCodesAsync(web, account.Password);
+        await codes.GetByRole(AriaRole.Button, new() { Name = "Turn off e-mail codes" }).ClickAsync();
+        await Assertions.Expect(codes).ToContainTextAsync("E-mail codes are off.");
+        await LogOutAsync(web);
+        await web.LoginAsync(account.Email, account.Password);
+    }
+
+    private static string CodeIn(string mail) => System.Text.RegularExpressions.Regex.Match(mail, @"code is: (\S+)").Groups[1].Value;
+
+    private static async Task<ILocator> OpenEmailCodesAsync(WebVault web, string password)
+    {
+        await web.NavigateAsync("Settings");
+        var codes = web.Section("E-mail codes");
+        await codes.GetByLabel("Master password", new() { Exact = true }).FillAsync(password);
+        await codes.GetByRole(AriaRole.Button, new() { Name = "Manage e-mail codes" }).ClickAsync();
+        await Assertions.Expect(codes.GetByRole(AriaRole.Button, new() { Name = "Manage e-mail codes" })).ToHaveCountAsync(0);
+        return codes;
     }
 
     private static async Task<ILocator> OpenSecurityKeysAsync(WebVault web, string password)
