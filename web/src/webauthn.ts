@@ -55,37 +55,30 @@ export function requestOptions(json: JsonOptions): PublicKeyCredentialRequestOpt
 
 const bytes = (buffer: ArrayBuffer | null | undefined): string | null => (buffer ? toBase64Url(new Uint8Array(buffer)) : null);
 
+/** The credential's envelope around `response`; `extensions` stays empty so no PRF output is ever sent. */
+function credentialJson<R>(credential: PublicKeyCredential, response: R) {
+  return { id: credential.id, rawId: bytes(credential.rawId), type: 'public-key', extensions: {}, response };
+}
+
 /** A new credential as the JSON the server parses (attestationObject, clientDataJSON, transports). */
 export function attestationJson(credential: PublicKeyCredential) {
   const response = credential.response as AuthenticatorAttestationResponse;
-  return {
-    id: credential.id,
-    rawId: bytes(credential.rawId),
-    type: 'public-key',
-    extensions: {},
-    response: {
-      attestationObject: bytes(response.attestationObject),
-      clientDataJSON: bytes(response.clientDataJSON),
-      transports: typeof response.getTransports === 'function' ? response.getTransports() : [],
-    },
-  };
+  return credentialJson(credential, {
+    attestationObject: bytes(response.attestationObject),
+    clientDataJSON: bytes(response.clientDataJSON),
+    transports: typeof response.getTransports === 'function' ? response.getTransports() : [],
+  });
 }
 
-/** An assertion as the JSON the server parses; `extensions` stays empty so no PRF output is ever sent. */
+/** An assertion as the JSON the server parses (authenticatorData, clientDataJSON, signature, userHandle). */
 export function assertionJson(credential: PublicKeyCredential) {
   const response = credential.response as AuthenticatorAssertionResponse;
-  return {
-    id: credential.id,
-    rawId: bytes(credential.rawId),
-    type: 'public-key',
-    extensions: {},
-    response: {
-      authenticatorData: bytes(response.authenticatorData),
-      clientDataJSON: bytes(response.clientDataJSON),
-      signature: bytes(response.signature),
-      userHandle: bytes(response.userHandle),
-    },
-  };
+  return credentialJson(credential, {
+    authenticatorData: bytes(response.authenticatorData),
+    clientDataJSON: bytes(response.clientDataJSON),
+    signature: bytes(response.signature),
+    userHandle: bytes(response.userHandle),
+  });
 }
 
 // The PRF extension is not in every TypeScript DOM library yet: its inputs and outputs, typed here.

@@ -57,8 +57,8 @@ public static class PasskeyEndpoints
             return BitwardenErrors.BadRequest(WebAuthnRelyingParty.NeedsPublicUrl);
         }
 
-        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (await proof.CheckAsync(request.MasterPasswordHash, user, BitwardenErrors.BadRequest(VerificationFailed), ct) is { } denied)
+        var (user, denied) = await ProveAsync(request, principal, db, proof, ct);
+        if (denied is not null)
         {
             return denied;
         }
@@ -84,10 +84,7 @@ public static class PasskeyEndpoints
             PubKeyCredParams = PubKeyCredParam.Defaults,
         });
 
-        // One registration in progress per account: a new request replaces the old one.
-        await db.WebAuthnChallenges.Where(c => c.UserId == user.Id && c.Ceremony == WebAuthnCeremony.RegisterPasskey).ExecuteDeleteAsync(ct);
-        var token = PasskeyCeremonies.Store(db, user.Id, WebAuthnCeremony.RegisterPasskey, options.ToJson(), changes.Now);
-        await changes.CommitAsync(ct: ct);
+        var token = await StoreAsync(db, user.Id, WebAuthnCeremony.RegisterPasskey, options.ToJson(), changes, ct);
         return Results.Json(new WebAuthnCredentialCreateOptionsResponseModel { Options = JsonElementOf(options.ToJson()), Token = token }, CofferJson.Options);
     }
 
@@ -188,16 +185,14 @@ public static class PasskeyEndpoints
             return BitwardenErrors.BadRequest(WebAuthnRelyingParty.NeedsPublicUrl);
         }
 
-        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (await proof.CheckAsync(request.MasterPasswordHash, user, BitwardenErrors.BadRequest(VerificationFailed), ct) is { } denied)
+        var (user, denied) = await ProveAsync(request, principal, db, proof, ct);
+        if (denied is not null)
         {
             return denied;
         }
 
         var options = LoginOptions(fido2);
-        await db.WebAuthnChallenges.Where(c => c.UserId == user.Id && c.Ceremony == WebAuthnCeremony.VerifyPasskey).ExecuteDeleteAsync(ct);
-        var token = PasskeyCeremonies.Store(db, user.Id, WebAuthnCeremony.VerifyPasskey, options.ToJson(), changes.Now);
-        await changes.CommitAsync(ct: ct);
+        var token = await StoreAsync(db, user.Id, WebAuthnCeremony.VerifyPasskey, options.ToJson(), changes, ct);
         return Results.Json(new WebAuthnLoginAssertionOptionsResponseModel { Options = JsonElementOf(options.ToJson()), Token = token }, CofferJson.Options);
     }
 
@@ -243,8 +238,8 @@ public static class PasskeyEndpoints
     private static async Task<IResult> Delete(
         string id, SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, Changes changes, CancellationToken ct)
     {
-        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == principal.UserId(), ct);
-        if (await proof.CheckAsync(request.MasterPasswordHash, user, BitwardenErrors.BadRequest(VerificationFailed), ct) is { } denied)
+        var (user, denied) = await ProveAsync(request, principal, db, proof, ct);
+        if (denied is not null)
         {
             return denied;
         }
@@ -259,6 +254,23 @@ public static class PasskeyEndpoints
         db.WebAuthnCredentials.Remove(credential);
         await changes.CommitAsync(ct: ct);
         return Results.Ok();
+    }
+
+    /// <summary>The signed-in account, or the answer when <paramref name="request"/> does not prove its master password (400, never 401/403).</summary>
+    private static async Task<(User User, IResult? Denied)> ProveAsync(
+        SecretVerificationRequestModel request, ClaimsPrincipal principal, CofferDb db, MasterPasswordProof proof, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == principal.UserId(), ct);
+        return (user, await proof.CheckAsync(request.MasterPasswordHash, user, BitwardenErrors.BadRequest(VerificationFailed), ct));
+    }
+
+    /// <summary>Stores the options of a ceremony in progress, replacing the account's earlier one of that ceremony, and returns its token.</summary>
+    private static async Task<string> StoreAsync(CofferDb db, Guid userId, WebAuthnCeremony ceremony, string optionsJson, Changes changes, CancellationToken ct)
+    {
+        await db.WebAuthnChallenges.Where(c => c.UserId == userId && c.Ceremony == ceremony).ExecuteDeleteAsync(ct);
+        var token = PasskeyCeremonies.Store(db, userId, ceremony, optionsJson, changes.Now);
+        await changes.CommitAsync(ct: ct);
+        return token;
     }
 
     /// <summary>Assertion options for a passkey: no allowed credentials (the authenticator offers its discoverable ones), user verification required.</summary>

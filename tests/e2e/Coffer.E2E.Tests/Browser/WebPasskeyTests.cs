@@ -14,15 +14,8 @@ public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task PasskeyWithPrf_CreatedInTheBrowser_UnlocksTheVaultWithoutTheMasterPassword_UntilRemoved()
     {
-        var account = Harness.TestAccount.CreateUnique();
-        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
-        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf: true));
-        await web.LoginAsync(account.Email, account.Password);
-        await web.NavigateAsync("Settings");
-        var passkeys = web.Section("Passkeys");
-        await passkeys.GetByLabel("Passkey name", new() { Exact = true }).FillAsync("Virtual authenticator");
-        await passkeys.GetByLabel("Master password", new() { Exact = true }).First.FillAsync(account.Password);
-        await passkeys.GetByRole(AriaRole.Button, new() { Name = "Create passkey" }).ClickAsync();
+        var (account, web) = await LoggedInAsync(prf: true);
+        var passkeys = await CreatePasskeyAsync(web, "Virtual authenticator", account.Password);
         await Assertions.Expect(passkeys).ToContainTextAsync("it logs in and unlocks the vault");
         await Assertions.Expect(passkeys.GetByTestId("passkey")).ToContainTextAsync("Virtual authenticator Unlocks the vault");
 
@@ -46,15 +39,8 @@ public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task PasskeyWithoutPrf_LogsIn_ThenTheMasterPasswordUnlocks()
     {
-        var account = Harness.TestAccount.CreateUnique();
-        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
-        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf: false));
-        await web.LoginAsync(account.Email, account.Password);
-        await web.NavigateAsync("Settings");
-        var passkeys = web.Section("Passkeys");
-        await passkeys.GetByLabel("Passkey name", new() { Exact = true }).FillAsync("No PRF");
-        await passkeys.GetByLabel("Master password", new() { Exact = true }).First.FillAsync(account.Password);
-        await passkeys.GetByRole(AriaRole.Button, new() { Name = "Create passkey" }).ClickAsync();
+        var (account, web) = await LoggedInAsync(prf: false);
+        var passkeys = await CreatePasskeyAsync(web, "No PRF", account.Password);
         await Assertions.Expect(passkeys).ToContainTextAsync("cannot unlock the vault");
 
         await LogOutAsync(web);
@@ -70,10 +56,7 @@ public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task SecurityKey_RegisteredInTheBrowser_IsAskedAfterThePassword_UntilRemoved()
     {
-        var account = Harness.TestAccount.CreateUnique();
-        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
-        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf: false));
-        await web.LoginAsync(account.Email, account.Password);
+        var (account, web) = await LoggedInAsync(prf: false);
         var keys = await OpenSecurityKeysAsync(web, account.Password);
         await keys.GetByLabel("Security key name", new() { Exact = true }).FillAsync("Virtual key");
         await keys.GetByRole(AriaRole.Button, new() { Name = "Register security key" }).ClickAsync();
@@ -98,10 +81,7 @@ public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task EmailCodes_TurnedOnWithTheMailedCode_AreAskedAfterThePassword_UntilTurnedOff()
     {
-        var account = Harness.TestAccount.CreateUnique();
-        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
-        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf: false));
-        await web.LoginAsync(account.Email, account.Password);
+        var (account, web) = await LoggedInAsync(prf: false);
         var codes = await OpenEmailCodesAsync(web, account.Password);
         await Assertions.Expect(codes.GetByLabel("Send login codes to", new() { Exact = true })).ToHaveValueAsync(account.Email);
         await codes.GetByRole(AriaRole.Button, new() { Name = "Send code" }).ClickAsync();
@@ -124,6 +104,27 @@ public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(codes).ToContainTextAsync("E-mail codes are off.");
         await LogOutAsync(web);
         await web.LoginAsync(account.Email, account.Password);
+    }
+
+    /// <summary>A new account with one item, logged in with its password in a page with a virtual authenticator.</summary>
+    private async Task<(Harness.TestAccount Account, WebVault Web)> LoggedInAsync(bool prf)
+    {
+        var account = Harness.TestAccount.CreateUnique();
+        await VaultSeeder.SeedAsync(fixture.Server.BaseAddress, fixture.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
+        var web = new WebVault(await fixture.NewPageWithAuthenticatorAsync(prf));
+        await web.LoginAsync(account.Email, account.Password);
+        return (account, web);
+    }
+
+    /// <summary>Settings → Passkeys → Create passkey; returns the section.</summary>
+    private static async Task<ILocator> CreatePasskeyAsync(WebVault web, string name, string password)
+    {
+        await web.NavigateAsync("Settings");
+        var passkeys = web.Section("Passkeys");
+        await passkeys.GetByLabel("Passkey name", new() { Exact = true }).FillAsync(name);
+        await passkeys.GetByLabel("Master password", new() { Exact = true }).First.FillAsync(password);
+        await passkeys.GetByRole(AriaRole.Button, new() { Name = "Create passkey" }).ClickAsync();
+        return passkeys;
     }
 
     private static string CodeIn(string mail) => System.Text.RegularExpressions.Regex.Match(mail, @"code is: (\S+)").Groups[1].Value;
