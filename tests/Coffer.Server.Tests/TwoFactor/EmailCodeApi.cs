@@ -24,12 +24,14 @@ public static partial class EmailCodeApi
     public static async Task EnableAsync(TestAccount account, MailSink sink)
     {
         var token = (await GetAsync(account)).RequireString("userVerificationToken");
+        var earlier = SetupMails(sink, account.Email).Count;
         using (var sent = await SendSetupAsync(account, token, account.Email))
         {
             await sent.ExpectSuccessAsync();
         }
 
-        var code = CodeIn(await sink.WaitForAsync(account.Email, m => m.Subject.Contains("Confirm", StringComparison.Ordinal)));
+        await sink.WaitForAsync(account.Email, _ => SetupMails(sink, account.Email).Count > earlier);
+        var code = CodeIn(SetupMails(sink, account.Email)[^1]);
         using var response = await PutAsync(account, token, account.Email, code);
         await response.ExpectObjectAsync();
     }
@@ -53,6 +55,8 @@ public static partial class EmailCodeApi
         await sink.WaitForAsync(to, m => m.Subject == "Your Coffer login code" && LoginMails(sink, to).Count >= nth);
         return CodeIn(LoginMails(sink, to)[nth - 1]);
     }
+
+    public static IReadOnlyList<SunkMail> SetupMails(MailSink sink, string to) => [.. sink.To(to).Where(m => m.Subject.StartsWith("Confirm", StringComparison.Ordinal))];
 
     public static IReadOnlyList<SunkMail> LoginMails(MailSink sink, string to) => [.. sink.To(to).Where(m => m.Subject == "Your Coffer login code")];
 

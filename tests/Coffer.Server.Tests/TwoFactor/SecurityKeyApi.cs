@@ -29,7 +29,7 @@ public static class SecurityKeyApi
             ["id"] = slot,
             ["name"] = name,
             ["userVerificationToken"] = token,
-            ["deviceResponse"] = deviceResponse,
+            ["deviceResponse"] = deviceResponse.DeepClone(),
         });
 
     /// <summary>Registers <paramref name="key"/> in <paramref name="slot"/> the way the web vault does; returns the PUT's answer.</summary>
