@@ -67,7 +67,7 @@ public static class PasskeyRotation
             return (BitwardenErrors.BadRequest("All existing passkeys must be included in the rotation.", Field), () => { });
         }
 
-        return (null, () =>
+        void Apply()
         {
             foreach (var entry in entries)
             {
@@ -76,7 +76,9 @@ public static class PasskeyRotation
                 passkey.EncryptedUserKey = entry.EncryptedUserKey;
                 passkey.EncryptedPublicKey = entry.EncryptedPublicKey;
             }
-        });
+        }
+
+        return (null, Apply);
     }
 
     private static IQueryable<WebAuthnCredential> WithKeys(CofferDb db, Guid userId) =>

@@ -264,6 +264,23 @@ public sealed class PasskeyLoginTests(PasskeyServer server) : IClassFixture<Pass
     }
 
     [Theory]
+    [InlineData("authenticatorData", "AAAA")]
+    [InlineData("signature", "AAAA")]
+    [InlineData("clientDataJSON", "e30")]
+    [InlineData("userHandle", "AAAA")]
+    public async Task LogIn_WithAGarbledAssertion_IsRefused(string member, string value)
+    {
+        var (authenticator, credential) = await PasskeyOfNewAccountAsync();
+        var options = await PasskeyApi.LoginOptionsAsync(factory.Anonymous());
+        var assertion = authenticator.Assert(credential, options["options"]!.AsObject());
+        assertion["response"]![member] = value;
+
+        using var response = await PasskeyApi.GrantAsync(factory.Anonymous(), options.RequireString("token"), assertion);
+
+        await PasskeyApi.ExpectRefusedAsync(response);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("0123456789abcdef0123456789abcdef")]
     [InlineData("not-a-token")]

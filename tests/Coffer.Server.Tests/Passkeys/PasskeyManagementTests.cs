@@ -132,6 +132,23 @@ public sealed class PasskeyManagementTests(PasskeyServer server) : IClassFixture
         await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
     }
 
+    [Theory]
+    [InlineData("attestationObject", "AAAA")]
+    [InlineData("attestationObject", "oWNmbXRkbm9uZQ")]
+    [InlineData("clientDataJSON", "e30")]
+    [InlineData("clientDataJSON", "not base64url!")]
+    public async Task Create_WithAGarbledAttestation_Returns400(string member, string value)
+    {
+        var account = await TestAccount.CreateAsync(factory);
+        var options = await PasskeyApi.AttestationOptionsAsync(account);
+        var (_, attestation) = PasskeyServer.Authenticator().Create(options["options"]!.AsObject());
+        attestation["response"]![member] = value;
+
+        using var response = await account.Client.PostJsonAsync(PasskeyApi.Url, PasskeyApi.CreateBody(options.RequireString("token"), attestation, prf: false));
+
+        await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task Create_ASixthPasskey_Returns400()
     {
