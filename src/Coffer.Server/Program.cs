@@ -16,6 +16,7 @@ using Coffer.Server.Identity;
 using Coffer.Server.Mail;
 using Coffer.Server.Notifications;
 using Coffer.Server.Organizations;
+using Coffer.Server.Passkeys;
 using Coffer.Server.Sends;
 using Coffer.Server.Sync;
 using Coffer.Server.TwoFactor;
@@ -87,6 +88,7 @@ app.MapMetrics();
 var identity = app.MapGroup("/identity").AllowAnonymous().WithMetadata(new RequestBodyLimit(RequestBodyLimit.IdentityBytes));
 identity.MapPrelogin();
 identity.MapToken();
+identity.MapPasskeyLogin();
 identity.MapRegistration();
 
 // The Bitwarden API: an access token on every route except the two clients call before they log in.
@@ -96,6 +98,7 @@ api.MapKnownDevice().AllowAnonymous();
 api.MapAccounts();
 api.MapAccountSecurity();
 api.MapTwoFactor();
+api.MapPasskeys();
 api.MapDevices();
 api.MapSync();
 api.MapFolders();

@@ -14,7 +14,11 @@ export class ApiError extends Error {
 
 /** The token endpoint asked for a second factor (protocol §4.3.3): the keys are provider numbers. */
 export class TwoFactorRequired extends Error {
-  constructor(readonly providers: string[]) {
+  constructor(
+    readonly providers: string[],
+    /** `TwoFactorProviders2`: per provider what its step needs (`"1"`: the masked address; `"7"`: WebAuthn options). */
+    readonly details: Record<string, unknown> = {},
+  ) {
     super('Two-step login is required.');
   }
 }
@@ -32,6 +36,10 @@ export interface TokenResponse {
   KdfMemory?: number | null;
   KdfParallelism?: number | null;
   TwoFactorToken?: string;
+  UserDecryptionOptions?: {
+    /** After a passkey login with a PRF passkey (sharing doc §5.6). */
+    WebAuthnPrfOption?: { EncryptedPrivateKey: string; EncryptedUserKey: string; CredentialId: string; Transports: string[] } | null;
+  } | null;
 }
 
 export interface Tokens {
@@ -142,13 +150,42 @@ export class Api {
     if (response.status === 400) {
       const body = await response.clone().json().catch(() => ({}));
       if (body.TwoFactorProviders2 && Object.keys(body.TwoFactorProviders2).length > 0) {
-        throw new TwoFactorRequired(Object.keys(body.TwoFactorProviders2));
+        throw new TwoFactorRequired(Object.keys(body.TwoFactorProviders2), body.TwoFactorProviders2);
       }
     }
     if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
     const token = (await response.json()) as TokenResponse;
     this.setTokens(token);
     return token;
+  }
+
+  /** Anonymous: WebAuthn options for a passkey login and the token naming their challenge. */
+  passkeyLoginOptions(): Promise<{ options: Record<string, unknown> & { challenge: string }; token: string }> {
+    return this.json('GET', '/identity/accounts/webauthn/assertion-options', undefined, false);
+  }
+
+  /** `grant_type=webauthn`: the assertion (with its user handle) logs in without the master password. */
+  async loginWithPasskey(token: string, deviceResponse: unknown): Promise<TokenResponse> {
+    const form = new URLSearchParams({
+      grant_type: 'webauthn',
+      scope: 'api offline_access',
+      client_id: 'web',
+      deviceType: String(this.device.type),
+      deviceIdentifier: this.device.identifier,
+      deviceName: this.device.name,
+      token,
+      deviceResponse: JSON.stringify(deviceResponse),
+    });
+    const response = await fetch(this.base + '/identity/connect/token', { method: 'POST', body: form });
+    if (!response.ok) throw new ApiError(await errorMessage(response), response.status);
+    const body = (await response.json()) as TokenResponse;
+    this.setTokens(body);
+    return body;
+  }
+
+  /** Anonymous: mails the login code of two-step login by e-mail again (account doc §2; needs the password hash). */
+  sendEmailLoginCode(email: string, masterPasswordHash: string): Promise<void> {
+    return this.send('POST', '/api/two-factor/send-email-login', { email, masterPasswordHash }, false).then(() => undefined);
   }
 
   private setTokens(token: TokenResponse): void {

@@ -596,3 +596,67 @@ export function randomInt(max: number): number {
     if (buffer[0]! < limit) return buffer[0]! % max;
   }
 }
+
+// ---------- passkey unlock with the WebAuthn PRF extension (sharing doc §5.6) ----------
+
+/** The PRF input every passkey login evaluates: SHA-256 of the UTF-8 text `passwordless-login`, as the official clients. */
+export function passkeyPrfSalt(): Promise<Uint8Array<ArrayBuffer>> {
+  return sha256(utf8('passwordless-login'));
+}
+
+/**
+ * The 64-byte key a PRF output stands for: HKDF-Expand (no Extract) of the 32-byte output with info `enc` and `mac`,
+ * 32 bytes each, the same stretch as the master key's.
+ */
+export async function prfKeyBytes(prfOutput: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  if (prfOutput.length !== 32) throw new Error('A PRF output is 32 bytes.');
+  return stretchMasterKey(prfOutput);
+}
+
+/** What the server keeps for a PRF passkey: all three opaque to it. */
+export interface PrfKeySet {
+  /** The user key wrapped to the key set's RSA public key (type 4). */
+  encryptedUserKey: string;
+  /** The key set's SPKI public key under the user key (type 2): a key rotation re-wraps the user key to it. */
+  encryptedPublicKey: string;
+  /** The key set's PKCS#8 private key under the PRF key (type 2): only the passkey opens it. */
+  encryptedPrivateKey: string;
+}
+
+/**
+ * A new key set for a PRF passkey: a fresh RSA-2048 key pair whose public half receives the user key and whose private
+ * half is locked under the PRF key. Indirection through the key pair lets a key rotation re-wrap the new user key to
+ * the public key without the passkey being present.
+ */
+export async function makePrfKeySet(prfOutput: Uint8Array<ArrayBuffer>, userKeyBytes: Uint8Array<ArrayBuffer>, userKey: SymmetricKey): Promise<PrfKeySet> {
+  const prfKey = await keyOf(await prfKeyBytes(prfOutput));
+  const pair = await subtle.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-1' }, true, ['encrypt', 'decrypt']);
+  const spki = new Uint8Array(await subtle.exportKey('spki', pair.publicKey));
+  const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
+  try {
+    return {
+      encryptedUserKey: await wrapForPublicKey(userKeyBytes, toBase64(spki)),
+      encryptedPublicKey: await encryptBytes(spki, userKey),
+      encryptedPrivateKey: await encryptBytes(pkcs8, prfKey),
+    };
+  } finally {
+    pkcs8.fill(0);
+  }
+}
+
+/** Opens the user key from a passkey login's `WebAuthnPrfOption` with the PRF output; a wrong passkey fails the MAC. */
+export async function unwrapUserKeyWithPrf(prfOutput: Uint8Array<ArrayBuffer>, encryptedPrivateKey: string, encryptedUserKey: string): Promise<SymmetricKey> {
+  const prfKey = await keyOf(await prfKeyBytes(prfOutput));
+  const privateKey = await unwrapPrivateKey(encryptedPrivateKey, prfKey);
+  return unwrapOrgKey(encryptedUserKey, privateKey);
+}
+
+/** The user key's 64 bytes, opened with the master password (the key set needs them to wrap; the vault keeps only non-extractable keys). */
+export async function userKeyBytes(protectedUserKey: string, password: string, email: string, kdf: KdfConfig): Promise<Uint8Array<ArrayBuffer>> {
+  const masterKey = await deriveMasterKey(password, email, kdf);
+  try {
+    return await decryptBytes(protectedUserKey, await stretchedKey(masterKey));
+  } finally {
+    masterKey.fill(0);
+  }
+}

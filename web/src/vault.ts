@@ -18,6 +18,8 @@ import { OrgApi } from './orgapi';
 import { EmergencyApi } from './emergencyapi';
 import { go } from './router';
 import { decryptString, encryptString } from './crypto';
+import { passkeyPrfSalt, unwrapUserKeyWithPrf, userKeyBytes } from './crypto';
+import { assertionJson, getAssertion, requestOptions } from './webauthn';
 
 const SESSION_KEY = 'coffer.session';
 
@@ -145,6 +147,44 @@ export class Vault {
     } finally {
       masterKey.fill(0);
     }
+  }
+
+  /**
+   * Log in with a passkey (sharing doc §5.6): the browser offers the passkeys it holds for this site, the assertion logs
+   * in, and a PRF passkey's output opens the user key through its key set. True when the vault is open; false when the
+   * passkey has no PRF key set (or the browser gave no PRF output), so the master password must still unlock it.
+   */
+  async loginWithPasskey(): Promise<boolean> {
+    const { options, token } = await this.api.passkeyLoginOptions();
+    const { credential, prf } = await getAssertion(requestOptions(options), await passkeyPrfSalt());
+    try {
+      const response = await this.api.loginWithPasskey(token, assertionJson(credential));
+      const body = await this.api.sync();
+      this.email = normalizeSalt(body.profile.email);
+      this.kdf = kdfFromToken(response);
+      this.protectedUserKey = (response.Key ?? response.key)!;
+      localStorage.setItem('coffer.email', this.email);
+      this.save();
+      const option = response.UserDecryptionOptions?.WebAuthnPrfOption;
+      if (!option || !prf) return false;
+      this.userKey = await unwrapUserKeyWithPrf(prf, option.EncryptedPrivateKey, option.EncryptedUserKey);
+      await this.apply(body);
+      return true;
+    } finally {
+      prf?.fill(0);
+    }
+  }
+
+  /** The user key's bytes, opened with the master password: a passkey's PRF key set wraps them (settings). */
+  userKeyBytes(password: string): Promise<Uint8Array<ArrayBuffer>> {
+    return userKeyBytes(this.protectedUserKey, password, this.email, this.kdf!).catch(() => {
+      throw new Error('Invalid master password.');
+    });
+  }
+
+  /** The user key, for wrapping a passkey's public key (settings); the vault must be unlocked. */
+  currentUserKey(): SymmetricKey {
+    return this.key();
   }
 
   /** Unlock with the master password alone, from the protected user key kept since login. */

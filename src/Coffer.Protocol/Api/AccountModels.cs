@@ -123,6 +123,11 @@ public sealed record UserDecryptionOptionsModel
     [JsonPropertyName("MasterPasswordUnlock")]
     public required TokenMasterPasswordUnlockModel MasterPasswordUnlock { get; init; }
 
+    /// <summary>Only after <c>grant_type=webauthn</c> with a passkey that has a PRF key set (<c>bitwarden-sharing-features.md</c> §5.6).</summary>
+    [JsonPropertyName("WebAuthnPrfOption")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WebAuthnPrfDecryptionOptionModel? WebAuthnPrfOption { get; init; }
+
     [JsonPropertyName("Object")]
     public string Object { get; init; } = "userDecryptionOptions";
 }

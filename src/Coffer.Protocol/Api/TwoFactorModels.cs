@@ -69,5 +69,6 @@ public static class TwoFactorProviderType
     public const int Authenticator = 0;
     public const int Email = 1;
     public const int Remember = 5;
+    public const int WebAuthn = 7;
     public const int RecoveryCode = 8;
 }

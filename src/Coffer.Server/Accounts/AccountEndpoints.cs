@@ -30,7 +30,8 @@ public static class AccountEndpoints
         var userId = principal.UserId();
         var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == userId, ct);
         var organizations = await OrganizationResponses.ProfileOrganizationsAsync(db, userId, ct);
-        return Results.Json(AccountResponses.Profile(user, organizations), CofferJson.Options);
+        var securityKeys = await TwoFactor.TwoFactorProviders.HasSecurityKeysAsync(db, userId, ct);
+        return Results.Json(AccountResponses.Profile(user, organizations, securityKeys), CofferJson.Options);
     }
 
     private static async Task<IResult> RevisionDate(ClaimsPrincipal principal, CofferDb db, CancellationToken ct)

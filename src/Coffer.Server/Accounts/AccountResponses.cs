@@ -10,8 +10,11 @@ public static class AccountResponses
         PublicKeyEncryptionKeyPair = new PublicKeyEncryptionKeyPairModel { WrappedPrivateKey = user.PrivateKey, PublicKey = user.PublicKey },
     };
 
-    /// <summary>The profile; <paramref name="organizations"/> are the account's Confirmed memberships (OrganizationResponses.ProfileOrganizationsAsync).</summary>
-    public static ProfileResponseModel Profile(User user, IReadOnlyList<ProfileOrganizationResponseModel>? organizations = null) => new()
+    /// <summary>
+    /// The profile; <paramref name="organizations"/> are the account's Confirmed memberships (OrganizationResponses.ProfileOrganizationsAsync),
+    /// <paramref name="securityKeys"/> whether it has security keys (TwoFactor/TwoFactorProviders), one of the providers of <c>twoFactorEnabled</c>.
+    /// </summary>
+    public static ProfileResponseModel Profile(User user, IReadOnlyList<ProfileOrganizationResponseModel>? organizations = null, bool securityKeys = false) => new()
     {
         Organizations = organizations ?? [],
         Id = user.Id,
@@ -22,7 +25,7 @@ public static class AccountResponses
         AccountKeys = AccountKeys(user),
         SecurityStamp = user.SecurityStamp,
         CreationDate = user.CreationDate,
-        TwoFactorEnabled = user.TotpSecret is not null,
+        TwoFactorEnabled = user.TotpSecret is not null || user.TwoFactorEmail is not null || securityKeys,
     };
 
     public static UserDecryptionResponseModel UserDecryption(User user) => new()

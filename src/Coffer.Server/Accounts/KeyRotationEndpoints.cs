@@ -32,6 +32,7 @@ public static class KeyRotationEndpoints
     private static async Task<IResult> RotationData(ClaimsPrincipal principal, CofferDb db, CancellationToken ct) => Results.Json(new KeyRotationDataResponseModel
     {
         EmergencyAccessKeyData = await Emergency.EmergencyAccessKeys.RotationDataAsync(db, principal.UserId(), ct),
+        PasskeyKeyData = await Passkeys.PasskeyRotation.KeyDataAsync(db, principal.UserId(), ct),
     }, CofferJson.Options);
 
     private static async Task<IResult> Rotate(RotateUserAccountKeysAndDataRequestModel request, ClaimsPrincipal principal, CofferDb db, PasswordHashing hashing, MasterPasswordProof proof, Changes changes, CancellationToken ct)
@@ -54,6 +55,12 @@ public static class KeyRotationEndpoints
         var storedFolders = await db.Folders.Where(f => f.UserId == userId).ToDictionaryAsync(f => f.Id, ct);
         var sends = request.AccountData?.Sends ?? [];
         var storedSends = await db.Sends.Where(s => s.UserId == userId).ToDictionaryAsync(s => s.Id, ct);
+        var passkeys = await Passkeys.PasskeyRotation.CheckAsync(db, userId, request.AccountUnlockData!.PasskeyUnlockData, ct);
+        if (passkeys.Error is { } badPasskeys)
+        {
+            return badPasskeys;
+        }
+
         if ((ExactlyTheVault(ciphers.Select(c => c.Id).ToList(), storedCiphers.Keys, "ciphers")
             ?? ExactlyTheVault(folders.Select(f => f.Id).ToList(), storedFolders.Keys, "folders")
             ?? ExactlyTheVault(sends.Select(s => s.Id).ToList(), storedSends.Keys, "sends")
@@ -122,6 +129,7 @@ public static class KeyRotationEndpoints
             user.MasterPasswordHint = AccountSecrets.Hint(unlock.MasterPasswordHint);
         }
 
+        passkeys.Apply();
         await AccountSecrets.EndSessionsAndCommitAsync(user, EventType.UserRotatedKeys, db, changes, ct);
         return Results.Ok();
     }
@@ -182,7 +190,7 @@ public static class KeyRotationEndpoints
     }
 
     /// <summary>
-    /// Coffer has no organisation account recovery, passkey unlock or trusted devices, so any entry in
+    /// Coffer has no organisation account recovery or trusted devices, so any entry in
     /// those lists names something that is not this account's: refused rather than ignored.
     /// </summary>
     private static IResult? CheckNothingElse(RotateUserAccountKeysAndDataRequestModel request)
@@ -191,7 +199,6 @@ public static class KeyRotationEndpoints
         var lists = new (string Name, int Count)[]
         {
             ("organizationAccountRecoveryUnlockData", unlock.OrganizationAccountRecoveryUnlockData?.Count ?? 0),
-            ("passkeyUnlockData", unlock.PasskeyUnlockData?.Count ?? 0),
             ("deviceKeyUnlockData", unlock.DeviceKeyUnlockData?.Count ?? 0),
         };
         return lists.FirstOrDefault(l => l.Count > 0) is { Name: { } name }

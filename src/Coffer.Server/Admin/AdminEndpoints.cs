@@ -59,7 +59,8 @@ public static class AdminEndpoints
                 ItemCount = db.Ciphers.Count(c => c.UserId == u.Id),
                 u.Disabled,
                 u.IsAdmin,
-                TwoFactorEnabled = u.TotpSecret != null,
+                TwoFactorEnabled = u.TotpSecret != null || u.TwoFactorEmail != null
+                    || db.WebAuthnCredentials.Any(c => c.UserId == u.Id && c.Kind == TwoFactor.WebAuthnCredentialKind.SecurityKey),
             })
             .ToListAsync(ct);
 

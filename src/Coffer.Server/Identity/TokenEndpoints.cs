@@ -18,6 +18,8 @@ public static class TokenEndpoints
 {
     internal const string BadCredentials = "Username or password is incorrect. Try again.";
 
+    private static readonly string[] DeviceFields = ["clientid", "scope", "deviceidentifier", "devicename", "devicetype"];
+
     public static void MapToken(this IEndpointRouteBuilder identity)
     {
         identity.MapPost("/connect/token", Token)
@@ -31,7 +33,8 @@ public static class TokenEndpoints
     }
 
     private static async Task<IResult> Token(
-        HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
+        HttpRequest request, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorLogin secondFactor,
+        WebAuthnRelyingParty rp)
     {
         if (!IsUrlEncodedForm(request))
         {
@@ -53,10 +56,11 @@ public static class TokenEndpoints
         {
             // A Send recipient has no account, device or password: routed before any of that is looked at (§3.8).
             Sends.SendAccessGrant.GrantType => await Sends.SendAccessGrant.HandleAsync(request.HttpContext, form.Get),
-            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secrets),
+            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secondFactor),
             "refresh_token" => await RefreshGrant(form, db, tokens, changes),
+            Passkeys.PasskeyLogin.GrantType => await Passkeys.PasskeyLogin.GrantAsync(form.Get, db, tokens, changes, lockout, rp, request.HttpContext.RequestAborted),
             null => OAuthError("invalid_request", "grant_type is required."),
-            _ => OAuthError("unsupported_grant_type", "Supported grant types are password, refresh_token and send_access."),
+            _ => OAuthError("unsupported_grant_type", "Supported grant types are password, refresh_token, webauthn and send_access."),
         };
     }
 
@@ -69,26 +73,14 @@ public static class TokenEndpoints
         && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> PasswordGrant(
-        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
+        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorLogin secondFactor)
     {
-        foreach (var required in new[] { "clientid", "password", "scope", "username", "deviceidentifier", "devicename", "devicetype" })
+        if (CheckDeviceFields(form.Get, "password", "username") is { } malformed)
         {
-            if (string.IsNullOrWhiteSpace(form.Get(required)))
-            {
-                return OAuthError("invalid_request", $"{required} is required.");
-            }
+            return malformed;
         }
 
-        if (form.Get("scope") != "api offline_access")
-        {
-            return OAuthError("invalid_scope", "scope must be 'api offline_access'.");
-        }
-
-        if (!int.TryParse(form.Get("devicetype"), out var deviceType) || deviceType is < 0 or > 100
-            || form.Get("deviceidentifier")!.Length > 128 || form.Get("devicename")!.Length > 128 || form.Get("clientid")!.Length > 64)
-        {
-            return OAuthError("invalid_request", "deviceType, deviceIdentifier, deviceName or client_id is malformed.");
-        }
+        var deviceType = int.Parse(form.Get("devicetype")!, System.Globalization.CultureInfo.InvariantCulture);
 
         var email = AccountEmail.Normalize(form.Get("username")!);
         if (await lockout.IsLockedAsync(email))
@@ -115,8 +107,8 @@ public static class TokenEndpoints
         }
 
         // Two-step login (account doc §2.5): a challenge or refusal ends the grant here.
-        var twoFactor = await TwoFactorLogin.CheckAsync(
-            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!, db, secrets, changes);
+        var twoFactor = await secondFactor.CheckAsync(
+            user, form.Get("twofactorprovider"), form.Get("twofactortoken"), form.Get("twofactorremember"), form.Get("deviceidentifier")!);
         if (twoFactor.Refusal is { } refusal)
         {
             if (twoFactor.WrongCode)
@@ -138,6 +130,31 @@ public static class TokenEndpoints
         changes.Record(EventType.UserLoggedIn, user.Id, deviceId: device.Id);
         await changes.CommitAsync();
         return Results.Json(SuccessResponse(tokens, user, device, clientId, refresh, includeKeys: true) with { TwoFactorToken = remembered }, CofferJson.Options);
+    }
+
+    /// <summary>
+    /// The fields every login grant needs (client id, scope, device) and the grant's own (<paramref name="grantFields"/>):
+    /// null when present and well formed, else the OAuth error to answer.
+    /// </summary>
+    internal static IResult? CheckDeviceFields(Func<string, string?> form, params string[] grantFields)
+    {
+        foreach (var required in DeviceFields.Concat(grantFields))
+        {
+            if (string.IsNullOrWhiteSpace(form(required)))
+            {
+                return OAuthError("invalid_request", $"{required} is required.");
+            }
+        }
+
+        if (form("scope") != "api offline_access")
+        {
+            return OAuthError("invalid_scope", "scope must be 'api offline_access'.");
+        }
+
+        return !int.TryParse(form("devicetype"), System.Globalization.CultureInfo.InvariantCulture, out var deviceType) || deviceType is < 0 or > 100
+            || form("deviceidentifier")!.Length > 128 || form("devicename")!.Length > 128 || form("clientid")!.Length > 64
+            ? OAuthError("invalid_request", "deviceType, deviceIdentifier, deviceName or client_id is malformed.")
+            : null;
     }
 
     private static async Task<IResult> RefreshGrant(TokenForm form, CofferDb db, TokenService tokens, Changes changes)
@@ -197,7 +214,7 @@ public static class TokenEndpoints
         return InvalidRefresh();
     }
 
-    private static async Task<Device> UpsertDevice(CofferDb db, User user, string identifier, string name, int type, DateTime now)
+    internal static async Task<Device> UpsertDevice(CofferDb db, User user, string identifier, string name, int type, DateTime now)
     {
         var device = await db.Devices.SingleOrDefaultAsync(d => d.UserId == user.Id && d.Identifier == identifier);
         if (device is null)
@@ -212,7 +229,7 @@ public static class TokenEndpoints
         return device;
     }
 
-    private static string IssueRefreshToken(CofferDb db, TokenService tokens, User user, Device device, string clientId, DateTime now)
+    internal static string IssueRefreshToken(CofferDb db, TokenService tokens, User user, Device device, string clientId, DateTime now)
     {
         var (token, hash) = TokenService.NewRefreshToken();
         db.RefreshTokens.Add(new RefreshToken
@@ -229,7 +246,7 @@ public static class TokenEndpoints
         return token;
     }
 
-    private static IdentityTokenResponseModel SuccessResponse(TokenService tokens, User user, Device device, string clientId, string refreshToken, bool includeKeys)
+    internal static IdentityTokenResponseModel SuccessResponse(TokenService tokens, User user, Device device, string clientId, string refreshToken, bool includeKeys)
     {
         var response = new IdentityTokenResponseModel
         {
@@ -266,7 +283,7 @@ public static class TokenEndpoints
 
     private static IResult InvalidRefresh() => OAuthError("invalid_grant", "The refresh token is invalid, expired or already used.");
 
-    private static IResult OAuthError(string error, string description) => Results.Json(
+    internal static IResult OAuthError(string error, string description) => Results.Json(
         new Dictionary<string, object?>
         {
             ["error"] = error,

@@ -134,7 +134,14 @@ public static class MemberEndpoints
                 join user in db.Users on membership.UserId equals user.Id into users
                 from user in users.DefaultIfEmpty()
                 orderby membership.Email
-                select new { membership, Name = user == null ? null : user.Name, Email = user == null ? null : user.Email, TwoFactor = user != null && user.TotpSecret != null })
+                select new
+                {
+                    membership,
+                    Name = user == null ? null : user.Name,
+                    Email = user == null ? null : user.Email,
+                    TwoFactor = user != null && (user.TotpSecret != null || user.TwoFactorEmail != null
+                    || db.WebAuthnCredentials.Any(c => c.UserId == user.Id && c.Kind == TwoFactor.WebAuthnCredentialKind.SecurityKey))
+                })
             .ToListAsync(ct);
         return rows.ConvertAll(r => new MemberRow(r.membership, r.Name, r.Email, r.TwoFactor));
     }

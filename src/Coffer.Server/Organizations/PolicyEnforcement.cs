@@ -74,7 +74,7 @@ public static class PolicyEnforcement
         }
 
         if (policies.Any(p => p.OrganizationId == organizationId && p.Type == PolicyType.TwoFactorAuthentication)
-            && !await db.Users.AnyAsync(u => u.Id == userId && u.TotpSecret != null, ct))
+            && !await db.Users.Where(u => u.Id == userId).AnyAsync(TwoFactor.TwoFactorProviders.IsOn(db), ct))
         {
             return TwoFactorRequired;
         }
@@ -178,7 +178,7 @@ public static class PolicyEnforcement
             && (m.Status == MembershipStatus.Accepted || m.Status == MembershipStatus.Confirmed)
             && m.Type != MembershipType.Owner && m.Type != MembershipType.Admin);
         var offending = policy.Type == PolicyType.TwoFactorAuthentication
-            ? bound.Where(m => db.Users.Any(u => u.Id == m.UserId && u.TotpSecret == null))
+            ? bound.Where(m => db.Users.Where(u => u.Id == m.UserId).Any(TwoFactor.TwoFactorProviders.IsOff(db)))
             : bound.Where(m => db.Memberships.Any(o => o.UserId == m.UserId && o.OrganizationId != organizationId && o.Status != MembershipStatus.Invited));
         var members = await offending.ToListAsync(ct);
         foreach (var member in members)

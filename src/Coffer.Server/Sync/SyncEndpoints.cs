@@ -60,7 +60,8 @@ public static class SyncEndpoints
             var attachments = (await db.Attachments.AsNoTracking().Where(a => a.Uploaded && cipherIds.Contains(a.CipherId))
                 .OrderBy(a => a.CreationDate).ThenBy(a => a.Id).ToListAsync(ct)).ToLookup(a => a.CipherId);
             var sends = await db.Sends.AsNoTracking().Where(s => s.UserId == userId).OrderBy(s => s.CreationDate).ThenBy(s => s.Id).ToListAsync(ct);
-            var vault = new SyncData(user, folders, access, [], [], [], ciphers, attachments, sends);
+            var securityKeys = await TwoFactor.TwoFactorProviders.HasSecurityKeysAsync(db, userId, ct);
+            var vault = new SyncData(user, folders, access, [], [], [], ciphers, attachments, sends, securityKeys);
             if (access.Organizations.Count > 0)
             {
                 // Only Confirmed memberships reach here and into the profile (doc §7.1, pitfalls P2, P6, P8, T13).
@@ -91,7 +92,8 @@ public static class SyncEndpoints
 
     /// <summary>Everything one sync body is made of.</summary>
     private sealed record SyncData(User User, List<Folder> Folders, VaultAccess Access, IReadOnlyList<ProfileOrganizationResponseModel> Organizations,
-        List<Collection> Collections, List<Policy> Policies, List<CipherItem> Ciphers, ILookup<Guid, Attachment> Attachments, List<Send> Sends);
+        List<Collection> Collections, List<Policy> Policies, List<CipherItem> Ciphers, ILookup<Guid, Attachment> Attachments, List<Send> Sends,
+        bool SecurityKeys = false);
 
     private static byte[] Render(SyncData vault)
     {
@@ -101,7 +103,7 @@ public static class SyncEndpoints
         {
             writer.WriteStartObject();
             writer.WritePropertyName("profile"u8);
-            JsonSerializer.Serialize(writer, AccountResponses.Profile(user, vault.Organizations), CofferJson.Options);
+            JsonSerializer.Serialize(writer, AccountResponses.Profile(user, vault.Organizations, vault.SecurityKeys), CofferJson.Options);
             writer.WriteStartArray("folders"u8);
             foreach (var folder in vault.Folders)
             {

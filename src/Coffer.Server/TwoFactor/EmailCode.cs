@@ -11,7 +11,8 @@ public enum EmailCodePurpose
 }
 
 /// <summary>
-/// A one-time code mailed to an account (table <c>email_codes</c>): only its SHA-256 is stored, it expires, and it
+/// A one-time code mailed to an account (table <c>email_codes</c>, issued and checked by <see cref="EmailCodes"/>):
+/// only a keyed hash of it is stored, it expires, and it
 /// accepts a bounded number of wrong guesses. One per account and purpose: a new code replaces the old.
 /// </summary>
 public sealed class EmailCode
@@ -25,7 +26,7 @@ public sealed class EmailCode
     /// <summary>Setup: the address the code went to (which becomes the provider's address once proven).</summary>
     public string? Email { get; set; }
 
-    /// <summary>SHA-256 hex of the code.</summary>
+    /// <summary>HMAC-SHA-256 hex of the code (<see cref="EmailCodes"/>).</summary>
     public required string CodeHash { get; set; }
 
     public DateTime ExpirationDate { get; set; }

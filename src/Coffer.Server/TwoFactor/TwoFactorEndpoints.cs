@@ -15,23 +15,26 @@ using Microsoft.EntityFrameworkCore;
 namespace Coffer.Server.TwoFactor;
 
 /// <summary>
-/// Two-step login settings under <c>/api/two-factor</c> (account doc §2.2–§2.4, protocol §4.16), authenticator
-/// (TOTP) only. The server must compute codes to check them, so it keeps the TOTP secret, encrypted at rest under a
+/// Two-step login settings under <c>/api/two-factor</c> (account doc §2.2–§2.4, protocol §4.16): the provider list,
+/// the authenticator (TOTP), the recovery code and the legacy disable route here; e-mail codes (provider 1) in
+/// <see cref="EmailTwoFactorEndpoints"/>, security keys (provider 7) in <see cref="WebAuthnTwoFactorEndpoints"/>.
+/// The server must compute codes to check them, so it keeps the TOTP secret, encrypted at rest under a
 /// key derived from its signing key (<see cref="TwoFactorSecrets"/>), which is not in the database or its backups.
 /// Failed re-verification answers 400 (never 401 or 403, which log the client out: account doc §1).
 /// Every change bumps the account's revision date, so sync's cached profile shows <c>twoFactorEnabled</c> at once.
 /// </summary>
 public static class TwoFactorEndpoints
 {
-    private const string VerificationFailed = "User verification failed.";
+    internal const string VerificationFailed = "User verification failed.";
 
     public static IServiceCollection AddTwoFactor(this IServiceCollection services) =>
-        services.AddSingleton<UserVerificationTokens>().AddSingleton<TwoFactorSecrets>();
+        services.AddSingleton<UserVerificationTokens>().AddSingleton<TwoFactorSecrets>().AddSingleton<EmailCodes>().AddScoped<TwoFactorLogin>();
 
     public static void MapTwoFactor(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/two-factor").RateLimited(RateLimitFamily.TwoFactor).WithTags("Two-factor");
-        group.MapGet("", List).Produces<ListResponseModel<TwoFactorProviderResponseModel>>();
+        group.MapGet("", List).Produces<ListResponseModel<TwoFactorProviderResponseModel>>()
+            .WithSummary("The enabled providers: 0 authenticator app, 1 e-mail codes, 7 security keys");
         group.MapPost("/get-authenticator", GetAuthenticator).Produces<TwoFactorAuthenticatorResponseModel>()
             .WithSummary("Re-verify the master password; the TOTP key (fresh if off) and a 30-minute verification token");
         group.MapPut("/authenticator", EnableAuthenticator).Produces<TwoFactorAuthenticatorResponseModel>()
@@ -43,13 +46,14 @@ public static class TwoFactorEndpoints
         group.MapPost("/disable", DisableLegacy).Produces<TwoFactorProviderResponseModel>().WithSummary("Obsolete alias of PUT /disable");
         group.MapPost("/get-recover", GetRecover).Produces<TwoFactorRecoverResponseModel>()
             .WithSummary("Re-verify the master password; issues a new recovery code (the previous one stops working)");
+        group.MapEmailTwoFactor();
+        group.MapWebAuthnTwoFactor();
     }
 
     private static async Task<IResult> List(ClaimsPrincipal principal, CofferDb db, CancellationToken ct)
     {
-        var userId = principal.UserId();
-        var enabled = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.TotpSecret != null).SingleAsync(ct);
-        List<TwoFactorProviderResponseModel> data = enabled ? [new() { Enabled = true, Type = TwoFactorProviderType.Authenticator }] : [];
+        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Id == principal.UserId(), ct);
+        List<TwoFactorProviderResponseModel> data = [.. (await TwoFactorProviders.EnabledAsync(db, user, ct)).Select(type => new TwoFactorProviderResponseModel { Enabled = true, Type = type })];
         return Results.Json(new ListResponseModel<TwoFactorProviderResponseModel> { Data = data }, CofferJson.Options);
     }
 
@@ -111,13 +115,7 @@ public static class TwoFactorEndpoints
 
         user.TotpSecret = secrets.Protect(user.Id, secret);
         user.TotpLastStep = step;
-
-        // Both servers create the recovery code on first enable (account doc §2.4); it is shown by get-recover.
-        user.TwoFactorRecoveryCodeHash ??= RecoveryCodes.Hash(RecoveryCodes.New());
-        user.RevisionDate = changes.Now;
-        await TwoFactorLogin.RevokeRememberTokensAsync(db, user.Id, ct);
-        changes.Record(EventType.UserUpdated2fa, user.Id, detail: "authenticator");
-        await changes.CommitAsync(ct: ct);
+        await CommitEnabledAsync(db, user, changes, "authenticator", ct);
         return Results.Json(
             new TwoFactorAuthenticatorResponseModel
             {
@@ -146,7 +144,7 @@ public static class TwoFactorEndpoints
             return BitwardenErrors.BadRequest(VerificationFailed);
         }
 
-        await DisableAsync(db, user, changes, ct);
+        await DisableAuthenticatorAsync(db, user, changes, ct);
         return Results.Ok();
     }
 
@@ -164,9 +162,17 @@ public static class TwoFactorEndpoints
             return BitwardenErrors.BadRequest("type is required.", "Type");
         }
 
-        if (type == TwoFactorProviderType.Authenticator)
+        switch (type)
         {
-            await DisableAsync(db, user, changes, ct);
+            case TwoFactorProviderType.Authenticator:
+                await DisableAuthenticatorAsync(db, user, changes, ct);
+                break;
+            case TwoFactorProviderType.Email:
+                await EmailTwoFactorEndpoints.DisableAsync(db, user, changes, ct);
+                break;
+            case TwoFactorProviderType.WebAuthn:
+                await WebAuthnTwoFactorEndpoints.RemoveKeysAsync(db, user, changes, slot: null, ct);
+                break;
         }
 
         return Results.Json(new TwoFactorProviderResponseModel { Enabled = false, Type = type }, CofferJson.Options);
@@ -182,7 +188,7 @@ public static class TwoFactorEndpoints
         }
 
         // Upstream answers code: null while no provider is on; a code would recover nothing.
-        if (user.TotpSecret is null)
+        if (!await TwoFactorProviders.AnyAsync(db, user, ct))
         {
             return Results.Json(new TwoFactorRecoverResponseModel(), CofferJson.Options);
         }
@@ -194,7 +200,7 @@ public static class TwoFactorEndpoints
         return Results.Json(new TwoFactorRecoverResponseModel { Code = code }, CofferJson.Options);
     }
 
-    private static async Task DisableAsync(CofferDb db, User user, Changes changes, CancellationToken ct)
+    private static async Task DisableAuthenticatorAsync(CofferDb db, User user, Changes changes, CancellationToken ct)
     {
         if (user.TotpSecret is null)
         {
@@ -202,19 +208,51 @@ public static class TwoFactorEndpoints
         }
 
         user.TotpSecret = null;
+        await CommitDisabledAsync(db, user, changes, "authenticator", keysRemain: await TwoFactorProviders.HasSecurityKeysAsync(db, user.Id, ct), ct);
+    }
+
+    /// <summary>
+    /// Commits a provider's removal (already applied to <paramref name="user"/> or queued on <paramref name="db"/>):
+    /// remember tokens end, event 1003 is logged, and when no provider is left (<paramref name="keysRemain"/> says
+    /// whether security keys do) organizations that require two-step login revoke the account's membership
+    /// (Organizations/PolicyEnforcement).
+    /// </summary>
+    internal static async Task CommitDisabledAsync(CofferDb db, User user, Changes changes, string provider, bool keysRemain, CancellationToken ct)
+    {
         user.RevisionDate = changes.Now;
         await TwoFactorLogin.RevokeRememberTokensAsync(db, user.Id, ct);
-        changes.Record(EventType.UserDisabled2fa, user.Id, detail: "authenticator");
-        // Organizations that require two-step login revoke the account's membership (Organizations/PolicyEnforcement).
-        var revoked = await PolicyEnforcement.OnTwoFactorDisabledAsync(db, changes, user.Id, ct);
+        changes.Record(EventType.UserDisabled2fa, user.Id, detail: provider);
+        var stillOn = user.TotpSecret is not null || user.TwoFactorEmail is not null || keysRemain;
+        var revoked = !stillOn && await PolicyEnforcement.OnTwoFactorDisabledAsync(db, changes, user.Id, ct);
         await changes.CommitAsync(revoked ? user.Id : null, ct);
     }
+
+    /// <summary>
+    /// Commits a provider's first enabling or a change to it: creates the recovery code when there is none yet (both
+    /// servers do on first enable, account doc §2.4), ends remember tokens and logs event 1002.
+    /// </summary>
+    internal static async Task CommitEnabledAsync(CofferDb db, User user, Changes changes, string provider, CancellationToken ct)
+    {
+        user.TwoFactorRecoveryCodeHash ??= RecoveryCodes.Hash(RecoveryCodes.New());
+        user.RevisionDate = changes.Now;
+        await TwoFactorLogin.RevokeRememberTokensAsync(db, user.Id, ct);
+        changes.Record(EventType.UserUpdated2fa, user.Id, detail: provider);
+        await changes.CommitAsync(ct: ct);
+    }
+
+    /// <summary>
+    /// The proof of the e-mail and security-key routes (§5.2): a <c>userVerificationToken</c> minted for this account
+    /// and provider by its <c>get-*</c> read, else the master password hash (older clients). Null when proven.
+    /// </summary>
+    internal static async Task<IResult?> ProveAsync(
+        UserVerificationTokens tokens, MasterPasswordProof proof, SecretVerificationRequestModel request, string? token, int provider, User user, CancellationToken ct) =>
+        tokens.IsValidForProvider(token, user.Id, provider) ? null : await CheckPasswordAsync(proof, request, user, ct);
 
     /// <summary>
     /// Account doc §1: the master password hash, through the budget and lockout every re-verification shares. OTP
     /// proofs exist only for accounts without a master password, which Coffer does not have, so they always fail.
     /// </summary>
-    private static Task<IResult?> CheckPasswordAsync(MasterPasswordProof proof, SecretVerificationRequestModel request, User user, CancellationToken ct) =>
+    internal static Task<IResult?> CheckPasswordAsync(MasterPasswordProof proof, SecretVerificationRequestModel request, User user, CancellationToken ct) =>
         proof.CheckAsync(request.MasterPasswordHash, user, BitwardenErrors.BadRequest(VerificationFailed), ct);
 
     private static bool SameKey(string presented, byte[] current) =>

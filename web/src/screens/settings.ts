@@ -6,22 +6,23 @@ import { idleMinutes, setIdleMinutes } from '../idle';
 import { go } from '../router';
 import { passwordStrength } from '../strength';
 import { deviceInfo, vault } from '../vault';
+import { emailTwoFactorSection, passkeysSection, securityKeysSection } from './webauthn-settings';
 
 type Section = (root: HTMLElement) => HTMLElement;
 
 /** Settings: lock timeout, master password, KDF, two-step login, sessions, log out everywhere. */
 export function settingsScreen(root: HTMLElement): void {
-  const sections: Section[] = [lockSection, passwordSection, kdfSection, twoFactorSection, emergencySection, sessionsSection, logoutSection];
+  const sections: Section[] = [lockSection, passwordSection, kdfSection, twoFactorSection, securityKeysSection, emailTwoFactorSection, passkeysSection, emergencySection, sessionsSection, logoutSection];
   replace(root, h('h1', {}, 'Settings'), sections.map((s) => s(root)));
 }
 
-function section(title: string, ...content: (HTMLElement | null)[]): HTMLElement {
+export function section(title: string, ...content: (HTMLElement | null)[]): HTMLElement {
   const id = `settings-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
   return h('section', { className: 'card', 'aria-labelledby': id }, h('h2', { id }, title), content);
 }
 
 /** A form whose submit runs an async action with its own status line and a disabled button meanwhile. */
-function actionForm(button: string, fields: HTMLElement[], action: (status: HTMLElement) => Promise<void>, danger = false): HTMLFormElement {
+export function actionForm(button: string, fields: HTMLElement[], action: (status: HTMLElement) => Promise<void>, danger = false): HTMLFormElement {
   const status = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', className: danger ? 'danger' : null }, button);
   const form = h('form', {}, fields, status, submit);
@@ -40,7 +41,7 @@ function actionForm(button: string, fields: HTMLElement[], action: (status: HTML
   return form;
 }
 
-const passwordInput = (name: string, autocomplete = 'current-password') => h('input', { type: 'password', name, autocomplete, required: true });
+export const passwordInput = (name: string, autocomplete = 'current-password') => h('input', { type: 'password', name, autocomplete, required: true });
 
 /** After a password, KDF or session change the server has ended every session, this one included. */
 function loggedOutEverywhere(text: string): void {

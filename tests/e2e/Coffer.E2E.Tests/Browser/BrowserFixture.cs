@@ -68,7 +68,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Base64 SHA-256 of the certificate's SubjectPublicKeyInfo, the form Chromium's SPKI allow-list takes.</summary>
-    private static string SpkiPin(string certificatePemPath)
+    internal static string SpkiPin(string certificatePemPath)
     {
         using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(certificatePemPath));
         return Convert.ToBase64String(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));

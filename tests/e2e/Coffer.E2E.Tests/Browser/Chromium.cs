@@ -25,8 +25,12 @@ public static class Chromium
     /// to accept although no system root signed them: the throwaway test CA is not in Chromium's store, and pinning
     /// the exact key trusts that one server and nothing else.
     /// </summary>
-    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] trustedSpkiPins)
+    public static Task<IBrowser> LaunchAsync(IPlaywright playwright, params string[] trustedSpkiPins) => LaunchAsync(playwright, [], trustedSpkiPins);
+
+    /// <summary>As <see cref="LaunchAsync(IPlaywright, string[])"/>, with more command-line flags (e.g. <c>--host-resolver-rules</c>).</summary>
+    public static async Task<IBrowser> LaunchAsync(IPlaywright playwright, IReadOnlyList<string> extraFlags, params string[] trustedSpkiPins)
     {
+        ArgumentNullException.ThrowIfNull(extraFlags);
         ArgumentNullException.ThrowIfNull(playwright);
         if (!File.Exists(ExecutablePath))
         {
@@ -40,7 +44,7 @@ public static class Chromium
         {
             ExecutablePath = ExecutablePath,
             Headless = true,
-            Args = [.. Flags, .. pins],
+            Args = [.. Flags, .. pins, .. extraFlags],
         });
     }
 }
