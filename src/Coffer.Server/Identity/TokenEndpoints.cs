@@ -53,7 +53,7 @@ public static class TokenEndpoints
         {
             // A Send recipient has no account, device or password: routed before any of that is looked at (§3.8).
             Sends.SendAccessGrant.GrantType => await Sends.SendAccessGrant.HandleAsync(request.HttpContext, form.Get),
-            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secrets),
+            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secrets, request.HttpContext.RequestServices.GetRequiredService<Mail.Mailer>()),
             "refresh_token" => await RefreshGrant(form, db, tokens, changes),
             null => OAuthError("invalid_request", "grant_type is required."),
             _ => OAuthError("unsupported_grant_type", "Supported grant types are password, refresh_token and send_access."),
@@ -69,7 +69,8 @@ public static class TokenEndpoints
         && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> PasswordGrant(
-        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets)
+        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorSecrets secrets,
+        Mail.Mailer mailer)
     {
         foreach (var required in new[] { "clientid", "password", "scope", "username", "deviceidentifier", "devicename", "devicetype" })
         {
@@ -130,6 +131,7 @@ public static class TokenEndpoints
         }
 
         var device = await UpsertDevice(db, user, form.Get("deviceidentifier")!, form.Get("devicename")!, deviceType, now);
+        await Mail.NewDeviceAlert.QueueAsync(db, mailer, user, device, now);
         var clientId = form.Get("clientid")!;
         var refresh = IssueRefreshToken(db, tokens, user, device, clientId, now);
         // Only a complete login (past any second factor) clears the failures.
