@@ -73,6 +73,13 @@ public sealed class DeliveryTests(MailServer server) : IClassFixture<MailServer>
         var still = Assert.Single(await MailTestKit.OutboxAsync(factory, rejected.Email));
         Assert.Equal(1, still.Attempts);
         Assert.Empty(sink.To(rejected.Email));
+
+        // Counted: one given up, and the delivered one, by kind of mail only.
+        using var metrics = await factory.ClientFrom(IPAddress.Loopback).GetAsync("/metrics");
+        var text = await metrics.Content.ReadAsStringAsync();
+        Assert.Matches("""coffer_mail_failed_total\{[^}]*outcome="given_up"[^}]*\} [1-9]""", text);
+        Assert.Matches("""coffer_mail_sent_total\{[^}]*template="password-hint"[^}]*\} [1-9]""", text);
+        Assert.DoesNotContain(rejected.Email, text, StringComparison.Ordinal);
     }
 
     [Fact]
