@@ -6,8 +6,8 @@ namespace Coffer.E2E.Tests.Browser;
 
 /// <summary>
 /// The web vault's screens that mailed links open, against a server of their own that mails through MailSink (same
-/// CA and certificate as the fixture's, so Chromium trusts it): sign-up finished from the verification link, and the
-/// master password hint asked for from the log-in screen.
+/// CA and certificate as the fixture's, so Chromium trusts it): sign-up finished from the verification link, the
+/// master password hint asked for from the log-in screen, and the admin page's test message.
 /// </summary>
 public sealed class WebMailTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
@@ -76,11 +76,50 @@ public sealed class WebMailTests(BrowserFixture fixture) : IClassFixture<Browser
         Assert.DoesNotContain(account.Password, mail.Text + mail.Html, StringComparison.Ordinal);
     }
 
-    private Task<ServerProcess> StartServerAsync(MailSink sink, bool verifyEmail)
+    [Fact]
+    public async Task AdminPage_ShowsTheMailServer_AndSendsATestMessage_ShowingTheServersRefusal()
+    {
+        await using var sink = await MailSink.StartAsync();
+        await using var server = await StartServerAsync(sink, verifyEmail: false, adminTwoFactor: false);
+        var admin = TestAccount.CreateUnique();
+        var page = await fixture.NewPageAsync();
+        var web = new WebVault(page);
+        await page.GotoAsync(server.Url + "/#/register");
+        await web.Field("Email address").FillAsync(admin.Email);
+        await web.Field("Master password").FillAsync(admin.Password);
+        await Assertions.Expect(page.GetByTestId("strength-label")).ToHaveTextAsync(new Regex("^Strength: "));
+        await web.Field("Confirm master password").FillAsync(admin.Password);
+        await web.Button("Create account").ClickAsync();
+        await web.WaitForListAsync();
+        var promoted = await ServerProcess.RunCommandAsync(fixture.E2E.Certificates, server.DataFolder, null, "admin", "create", admin.Email);
+        Assert.True(promoted.ExitCode == 0, promoted.StdOut + promoted.StdErr);
+
+        await page.GotoAsync(server.Url + "/admin");
+        await web.Heading("Your vault is locked").WaitForAsync();
+        await web.Field("Master password").FillAsync(admin.Password);
+        await web.Button("Unlock").ClickAsync();
+        await web.Heading("Confirm it is you").WaitForAsync();
+        await web.Field("Master password").FillAsync(admin.Password);
+        await web.Button("Confirm").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("mail-status")).ToContainTextAsync($"127.0.0.1:{sink.Port} (None), from coffer@coffer.test");
+
+        await web.Field("Send a test message to").FillAsync("postmaster@coffer.test");
+        await web.Button("Send a test message").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("mail-test-result")).ToContainTextAsync("took the test message to postmaster@coffer.test");
+        Assert.Equal("Coffer test message", (await sink.WaitForAsync("postmaster@coffer.test")).Subject);
+
+        sink.Reject();
+        await web.Button("Send a test message").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("mail-test-result")).ToContainTextAsync("Not sent: The mail server answered 550");
+        await Screenshots.SaveAsync(page, "admin-mail-test");
+    }
+
+    private Task<ServerProcess> StartServerAsync(MailSink sink, bool verifyEmail, bool adminTwoFactor = true)
     {
         var environment = new Dictionary<string, string?>(sink.Environment)
         {
             ["Coffer__Registration__VerifyEmail"] = verifyEmail ? "true" : "false",
+            ["Coffer__Admin__RequireTwoFactor"] = adminTwoFactor ? "true" : "false",
         };
         return ServerProcess.StartAsync(fixture.E2E.Certificates, fixture.E2E.NewScratchFolder(), environment);
     }
