@@ -20,11 +20,7 @@ public sealed class WebMailTests(BrowserFixture fixture) : IClassFixture<Browser
         var page = await fixture.NewPageAsync();
         var web = new WebVault(page);
 
-        await page.GotoAsync(server.Url + "/#/register");
-        await web.Field("Email address").FillAsync(account.Email);
-        await web.Field("Master password").FillAsync(account.Password);
-        await Assertions.Expect(page.GetByTestId("strength-label")).ToHaveTextAsync(new Regex("^Strength: "));
-        await web.Field("Confirm master password").FillAsync(account.Password);
+        await FillSignUpAsync(web, server, account);
         await web.Button("Create account").ClickAsync();
         await Assertions.Expect(page.GetByText("Check your e-mail")).ToBeVisibleAsync();
 
@@ -35,9 +31,7 @@ public sealed class WebMailTests(BrowserFixture fixture) : IClassFixture<Browser
         await web.Heading("Finish creating your account").WaitForAsync();
         Assert.Equal(account.Email, await web.Field("Email address").InputValueAsync());
         Assert.False(await web.Field("Email address").IsEditableAsync());
-        await web.Field("Master password").FillAsync(account.Password);
-        await Assertions.Expect(page.GetByTestId("strength-label")).ToHaveTextAsync(new Regex("^Strength: "));
-        await web.Field("Confirm master password").FillAsync(account.Password);
+        await FillPasswordAsync(web, account);
         await web.Button("Create account").ClickAsync();
         await web.WaitForListAsync();
         await Screenshots.SaveAsync(page, "finish-signup-done");
@@ -51,11 +45,7 @@ public sealed class WebMailTests(BrowserFixture fixture) : IClassFixture<Browser
         var account = TestAccount.CreateUnique();
         var page = await fixture.NewPageAsync();
         var web = new WebVault(page);
-        await page.GotoAsync(server.Url + "/#/register");
-        await web.Field("Email address").FillAsync(account.Email);
-        await web.Field("Master password").FillAsync(account.Password);
-        await Assertions.Expect(page.GetByTestId("strength-label")).ToHaveTextAsync(new Regex("^Strength: "));
-        await web.Field("Confirm master password").FillAsync(account.Password);
+        await FillSignUpAsync(web, server, account);
         await web.Field("Master password hint (optional)").FillAsync("the old oak");
         await web.Button("Create account").ClickAsync();
         await web.WaitForListAsync();
@@ -84,11 +74,7 @@ public sealed class WebMailTests(BrowserFixture fixture) : IClassFixture<Browser
         var admin = TestAccount.CreateUnique();
         var page = await fixture.NewPageAsync();
         var web = new WebVault(page);
-        await page.GotoAsync(server.Url + "/#/register");
-        await web.Field("Email address").FillAsync(admin.Email);
-        await web.Field("Master password").FillAsync(admin.Password);
-        await Assertions.Expect(page.GetByTestId("strength-label")).ToHaveTextAsync(new Regex("^Strength: "));
-        await web.Field("Confirm master password").FillAsync(admin.Password);
+        await FillSignUpAsync(web, server, admin);
         await web.Button("Create account").ClickAsync();
         await web.WaitForListAsync();
         var promoted = await ServerProcess.RunCommandAsync(fixture.E2E.Certificates, server.DataFolder, null, "admin", "create", admin.Email);
@@ -112,6 +98,22 @@ public sealed class WebMailTests(BrowserFixture fixture) : IClassFixture<Browser
         await web.Button("Send a test message").ClickAsync();
         await Assertions.Expect(page.GetByTestId("mail-test-result")).ToContainTextAsync("Not sent: The mail server answered 550");
         await Screenshots.SaveAsync(page, "admin-mail-test");
+    }
+
+    /// <summary>The sign-up form of <paramref name="server"/>'s web vault, filled in (not submitted).</summary>
+    private static async Task FillSignUpAsync(WebVault web, ServerProcess server, TestAccount account)
+    {
+        await web.Page.GotoAsync(server.Url + "/#/register");
+        await web.Field("Email address").FillAsync(account.Email);
+        await FillPasswordAsync(web, account);
+    }
+
+    /// <summary>Both password fields, waiting for the strength meter's verdict (else the form asks "weak, use it anyway?").</summary>
+    private static async Task FillPasswordAsync(WebVault web, TestAccount account)
+    {
+        await web.Field("Master password").FillAsync(account.Password);
+        await Assertions.Expect(web.Page.GetByTestId("strength-label")).ToHaveTextAsync(new Regex("^Strength: "));
+        await web.Field("Confirm master password").FillAsync(account.Password);
     }
 
     private Task<ServerProcess> StartServerAsync(MailSink sink, bool verifyEmail, bool adminTwoFactor = true)
