@@ -95,6 +95,7 @@ identity.MapRegistration();
 var api = app.MapGroup("/api").RequireAuthorization();
 api.MapServerConfig().AllowAnonymous();
 api.MapKnownDevice().AllowAnonymous();
+api.MapPasswordHint().AllowAnonymous();
 api.MapAccounts();
 api.MapAccountSecurity();
 api.MapTwoFactor();

@@ -6,8 +6,8 @@ using Coffer.Server.Tests.Infrastructure;
 namespace Coffer.Server.Tests;
 
 /// <summary>
-/// Account doc §3.4. Coffer cannot mail the token yet, so step 2 is accepted only for the address recorded by
-/// step 1, within 30 minutes, with the master password hash verified again.
+/// Account doc §3.4 on a server without mail: nobody can learn the token, so step 2 is accepted only for the address
+/// recorded by step 1, within 30 minutes, with the master password hash verified again (with mail: Mail/MailUseTests).
 /// </summary>
 public sealed class EmailChangeTests(CofferFactory factory) : IClassFixture<CofferFactory>
 {

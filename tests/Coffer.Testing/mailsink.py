@@ -24,8 +24,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, implicit_tls):
         self.folder = folder
+        self.implicit_tls = implicit_tls
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
 
@@ -37,7 +38,7 @@ class Sink:
         with self.lock:
             n = next(self.counter)
         name = os.path.join(self.folder, f"{n:05d}")
-        meta = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos, "tls": session.ssl is not None,
+        meta = {"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos, "tls": self.implicit_tls or session.ssl is not None,
                 "authenticated": bool(session.authenticated)}
         with open(name + ".json.tmp", "w") as f:
             json.dump(meta, f)
@@ -68,22 +69,22 @@ def main():
         kwargs["tls_context"] = context
         kwargs["require_starttls"] = True
     elif args.tls == "implicit":
-        kwargs["server_kwargs"] = {"ssl": context}
+        # TLS from the first byte; the Controller's readiness probe then speaks TLS too.
+        kwargs["ssl_context"] = context
     if args.auth:
         user, password = args.auth.split(":", 1)
 
         def authenticate(server, session, envelope, mechanism, data):
             ok = isinstance(data, LoginPassword) and data.login.decode() == user and data.password.decode() == password
-            return AuthResult(success=ok)
+            # handled=False: aiosmtpd answers 535 itself (True would leave the client waiting for a reply).
+            return AuthResult(success=ok, handled=False)
 
         kwargs["authenticator"] = authenticate
-        kwargs["auth_require_tls"] = args.tls != "none"
+        # With implicit TLS the connection is encrypted from the start; aiosmtpd only knows of STARTTLS.
+        kwargs["auth_require_tls"] = args.tls == "starttls"
         kwargs["auth_required"] = True
 
-    controller = Controller(Sink(args.folder), hostname="127.0.0.1", port=args.port, **kwargs)
-    if args.tls == "implicit":
-        # The readiness probe of Controller speaks plain SMTP; with implicit TLS it must not run.
-        controller._trigger_server = lambda: None
+    controller = Controller(Sink(args.folder, args.tls == "implicit"), hostname="127.0.0.1", port=args.port, **kwargs)
     controller.start()
     print("READY", flush=True)
 

@@ -75,6 +75,30 @@ export interface AuditVerification {
   reason: string | null;
 }
 
+/** Outgoing mail (GET /admin/api/mail): the SMTP server (never its password) and the outbox. */
+export interface AdminMail {
+  enabled: boolean;
+  host: string | null;
+  port: number | null;
+  security: string | null;
+  from: string | null;
+  /** Messages waiting: first tries and retries. */
+  queued: number;
+  /** Messages given up (refused for good, or failing for too long). */
+  failed: number;
+  /** The mail server's last answer to a message still being retried. */
+  lastError: string | null;
+  failures: { id: string; to: string; template: string; creationDate: string; failedDate: string; attempts: number; lastError: string | null }[];
+}
+
+/** One line on the state of outgoing mail, for the admin screen. */
+export function mailSummary(mail: AdminMail): string {
+  if (!mail.enabled) return 'Mail is off: set Coffer__Smtp__Host and Coffer__Smtp__From on the server. Coffer works without it; nothing is mailed.';
+  const server = `${mail.host}:${mail.port} (${mail.security}), from ${mail.from}`;
+  const retrying = mail.queued && mail.lastError ? ` Last error: ${mail.lastError}` : '';
+  return `Sending through ${server}. ${mail.queued} waiting, ${mail.failed} given up.${retrying}`;
+}
+
 /** What the admin API needs from the session: a current access token, and a way to say it was refused. */
 export interface Session {
   accessToken(): Promise<string>;
@@ -167,6 +191,15 @@ export class AdminApi {
 
   setOrganizationCreation(organizationCreation: string): Promise<AdminSettings> {
     return this.send('PUT', '/settings/organization-creation', { organizationCreation });
+  }
+
+  mail(): Promise<AdminMail> {
+    return this.send('GET', '/mail');
+  }
+
+  /** Sends a test message now; a failure throws with the mail server's answer as its message. */
+  testMail(email: string): Promise<{ to: string }> {
+    return this.send('POST', '/mail/test', { email });
   }
 
   verifyAudit(): Promise<AuditVerification> {

@@ -284,6 +284,11 @@ export class Api {
     await this.send('POST', '/identity/accounts/register/finish', body, false);
   }
 
+  /** Asks the server to mail the account's master password hint; the answer is the same whether or not it exists. */
+  async passwordHint(email: string): Promise<void> {
+    await this.send('POST', '/api/accounts/password-hint', { email }, false);
+  }
+
   // ---------- vault ----------
 
   sync(): Promise<SyncResponse> {

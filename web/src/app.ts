@@ -8,6 +8,7 @@ import { vault } from './vault';
 import { loginScreen } from './screens/login';
 import { lockScreen } from './screens/lock';
 import { registerScreen } from './screens/register';
+import { hintScreen } from './screens/hint';
 import { vaultScreen } from './screens/list';
 import { itemScreen } from './screens/item';
 import { editScreen } from './screens/edit';
@@ -104,6 +105,8 @@ function screen(main: HTMLElement): void | Promise<void> {
   if (name === 'send') return id && route.path[2] ? receiveScreen(main, id, route.path[2]) : go(vault.loggedIn ? '/sends' : '/login');
   if (!vault.loggedIn) {
     if (name === 'register') return registerScreen(main);
+    if (name === 'finish-signup') return registerScreen(main, { verified: true });
+    if (name === 'hint') return hintScreen(main);
     if (name !== 'login') return go('/login');
     return loginScreen(main);
   }

@@ -7,6 +7,7 @@ using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Identity;
+using Coffer.Server.Mail;
 using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -29,13 +30,20 @@ public static class RegistrationEndpoints
     public static void MapRegistration(this IEndpointRouteBuilder identity)
     {
         var registration = identity.MapGroup("/accounts/register").RateLimited(RateLimitFamily.Registration);
-        registration.MapPost("/send-verification-email", SendVerificationEmail)
-            .WithTags("Accounts").WithSummary("Start sign-up: returns the registration token (e-mail verification is off)");
+        registration.MapPost("/send-verification-email", SendVerificationEmail).WithTags("Accounts")
+            .WithSummary("Start sign-up: returns the registration token, or with Coffer:Registration:VerifyEmail mails a link carrying it and answers 204");
         registration.MapPost("/finish", Finish).WithTags("Accounts").WithSummary("Finish sign-up with keys and KDF");
         registration.MapPost("", Register).WithTags("Accounts").WithSummary("Legacy single-request sign-up");
     }
 
-    private static async Task<IResult> SendVerificationEmail(RegisterSendVerificationEmailRequestModel request, TokenService tokens, CofferDb db, IOptions<ServerOptions> options)
+    /// <summary>
+    /// §5.1. Without <c>Coffer:Registration:VerifyEmail</c> the token is the answer. With it, the token goes only into a
+    /// link mailed to the address (template <c>verify-email</c>, <c>#/finish-signup?token=…&amp;email=…&amp;fromEmail=true</c>
+    /// as upstream's web vault expects) and the answer is 204 whatever the address: an address that already has an
+    /// account is sent nothing, and the caller cannot tell.
+    /// </summary>
+    private static async Task<IResult> SendVerificationEmail(
+        RegisterSendVerificationEmailRequestModel request, TokenService tokens, CofferDb db, Mailer mailer, Changes changes, IOptions<ServerOptions> options)
     {
         // Invite-only still hands out the token: finishing is where the invitation is checked.
         if (await db.GetRegistrationModeAsync(options.Value) == RegistrationModes.Closed)
@@ -51,6 +59,24 @@ public static class RegistrationEndpoints
         if (request.Name is { Length: > MaxNameLength })
         {
             return BitwardenErrors.BadRequest($"The name may be at most {MaxNameLength} characters.", "name");
+        }
+
+        var verification = options.Value.Registration;
+        if (verification.VerifyEmail && mailer.Enabled)
+        {
+            if (!await db.Users.AnyAsync(u => u.Email == email))
+            {
+                var hours = verification.VerificationHours;
+                var token = tokens.CreateRegistrationToken(email, request.Name, TimeSpan.FromHours(hours));
+                mailer.Queue(email, "verify-email", new Dictionary<string, string?>
+                {
+                    ["link"] = $"{mailer.VaultUrl}/#/finish-signup?token={Uri.EscapeDataString(token)}&email={Uri.EscapeDataString(email)}&fromEmail=true",
+                    ["hours"] = hours.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                });
+                await changes.CommitAsync();
+            }
+
+            return Results.NoContent();
         }
 
         // Whether the e-mail is taken is not said here; finishing is where a duplicate is refused.
@@ -120,6 +146,12 @@ public static class RegistrationEndpoints
         if (request.Kdf is not { } type || request.MasterPasswordHash is not { } hash || request.Key is not { } key)
         {
             return BitwardenErrors.BadRequest("kdf, masterPasswordHash and key are required.");
+        }
+
+        if (invitation is null && options.Value.Registration.VerifyEmail)
+        {
+            // This single request carries no proof of the mailbox; only an admin's (mailed) invitation stands in for one.
+            return BitwardenErrors.BadRequest("This server verifies e-mail addresses: sign up with the link it mails (send-verification-email, then register/finish).", "email");
         }
 
         var kdf = new KdfConfig(type, request.KdfIterations ?? 0, request.KdfMemory, request.KdfParallelism);

@@ -44,6 +44,7 @@ public static class AdminEndpoints
         admin.MapAdminInvitations();
         admin.MapAdminSettings();
         admin.MapAdminOrganizations();
+        admin.MapAdminMail();
     }
 
     private static async Task<Ok<List<AdminUserModel>>> ListUsers(CofferDb db, CancellationToken ct)

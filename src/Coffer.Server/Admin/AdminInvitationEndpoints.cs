@@ -3,6 +3,7 @@ using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
 using Coffer.Server.Identity;
+using Coffer.Server.Mail;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,13 +14,17 @@ public static class AdminInvitationEndpoints
 {
     public static void MapAdminInvitations(this IEndpointRouteBuilder admin)
     {
-        admin.MapPost("/invitations", Create).WithSummary("Invite an e-mail address; the token is returned once and expires in 7 days");
+        admin.MapPost("/invitations", Create).WithSummary("Invite an e-mail address; the token is returned once and expires in 7 days; with mail, the address is mailed a sign-up link carrying it");
         admin.MapGet("/invitations", List).WithSummary("All invitations with their status (pending, used, expired)");
         admin.MapDelete("/invitations/{id:guid}", Revoke).WithSummary("Revoke an invitation");
     }
 
+    /// <summary>
+    /// Creates an invitation; with mail (<see cref="Mailer.Enabled"/>) the address gets a link to the web vault's sign-up
+    /// with the token filled in (template <c>admin-invite</c>, <c>#/register?email=…&amp;invite=…</c>).
+    /// </summary>
     private static async Task<Results<Created<CreatedInvitationModel>, ProblemHttpResult>> Create(
-        CreateInvitationRequest request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+        CreateInvitationRequest request, ClaimsPrincipal principal, CofferDb db, Mailer mailer, Changes changes, CancellationToken ct)
     {
         if (RegistrationEndpoints.NormalizeEmail(request.Email) is not { } email)
         {
@@ -42,6 +47,17 @@ public static class AdminInvitationEndpoints
             ExpirationDate = changes.Now + Invitations.Lifetime,
         };
         db.Invitations.Add(invitation);
+        if (mailer.Enabled)
+        {
+            var inviter = await db.Users.AsNoTracking().Where(u => u.Id == principal.UserId()).Select(u => u.Email).SingleAsync(ct);
+            mailer.Queue(email, "admin-invite", new Dictionary<string, string?>
+            {
+                ["inviter"] = inviter,
+                ["link"] = $"{mailer.VaultUrl}/#/register?email={Uri.EscapeDataString(email)}&invite={Uri.EscapeDataString(token)}",
+                ["expiry_days"] = ((int)Invitations.Lifetime.TotalDays).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+        }
+
         changes.Record(EventType.AdminInvitedUser, null, actingUserId: principal.UserId(), detail: email);
         await changes.CommitAsync(ct: ct);
         return TypedResults.Created($"/admin/api/invitations/{invitation.Id}", new CreatedInvitationModel(invitation.Id, email, token, invitation.ExpirationDate));

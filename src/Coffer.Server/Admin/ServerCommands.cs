@@ -5,6 +5,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Files;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
+using Coffer.Server.Mail;
 using Coffer.Server.Organizations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -13,14 +14,15 @@ namespace Coffer.Server.Admin;
 
 /// <summary>
 /// <c>coffer-server admin create|list|revoke</c>, <c>coffer-server audit verify</c> and
-/// <c>coffer-server backup|restore</c> (<see cref="Backup"/>), <c>coffer-server org-creation [everyone|admins]</c>: run against the same
+/// <c>coffer-server backup|restore</c> (<see cref="Backup"/>), <c>coffer-server org-creation [everyone|admins]</c>,
+/// <c>coffer-server smtp test ADDRESS</c> (sends a test message now, through <c>Coffer:Smtp</c>): run against the same
 /// configuration and database as the server (data folder, <c>Coffer__*</c> variables) without starting Kestrel.
 /// The first admin comes from here, from someone with a shell on the server, never from a default password.
 /// Exit codes: 0 success (audit intact), 1 failure (audit broken), 2 usage or configuration error.
 /// </summary>
 public static class ServerCommands
 {
-    public static bool IsCommand(string[] args) => args is ["admin" or "audit" or "backup" or "restore" or "org-creation", ..];
+    public static bool IsCommand(string[] args) => args is ["admin" or "audit" or "backup" or "restore" or "org-creation" or "smtp", ..];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -39,6 +41,10 @@ public static class ServerCommands
             BackupCommand(),
             RestoreCommand(),
             OrganizationCreationCommand(),
+            new Command("smtp", "Outgoing mail (Coffer:Smtp)")
+            {
+                SmtpTestCommand(),
+            },
         };
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -95,6 +101,52 @@ public static class ServerCommands
         var command = new Command("org-creation", "Who may create organizations: everyone (default) or the server's admins") { value };
         command.SetAction((r, _) => WithServices(services => SetOrganizationCreation(services, r.GetValue(value))));
         return command;
+    }
+
+    private static Command SmtpTestCommand()
+    {
+        var to = new Argument<string>("address") { Description = "Where to send the test message" };
+        var command = new Command("test", "Send a test message now through the configured SMTP server; exit code 0 when it took the message, 1 when not (the reason is printed)") { to };
+        command.SetAction((r, ct) => SmtpTest(r.GetValue(to)!, ct));
+        return command;
+    }
+
+    private static async Task<int> SmtpTest(string to, CancellationToken ct)
+    {
+        using var host = CreateBuilder().Build();
+        ServerOptions options;
+        try
+        {
+            options = host.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", e.Failures));
+            return 2;
+        }
+
+        var smtp = options.Smtp;
+        if (!smtp.Enabled)
+        {
+            await Console.Error.WriteLineAsync("Mail is off: set Coffer:Smtp:Host and Coffer:Smtp:From (Coffer__Smtp__Host, Coffer__Smtp__From).");
+            return 2;
+        }
+
+        if (RegistrationEndpoints.NormalizeEmail(to) is not { } address)
+        {
+            await Console.Error.WriteLineAsync($"'{to}' is not an e-mail address.");
+            return 2;
+        }
+
+        var server = $"{smtp.Host}:{smtp.EffectivePort} ({smtp.Security})";
+        if (await MailSender.SendTestAsync(smtp, address, options.PublicUrl?.TrimEnd('/'), ct) is { } error)
+        {
+            await Console.Error.WriteLineAsync($"The test message to {address} was not sent through {server}: {error}");
+            return 1;
+        }
+
+        Console.WriteLine($"The mail server {server} took the test message to {address}.");
+        return 0;
     }
 
     private static async Task<int> SetOrganizationCreation(IServiceProvider services, string? value)

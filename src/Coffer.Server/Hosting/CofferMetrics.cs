@@ -18,6 +18,8 @@ public sealed class CofferMetrics
     private readonly Counter<long> loginsFailed;
     private readonly Counter<long> backgroundRuns;
     private readonly Counter<long> backgroundRemoved;
+    private readonly Counter<long> mailSent;
+    private readonly Counter<long> mailFailed;
 
     public CofferMetrics(IMeterFactory meters)
     {
@@ -29,6 +31,8 @@ public sealed class CofferMetrics
         DatabaseFailures = meter.CreateCounter<long>("coffer.database.failures", "{failure}", "Requests and readiness checks that found the database unavailable");
         backgroundRuns = meter.CreateCounter<long>("coffer.background.runs", "{run}", "Background runs on this node, by outcome: completed, skipped (another node had it) or failed");
         backgroundRemoved = meter.CreateCounter<long>("coffer.background.removed", "{item}", "Rows and files removed by background runs, by job");
+        mailSent = meter.CreateCounter<long>("coffer.mail.sent", "{message}", "Mail delivered to the SMTP server by this node, by template");
+        mailFailed = meter.CreateCounter<long>("coffer.mail.failed", "{attempt}", "Failed mail deliveries on this node, by template and outcome: retry or given_up");
     }
 
     public Counter<long> RateLimited { get; }
@@ -68,6 +72,13 @@ public sealed class CofferMetrics
             backgroundRemoved.Add(count, new KeyValuePair<string, object?>("job", job));
         }
     }
+
+    /// <summary>Counts one delivered mail (<c>coffer.mail.sent</c>, tag <c>template</c>: the kind of mail, never a recipient).</summary>
+    public void MailSent(string template) => mailSent.Add(1, new KeyValuePair<string, object?>("template", template));
+
+    /// <summary>Counts one failed delivery (<c>coffer.mail.failed</c>, tags <c>template</c> and <c>outcome</c> = <c>retry</c> or <c>given_up</c>).</summary>
+    public void MailFailed(string template, bool givenUp) => mailFailed.Add(
+        1, new KeyValuePair<string, object?>("template", template), new KeyValuePair<string, object?>("outcome", givenUp ? "given_up" : "retry"));
 
     /// <summary>Counts the login events of a committed change (called by <see cref="Data.Changes"/> after its commit).</summary>
     public void Committed(IEnumerable<AuditEvent> events)

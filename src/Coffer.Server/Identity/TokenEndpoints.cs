@@ -56,7 +56,7 @@ public static class TokenEndpoints
         {
             // A Send recipient has no account, device or password: routed before any of that is looked at (§3.8).
             Sends.SendAccessGrant.GrantType => await Sends.SendAccessGrant.HandleAsync(request.HttpContext, form.Get),
-            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secondFactor),
+            "password" => await PasswordGrant(form, db, tokens, hashing, changes, lockout, secondFactor, request.HttpContext.RequestServices.GetRequiredService<Mail.Mailer>()),
             "refresh_token" => await RefreshGrant(form, db, tokens, changes),
             Passkeys.PasskeyLogin.GrantType => await Passkeys.PasskeyLogin.GrantAsync(form.Get, db, tokens, changes, lockout, rp, request.HttpContext.RequestAborted),
             null => OAuthError("invalid_request", "grant_type is required."),
@@ -73,7 +73,8 @@ public static class TokenEndpoints
         && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> PasswordGrant(
-        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorLogin secondFactor)
+        TokenForm form, CofferDb db, TokenService tokens, PasswordHashing hashing, Changes changes, LoginLockout lockout, TwoFactorLogin secondFactor,
+        Mail.Mailer mailer)
     {
         if (CheckDeviceFields(form.Get, "password", "username") is { } malformed)
         {
@@ -122,6 +123,7 @@ public static class TokenEndpoints
         }
 
         var device = await UpsertDevice(db, user, form.Get("deviceidentifier")!, form.Get("devicename")!, deviceType, now);
+        await Mail.NewDeviceAlert.QueueAsync(db, mailer, user, device, now);
         var clientId = form.Get("clientid")!;
         var refresh = IssueRefreshToken(db, tokens, user, device, clientId, now);
         // Only a complete login (past any second factor) clears the failures.

@@ -92,11 +92,14 @@ public sealed class TokenService
         return result.IsValid ? result.ClaimsIdentity : null;
     }
 
-    /// <summary>The registration token of <c>send-verification-email</c> (protocol §5.1): proves the e-mail for 30 minutes.</summary>
-    public string CreateRegistrationToken(string email, string? name) =>
+    /// <summary>
+    /// The registration token of <c>send-verification-email</c> (protocol §5.1): proves the e-mail for
+    /// <paramref name="lifetime"/> (default 30 minutes; a mailed one lives <c>Coffer:Registration:VerificationHours</c>).
+    /// </summary>
+    public string CreateRegistrationToken(string email, string? name, TimeSpan? lifetime = null) =>
         CreatePurposeToken(
             RegistrationAudienceSuffix,
-            time.GetUtcNow().UtcDateTime.AddMinutes(30),
+            time.GetUtcNow().UtcDateTime + (lifetime ?? TimeSpan.FromMinutes(30)),
             new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = email, ["name"] = name ?? "" });
 
     /// <summary>Returns the e-mail a registration token was issued for, or null if it is invalid or expired.</summary>

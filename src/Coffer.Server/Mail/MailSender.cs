@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Coffer.Server.Data;
+using Coffer.Server.Hosting;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,8 @@ namespace Coffer.Server.Mail;
 /// it refuses for good (a 5xx reply to it) or still failing after <see cref="SmtpOptions.GiveUpHours"/> is kept with
 /// <see cref="OutboxMessage.FailedDate"/> and logged. Delivered messages are deleted.
 /// </summary>
-public sealed partial class MailSender(IServiceScopeFactory scopes, MailSignal signal, IOptions<ServerOptions> options, TimeProvider time, ILogger<MailSender> logger)
+public sealed partial class MailSender(
+    IServiceScopeFactory scopes, MailSignal signal, IOptions<ServerOptions> options, TimeProvider time, CofferMetrics metrics, ILogger<MailSender> logger)
     : BackgroundService
 {
     /// <summary>Longest wait between two looks at the outbox.</summary>
@@ -118,19 +120,26 @@ public sealed partial class MailSender(IServiceScopeFactory scopes, MailSignal s
                 {
                     await client.SendAsync(Build(Smtp, message.To, new RenderedMail(message.Subject, message.TextBody, message.HtmlBody)), ct);
                 }
+                catch (ParseException e)
+                {
+                    // An address MimeKit cannot parse: no retry can help, and the rest of the batch must still go.
+                    await FailAsync(db, message, "Not a deliverable address: " + e.Message, permanent: true, ct);
+                    continue;
+                }
                 catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
                 {
                     // Refused for good (unknown recipient, rejected content): retrying cannot help.
-                    await FailAsync(db, message, e.Message, permanent: true, ct);
+                    await FailAsync(db, message, Describe(e), permanent: true, ct);
                     continue;
                 }
                 catch (SmtpCommandException e)
                 {
-                    await FailAsync(db, message, e.Message, permanent: false, ct);
+                    await FailAsync(db, message, Describe(e), permanent: false, ct);
                     continue;
                 }
 
-                await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(ct);
+                await db.OutboxMessages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(CancellationToken.None);
+                metrics.MailSent(message.Template);
                 LogDelivered(message.Template, message.Attempts + 1);
             }
 
@@ -141,7 +150,7 @@ public sealed partial class MailSender(IServiceScopeFactory scopes, MailSignal s
             // The connection failed or broke: this message and the rest of the batch wait for a retry.
             for (; index < batch.Count; index++)
             {
-                await FailAsync(db, batch[index], e.Message, permanent: false, CancellationToken.None);
+                await FailAsync(db, batch[index], Describe(e), permanent: false, CancellationToken.None);
             }
         }
     }
@@ -160,6 +169,7 @@ public sealed partial class MailSender(IServiceScopeFactory scopes, MailSignal s
             .SetProperty(m => m.LockedUntil, (DateTime?)null)
             .SetProperty(m => m.NextAttemptDate, next)
             .SetProperty(m => m.FailedDate, giveUp ? now : null), ct);
+        metrics.MailFailed(message.Template, giveUp);
         if (giveUp)
         {
             LogGivenUp(message.Template, attempts, reason);
@@ -185,9 +195,59 @@ public sealed partial class MailSender(IServiceScopeFactory scopes, MailSignal s
         await client.DisconnectAsync(quit: true, ct);
     }
 
+    /// <summary>
+    /// Sends the <c>smtp-test</c> mail to <paramref name="to"/> now (<see cref="SendDirectAsync"/>) and answers null when
+    /// the server took it, else why not, in words for the admin (<see cref="Describe"/>).
+    /// </summary>
+    public static async Task<string?> SendTestAsync(SmtpOptions smtp, string to, string? vaultUrl, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(smtp);
+        var mail = MailTemplates.Render("smtp-test", new Dictionary<string, string?> { ["vault_url"] = vaultUrl });
+        try
+        {
+            await SendDirectAsync(smtp, to, mail, ct);
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return Describe(e);
+        }
+    }
+
+    /// <summary>What went wrong talking to the SMTP server, in one line that names the step (connect, TLS, login, the server's reply).</summary>
+    public static string Describe(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+
+        // MailKit wraps what the socket or TLS layer threw (an IOException "see inner exception"): name the cause.
+        while (e is IOException { InnerException: { } inner })
+        {
+            e = inner;
+        }
+
+        var text = e switch
+        {
+            SmtpCommandException c => $"The mail server answered {(int)c.StatusCode}: {c.Message}",
+            AuthenticationException => "The mail server refused the user name or password: " + e.Message,
+            SslHandshakeException => "TLS with the mail server failed (is its certificate trusted and for this host name?): " + e.Message,
+            System.Net.Sockets.SocketException => "Could not connect to the mail server: " + e.Message,
+            OperationCanceledException or TimeoutException => "The mail server did not answer in time.",
+            ParseException => "Not a deliverable address: " + e.Message,
+            _ => e.Message,
+        };
+        if (e is SslHandshakeException && text.Contains("CRL", StringComparison.Ordinal))
+        {
+            text += " (a CA without revocation lists needs Coffer:Smtp:CheckCertificateRevocation=false)";
+        }
+
+        var line = string.Join(' ', text.ReplaceLineEndings(" ").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return line.Length > 512 ? line[..512] : line;
+    }
+
     private static async Task ConnectAsync(SmtpClient client, SmtpOptions smtp, CancellationToken ct)
     {
         client.Timeout = smtp.TimeoutSeconds * 1000;
+        client.CheckCertificateRevocation = smtp.CheckCertificateRevocation;
         var security = smtp.Security switch
         {
             SmtpSecurity.None => SecureSocketOptions.None,

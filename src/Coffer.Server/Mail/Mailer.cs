@@ -17,6 +17,12 @@ public sealed class Mailer(CofferDb db, IOptions<ServerOptions> options, IHttpCo
     /// <summary>Whether Coffer sends mail (<see cref="SmtpOptions.Enabled"/>).</summary>
     public bool Enabled => options.Value.Smtp.Enabled;
 
+    /// <summary>Whether to mail an account when a device it never used logs in (<see cref="SmtpOptions.NewDeviceAlerts"/>, with mail on).</summary>
+    public bool NewDeviceAlerts => Enabled && options.Value.Smtp.NewDeviceAlerts;
+
+    /// <summary>The address the current request comes from (after trusted proxies), for alerts; null outside a request.</summary>
+    public string? ClientAddress => http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+
     /// <summary>
     /// The web vault's address without a trailing slash, for links in mail: the address of the current request
     /// (which <c>Coffer:PublicUrl</c>, when set, has already replaced), else <c>Coffer:PublicUrl</c>; null when

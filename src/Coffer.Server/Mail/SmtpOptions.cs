@@ -31,6 +31,13 @@ public sealed class SmtpOptions
     /// <summary>Transport security; default <see cref="SmtpSecurity.StartTls"/>.</summary>
     public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
 
+    /// <summary>
+    /// Check the SMTP server's certificate against its CA's revocation lists (default true, as MailKit does). A private
+    /// CA that publishes none fails this check with "unable to get certificate CRL": set false for it. The chain to a
+    /// trusted root and the host name are checked either way.
+    /// </summary>
+    public bool CheckCertificateRevocation { get; set; } = true;
+
     /// <summary>User name for SMTP AUTH; unset sends without authenticating.</summary>
     public string? Username { get; set; }
 

@@ -6,6 +6,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Errors;
 using Coffer.Server.Hosting;
 using Coffer.Server.Identity;
+using Coffer.Server.Mail;
 using Microsoft.EntityFrameworkCore;
 
 namespace Coffer.Server.Organizations;
@@ -31,7 +32,7 @@ public static class MemberEndpoints
         users.MapGet("/mini-details", MiniDetails).Produces<ListResponseModel<OrganizationUserMiniDetailsResponseModel>>();
         users.MapGet("/{memberId:guid}", Get).Produces<OrganizationUserDetailsResponseModel>();
         users.MapPost("/invite", Invite).Produces<ListResponseModel<OrganizationInvitationResponseModel>>()
-            .WithSummary("Invite by e-mail; without an e-mail transport an existing account is Accepted at once and the answer carries each invitation link");
+            .WithSummary("Invite by e-mail: mailed the invitation link when mail is on; without mail an existing account is Accepted at once. The answer carries each invitation link");
         users.MapPost("/reinvite", ReinviteMany).Produces<ListResponseModel<OrganizationUserBulkResponseModel>>();
         users.MapPost("/{memberId:guid}/reinvite", Reinvite).Produces<OrganizationInvitationResponseModel>();
         users.MapPost("/{memberId:guid}/accept", Accept).WithSummary("Accept an invitation with the token of its link");
@@ -175,11 +176,14 @@ public static class MemberEndpoints
 
     /// <summary>
     /// <c>POST …/users/invite</c> (doc §4.2). Owners alone invite Owners and Admins; every collection and group id must
-    /// belong to this organization (T8); an address already in it is refused. Coffer has no e-mail transport yet, so
-    /// as Vaultwarden with SMTP off an existing account is Accepted at once (an admin then confirms it) and an unknown
-    /// address stays Invited until it registers. The answer gives each address its invitation link to pass on.
+    /// belong to this organization (T8); an address already in it is refused. With mail (<see cref="Mailer.Enabled"/>)
+    /// every address is Invited and mailed its invitation link (template <c>org-invite</c>), which an existing account
+    /// follows to accept (§4.3). Without mail, as Vaultwarden with SMTP off, an existing account is Accepted at once (an
+    /// admin then confirms it) and an unknown address stays Invited until it registers. Either way the answer gives each
+    /// address its invitation link.
     /// </summary>
-    private static async Task<IResult> Invite(Guid orgId, OrganizationUserInviteRequestModel request, HttpRequest http, ClaimsPrincipal principal, CofferDb db, TokenService tokens, Changes changes, CancellationToken ct)
+    private static async Task<IResult> Invite(
+        Guid orgId, OrganizationUserInviteRequestModel request, HttpRequest http, ClaimsPrincipal principal, CofferDb db, TokenService tokens, Mailer mailer, Changes changes, CancellationToken ct)
     {
         var (caller, refusal) = await UserManagerAsync(db, principal, orgId, ct);
         if (refusal is not null)
@@ -230,7 +234,7 @@ public static class MemberEndpoints
         }
 
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == orgId, ct);
-        var inviter = await db.Users.AsNoTracking().Where(u => u.Id == caller.Membership.UserId).Select(u => u.Email).SingleAsync(ct);
+        var inviter = await InviterAsync(db, caller, ct);
         var now = changes.Now;
         var invitations = new List<OrganizationInvitationResponseModel>();
         foreach (var email in emails)
@@ -240,9 +244,9 @@ public static class MemberEndpoints
             {
                 Id = Guid.NewGuid(),
                 OrganizationId = orgId,
-                UserId = account?.Id,
+                UserId = mailer.Enabled ? null : account?.Id,
                 Email = email,
-                Status = account is null ? MembershipStatus.Invited : MembershipStatus.Accepted,
+                Status = account is null || mailer.Enabled ? MembershipStatus.Invited : MembershipStatus.Accepted,
                 Type = type,
                 Permissions = MemberAccess.WritePermissions(type, request.Permissions),
                 InvitedByEmail = inviter,
@@ -252,7 +256,9 @@ public static class MemberEndpoints
             db.Memberships.Add(membership);
             MemberAssignments.Add(db, membership.Id, request.Collections, request.Groups);
             changes.RecordOrganization(EventType.MemberInvited, orgId, account?.Id, membershipId: membership.Id);
-            invitations.Add(Invitation(http, tokens, now, organization, membership, account is not null));
+            var invitation = Invitation(http, tokens, now, organization, membership, account is not null);
+            MailInvitation(mailer, organization, invitation, inviter);
+            invitations.Add(invitation);
         }
 
         await changes.CommitAsync(ct: ct);
@@ -272,10 +278,24 @@ public static class MemberEndpoints
     }
 
     /// <summary>
-    /// <c>POST …/users/{memberId}/reinvite</c>: a fresh link for an Invited member. Without an e-mail transport an
-    /// address that has registered since is Accepted now, as Vaultwarden does with SMTP off.
+    /// The invitation mail (template <c>org-invite</c>) to the invited address, with the link the web vault opens; it
+    /// names the organization and who invited, nothing of its contents. Does nothing without mail.
     /// </summary>
-    private static async Task<IResult> Reinvite(Guid orgId, Guid memberId, HttpRequest http, ClaimsPrincipal principal, CofferDb db, TokenService tokens, Changes changes, CancellationToken ct)
+    private static void MailInvitation(Mailer mailer, Organization organization, OrganizationInvitationResponseModel invitation, string? inviter) =>
+        mailer.Queue(invitation.Email, "org-invite", new Dictionary<string, string?>
+        {
+            ["organization_name"] = organization.Name,
+            ["inviter"] = inviter,
+            ["link"] = invitation.InvitationUrl,
+            ["expiry_days"] = ((int)OrganizationInvitations.Lifetime.TotalDays).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>
+    /// <c>POST …/users/{memberId}/reinvite</c>: a fresh link for an Invited member, mailed when mail is on. Without mail
+    /// an address that has registered since is Accepted now, as Vaultwarden does with SMTP off.
+    /// </summary>
+    private static async Task<IResult> Reinvite(
+        Guid orgId, Guid memberId, HttpRequest http, ClaimsPrincipal principal, CofferDb db, TokenService tokens, Mailer mailer, Changes changes, CancellationToken ct)
     {
         var (caller, membership, refusal) = await TargetAsync(db, principal, orgId, memberId, ct);
         if (refusal is not null)
@@ -283,20 +303,22 @@ public static class MemberEndpoints
             return refusal;
         }
 
-        if (await ReinviteOneAsync(db, caller!, membership!, ct) is { } error)
+        if (await ReinviteOneAsync(db, caller!, membership!, mailer.Enabled, ct) is { } error)
         {
             return BitwardenErrors.BadRequest(error);
         }
 
         var organization = await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == orgId, ct);
-        var invitation = Invitation(http, tokens, changes.Now, organization, membership!, membership!.UserId is not null);
-        changes.RecordOrganization(EventType.MemberInvited, orgId, membership.UserId, membershipId: membership.Id, detail: "reinvited");
+        var invitation = Invitation(http, tokens, changes.Now, organization, membership!, await HasAccountAsync(db, membership!, ct));
+        MailInvitation(mailer, organization, invitation, await InviterAsync(db, caller!, ct));
+        changes.RecordOrganization(EventType.MemberInvited, orgId, membership!.UserId, membershipId: membership.Id, detail: "reinvited");
         await changes.CommitAsync(ct: ct);
         return Results.Json(invitation, CofferJson.Options);
     }
 
-    /// <summary><c>POST …/users/reinvite</c> <c>{ids}</c>: per-member results; links come from the single route.</summary>
-    private static async Task<IResult> ReinviteMany(Guid orgId, OrganizationUserBulkRequestModel request, ClaimsPrincipal principal, CofferDb db, Changes changes, CancellationToken ct)
+    /// <summary><c>POST …/users/reinvite</c> <c>{ids}</c>: per-member results; the links are mailed when mail is on, else they come from the single route.</summary>
+    private static async Task<IResult> ReinviteMany(
+        Guid orgId, OrganizationUserBulkRequestModel request, HttpRequest http, ClaimsPrincipal principal, CofferDb db, TokenService tokens, Mailer mailer, Changes changes, CancellationToken ct)
     {
         var (caller, refusal) = await UserManagerAsync(db, principal, orgId, ct);
         if (refusal is not null)
@@ -311,12 +333,20 @@ public static class MemberEndpoints
 
         var members = await db.Memberships.Where(m => ids.Contains(m.Id) && m.OrganizationId == orgId).ToDictionaryAsync(m => m.Id, ct);
         var results = new List<OrganizationUserBulkResponseModel>();
+        Organization? organization = null;
+        string? inviter = null;
         foreach (var id in ids)
         {
-            var error = members.TryGetValue(id, out var membership) ? await ReinviteOneAsync(db, caller!, membership, ct) : "User not found.";
+            var error = members.TryGetValue(id, out var membership) ? await ReinviteOneAsync(db, caller!, membership, mailer.Enabled, ct) : "User not found.";
             if (error is null)
             {
                 changes.RecordOrganization(EventType.MemberInvited, orgId, membership!.UserId, membershipId: id, detail: "reinvited");
+                if (mailer.Enabled)
+                {
+                    organization ??= await db.Organizations.AsNoTracking().SingleAsync(o => o.Id == orgId, ct);
+                    inviter ??= await InviterAsync(db, caller!, ct);
+                    MailInvitation(mailer, organization, Invitation(http, tokens, changes.Now, organization, membership, await HasAccountAsync(db, membership, ct)), inviter);
+                }
             }
 
             results.Add(new OrganizationUserBulkResponseModel { Id = id, Error = error ?? "" });
@@ -326,7 +356,14 @@ public static class MemberEndpoints
         return Results.Json(new ListResponseModel<OrganizationUserBulkResponseModel> { Data = results }, CofferJson.Options);
     }
 
-    private static async Task<string?> ReinviteOneAsync(CofferDb db, MemberAccess caller, Membership membership, CancellationToken ct)
+    private static Task<bool> HasAccountAsync(CofferDb db, Membership membership, CancellationToken ct) =>
+        membership.UserId is not null ? Task.FromResult(true) : db.Users.AnyAsync(u => u.Email == membership.Email, ct);
+
+    private static Task<string> InviterAsync(CofferDb db, MemberAccess caller, CancellationToken ct) =>
+        db.Users.AsNoTracking().Where(u => u.Id == caller.Membership.UserId).Select(u => u.Email).SingleAsync(ct);
+
+    /// <summary>Checks that <paramref name="membership"/> may be invited again; without mail, accepts it for an account registered since.</summary>
+    private static async Task<string?> ReinviteOneAsync(CofferDb db, MemberAccess caller, Membership membership, bool mailEnabled, CancellationToken ct)
     {
         if (!caller.CanManageMember(membership))
         {
@@ -338,7 +375,8 @@ public static class MemberEndpoints
             return "User already accepted the invitation.";
         }
 
-        if (await db.Users.AsNoTracking().Where(u => u.Email == membership.Email).Select(u => (Guid?)u.Id).SingleOrDefaultAsync(ct) is { } accountId
+        if (!mailEnabled
+            && await db.Users.AsNoTracking().Where(u => u.Email == membership.Email).Select(u => (Guid?)u.Id).SingleOrDefaultAsync(ct) is { } accountId
             && !await db.Memberships.AnyAsync(m => m.OrganizationId == membership.OrganizationId && m.UserId == accountId, ct))
         {
             membership.UserId = accountId;

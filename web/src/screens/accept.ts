@@ -5,10 +5,11 @@ import { ownFingerprint } from './fingerprint';
 
 /**
  * The invitation link (#/accept-organization/?email=…&organizationName=…&organizationId=…&organizationUserId=…
- * &token=…&orgUserHasExistingUser=…, organizations doc §4.2). Without e-mail delivery an existing account is
- * accepted at invitation and a new one at registration with that address, so the link mostly leads to sign-up or
- * log-in; signed in, it accepts with the token (§4.3) and shows the account's fingerprint phrase, which the admin
- * compares before confirming.
+ * &token=…&orgUserHasExistingUser=…, organizations doc §4.2), mailed by a server with e-mail, else passed on by the
+ * inviter. A new address signs up (carrying the token, which stands in for e-mail verification and accepts at
+ * registration); an existing account logs in and opens the link again, and signed in the link accepts with the token
+ * (§4.3; without e-mail the server accepted it at invitation already). Then it shows the account's fingerprint phrase,
+ * which the admin compares before confirming.
  */
 export async function acceptScreen(root: HTMLElement): Promise<void> {
   const q = currentRoute().query;
@@ -16,7 +17,8 @@ export async function acceptScreen(root: HTMLElement): Promise<void> {
   const email = q.get('email') ?? '';
   const title = h('h1', {}, `Join ${orgName}`);
   if (!vault.loggedIn || !vault.unlocked) {
-    const register = `#/register?email=${encodeURIComponent(email)}`;
+    const register = `#/register?email=${encodeURIComponent(email)}`
+      + `&orgInviteToken=${encodeURIComponent(q.get('token') ?? '')}&organizationUserId=${encodeURIComponent(q.get('organizationUserId') ?? '')}`;
     replace(root, title,
       h('p', {}, `${email || 'You'} ${email ? 'is' : 'are'} invited to share items in ${orgName}.`),
       q.get('orgUserHasExistingUser') === 'false'

@@ -1,4 +1,4 @@
-import { AdminApi, AdminError, auditSummary, userState, type AdminOrganization, type AdminUser, type Invitation } from '../admin';
+import { AdminApi, AdminError, auditSummary, mailSummary, userState, type AdminMail, type AdminOrganization, type AdminUser, type Invitation } from '../admin';
 import { errorText, field, h, message, replace } from '../dom';
 import { vault } from '../vault';
 
@@ -14,7 +14,7 @@ const when = (value: string | null) => (value ? new Date(value).toLocaleString()
 
 /**
  * The admin screen at /admin: accounts (metadata only), invitations, registration mode, organizations (counts only)
- * and who may create them, and the audit chain check.
+ * and who may create them, outgoing mail (its outbox and a test message), and the audit chain check.
  * The server decides who may see it: without a fresh proof it asks for one, and this screen asks for the master
  * password (hashed here with the account's own KDF, PBKDF2 or Argon2id) or an authenticator code.
  */
@@ -80,15 +80,16 @@ function proofForm(view: View, expired: boolean): void {
 }
 
 async function showConsole(view: View): Promise<void> {
-  const [users, invitations, settings, organizations, audit] = await Promise.all(
-    [admin.users(), admin.invitations(), admin.settings(), admin.organizations(), admin.verifyAudit()]);
+  const [users, invitations, settings, organizations, audit, mail] = await Promise.all(
+    [admin.users(), admin.invitations(), admin.settings(), admin.organizations(), admin.verifyAudit(), admin.mail()]);
   const until = admin.proofExpiresAt;
   replace(view.body,
     h('p', { className: 'meta' }, until ? `Confirmed until ${new Date(until).toLocaleTimeString()}; after that, the next action asks again.` : ''),
     section('Accounts', usersTable(view, users)),
-    section('Invitations', ...invitationsPart(view, invitations)),
+    section('Invitations', ...invitationsPart(view, invitations, mail)),
     section('Registration', registrationForm(view, settings.registrationMode)),
     section('Organizations', organizationCreationForm(view, settings.organizationCreation), organizationsTable(view, organizations)),
+    section('E-mail', ...mailPart(view, mail)),
     section('Audit log', h('p', { 'data-testid': 'audit-status' }, auditSummary(audit)),
       h('button', { type: 'button', className: 'secondary', onclick: () => run(view, async () => {
         replace(view.status, message('info', auditSummary(await admin.verifyAudit())));
@@ -132,7 +133,7 @@ function usersTable(view: View, users: AdminUser[]): HTMLElement {
     ['E-mail', 'Name', 'Created', 'Last login', 'Items', 'State', 'Actions'], rows, 'admin-users');
 }
 
-function invitationsPart(view: View, invitations: Invitation[]): HTMLElement[] {
+function invitationsPart(view: View, invitations: Invitation[], mail: AdminMail): HTMLElement[] {
   const email = h('input', { type: 'email', name: 'invite-email', required: true });
   const form = h('form', { className: 'inline' }, field('E-mail address to invite', email), h('button', { type: 'submit' }, 'Create invitation'));
   form.addEventListener('submit', (e) => {
@@ -140,7 +141,8 @@ function invitationsPart(view: View, invitations: Invitation[]): HTMLElement[] {
     void run(view, async () => {
       const invitation = await admin.invite(email.value);
       await showConsole(view);
-      replace(view.status, message('info', `Invitation for ${invitation.email}, shown only now (valid 7 days): ${invitation.token} — they sign up with: coffer register ${invitation.email} --invite ${invitation.token}`));
+      const mailed = mail.enabled ? ' It was mailed to them with a sign-up link.' : '';
+      replace(view.status, message('info', `Invitation for ${invitation.email}, shown only now (valid 7 days): ${invitation.token} — they sign up with: coffer register ${invitation.email} --invite ${invitation.token}.${mailed}`));
     });
   });
   const rows = invitations.map((i) => h('tr', {},
@@ -148,6 +150,38 @@ function invitationsPart(view: View, invitations: Invitation[]): HTMLElement[] {
     h('td', {}, h('button', { type: 'button', className: 'small danger', 'aria-label': `Revoke invitation: ${i.email}`,
       onclick: act(view, () => admin.revokeInvitation(i.id), `The invitation for ${i.email} is revoked.`) }, 'Revoke'))));
   return [form, table(null, ['E-mail', 'Created', 'Expires', 'Status', 'Actions'], rows, 'admin-invitations')];
+}
+
+/** The state of outgoing mail, the given-up messages, and a form that sends a test message now and shows why it failed. */
+function mailPart(view: View, mail: AdminMail): HTMLElement[] {
+  const summary = h('p', { 'data-testid': 'mail-status' }, mailSummary(mail));
+  if (!mail.enabled) return [summary];
+  const email = h('input', { type: 'email', name: 'test-email', required: true, value: vault.email });
+  const result = h('div', { 'aria-live': 'polite', 'data-testid': 'mail-test-result' });
+  const submit = h('button', { type: 'submit' }, 'Send a test message');
+  const form = h('form', { className: 'inline' }, field('Send a test message to', email), submit);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    replace(result, message('info', 'Sending…'));
+    void run(view, async () => {
+      try {
+        const sent = await admin.testMail(email.value);
+        replace(result, message('info', `The mail server took the test message to ${sent.to}.`));
+      } catch (err) {
+        if (err instanceof AdminError && err.refusal !== null) throw err;
+        replace(result, message('error', `Not sent: ${errorText(err)}`));
+      } finally {
+        submit.disabled = false;
+      }
+    });
+  });
+  const rows = mail.failures.map((f) => h('tr', {},
+    h('td', {}, f.to), h('td', {}, f.template), h('td', {}, when(f.creationDate)), h('td', {}, when(f.failedDate)),
+    h('td', {}, String(f.attempts)), h('td', {}, f.lastError ?? '')));
+  return [summary, form, result,
+    ...(rows.length ? [table('Given up, newest first: the mail server refused these for good, or failed for too long.',
+      ['To', 'Kind', 'Queued', 'Given up', 'Attempts', 'Last answer'], rows, 'admin-mail-failures')] : [])];
 }
 
 function registrationForm(view: View, mode: string): HTMLElement {

@@ -17,6 +17,7 @@ export function loginScreen(root: HTMLElement): void {
     field('Master password', password),
     status,
     submit,
+    h('p', {}, h('a', { href: '#/hint' }, 'Get your master password hint')),
     h('p', {}, 'New here? ', h('a', { href: '#/register' }, 'Create account')),
     webAuthnAvailable() ? passkeyButton(status) : null);
 

@@ -11,15 +11,22 @@ const ARGON2ID_KDF: KdfConfig = { kdfType: KdfType.Argon2id, iterations: 3, memo
 /**
  * Create account: the keys are made here (protocol §5.4) and only the hash and wrapped keys are sent. A strength
  * meter judges the master password; the hint is stored by the server in clear, so it must not give it away.
+ * Links lead here with what they carry: an organization's invitation (#/register?email=…&orgInviteToken=…
+ * &organizationUserId=…), an admin's mailed invitation (#/register?email=…&invite=…), and, with `verified`, the mailed
+ * verification link of a server that verifies addresses (#/finish-signup?token=…&email=…&fromEmail=true, protocol §5.1).
+ * An invitation stands in for the verification token, so with one no verification mail is asked for.
  */
-export function registerScreen(root: HTMLElement): void {
-  // An organization's invitation link leads here with the invited address.
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, value: currentRoute().query.get('email') ?? '' });
+export function registerScreen(root: HTMLElement, options: { verified?: boolean } = {}): void {
+  const query = currentRoute().query;
+  const linkToken = options.verified ? query.get('token') : null;
+  const orgInviteToken = query.get('orgInviteToken') || null;
+  const organizationUserId = query.get('organizationUserId') || null;
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, value: query.get('email') ?? '', readonly: linkToken !== null });
   const name = h('input', { type: 'text', name: 'name', autocomplete: 'name', maxlength: '50' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: String(MIN_LENGTH) });
   const confirm = h('input', { type: 'password', name: 'confirm', autocomplete: 'new-password', required: true });
   const hint = h('input', { type: 'text', name: 'hint', maxlength: '50', autocomplete: 'off' });
-  const invite = h('input', { type: 'text', name: 'invite', autocomplete: 'off' });
+  const invite = h('input', { type: 'text', name: 'invite', autocomplete: 'off', value: query.get('invite') ?? '' });
   const kdfChoice = h('select', { name: 'kdf' },
     h('option', { value: 'pbkdf2' }, 'PBKDF2 SHA-256, 600,000 iterations (default)'),
     h('option', { value: 'argon2id' }, 'Argon2id, 64 MiB, 3 iterations, parallelism 4'));
@@ -45,7 +52,7 @@ export function registerScreen(root: HTMLElement): void {
   });
 
   const form = h('form', { className: 'card narrow', 'aria-labelledby': 'register-title' },
-    h('h1', { id: 'register-title' }, 'Create account'),
+    h('h1', { id: 'register-title' }, linkToken !== null ? 'Finish creating your account' : 'Create account'),
     field('Email address', email),
     field('Name (optional)', name),
     field('Master password', password, 'The only key to your vault. It cannot be recovered if you forget it.'),
@@ -70,9 +77,10 @@ export function registerScreen(root: HTMLElement): void {
     replace(status, message('info', 'Creating your keys…'));
     try {
       const mail = normalizeSalt(email.value);
-      const token = await vault.api.sendVerificationEmail(mail, name.value || null);
-      if (!token) {
-        replace(status, message('info', 'Check your e-mail for the link that finishes sign-up.'));
+      const invited = invite.value.trim() !== '' || orgInviteToken !== null;
+      const token = linkToken ?? (invited ? null : await vault.api.sendVerificationEmail(mail, name.value || null));
+      if (!token && !invited) {
+        replace(status, message('info', `Check your e-mail (${mail}) for the link that finishes sign-up; this page can be closed.`));
         return;
       }
       const kdf: KdfConfig = kdfChoice.value === 'argon2id' ? ARGON2ID_KDF : DEFAULT_KDF;
@@ -83,6 +91,8 @@ export function registerScreen(root: HTMLElement): void {
         name: name.value || null,
         emailVerificationToken: token,
         inviteToken: invite.value.trim() || null,
+        orgInviteToken,
+        organizationUserId,
         masterPasswordHint: hint.value || null,
         userSymmetricKey: account.protectedUserKey,
         userAsymmetricKeys: account.keys,
