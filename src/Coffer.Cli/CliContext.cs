@@ -131,13 +131,44 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
 
     /// <summary>
     /// A two-step login code typed at the terminal; without one (scripts, CI) the same message as bw, so a
-    /// caller knows to pass <c>--code</c>.
+    /// caller knows to pass <c>--code</c>. <paramref name="question"/> names where the code comes from.
     /// </summary>
-    public string PromptTwoFactorCode(IReadOnlyList<int> providers)
+    public string PromptTwoFactorCode(IReadOnlyList<int> providers, string question = "Two-step login code: ")
     {
-        var typed = Host.ReadLineFromTerminal?.Invoke("Two-step login code: ")?.Trim()
+        var typed = Host.ReadLineFromTerminal?.Invoke(question)?.Trim()
             ?? throw CliException.TwoFactorRequired($"Code is required. Two-step login is on (providers {string.Join(", ", providers)}); pass --code CODE.");
         return typed.Length > 0 ? typed : throw CliException.TwoFactorRequired("Code is required. Pass --code CODE.");
+    }
+
+    /// <summary>
+    /// Which offered provider the CLI answers (protocol §4.3.3): only codes can be typed, so the authenticator app (0)
+    /// and e-mail (1). With both, a terminal chooses and a script gets the app, as before. Security keys (7) need a
+    /// browser: with nothing else offered this fails with bw's words, and says what works instead.
+    /// </summary>
+    public int ChooseTwoFactorProvider(IReadOnlyList<int> providers, string? maskedEmail)
+    {
+        ArgumentNullException.ThrowIfNull(providers);
+        List<int> usable = [.. providers.Where(p => p is 0 or 1).Order()];
+        if (usable.Count == 0)
+        {
+            throw new CliException(providers.Contains(7)
+                ? "No providers available for this client. This account's two-step login uses security keys only, which the command line cannot use: "
+                    + "log in with the web vault, the browser extension or the desktop app, add an authenticator app or e-mail codes there, or use the recovery code with --method 8."
+                : $"No providers available for this client (providers {string.Join(", ", providers)}).");
+        }
+
+        if (usable.Count == 1 || Host.ReadLineFromTerminal is not { } ask)
+        {
+            return usable[0];
+        }
+
+        var answer = ask($"Two-step login method: 0 = authenticator app, 1 = e-mail to {maskedEmail ?? "your address"} [0]: ")?.Trim();
+        return answer switch
+        {
+            null or "" or "0" => 0,
+            "1" => 1,
+            _ => throw new CliException("Choose 0 (authenticator app) or 1 (e-mail)."),
+        };
     }
 
     /// <summary>The master password hash for re-verification (account doc §1), derived with the session's e-mail and KDF.</summary>

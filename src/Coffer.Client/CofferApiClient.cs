@@ -151,7 +151,7 @@ public sealed partial class CofferApiClient : IDisposable
 
         if (response.StatusCode == HttpStatusCode.BadRequest && TwoFactorProviders(body) is { Count: > 0 } providers)
         {
-            return new TwoFactorRequired(providers);
+            return new TwoFactorRequired(providers) { MaskedEmail = MaskedTwoFactorEmail(body) };
         }
 
         throw CofferApiException.FromResponse(response.StatusCode, body);
@@ -323,6 +323,25 @@ public sealed partial class CofferApiClient : IDisposable
         catch (JsonException e)
         {
             throw new CofferApiException($"The server sent a malformed {typeof(T).Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary><c>TwoFactorProviders2["1"].Email</c> of a two-factor challenge, or null.</summary>
+    public static string? MaskedTwoFactorEmail(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("TwoFactorProviders2", out var providers) && providers.ValueKind == JsonValueKind.Object
+                && providers.TryGetProperty("1", out var email) && email.ValueKind == JsonValueKind.Object
+                && email.TryGetProperty("Email", out var address) && address.ValueKind == JsonValueKind.String
+                ? address.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

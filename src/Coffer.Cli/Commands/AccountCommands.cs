@@ -45,7 +45,10 @@ internal static class AccountCommands
     {
         var email = new Argument<string>("email");
         var code = new Option<string?>("--code") { Description = "Two-step login code (authenticator app or e-mail), or the recovery code with --method 8" };
-        var method = new Option<int?>("--method") { Description = "Two-step login provider, as bw: 0 authenticator app, 1 e-mail, 8 recovery code" };
+        var method = new Option<int?>("--method")
+        {
+            Description = "Two-step login provider, as bw: 0 authenticator app, 1 e-mail (the code is mailed when no --code is given), 8 recovery code",
+        };
         var raw = new Option<bool>("--raw") { Description = "Print only the session key (for COFFER_SESSION), nothing else" };
         var command = new Command("login", "Log in, download the vault and unlock it (prints a session key, as `coffer unlock`)") { email, code, method, raw };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
@@ -65,9 +68,18 @@ internal static class AccountCommands
             var result = await client.LoginAsync(typed, hash, first, ct);
             if (result is TwoFactorRequired challenge)
             {
-                // Like bw without --method: prefer the authenticator app, else the only provider offered.
-                var provider = r.GetValue(method) ?? (challenge.Providers.Contains(0) ? 0 : challenge.Providers[0]);
-                var given = r.GetValue(code) ?? ctx.PromptTwoFactorCode(challenge.Providers);
+                var provider = r.GetValue(method) ?? ctx.ChooseTwoFactorProvider(challenge.Providers, challenge.MaskedEmail);
+                var given = r.GetValue(code);
+                if (given is null && provider == TwoFactorProviderType.Email)
+                {
+                    // As bw: ask for the mail (the server sends one code a minute at most, so a code it mailed with the
+                    // challenge stays the one to type), then for the code.
+                    await client.SendEmailLoginCodeAsync(typed, hash, ct);
+                    ctx.Host.Error.WriteLine($"A login code was sent to {challenge.MaskedEmail ?? "your two-step login address"}.");
+                }
+
+                given ??= ctx.PromptTwoFactorCode(
+                    challenge.Providers, provider == TwoFactorProviderType.Email ? "Code from the e-mail: " : "Two-step login code: ");
                 result = await client.LoginAsync(typed, hash, new TwoFactorCode(provider, given), ct);
             }
 

@@ -9,19 +9,32 @@ namespace Coffer.Cli.Commands;
 
 /// <summary>
 /// <c>coffer 2fa status|enable|disable|recovery-code</c>: two-step login with an authenticator app, through the
-/// same calls the web vault makes (protocol account doc §2.2–§2.4). Every change asks for the master password.
+/// same calls the web vault makes (protocol account doc §2.2–§2.4); <c>coffer 2fa email enable|disable</c> (e-mailed
+/// codes) and <c>coffer 2fa keys list|rm</c> (security keys, which only a browser can register) in
+/// <see cref="TwoFactorProviderCommands"/>. Every change asks for the master password.
 /// </summary>
 internal static class TwoFactorCommands
 {
     /// <summary>The issuer name authenticator apps show next to the account.</summary>
     public const string Issuer = "Coffer";
 
-    public static Command Create(CliRunner run) => new("2fa", "Two-step login with an authenticator app")
+    public static Command Create(CliRunner run) => new("2fa", "Two-step login: authenticator app, e-mail codes, security keys")
     {
         Status(run),
         Enable(run),
         Disable(run),
         RecoveryCode(run),
+        TwoFactorProviderCommands.Email(run),
+        TwoFactorProviderCommands.Keys(run),
+    };
+
+    /// <summary>How the status line names each provider.</summary>
+    public static string ProviderName(int type) => type switch
+    {
+        TwoFactorProviderType.Authenticator => "authenticator app",
+        TwoFactorProviderType.Email => "e-mail",
+        TwoFactorProviderType.WebAuthn => "security keys",
+        _ => $"provider {type}",
     };
 
     private static Command Status(CliRunner run)
@@ -34,7 +47,8 @@ internal static class TwoFactorCommands
             using (client)
             {
                 var providers = await client.GetTwoFactorProvidersAsync(ct);
-                var on = providers.Data.Any(p => p.Enabled && p.Type == TwoFactorProviderType.Authenticator);
+                var enabled = providers.Data.Where(p => p.Enabled).Select(p => p.Type).Order().ToList();
+                var on = enabled.Count > 0;
                 if (r.GetValue(json))
                 {
                     ctx.Host.Out.WriteLine(new JsonObject
@@ -45,7 +59,7 @@ internal static class TwoFactorCommands
                     return;
                 }
 
-                ctx.Host.Out.WriteLine(on ? "Two-step login: on (authenticator app)" : "Two-step login: off");
+                ctx.Host.Out.WriteLine(on ? $"Two-step login: on ({string.Join(", ", enabled.Select(ProviderName))})" : "Two-step login: off");
             }
         }));
         return command;
@@ -107,21 +121,19 @@ internal static class TwoFactorCommands
 
     private static Command Disable(CliRunner run)
     {
-        var command = new Command("disable", "Turn off two-step login");
+        var command = new Command("disable", "Turn off two-step login with the authenticator app");
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
             var (client, session) = await ctx.ConnectAsync(ctx.RequireSession(), forceRefresh: false, ct);
             using (client)
             {
                 var current = await client.GetAuthenticatorAsync(ctx.MasterPasswordHash(session), ct);
-                if (!current.Authenticator.Enabled)
+                if (current.Authenticator.Enabled)
                 {
-                    ctx.Host.Out.WriteLine("Two-step login is already off.");
-                    return;
+                    await client.DisableAuthenticatorAsync(current.Authenticator.Key, current.UserVerificationToken!, ct);
                 }
 
-                await client.DisableAuthenticatorAsync(current.Authenticator.Key, current.UserVerificationToken!, ct);
-                ctx.Host.Out.WriteLine("Two-step login is off.");
+                await WriteRemainingAsync(ctx, client, "The authenticator app", changed: current.Authenticator.Enabled, ct);
             }
         }));
         return command;
@@ -140,6 +152,22 @@ internal static class TwoFactorCommands
             }
         }));
         return command;
+    }
+
+    /// <summary>
+    /// After turning <paramref name="provider"/> off (<paramref name="changed"/>: it was on): "Two-step login is off."
+    /// (or "already off") when no provider is left, else which ones still guard the account.
+    /// </summary>
+    public static async Task WriteRemainingAsync(CliContext ctx, Coffer.Client.CofferApiClient client, string provider, bool changed, CancellationToken ct)
+    {
+        var left = (await client.GetTwoFactorProvidersAsync(ct)).Data.Where(p => p.Enabled).Select(p => p.Type).Order().ToList();
+        if (left.Count == 0)
+        {
+            ctx.Host.Out.WriteLine(changed ? "Two-step login is off." : "Two-step login is already off.");
+            return;
+        }
+
+        ctx.Host.Out.WriteLine($"{provider} {(changed ? "is off" : "was not on")}; two-step login stays on ({string.Join(", ", left.Select(ProviderName))}).");
     }
 
     /// <summary>The QR code in half-block characters: two modules per character cell, so it fits an 80-column terminal.</summary>

@@ -19,13 +19,16 @@ public class ServerFixture : IAsyncLifetime
 
     protected virtual bool UseTls => false;
 
+    /// <summary>Environment for the server process, prepared before it starts (a mail sink's settings).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>?> PrepareAsync() => Task.FromResult<IReadOnlyDictionary<string, string?>?>(null);
+
     public async Task InitializeAsync()
     {
         _scratch = new Scratch("coffer-cli-e2e-");
-        _server = await ServerProcess.StartAsync(UseTls ? _scratch.Certificates : null, _scratch.Folder("data"));
+        _server = await ServerProcess.StartAsync(UseTls ? _scratch.Certificates : null, _scratch.Folder("data"), await PrepareAsync());
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_server is not null)
         {
@@ -40,4 +43,35 @@ public class ServerFixture : IAsyncLifetime
 public sealed class TlsServerFixture : ServerFixture
 {
     protected override bool UseTls => true;
+}
+
+/// <summary>
+/// The real server with outgoing mail to its own <see cref="MailSink"/> and a public URL, so e-mailed login codes and
+/// security keys (whose RP id and origin come from <c>Coffer:PublicUrl</c>) work.
+/// </summary>
+public sealed class MailServerFixture : ServerFixture
+{
+    public const string PublicUrl = "https://vault.coffer.test";
+
+    public MailSink Sink { get; private set; } = null!;
+
+    protected override async Task<IReadOnlyDictionary<string, string?>?> PrepareAsync()
+    {
+        Sink = await MailSink.StartAsync();
+        return new Dictionary<string, string?>(Sink.Environment)
+        {
+            ["Coffer__PublicUrl"] = PublicUrl,
+            // A test sets up and removes several providers a minute on one account, from one address, each time proving
+            // the master password; the default limits are tested in the server's suite.
+            ["Coffer__RateLimits__TwoFactorPerAccount__Limit"] = "1000",
+            ["Coffer__RateLimits__TwoFactorPerIp__Limit"] = "1000",
+            ["Coffer__RateLimits__VerifyPasswordPerAccount__Limit"] = "1000",
+        };
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Sink.DisposeAsync();
+    }
 }
