@@ -4,6 +4,7 @@ using System.Text.Json;
 using Coffer.Cli.Storage;
 using Coffer.Client;
 using Coffer.Client.Crypto;
+using Coffer.Client.Integrity;
 
 namespace Coffer.Cli;
 
@@ -31,6 +32,18 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
     public SessionState RequireSession() => LoadSession() ?? throw CliException.NotLoggedIn();
 
     public void SaveSession(SessionState session) => Directory.Write(StateFiles.Session, session);
+
+    /// <summary>The pins of (<paramref name="server"/>, <paramref name="email"/>) on this machine, or null before the first login there.</summary>
+    public AccountPins? LoadPins(Uri server, string email) => Directory.Read<AccountPins>(PinsFile(server, email));
+
+    /// <summary>Writes the pins (0600, atomically); they outlive logout, so the next login is checked against them.</summary>
+    public void SavePins(AccountPins pins)
+    {
+        ArgumentNullException.ThrowIfNull(pins);
+        Directory.Write(PinsFile(new Uri(pins.Server), pins.Email), pins);
+    }
+
+    private static string PinsFile(Uri server, string email) => $"pins-{AccountPins.FileKey(server.ToString(), email)}.json";
 
     /// <summary>This installation's device GUID, created once and kept across logins (servers key devices by it).</summary>
     public string DeviceId()

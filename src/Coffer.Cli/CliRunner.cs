@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using Coffer.Client;
+using Coffer.Client.Integrity;
 using Coffer.Protocol.Crypto;
 
 namespace Coffer.Cli;
@@ -50,6 +51,11 @@ public sealed class CliRunner(CliHost host)
         {
             await action();
             return ExitCodes.Ok;
+        }
+        catch (ServerIntegrityException e)
+        {
+            await Host.Error.WriteLineAsync($"coffer: server integrity check failed ({e.Code}): " + e.Message.ReplaceLineEndings(" "));
+            return ExitCodes.ServerIntegrity;
         }
         catch (Exception e) when (e is CliException or CofferApiException or ArgumentException or CryptographicException or IOException)
         {

@@ -26,4 +26,11 @@ public static class ExitCodes
 
     /// <summary>The server asks for a second factor and none was given: pass <c>--code</c>.</summary>
     public const int TwoFactorRequired = 6;
+
+    /// <summary>
+    /// The server sent something Coffer refuses to use (a weaker KDF than pinned, a swapped key, an injected
+    /// organization's key…; malicious-server.md §2.2). stderr says <c>coffer: server integrity check failed (CODE): …</c>.
+    /// Nothing derived from the refused answer was sent.
+    /// </summary>
+    public const int ServerIntegrity = 20;
 }
