@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Coffer.Protocol.Api;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
