@@ -16,6 +16,8 @@ namespace Coffer.Server.Background;
 /// <item>attachment slots and file Sends whose upload never came within <see cref="BackgroundOptions.UnfinishedUploadHours"/>;</item>
 /// <item>refresh tokens past their expiry (consumed ones are kept until then: presenting one again reveals a copied
 /// token) and expired remember-device tokens;</item>
+/// <item>WebAuthn ceremonies and e-mailed codes past their expiry (a ceremony never finished, a code never entered:
+/// both are refused once expired, so the rows only took space);</item>
 /// <item>orphaned files (no uploaded attachment or Send holds them: a crash between a row's deletion and its file's)
 /// and abandoned staged uploads (a crash or a cut connection mid-upload), both written before the grace cutoff.</item>
 /// </list>
@@ -43,7 +45,9 @@ internal sealed class BackgroundJobs(IServiceProvider services, BackgroundOption
         RefreshTokens: await DeleteTokensAsync(db => db.RefreshTokens.Where(t => t.ExpirationDate <= now).ExecuteDeleteAsync(ct), ct),
         RememberTokens: await DeleteTokensAsync(db => db.TwoFactorRememberTokens.Where(t => t.ExpirationDate <= now).ExecuteDeleteAsync(ct), ct),
         OrphanBlobs: await DeleteOrphanBlobsAsync(ct),
-        StagedBlobs: await services.GetRequiredService<IBlobStore>().DeleteAbandonedAsync(graceCutoff, ct));
+        StagedBlobs: await services.GetRequiredService<IBlobStore>().DeleteAbandonedAsync(graceCutoff, ct),
+        WebAuthnChallenges: await DeleteTokensAsync(db => db.WebAuthnChallenges.Where(c => c.ExpirationDate <= now).ExecuteDeleteAsync(ct), ct),
+        EmailCodes: await DeleteTokensAsync(db => db.EmailCodes.Where(c => c.ExpirationDate <= now).ExecuteDeleteAsync(ct), ct));
 
     private static System.Linq.Expressions.Expression<Func<Send, bool>> UnfinishedSend(DateTime cutoff) =>
         s => s.FileId != null && !s.FileUploaded && s.CreationDate <= cutoff;

@@ -162,6 +162,48 @@ public sealed class BackgroundTests
     }
 
     [Fact]
+    public async Task ExpiredWebAuthnChallengesAndEmailCodes_ArePruned_LiveOnesKept()
+    {
+        await using var factory = new CofferFactory();
+        var account = await TestAccount.CreateAsync(factory);
+        var userId = Guid.Parse(account.UserId);
+        var now = factory.Clock.GetUtcNow().UtcDateTime;
+        WebAuthnChallenge Challenge(DateTime expires) => new()
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            Ceremony = WebAuthnCeremony.LogInWithPasskey,
+            Options = "{}",
+            ExpirationDate = expires,
+        };
+        EmailCode Code(EmailCodePurpose purpose, DateTime expires) => new()
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            Purpose = purpose,
+            CodeHash = "00",
+            ExpirationDate = expires,
+        };
+        var challenges = new[] { Challenge(now.AddMinutes(5)), Challenge(now.AddHours(3)) };
+        var codes = new[] { Code(EmailCodePurpose.LogIn, now.AddMinutes(10)), Code(EmailCodePurpose.Setup, now.AddHours(3)) };
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
+            db.WebAuthnChallenges.AddRange(challenges);
+            db.EmailCodes.AddRange(codes);
+            await db.SaveChangesAsync();
+        }
+
+        var report = await RunAsync(factory, Interval);
+
+        Assert.Equal((1, 1), (report.WebAuthnChallenges, report.EmailCodes));
+        await using var check = factory.Services.CreateAsyncScope();
+        var after = check.ServiceProvider.GetRequiredService<CofferDb>();
+        Assert.Equal([challenges[1].Id], await after.WebAuthnChallenges.Where(c => c.UserId == userId).Select(c => c.Id).ToListAsync());
+        Assert.Equal([codes[1].Id], await after.EmailCodes.Where(c => c.UserId == userId).Select(c => c.Id).ToListAsync());
+    }
+
+    [Fact]
     public async Task OrphanedFilesAndAbandonedUploads_AreSweptOnceOlderThanTheGracePeriod_LiveFilesKept()
     {
         await using var factory = new CofferFactory();
