@@ -241,6 +241,44 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task Type0ItemField_UnderTheRightEncKey_FailsWithTheSameWordsAsACorruptedMac()
+    {
+        await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
+        using var cli = new CliRun();
+        var account = await PinnedAccountAsync(cli, proxy);
+        await cli.OkAsync("add", "login", "--name", "Bank", "--username", "ann", "--password", "Pa55-unique-secret", "--passwordenv", "MP");
+        Assert.Contains("Bank", await cli.OkAsync("list", "--passwordenv", "MP"), StringComparison.Ordinal);
+
+        proxy.Arm(new HostileScenario("userkey-32byte", HostileRule.Rewrite("GET", AccountScenarios.SyncPath, body =>
+        {
+            var cipher = body!["ciphers"]![0]!;
+            using var fieldKey = FieldKey(cipher, account.UserKey);
+            var iv = RandomNumberGenerator.GetBytes(16);
+            using var aes = Aes.Create();
+            aes.Key = fieldKey.EncKey.ToArray();
+            cipher["name"] = "0." + Convert.ToBase64String(iv) + "|" + Convert.ToBase64String(aes.EncryptCbc("Bank"u8, iv, PaddingMode.PKCS7));
+            return body;
+        })));
+        await cli.OkAsync("sync");
+        var (type0Code, _, type0Error) = await cli.RunAsync("list", "--passwordenv", "MP");
+
+        proxy.Arm(new HostileScenario("mac-corrupted", HostileRule.Rewrite("GET", AccountScenarios.SyncPath, body =>
+        {
+            var cipher = body!["ciphers"]![0]!;
+            var parts = ((string)cipher["name"]!)[2..].Split('|');
+            cipher["name"] = $"2.{parts[0]}|{parts[1]}|{Convert.ToBase64String(new byte[32])}";
+            return body;
+        })));
+        await cli.OkAsync("sync");
+        var (macCode, _, macError) = await cli.RunAsync("list", "--passwordenv", "MP");
+
+        Assert.NotEqual(0, type0Code);
+        Assert.Equal(macCode, type0Code);
+        Assert.Equal(macError, type0Error);
+        Assert.Contains(EncStringCrypto.NotDecryptable, type0Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KeysMissing_AtLogin_IsRefused_AndNoKeyPairIsPosted()
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
@@ -439,6 +477,15 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
 
     private static AccountPins? Pins(CliRun cli, HostileProxy proxy, string email) =>
         PinsText(cli, proxy, email) is { } text ? AccountPins.FromJson(text) : null;
+
+    /// <summary>The key an item's fields are under: its own <c>key</c> when it has one, else the user key.</summary>
+    private static SymmetricKey FieldKey(System.Text.Json.Nodes.JsonNode cipher, byte[] userKeyBytes)
+    {
+        using var userKey = new SymmetricKey(userKeyBytes);
+        return cipher["key"] is { } wrapped && (string?)wrapped is { Length: > 0 } text
+            ? new SymmetricKey(EncString.Parse(text).Decrypt(userKey))
+            : new SymmetricKey(userKeyBytes);
+    }
 
     private static string SessionKeyOf(string rawOutput) => rawOutput.Trim();
 
