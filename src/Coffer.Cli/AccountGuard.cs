@@ -15,21 +15,12 @@ namespace Coffer.Cli;
 /// </summary>
 internal static class AccountGuard
 {
-    /// <summary>
-    /// Prelogin's KDF against the pin and the floor, before the password is hashed; on a first login here, says which KDF
-    /// is about to be used (the floor is then the only protection, malicious-server.md BW07 point 4).
-    /// </summary>
+    /// <summary>Prelogin's KDF against the pin and the floor, before the password is hashed.</summary>
     /// <returns>The pins to update once the user key decrypts (a fresh record on a first login).</returns>
     public static AccountPins BeforeHashing(CliContext ctx, Uri server, string email, KdfConfig kdf)
     {
         var pins = ctx.LoadPins(server, email);
         AccountChecks.CheckKdf(kdf, pins);
-        if (pins?.Kdf is null)
-        {
-            ctx.Notice($"First login to {email} on {server.AbsoluteUri.TrimEnd('/')} from this device: the server says the master key is derived with "
-                + $"{AccountChecks.Describe(kdf)}. Coffer remembers this and refuses anything weaker later.");
-        }
-
         return pins ?? AccountPins.Create(server.AbsoluteUri, email);
     }
 
@@ -100,6 +91,14 @@ internal static class AccountGuard
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(pins);
         var before = pins.ToJson();
+        if (pins.Kdf is null)
+        {
+            // On a first use the floor is the only protection (malicious-server.md BW07 point 4), so the user sees the KDF.
+            // Said once the unlock succeeded, not before: a failing login prints only its one `Error:` line.
+            ctx.Notice($"First unlock of {pins.Email} on this device: the master key is derived with {AccountChecks.Describe(kdf)}. "
+                + "Coffer remembers this and refuses anything weaker later.");
+        }
+
         foreach (var warning in AccountChecks.PinUnlock(pins, kdf, userKey))
         {
             Warn(ctx, warning);

@@ -26,20 +26,11 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
         using var cli = new CliRun();
-        var account = await PinnedAccountAsync(cli, proxy);
-        var pinsBefore = PinsText(cli, proxy, account.Email);
-        await cli.OkAsync("logout");
+        var error = await ArmedLoginAsync(cli, proxy, _ => AccountScenarios.KdfDowngrade(new KdfConfig((KdfType)type, iterations, memory, parallelism)), "kdf-downgrade");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.KdfDowngrade(new KdfConfig((KdfType)type, iterations, memory, parallelism)));
-        var (code, _, error) = await cli.RunAsync("login", account.Email, "--passwordenv", "MP");
-
-        AssertRefused(code, error, "kdf-downgrade");
         Assert.Contains("weaker password hashing setting than last time (PBKDF2 600,000 → ", error, StringComparison.Ordinal);
         Assert.Single(proxy.Requests("POST", AccountScenarios.PreloginPath));
         Assert.Empty(proxy.Requests("POST", AccountScenarios.TokenPath));
-        Assert.Equal(pinsBefore, PinsText(cli, proxy, account.Email));
-        Assert.Empty(proxy.Leaks(account.Secrets()));
     }
 
     [Fact]
@@ -64,7 +55,7 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     }
 
     [Fact]
-    public async Task FirstLogin_SaysWhichKdfItIsAboutToUse_AndPinsIt_ButTheNextLoginDoesNot()
+    public async Task FirstLogin_SaysWhichKdfItUsed_AndPinsIt_ButTheNextLoginDoesNot()
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
         using var cli = new CliRun();
@@ -77,7 +68,7 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
         var (secondCode, _, secondError) = await cli.RunAsync("login", email, "--passwordenv", "MP");
 
         Assert.Equal(0, firstCode);
-        Assert.Contains("the server says the master key is derived with PBKDF2 600,000", firstError, StringComparison.Ordinal);
+        Assert.Contains($"First unlock of {email} on this device: the master key is derived with PBKDF2 600,000.", firstError, StringComparison.Ordinal);
         Assert.Equal(0, secondCode);
         Assert.DoesNotContain("master key is derived", secondError, StringComparison.Ordinal);
         var pins = Pins(cli, proxy, email)!;
@@ -130,19 +121,10 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
         using var cli = new CliRun();
-        var account = await PinnedAccountAsync(cli, proxy);
-        var pinsBefore = PinsText(cli, proxy, account.Email);
-        await cli.OkAsync("logout");
+        await ArmedLoginAsync(cli, proxy, _ => AccountScenarios.KdfTokenMismatch(alsoDecryptionOptions: alsoDecryptionOptions), "kdf-mismatch");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.KdfTokenMismatch(alsoDecryptionOptions: alsoDecryptionOptions));
-        var (code, _, error) = await cli.RunAsync("login", account.Email, "--passwordenv", "MP");
-
-        AssertRefused(code, error, "kdf-mismatch");
         Assert.Single(proxy.Requests("POST", AccountScenarios.TokenPath));
         Assert.Empty(proxy.Requests("GET", AccountScenarios.SyncPath));
-        Assert.Equal(pinsBefore, PinsText(cli, proxy, account.Email));
-        Assert.Empty(proxy.Leaks(account.Secrets()));
     }
 
     [Fact]
@@ -155,11 +137,7 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
         await cli.OkAsync("sync");
         var pinsBefore = PinsText(cli, proxy, account.Email);
 
-        proxy.Arm(AccountScenarios.KdfSyncMismatch());
-        var (code, _, error) = await cli.RunAsync("sync");
-        proxy.Disarm();
-
-        AssertRefused(code, error, "kdf-mismatch");
+        await ArmedSyncAsync(cli, proxy, AccountScenarios.KdfSyncMismatch(), "kdf-mismatch", account.Secrets());
         Assert.Equal(pinsBefore, PinsText(cli, proxy, account.Email));
         Assert.Null(Session(cli).Unlocked);
         var (listCode, _, _) = await cli.RunAsync("list");
@@ -172,19 +150,10 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
         using var cli = new CliRun();
-        var account = await PinnedAccountAsync(cli, proxy);
-        var pinsBefore = PinsText(cli, proxy, account.Email);
-        await cli.OkAsync("logout");
+        await ArmedLoginAsync(cli, proxy, a => AccountScenarios.UserKeyType0(a.MasterKey), "userkey-type0");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.UserKeyType0(account.MasterKey));
-        var (code, _, error) = await cli.RunAsync("login", account.Email, "--passwordenv", "MP");
-
-        AssertRefused(code, error, "userkey-type0");
         Assert.DoesNotContain(proxy.Egress, r => r.Method is "POST" or "PUT" && r.Path.StartsWith("/api/", StringComparison.Ordinal));
         Assert.Empty(proxy.Requests("GET", AccountScenarios.SyncPath));
-        Assert.Equal(pinsBefore, PinsText(cli, proxy, account.Email));
-        Assert.Empty(proxy.Leaks(account.Secrets()));
     }
 
     [Fact]
@@ -195,15 +164,9 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
         var account = await PinnedAccountAsync(cli, proxy);
         await cli.OkAsync("sync");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.UserKeyType0(account.MasterKey));
-        var (code, _, error) = await cli.RunAsync("sync");
-        proxy.Disarm();
-
-        AssertRefused(code, error, "userkey-type0");
+        await ArmedSyncAsync(cli, proxy, AccountScenarios.UserKeyType0(account.MasterKey), "userkey-type0", account.Secrets());
         Assert.Equal(account.ProtectedUserKey, Session(cli).ProtectedUserKey);
         await cli.OkAsync("unlock", "--passwordenv", "MP");
-        Assert.Empty(proxy.Leaks(account.Secrets()));
     }
 
     [Fact]
@@ -211,18 +174,9 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
         using var cli = new CliRun();
-        var account = await PinnedAccountAsync(cli, proxy);
-        var pinsBefore = PinsText(cli, proxy, account.Email);
-        await cli.OkAsync("logout");
+        await ArmedLoginAsync(cli, proxy, a => AccountScenarios.UserKey32Byte(a.MasterKey), "userkey-32byte");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.UserKey32Byte(account.MasterKey));
-        var (code, _, error) = await cli.RunAsync("login", account.Email, "--passwordenv", "MP");
-
-        AssertRefused(code, error, "userkey-32byte");
         Assert.Empty(proxy.Requests("GET", AccountScenarios.SyncPath));
-        Assert.Equal(pinsBefore, PinsText(cli, proxy, account.Email));
-        Assert.Empty(proxy.Leaks(account.Secrets()));
     }
 
     [Fact]
@@ -230,14 +184,7 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
         using var cli = new CliRun();
-        var account = await PinnedAccountAsync(cli, proxy);
-        await cli.OkAsync("logout");
-
-        proxy.Arm(AccountScenarios.UserKey32ByteLegacy(account.MasterKey));
-        var (code, _, error) = await cli.RunAsync("login", account.Email, "--passwordenv", "MP");
-
-        AssertRefused(code, error, "userkey-type0");
-        Assert.Empty(proxy.Leaks(account.Secrets()));
+        await ArmedLoginAsync(cli, proxy, a => AccountScenarios.UserKey32ByteLegacy(a.MasterKey), "userkey-type0");
     }
 
     [Fact]
@@ -283,19 +230,10 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
         using var cli = new CliRun();
-        var account = await PinnedAccountAsync(cli, proxy);
-        var pinsBefore = PinsText(cli, proxy, account.Email);
-        await cli.OkAsync("logout");
+        await ArmedLoginAsync(cli, proxy, _ => AccountScenarios.KeysMissing(), "keys-missing");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.KeysMissing());
-        var (code, _, error) = await cli.RunAsync("login", account.Email, "--passwordenv", "MP");
-
-        AssertRefused(code, error, "keys-missing");
         Assert.Empty(proxy.Requests("POST", "^/api/accounts/keys$"));
         Assert.DoesNotContain(proxy.Egress, r => r.Method is "POST" or "PUT" && r.Path.StartsWith("/api/", StringComparison.Ordinal));
-        Assert.Equal(pinsBefore, PinsText(cli, proxy, account.Email));
-        Assert.Empty(proxy.Leaks(account.Secrets()));
     }
 
     [Fact]
@@ -306,11 +244,7 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
         var account = await PinnedAccountAsync(cli, proxy);
         await cli.OkAsync("sync");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.KeysMissing());
-        var (code, _, error) = await cli.RunAsync("sync");
-
-        AssertRefused(code, error, "keys-missing");
+        await ArmedSyncAsync(cli, proxy, AccountScenarios.KeysMissing(), "keys-missing", account.Secrets());
         Assert.Empty(proxy.Requests("POST", "^/api/accounts/keys$"));
         Assert.Equal(account.ProtectedUserKey, Session(cli).ProtectedUserKey);
         Assert.NotNull(Session(cli).Sync?.Profile.PrivateKey);
@@ -321,20 +255,11 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     {
         await using var proxy = await HostileProxy.StartAsync(server.BaseUrl);
         using var cli = new CliRun();
-        var account = await PinnedAccountAsync(cli, proxy);
-        var pinsBefore = PinsText(cli, proxy, account.Email);
-        await cli.OkAsync("logout");
+        var error = await ArmedLoginAsync(cli, proxy, _ => AccountScenarios.KcConvert(new Uri(proxy.BaseAddress, "/key-connector")), "kc-convert");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.KcConvert(new Uri(proxy.BaseAddress, "/key-connector")));
-        var (code, _, error) = await cli.RunAsync("login", account.Email, "--passwordenv", "MP");
-
-        AssertRefused(code, error, "kc-convert");
         Assert.Contains("This server asked to remove your master password", error, StringComparison.Ordinal);
         Assert.DoesNotContain(proxy.Egress, r => r.Path.StartsWith("/key-connector", StringComparison.Ordinal));
         Assert.Empty(proxy.Requests("GET", AccountScenarios.SyncPath));
-        Assert.Equal(pinsBefore, PinsText(cli, proxy, account.Email));
-        Assert.Empty(proxy.Leaks(account.Secrets()));
     }
 
     [Fact]
@@ -347,14 +272,11 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
         cli.SetEnvironment("COFFER_SESSION", SessionKeyOf(await cli.OkAsync("unlock", "--raw", "--passwordenv", "MP")));
         await cli.OkAsync("sync");
 
-        proxy.ClearEgress();
-        proxy.Arm(AccountScenarios.KcConvert(new Uri(proxy.BaseAddress, "/key-connector"), inToken: false));
-        var (code, _, error) = await cli.RunAsync("sync");
-
-        AssertRefused(code, error, "kc-convert");
+        await ArmedSyncAsync(
+            cli, proxy, AccountScenarios.KcConvert(new Uri(proxy.BaseAddress, "/key-connector"), inToken: false), "kc-convert",
+            [.. account.Secrets(), Secret.Text("item password", "Pa55-unique-secret")]);
         Assert.DoesNotContain(proxy.Egress, r => r.Path.StartsWith("/key-connector", StringComparison.Ordinal));
         Assert.Null(Session(cli).Unlocked);
-        Assert.Empty(proxy.Leaks([.. account.Secrets(), Secret.Text("item password", "Pa55-unique-secret")]));
     }
 
     [Fact]
@@ -454,6 +376,38 @@ public sealed class AccountDefenceTests(ServerFixture server) : IClassFixture<Se
     {
         Assert.True(code == ExitCodes.ServerIntegrity, $"exit {code}: {error}");
         Assert.Contains($"coffer: server integrity check failed ({check}): ", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The honest baseline (register, log in, log out), then the armed login. Asserts the refusal with
+    /// <paramref name="check"/>, the pins unchanged and nothing secret sent; returns stderr.
+    /// </summary>
+    private static async Task<string> ArmedLoginAsync(CliRun cli, HostileProxy proxy, Func<TestAccount, HostileScenario> scenario, string check)
+    {
+        var account = await PinnedAccountAsync(cli, proxy);
+        var pinsBefore = PinsText(cli, proxy, account.Email);
+        await cli.OkAsync("logout");
+
+        proxy.ClearEgress();
+        proxy.Arm(scenario(account));
+        var (code, _, error) = await cli.RunAsync("login", account.Email, "--passwordenv", "MP");
+
+        AssertRefused(code, error, check);
+        Assert.Equal(pinsBefore, PinsText(cli, proxy, account.Email));
+        Assert.Empty(proxy.Leaks(account.Secrets()));
+        return error;
+    }
+
+    /// <summary>An armed <c>coffer sync</c>: asserts the refusal with <paramref name="check"/> and that none of <paramref name="secrets"/> was sent.</summary>
+    private static async Task ArmedSyncAsync(CliRun cli, HostileProxy proxy, HostileScenario scenario, string check, Secret[] secrets)
+    {
+        proxy.ClearEgress();
+        proxy.Arm(scenario);
+        var (code, _, error) = await cli.RunAsync("sync");
+        proxy.Disarm();
+
+        AssertRefused(code, error, check);
+        Assert.Empty(proxy.Leaks(secrets));
     }
 
     /// <summary>Registers and logs in through the (unarmed) proxy: the honest baseline, which pins the account.</summary>
