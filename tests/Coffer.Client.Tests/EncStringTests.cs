@@ -147,6 +147,26 @@ public sealed class EncStringTests
     }
 
     [Fact]
+    public void Decrypt_OfAValidType0CiphertextUnderTheRightEncKey_FailsWithTheMacFailuresExactWords()
+    {
+        // What BW12's server would serve: bare AES-CBC under a known encKey, which decrypts with valid padding.
+        using var key = SymmetricKey.Generate();
+        var iv = new byte[16];
+        RandomNumberGenerator.Fill(iv);
+        using var aes = Aes.Create();
+        aes.Key = key.EncKey.ToArray();
+        var type0 = EncString.Parse("0." + Convert.ToBase64String(iv) + "|" + Convert.ToBase64String(aes.EncryptCbc("secret"u8, iv, PaddingMode.PKCS7)));
+        var parts = EncString.EncryptString("secret", key).ToString()[2..].Split('|');
+        var badMac = EncString.Parse($"2.{parts[0]}|{parts[1]}|{Convert.ToBase64String(new byte[32])}");
+
+        var typeError = Assert.Throws<CryptographicException>(() => type0.Decrypt(key));
+        var macError = Assert.Throws<CryptographicException>(() => badMac.Decrypt(key));
+
+        Assert.Equal(macError.Message, typeError.Message);
+        Assert.Equal(EncStringCrypto.NotDecryptable, typeError.Message);
+    }
+
+    [Fact]
     public void DecryptString_OfBytesThatAreNotUtf8_Throws()
     {
         using var key = SymmetricKey.Generate();

@@ -15,6 +15,9 @@ public static class EncStringCrypto
 {
     private const int IvLength = 16;
 
+    /// <summary>The one message of every failed symmetric decryption: a wrong key, a tampered value or a type other than 2.</summary>
+    public const string NotDecryptable = "The EncString's MAC does not match: wrong key, or the data was tampered with.";
+
     extension(EncString)
     {
         /// <summary>Encrypts as type 2 with a fresh random 16-byte IV.</summary>
@@ -51,16 +54,17 @@ public static class EncStringCrypto
         public byte[] Decrypt(SymmetricKey key)
         {
             ArgumentNullException.ThrowIfNull(key);
+            // Any other type (above all type 0, CBC without a MAC) fails with the MAC failure's exact words: one generic
+            // error, so neither a type downgrade nor a padding problem can be told apart from a wrong key (malicious-server.md BW12).
             if (encString.Type != EncryptionType.AesCbc256_HmacSha256_B64)
             {
-                throw new CryptographicException(
-                    $"Only type 2 (AesCbc256_HmacSha256_B64) EncStrings can be decrypted with a symmetric key; this one is type {(int)encString.Type}.");
+                throw new CryptographicException(NotDecryptable);
             }
 
             var expectedMac = ComputeMac(key, encString.Iv.Span, encString.Data.Span);
             if (!CryptographicOperations.FixedTimeEquals(expectedMac, encString.Mac.Span))
             {
-                throw new CryptographicException("The EncString's MAC does not match: wrong key, or the data was tampered with.");
+                throw new CryptographicException(NotDecryptable);
             }
 
             using var aes = CreateAes(key);
