@@ -26,7 +26,7 @@ internal static class VaultSession
         IReadOnlyList<VaultFinding> findings;
         try
         {
-            findings = VaultIntegrity.Check(pins, sync, revision);
+            findings = VaultIntegrity.Check(pins, sync.Ciphers, revision);
         }
         catch (ServerIntegrityException)
         {
@@ -34,7 +34,7 @@ internal static class VaultSession
             throw;
         }
 
-        VaultIntegrity.Accept(pins, sync, revision, findings);
+        VaultIntegrity.Accept(pins, sync.Ciphers, revision, findings);
         ctx.SavePins(pins);
 
         // The most severe finding of each held item is the one it is held for.
@@ -66,6 +66,12 @@ internal static class VaultSession
         foreach (var item in withheld.Where(w => w.Kind == FindingKind.Quarantine))
         {
             ctx.Host.Error.WriteLine($"coffer: quarantined ({item.Code}): {item.Message} Run `coffer vault review`.");
+        }
+
+        // A refusal already reported by an earlier sync is a reminder, not a new failure.
+        foreach (var item in withheld.Where(w => w.Kind == FindingKind.Refuse && refusedBefore.Contains((w.Cipher.Id, w.Code))))
+        {
+            ctx.Host.Error.WriteLine($"coffer: refused ({item.Code}): {item.Message}");
         }
 
         var refused = withheld.Where(w => w.Kind == FindingKind.Refuse && !refusedBefore.Contains((w.Cipher.Id, w.Code))).ToList();

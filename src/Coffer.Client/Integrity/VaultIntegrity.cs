@@ -42,16 +42,16 @@ public sealed record VaultFinding(string Code, FindingKind Kind, Guid? CipherId,
 public static class VaultIntegrity
 {
     /// <summary>
-    /// Checks <paramref name="sync"/> against <paramref name="pins"/> without changing them.
+    /// Checks the ciphers of a sync (<c>GET /api/sync</c>'s <c>ciphers</c>) against <paramref name="pins"/> without changing them.
     /// <paramref name="accountRevision"/> is <c>GET /api/accounts/revision-date</c> (null when unknown).
     /// </summary>
     /// <exception cref="ServerIntegrityException"><c>ciphertext-reused</c>: one EncString at two places of this answer.</exception>
-    public static IReadOnlyList<VaultFinding> Check(AccountPins pins, SyncResponseModel sync, DateTimeOffset? accountRevision)
+    public static IReadOnlyList<VaultFinding> Check(AccountPins pins, IReadOnlyList<CipherDetailsResponseModel> ciphers, DateTimeOffset? accountRevision)
     {
         ArgumentNullException.ThrowIfNull(pins);
-        ArgumentNullException.ThrowIfNull(sync);
+        ArgumentNullException.ThrowIfNull(ciphers);
         var seen = new Dictionary<string, CiphertextSite>(StringComparer.Ordinal);
-        foreach (var cipher in sync.Ciphers)
+        foreach (var cipher in ciphers)
         {
             foreach (var (digest, site) in Ciphertexts(cipher))
             {
@@ -72,12 +72,12 @@ public static class VaultIntegrity
                 $"The server sent an older state of your vault (revision {Format(revision)}, last seen {Format(pinned)}); changes made since may be missing."));
         }
 
-        foreach (var cipher in sync.Ciphers)
+        foreach (var cipher in ciphers)
         {
             findings.AddRange(CheckCipher(pins, cipher));
         }
 
-        var present = sync.Ciphers.Select(c => c.Id).ToHashSet();
+        var present = ciphers.Select(c => c.Id).ToHashSet();
         var vanished = pins.Ciphers.Keys.Where(id => !present.Contains(id)).Order().ToList();
         if (vanished.Count > 0)
         {
@@ -97,26 +97,26 @@ public static class VaultIntegrity
     /// entries; a held item keeps its old pin and old entries (so the next sync finds the same difference); items gone
     /// are forgotten (after the <c>vanish</c> warning); the account revision date only moves forward.
     /// </summary>
-    public static void Accept(AccountPins pins, SyncResponseModel sync, DateTimeOffset? accountRevision, IReadOnlyList<VaultFinding> findings)
+    public static void Accept(AccountPins pins, IReadOnlyList<CipherDetailsResponseModel> ciphers, DateTimeOffset? accountRevision, IReadOnlyList<VaultFinding> findings)
     {
         ArgumentNullException.ThrowIfNull(pins);
-        ArgumentNullException.ThrowIfNull(sync);
+        ArgumentNullException.ThrowIfNull(ciphers);
         ArgumentNullException.ThrowIfNull(findings);
         var held = Held(findings);
-        var ciphers = pins.Ciphers.Where(p => held.Contains(p.Key)).ToDictionary();
+        var pinned = pins.Ciphers.Where(p => held.Contains(p.Key)).ToDictionary();
         var index = pins.CiphertextIndex.Where(e => held.Contains(e.Value.OwnerId)).ToDictionary();
-        foreach (var cipher in sync.Ciphers.Where(c => !held.Contains(c.Id)))
+        foreach (var cipher in ciphers.Where(c => !held.Contains(c.Id)))
         {
-            ciphers[cipher.Id] = PinOf(cipher);
+            pinned[cipher.Id] = PinOf(cipher);
             foreach (var (digest, site) in Ciphertexts(cipher))
             {
                 index[digest] = site;
             }
         }
 
-        Replace(pins.Ciphers, ciphers);
+        Replace(pins.Ciphers, pinned);
         Replace(pins.CiphertextIndex, index);
-        pins.CipherKeysInUse |= sync.Ciphers.Any(c => !string.IsNullOrEmpty(c.Key));
+        pins.CipherKeysInUse |= ciphers.Any(c => !string.IsNullOrEmpty(c.Key));
         if (accountRevision is { } revision && (pins.AccountRevisionDate is null || revision > pins.AccountRevisionDate))
         {
             pins.AccountRevisionDate = revision;
