@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Coffer.Client.Crypto;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
@@ -125,7 +124,7 @@ public static class VaultCrypto
     /// model (passkeys, SSH keys, newer types, unknown properties) and its attachments' keys and names (sent as
     /// <c>attachments2</c>). The result is the normal cipher-key format the official clients read.
     /// </remarks>
-    /// <exception cref="InvalidOperationException">A legacy item cannot be re-keyed: an attachment without its own key (its file is under the user key itself), or encrypted content that is not a type 2 EncString.</exception>
+    /// <exception cref="InvalidOperationException">A legacy item cannot be re-keyed: an attachment without its own key (its file is under the user key itself).</exception>
     /// <exception cref="CryptographicException">The original's content does not decrypt under <paramref name="userKey"/>.</exception>
     public static CipherRequestModel Encrypt(VaultItem item, SymmetricKey userKey, CipherDetailsResponseModel? original = null)
     {
@@ -157,67 +156,8 @@ public static class VaultCrypto
     private static CipherDetailsResponseModel Rekey(CipherDetailsResponseModel original, SymmetricKey oldKey, SymmetricKey newKey)
     {
         var node = JsonSerializer.SerializeToNode(original, CofferJson.Options)!;
-        RekeyNode(node, oldKey, newKey);
+        KeyRotation.ReencryptAll(node, oldKey, newKey);
         return node.Deserialize<CipherDetailsResponseModel>(CofferJson.Options)!;
-    }
-
-    private static void RekeyNode(JsonNode? node, SymmetricKey oldKey, SymmetricKey newKey)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var name in o.Select(p => p.Key).ToList())
-                {
-                    if (Rekeyed(o[name], oldKey, newKey) is { } replaced)
-                    {
-                        o[name] = replaced;
-                    }
-                    else
-                    {
-                        RekeyNode(o[name], oldKey, newKey);
-                    }
-                }
-
-                break;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++)
-                {
-                    if (Rekeyed(a[i], oldKey, newKey) is { } replaced)
-                    {
-                        a[i] = replaced;
-                    }
-                    else
-                    {
-                        RekeyNode(a[i], oldKey, newKey);
-                    }
-                }
-
-                break;
-        }
-    }
-
-    // A string that is an EncString, re-encrypted under newKey; null for anything else.
-    private static JsonValue? Rekeyed(JsonNode? node, SymmetricKey oldKey, SymmetricKey newKey)
-    {
-        if (node is not JsonValue value || !value.TryGetValue<string>(out var text) || !EncString.TryParse(text, out var enc))
-        {
-            return null;
-        }
-
-        if (enc.Type != EncryptionType.AesCbc256_HmacSha256_B64)
-        {
-            throw new InvalidOperationException($"This item holds an EncString of type {(int)enc.Type}; coffer re-keys only type 2 content.");
-        }
-
-        var bytes = enc.Decrypt(oldKey);
-        try
-        {
-            return JsonValue.Create(EncString.Encrypt(bytes, newKey).ToString());
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(bytes);
-        }
     }
 
     /// <summary>The <c>attachments2</c> of a re-keyed item: each attachment's key and file name, already re-encrypted under the new item key.</summary>
