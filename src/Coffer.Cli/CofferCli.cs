@@ -31,6 +31,7 @@ public static class CofferCli
             EditCommands.Edit(run),
             EditCommands.Remove(run),
             EditCommands.Restore(run),
+            VaultCommands.Create(run),
             FolderCommands.Create(run),
             OrgCommands.Create(run),
             CollectionCommands.Create(run),

@@ -54,24 +54,27 @@ internal static class EditCommands
                 using (client)
                 {
                     CipherDetailsResponseModel created;
+                    CipherRequestModel sent;
                     if (organization is null)
                     {
-                        created = await client.CreateCipherAsync(VaultCrypto.Encrypt(item, userKey), ct);
+                        sent = VaultCrypto.Encrypt(item, userKey);
+                        created = await client.CreateCipherAsync(sent, ct);
                     }
                     else
                     {
                         var orgKey = keys.Organization(organization.Id);
                         var known = await OrgSession.CollectionsAsync(client, organization.Id, orgKey, ct);
                         var collectionIds = (r.GetValue(collections) ?? []).Select(c => OrgSession.FindCollection(known, c).Id).Distinct().ToList();
-                        var request = VaultCrypto.Encrypt(item, orgKey);
-                        request.OrganizationId = organization.Id.ToString();
+                        sent = VaultCrypto.Encrypt(item, orgKey);
+                        sent.OrganizationId = organization.Id.ToString();
 
                         // bw's routes (bitwarden-organizations.md §6.1): with collections /ciphers/create, without them /ciphers.
                         created = collectionIds.Count > 0
-                            ? await client.CreateOrganizationCipherAsync(request, collectionIds, ct)
-                            : await client.CreateCipherAsync(request, ct);
+                            ? await client.CreateOrganizationCipherAsync(sent, collectionIds, ct)
+                            : await client.CreateCipherAsync(sent, ct);
                     }
 
+                    VaultSession.RecordWrite(ctx, connected, sent, created);
                     await VaultSession.PullAsync(ctx, client, connected, ct);
                     ctx.Host.Out.WriteLine(created.Id);
                 }
@@ -105,10 +108,23 @@ internal static class EditCommands
             }
 
             var edited = o.Apply(item, r, folder => FolderId(folder, session, userKey), ctx.Host.Time.GetUtcNow().UtcDateTime);
+
+            // A legacy item (no key of its own) is re-keyed by this edit (malicious-server.md BW05).
+            CipherRequestModel sent;
+            try
+            {
+                sent = VaultCrypto.Encrypt(edited, keys.For(cipher.OrganizationId), cipher);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CliException(e.Message, e);
+            }
+
             var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
             using (client)
             {
-                await client.UpdateCipherAsync(cipher.Id, VaultCrypto.Encrypt(edited, keys.For(cipher.OrganizationId), cipher), ct);
+                var echo = await client.UpdateCipherAsync(cipher.Id, sent, ct);
+                VaultSession.RecordWrite(ctx, connected, sent, echo);
                 await VaultSession.PullAsync(ctx, client, connected, ct);
                 ctx.Host.Out.WriteLine(cipher.Id);
             }
@@ -137,6 +153,7 @@ internal static class EditCommands
                 if (isPermanent)
                 {
                     await client.DeleteCipherPermanentlyAsync(cipher.Id, ct);
+                    VaultSession.RecordDelete(ctx, connected, cipher.Id);
                 }
                 else
                 {

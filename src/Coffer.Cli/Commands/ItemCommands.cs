@@ -61,6 +61,11 @@ internal static class ItemCommands
                 .Where(i => (text is null || Matches(i, text)) && (page is null || MatchesUrl(i, page)))
                 .OrderBy(i => i.Name, StringComparer.OrdinalIgnoreCase)
                 .ToList();
+            foreach (var item in items.Where(i => i.RejectedUris > 0))
+            {
+                WarnRejectedUris(ctx, item);
+            }
+
             if (r.GetValue(json))
             {
                 ctx.Host.Out.WriteLine(new JsonArray([.. items.Select(BwItemJson.Item)]).ToJsonString(Json));
@@ -95,6 +100,10 @@ internal static class ItemCommands
 
             using var keys = VaultSession.Keys(session, userKey);
             var (_, item) = VaultSession.FindItem(session, keys, r.GetValue(target)!, inTrash: false);
+            if (item.RejectedUris > 0)
+            {
+                WarnRejectedUris(ctx, item);
+            }
 
             if (kind == "item")
             {
@@ -144,6 +153,10 @@ internal static class ItemCommands
         using var privateKey = AccountKeyPair.DecryptPrivateKey(EncString.Parse(profile.PrivateKey), userKey);
         return FingerprintPhrase.Compute(profile.Id.ToString(), privateKey.ExportSubjectPublicKeyInfo());
     }
+
+    // BW06: a URI whose uriChecksum is missing or wrong was changed by the server; it is left out, never opened.
+    private static void WarnRejectedUris(CliContext ctx, VaultItem item) =>
+        ctx.Host.Error.WriteLine($"coffer: warning (uri-checksum): item {item.Id}: {item.RejectedUris} URI(s) failed their checksum (changed by the server) and are left out.");
 
     private static bool Matches(VaultItem item, string text) =>
         item.Name.Contains(text, StringComparison.OrdinalIgnoreCase)

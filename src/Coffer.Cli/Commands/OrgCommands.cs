@@ -75,7 +75,7 @@ internal static class OrgCommands
                 }
 
                 request.EncryptedFor = connected.Sync?.Profile.Id.ToString();
-                await client.ShareCipherAsync(cipher.Id, request, collectionIds, ct);
+                VaultSession.RecordWrite(ctx, connected, request, await client.ShareCipherAsync(cipher.Id, request, collectionIds, ct));
                 await VaultSession.PullAsync(ctx, client, connected, ct);
             }
 

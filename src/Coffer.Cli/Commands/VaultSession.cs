@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Coffer.Cli.Storage;
 using Coffer.Client;
 using Coffer.Client.Crypto;
+using Coffer.Client.Integrity;
 using Coffer.Client.Vault;
 using Coffer.Protocol.Api;
 
@@ -10,14 +11,45 @@ namespace Coffer.Cli.Commands;
 /// <summary>The cached vault: pulled from the server after every change, decrypted only in memory.</summary>
 internal static class VaultSession
 {
+    /// <summary>
+    /// Syncs and checks the answer against this account's pins before anything of it is used (malicious-server.md
+    /// BW04, BW05, BW10, §3.13; <see cref="VaultIntegrity"/>): warnings go to stderr, quarantined and refused items are
+    /// held out of the cached vault (<see cref="SessionState.Withheld"/>), and the pins are updated only from a sync that
+    /// passed. A refusal of the whole answer, or a newly refused item, locks the session and throws.
+    /// </summary>
+    /// <exception cref="ServerIntegrityException"><c>ciphertext-reused</c> (nothing cached or pinned), or an item refused (<c>type-change</c>, <c>cipher-key-stripped</c>).</exception>
     public static async Task<SessionState> PullAsync(CliContext ctx, CofferApiClient client, SessionState session, CancellationToken ct)
     {
+        var revision = DateTimeOffset.FromUnixTimeMilliseconds(await client.GetRevisionDateAsync(ct));
         var sync = await client.SyncAsync(ct);
         AccountGuard.CheckSync(ctx, session, sync);
+        var pins = LoadPins(ctx, session);
+        IReadOnlyList<VaultFinding> findings;
+        try
+        {
+            findings = VaultIntegrity.Check(pins, sync.Ciphers, revision);
+        }
+        catch (ServerIntegrityException)
+        {
+            ctx.SaveSession(session with { Unlocked = null });
+            throw;
+        }
+
+        VaultIntegrity.Accept(pins, sync.Ciphers, revision, findings);
+        ctx.SavePins(pins);
+
+        // The most severe finding of each held item is the one it is held for.
+        var held = findings.Where(f => f.Kind != FindingKind.Warn && f.CipherId is not null)
+            .GroupBy(f => f.CipherId!.Value)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(f => f.Kind).First());
+        var withheld = sync.Ciphers.Where(c => held.ContainsKey(c.Id))
+            .Select(c => new WithheldCipher(c, held[c.Id].Code, held[c.Id].Kind, held[c.Id].Message)).ToList();
+        var refusedBefore = session.Withheld.Where(w => w.Kind == FindingKind.Refuse).Select(w => (w.Cipher.Id, w.Code)).ToHashSet();
         var unlock = sync.UserDecryption.MasterPasswordUnlock;
         session = session with
         {
-            Sync = sync,
+            Sync = sync with { Ciphers = [.. sync.Ciphers.Where(c => !held.ContainsKey(c.Id))] },
+            Withheld = withheld,
             LastSync = ctx.Host.Time.GetUtcNow(),
             ProtectedUserKey = unlock.MasterKeyEncryptedUserKey,
             Kdf = unlock.Kdf,
@@ -25,8 +57,71 @@ internal static class VaultSession
             // A user key rotated from another device makes the unlocked copy stale: forget it (COFFER_SESSION then says so).
             Unlocked = unlock.MasterKeyEncryptedUserKey == session.ProtectedUserKey ? session.Unlocked : null,
         };
+
+        // Security findings are printed even with --quiet: they are not chatter.
+        foreach (var warning in findings.Where(f => f.Kind == FindingKind.Warn))
+        {
+            ctx.Host.Error.WriteLine($"coffer: warning ({warning.Code}): {warning.Message}");
+        }
+
+        foreach (var item in withheld.Where(w => w.Kind == FindingKind.Quarantine))
+        {
+            ctx.Host.Error.WriteLine($"coffer: quarantined ({item.Code}): {item.Message} Run `coffer vault review`.");
+        }
+
+        // A refusal already reported by an earlier sync is a reminder, not a new failure.
+        foreach (var item in withheld.Where(w => w.Kind == FindingKind.Refuse && refusedBefore.Contains((w.Cipher.Id, w.Code))))
+        {
+            ctx.Host.Error.WriteLine($"coffer: refused ({item.Code}): {item.Message}");
+        }
+
+        var refused = withheld.Where(w => w.Kind == FindingKind.Refuse && !refusedBefore.Contains((w.Cipher.Id, w.Code))).ToList();
+        if (refused.Count > 0)
+        {
+            ctx.SaveSession(session with { Unlocked = null });
+            throw new ServerIntegrityException(refused[0].Code, string.Join(" ", refused.Select(r => r.Message)));
+        }
+
         ctx.SaveSession(session);
         return session;
+    }
+
+    /// <summary>This account's pins, or a fresh record when this device has none yet.</summary>
+    public static AccountPins LoadPins(CliContext ctx, SessionState session)
+    {
+        var server = ctx.ServerUrl(session);
+        return ctx.LoadPins(server, session.Email) ?? AccountPins.Create(server.ToString(), session.Email);
+    }
+
+    /// <summary>
+    /// After this client created, edited or shared an item: the echo check (the answer must carry the <c>key</c> sent,
+    /// BW10), and the echo pinned as this client's own change. The pins are saved either way.
+    /// </summary>
+    /// <exception cref="ServerIntegrityException"><c>cipher-key-dropped</c>; the session is locked and nothing is re-synced.</exception>
+    public static void RecordWrite(CliContext ctx, SessionState session, CipherRequestModel sent, CipherDetailsResponseModel echo)
+    {
+        var pins = LoadPins(ctx, session);
+        try
+        {
+            VaultIntegrity.CheckEcho(pins, sent, echo);
+        }
+        catch (ServerIntegrityException)
+        {
+            ctx.SaveSession(session with { Unlocked = null });
+            throw;
+        }
+        finally
+        {
+            ctx.SavePins(pins);
+        }
+    }
+
+    /// <summary>This client deleted an item for good: it will not be reported as vanished.</summary>
+    public static void RecordDelete(CliContext ctx, SessionState session, Guid cipherId)
+    {
+        var pins = LoadPins(ctx, session);
+        VaultIntegrity.ForgetOwnDelete(pins, cipherId);
+        ctx.SavePins(pins);
     }
 
     public static IReadOnlyList<FolderView> Folders(SessionState session, SymmetricKey userKey) =>

@@ -28,7 +28,16 @@ public sealed record SessionState
 
     /// <summary>Set by <c>coffer unlock</c> (and login); opens only with COFFER_SESSION. Null when locked.</summary>
     public UnlockedUserKey? Unlocked { get; init; }
+
+    /// <summary>
+    /// Items the last sync's integrity checks held back (quarantined or refused; malicious-server.md §2.2). They are kept
+    /// out of <see cref="Sync"/>, so no command lists, shows, edits or uploads them until <c>coffer vault review</c> accepts one.
+    /// </summary>
+    public IReadOnlyList<WithheldCipher> Withheld { get; init; } = [];
 }
+
+/// <summary>An item held back by an integrity check: the server's copy, the check's code, its class and sentence.</summary>
+public sealed record WithheldCipher(CipherDetailsResponseModel Cipher, string Code, Coffer.Client.Integrity.FindingKind Kind, string Message);
 
 public static class StateFiles
 {

@@ -146,7 +146,8 @@ public static class KeyRotation
         File = send.File is { } file ? new SendFileModel { FileName = file.FileName } : null,
     };
 
-    private static void ReencryptAll(JsonNode? node, SymmetricKey oldKey, SymmetricKey newKey)
+    /// <summary>Every type 2 EncString inside <paramref name="node"/> decrypted under <paramref name="oldKey"/> and encrypted again under <paramref name="newKey"/>, in place.</summary>
+    internal static void ReencryptAll(JsonNode? node, SymmetricKey oldKey, SymmetricKey newKey)
     {
         switch (node)
         {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Coffer.Client.Crypto;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
@@ -54,31 +55,11 @@ public static class VaultCrypto
             throw new InvalidOperationException("Items with passkeys or attachments cannot be shared by this client yet: those would stay under the personal key.");
         }
 
-        SymmetricKey? newItemKey = string.IsNullOrEmpty(original.Key) ? null : SymmetricKey.Generate();
-        try
-        {
-            string? wrapped = null;
-            if (newItemKey is not null)
-            {
-                var bytes = newItemKey.ToArray();
-                try
-                {
-                    wrapped = EncString.Encrypt(bytes, orgKey).ToString();
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(bytes);
-                }
-            }
-
-            var request = EncryptWith(item with { FolderId = null }, newItemKey ?? orgKey, wrapped, original with { Key = null, Login = original.Login is { } l ? l with { Fido2Credentials = null } : null });
-            request.OrganizationId = organizationId.ToString();
-            return request;
-        }
-        finally
-        {
-            newItemKey?.Dispose();
-        }
+        // Always a new item key, also for a legacy item (BW05, BW10): the organization's copy is never keyless.
+        using var newItemKey = SymmetricKey.Generate();
+        var request = EncryptWith(item with { FolderId = null }, newItemKey, Wrap(newItemKey, orgKey), original with { Key = null, Login = original.Login is { } l ? l with { Fido2Credentials = null } : null });
+        request.OrganizationId = organizationId.ToString();
+        return request;
     }
 
     public static VaultItem Decrypt(CipherDetailsResponseModel cipher, SymmetricKey userKey)
@@ -86,6 +67,7 @@ public static class VaultCrypto
         ArgumentNullException.ThrowIfNull(cipher);
         using var itemKey = ItemKey(cipher.Key, userKey);
         var key = itemKey ?? userKey;
+        var uris = DecryptUris(cipher.Login?.Uris, key, hasItemKey: itemKey is not null);
         return new VaultItem
         {
             Id = cipher.Id,
@@ -105,9 +87,10 @@ public static class VaultCrypto
                 Password = Decrypt(login.Password, key),
                 PasswordRevisionDate = login.PasswordRevisionDate,
                 Totp = Decrypt(login.Totp, key),
-                Uris = login.Uris?.Select(u => Decrypt(u.Uri, key)).OfType<string>().ToList() ?? [],
-                Matches = DecryptMatches(login.Uris, key),
+                Uris = uris.Where(u => u.Valid).Select(u => u.Uri).ToList(),
+                Matches = DecryptMatches(uris.Where(u => u.Valid).ToList()),
             } : null,
+            RejectedUris = uris.Count(u => !u.Valid),
             Card = cipher.Card is { } card ? new CardView
             {
                 CardholderName = Decrypt(card.CardholderName, key),
@@ -133,13 +116,86 @@ public static class VaultCrypto
     /// per-item key, the type object of item types this client cannot edit, unknown properties), and it
     /// sends <c>lastKnownRevisionDate</c> so the server can refuse a stale write.
     /// </summary>
+    /// <remarks>
+    /// The request always carries a per-item <c>key</c> (malicious-server.md BW05, BW10), whatever <c>/api/config</c>
+    /// reports: a new item gets a fresh 64-byte key wrapped under <paramref name="userKey"/> (the user key, or the
+    /// organization key for an organization item); an item that has one keeps it; a legacy item (no <c>key</c>) is
+    /// re-keyed: a fresh key, every field re-encrypted under it, including the encrypted content this client does not
+    /// model (passkeys, SSH keys, newer types, unknown properties) and its attachments' keys and names (sent as
+    /// <c>attachments2</c>). The result is the normal cipher-key format the official clients read.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">A legacy item cannot be re-keyed: an attachment without its own key (its file is under the user key itself).</exception>
+    /// <exception cref="CryptographicException">The original's content does not decrypt under <paramref name="userKey"/>.</exception>
     public static CipherRequestModel Encrypt(VaultItem item, SymmetricKey userKey, CipherDetailsResponseModel? original = null)
     {
         ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(userKey);
+        CipherRequestModel request;
         using var itemKey = ItemKey(original?.Key, userKey);
-        var request = EncryptWith(item, itemKey ?? userKey, original?.Key, original);
+        if (itemKey is not null)
+        {
+            request = EncryptWith(item, itemKey, original!.Key, original);
+        }
+        else
+        {
+            using var fresh = SymmetricKey.Generate();
+            var carried = original is null ? null : Rekey(original, userKey, fresh);
+            request = EncryptWith(item, fresh, Wrap(fresh, userKey), carried);
+            request.Attachments2 = carried is null ? null : AttachmentKeys(carried);
+        }
+
         request.OrganizationId = original?.OrganizationId;
         return request;
+    }
+
+    /// <summary>
+    /// <paramref name="original"/> with every type 2 EncString in it decrypted under <paramref name="oldKey"/> and
+    /// encrypted again under <paramref name="newKey"/> (fresh IVs), so content carried over unmodelled stays readable
+    /// under the new item key.
+    /// </summary>
+    private static CipherDetailsResponseModel Rekey(CipherDetailsResponseModel original, SymmetricKey oldKey, SymmetricKey newKey)
+    {
+        var node = JsonSerializer.SerializeToNode(original, CofferJson.Options)!;
+        KeyRotation.ReencryptAll(node, oldKey, newKey);
+        return node.Deserialize<CipherDetailsResponseModel>(CofferJson.Options)!;
+    }
+
+    /// <summary>The <c>attachments2</c> of a re-keyed item: each attachment's key and file name, already re-encrypted under the new item key.</summary>
+    private static Dictionary<string, CipherAttachmentModel>? AttachmentKeys(CipherDetailsResponseModel rekeyed)
+    {
+        if (rekeyed.Attachments is not { Count: > 0 } attachments)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, CipherAttachmentModel>(StringComparer.Ordinal);
+        foreach (var attachment in attachments)
+        {
+            var json = JsonSerializer.SerializeToNode(attachment, CofferJson.Options);
+            var id = (string?)json?["id"] ?? throw new InvalidOperationException("An attachment of this item has no id.");
+            var key = (string?)json?["key"];
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new InvalidOperationException("This item has an attachment from before attachment keys, encrypted under your user key itself; download it, delete it and attach it again, then edit the item.");
+            }
+
+            result[id] = new CipherAttachmentModel { FileName = (string?)json?["fileName"], Key = key };
+        }
+
+        return result;
+    }
+
+    private static string Wrap(SymmetricKey itemKey, SymmetricKey outer)
+    {
+        var bytes = itemKey.ToArray();
+        try
+        {
+            return EncString.Encrypt(bytes, outer).ToString();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
     }
 
     // key: what the fields are encrypted under (the item key if there is one); wrappedItemKey: the request's "key".
@@ -188,18 +244,44 @@ public static class VaultCrypto
     }
 
     /// <summary>The rules of the URIs that have one; the first wins when a URI appears twice.</summary>
-    private static Dictionary<string, UriMatch> DecryptMatches(List<CipherLoginUriModel>? uris, SymmetricKey key)
+    private static Dictionary<string, UriMatch> DecryptMatches(List<(string Uri, int? Match, bool Valid)> uris)
     {
         var matches = new Dictionary<string, UriMatch>(StringComparer.Ordinal);
-        foreach (var uri in uris ?? [])
+        foreach (var (uri, match, _) in uris)
         {
-            if (uri.Match is { } match && Decrypt(uri.Uri, key) is { } plain)
+            if (match is { } m)
             {
-                matches.TryAdd(plain, (UriMatch)match);
+                matches.TryAdd(uri, (UriMatch)m);
             }
         }
 
         return matches;
+    }
+
+    /// <summary>
+    /// Each URI decrypted and checked against its <c>uriChecksum</c> (BW06): valid when the checksum decrypts to
+    /// Base64(SHA-256(uri)). An item with its own key must carry a checksum for every URI, as the official clients require
+    /// (libs/common/src/vault/models/domain/login.ts: validation is skipped only for items without a key); a legacy item
+    /// may lack one, but a checksum that is present must match. An invalid URI is left out of the item, never used.
+    /// </summary>
+    private static List<(string Uri, int? Match, bool Valid)> DecryptUris(List<CipherLoginUriModel>? uris, SymmetricKey key, bool hasItemKey)
+    {
+        var result = new List<(string, int?, bool)>();
+        foreach (var model in uris ?? [])
+        {
+            if (Decrypt(model.Uri, key) is not { } uri)
+            {
+                continue;
+            }
+
+            var checksum = Decrypt(model.UriChecksum, key);
+            var valid = checksum is null
+                ? !hasItemKey
+                : CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(checksum), Encoding.UTF8.GetBytes(UriChecksum(uri)));
+            result.Add((uri, model.Match, valid));
+        }
+
+        return result;
     }
 
     private static CipherLoginModel EncryptLogin(LoginView login, SymmetricKey key, CipherLoginModel? original)
@@ -286,7 +368,7 @@ public static class VaultCrypto
     /// Base64(SHA-256(uri)), encrypted like the URI itself: the clients store it to detect a URI that was swapped
     /// without the key (libs/common/src/vault/models/domain/login-uri.ts).
     /// </summary>
-    private static string UriChecksum(string uri) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(uri)));
+    public static string UriChecksum(string uri) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(uri)));
 
     /// <summary>The item's own key when it has one (cipher-key encryption): 64 bytes wrapped under the user key.</summary>
     internal static SymmetricKey? ItemKey(string? wrapped, SymmetricKey userKey)

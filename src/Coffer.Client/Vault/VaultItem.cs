@@ -35,6 +35,12 @@ public sealed record VaultItem
     public DateTime? CreationDate { get; init; }
     public DateTime? RevisionDate { get; init; }
     public DateTime? DeletedDate { get; init; }
+
+    /// <summary>
+    /// How many of the login's URIs were left out of <see cref="LoginView.Uris"/> because their <c>uriChecksum</c> was
+    /// missing (items with their own key) or did not match: the server changed them (malicious-server.md BW06).
+    /// </summary>
+    public int RejectedUris { get; init; }
 }
 
 public sealed record LoginView

@@ -218,12 +218,14 @@ public sealed class ImportFormatTests
         Assert.All(batches, b => Assert.Equal(folderId.ToString(), Assert.Single(b.Request.Folders!).Id));
         Assert.Equal(250, batches[0].Request.FolderRelationships!.Count);
         Assert.Equal("n0", VaultCrypto.Decrypt(Details(batches[0].Request.Ciphers![0]), key).Name);
+        Assert.All(batches.SelectMany(b => b.Request.Ciphers!), c => Assert.False(string.IsNullOrEmpty(c.Key)));
     }
 
     private static CipherDetailsResponseModel Details(CipherRequestModel c) => new()
     {
         Id = Guid.NewGuid(),
         Type = c.Type,
+        Key = c.Key,
         Name = c.Name,
         Login = c.Login,
         RevisionDate = DateTime.UnixEpoch,

@@ -99,7 +99,7 @@ public sealed class OrganizationKeysTests
     }
 
     [Fact]
-    public void EncryptForShare_ReencryptsUnderTheOrgKey_WithANewItemKeyWhenTheItemHadOne()
+    public void EncryptForShare_ReencryptsUnderANewItemKeyWrappedByTheOrgKey_WhetherOrNotTheItemHadOne()
     {
         using var userKey = SymmetricKey.Generate();
         using var orgKey = FixedOrgKey();
@@ -108,13 +108,17 @@ public sealed class OrganizationKeysTests
         var withKey = ToResponse(VaultCrypto.Encrypt(item, userKey) with { Key = EncString.Encrypt(oldItemKey.ToArray(), userKey).ToString() });
         var orgId = Guid.NewGuid();
 
-        var plain = VaultCrypto.EncryptForShare(item, ToResponse(VaultCrypto.Encrypt(item, userKey)), orgKey, orgId);
+        var plain = VaultCrypto.EncryptForShare(item, ToResponse(VaultCrypto.Encrypt(item, userKey) with { Key = null }), orgKey, orgId);
         var keyed = VaultCrypto.EncryptForShare(item, withKey, orgKey, orgId);
 
         Assert.Equal(orgId.ToString(), plain.OrganizationId);
         Assert.Null(plain.FolderId);
-        Assert.Null(plain.Key);
-        Assert.Equal("S3cret-db", EncString.Parse(plain.Login!.Password!).DecryptString(orgKey));
+        // A legacy item gets an item key too (malicious-server.md BW05): the organization's copy is never keyless.
+        using (var plainItemKey = new SymmetricKey(EncString.Parse(plain.Key!).Decrypt(orgKey)))
+        {
+            Assert.Equal("S3cret-db", EncString.Parse(plain.Login!.Password!).DecryptString(plainItemKey));
+        }
+
         Assert.NotNull(keyed.Key);
         var newItemKeyBytes = EncString.Parse(keyed.Key!).Decrypt(orgKey);
         Assert.NotEqual(oldItemKey.ToArray(), newItemKeyBytes);

@@ -142,7 +142,8 @@ public sealed class VaultCryptoTests : IDisposable
     public void Encrypt_UriChecksum_IsBase64Sha256OfTheUri()
     {
         var request = VaultCrypto.Encrypt(new VaultItem { Name = "n", Login = new LoginView { Uris = ["https://a.example"] } }, _key);
-        var checksum = EncString.Parse(request.Login!.Uris![0].UriChecksum!).DecryptString(_key);
+        using var itemKey = new SymmetricKey(EncString.Parse(request.Key!).Decrypt(_key));
+        var checksum = EncString.Parse(request.Login!.Uris![0].UriChecksum!).DecryptString(itemKey);
         Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("https://a.example"u8)), checksum);
     }
 
@@ -155,7 +156,8 @@ public sealed class VaultCryptoTests : IDisposable
         var original = JsonSerializer.Deserialize<CipherDetailsResponseModel>($$"""
             {"id":"8df70b38-664c-41c0-bffd-96f585404efa","type":1,"key":"{{wrapped}}",
              "name":"{{EncString.EncryptString("old", itemKey)}}",
-             "login":{"uris":[{"uri":"{{EncString.EncryptString("https://keep.example", itemKey)}}","match":3}],
+             "login":{"uris":[{"uri":"{{EncString.EncryptString("https://keep.example", itemKey)}}","match":3,
+                               "uriChecksum":"{{EncString.EncryptString(VaultCrypto.UriChecksum("https://keep.example"), itemKey)}}"}],
                       "fido2Credentials":[{"credentialId":"x"}],"futureField":42},
              "revisionDate":"2026-11-21T19:13:40.112Z"}
             """, CofferJson.Options)!;
