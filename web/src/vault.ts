@@ -159,6 +159,13 @@ export class Vault {
     if (this.pins) await this.pinStore.save(this.pins);
   }
 
+  /** The account's KDF was changed from this browser (settings): the pin becomes the new KDF, lower or higher. */
+  async pinOwnKdfChange(kdf: KdfConfig): Promise<void> {
+    const pins = (this.pins ??= await this.loadPins(this.email));
+    pins.kdf = kdfPin(kdf);
+    await this.savePins();
+  }
+
   /**
    * Prelogin, then the KDF checks before anything is derived (malicious-server doc BW07): below Coffer's floor is
    * refused (`kdf-floor`), and so is anything weaker than the KDF pinned at this account's last unlock here
@@ -444,8 +451,11 @@ export class Vault {
     this.changed();
     void this.fillSubtitles(key);
     for (const f of findings) if (f.kind === 'warn') void this.onIssue(f);
-    void this.review();
+    // One review at a time: a sync during a review asks only what is still unanswered once it ends.
+    this.reviewing = this.reviewing.then(() => this.review(), () => this.review());
   }
+
+  private reviewing: Promise<void> = Promise.resolve();
 
   /** Items held back by the last sync, for the list's notice. */
   heldCount(): number {
