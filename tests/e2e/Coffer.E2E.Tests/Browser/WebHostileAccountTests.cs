@@ -46,11 +46,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var weakKey = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(
             seed.Account.Password, System.Text.Encoding.UTF8.GetBytes(seed.Account.Email.ToLowerInvariant()), weak.Iterations, System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
 
-        var text = await HostileWeb.ArmedAsync(fixture, AccountScenarios.KdfDowngrade(weak), async () =>
-        {
-            await again.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(again.Page, "kdf-downgrade");
-        });
+        var text = await HostileWeb.LoginRefusedAsync(fixture, again, seed, AccountScenarios.KdfDowngrade(weak), "kdf-downgrade");
 
         Assert.Contains("Your server sent something unsafe", text, StringComparison.Ordinal);
         Assert.Contains("PBKDF2 600,000 → PBKDF2 5,000", text, StringComparison.Ordinal);
@@ -69,11 +65,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        var text = await HostileWeb.ArmedAsync(fixture, AccountScenarios.KdfFloorFirstUse(), async () =>
-        {
-            await fresh.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(fresh.Page, "kdf-floor");
-        });
+        var text = await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, AccountScenarios.KdfFloorFirstUse(), "kdf-floor");
 
         Assert.Contains("weaker than Coffer allows (PBKDF2 100,000). Raise it from a client you trust", text, StringComparison.Ordinal);
         Assert.Empty(fixture.Proxy.Requests("POST", AccountScenarios.TokenPath));
@@ -88,11 +80,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        await HostileWeb.ArmedAsync(fixture, AccountScenarios.KdfTokenMismatch(alsoDecryptionOptions: true), async () =>
-        {
-            await fresh.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(fresh.Page, "kdf-mismatch");
-        });
+        await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, AccountScenarios.KdfTokenMismatch(alsoDecryptionOptions: true), "kdf-mismatch");
 
         Assert.Single(HostileWeb.PasswordGrants(fixture.Proxy, seed.Account.Email));
         Assert.Empty(fixture.Proxy.Requests("GET", "^/api/sync$"));
@@ -107,11 +95,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        await HostileWeb.ArmedAsync(fixture, AccountScenarios.KdfSyncMismatch(), async () =>
-        {
-            await fresh.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(fresh.Page, "kdf-mismatch");
-        });
+        await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, AccountScenarios.KdfSyncMismatch(), "kdf-mismatch");
 
         Assert.Empty(fixture.Proxy.Leaks(seed.Secrets()));
         HostileWeb.AssertNoWrites(fixture.Proxy);
@@ -125,11 +109,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var web = await HostileWeb.BaselineAsync(fixture, seed);
         var again = await HostileBrowserFixture.SameBrowserAsync(web);
 
-        var text = await HostileWeb.ArmedAsync(fixture, AccountScenarios.UserKeyType0(seed.MasterKey), async () =>
-        {
-            await again.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(again.Page, "userkey-type0");
-        });
+        var text = await HostileWeb.LoginRefusedAsync(fixture, again, seed, AccountScenarios.UserKeyType0(seed.MasterKey), "userkey-type0");
 
         Assert.Contains("type 0", text, StringComparison.Ordinal);
         Assert.Empty(fixture.Proxy.Leaks(seed.Secrets()));
@@ -148,11 +128,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var again = await HostileBrowserFixture.SameBrowserAsync(web);
         var scenario = legacyForgery ? AccountScenarios.UserKey32ByteLegacy(seed.MasterKey) : AccountScenarios.UserKey32Byte(seed.MasterKey);
 
-        await HostileWeb.ArmedAsync(fixture, scenario, async () =>
-        {
-            await again.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(again.Page, expectedCode);
-        });
+        await HostileWeb.LoginRefusedAsync(fixture, again, seed, scenario, expectedCode);
 
         Assert.Empty(fixture.Proxy.Leaks(seed.Secrets()));
         HostileWeb.AssertNoWrites(fixture.Proxy);
@@ -166,11 +142,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var web = await HostileWeb.BaselineAsync(fixture, seed);
         var again = await HostileBrowserFixture.SameBrowserAsync(web);
 
-        await HostileWeb.ArmedAsync(fixture, AccountScenarios.KeysMissing(), async () =>
-        {
-            await again.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(again.Page, "keys-missing");
-        });
+        await HostileWeb.LoginRefusedAsync(fixture, again, seed, AccountScenarios.KeysMissing(), "keys-missing");
 
         Assert.Empty(fixture.Proxy.Requests("POST", "^/api/accounts/keys$"));
         Assert.Empty(fixture.Proxy.Requests("GET", "^/api/sync$"));
@@ -186,11 +158,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var again = await HostileBrowserFixture.SameBrowserAsync(web);
         var connector = new Uri(fixture.Proxy.BaseAddress, "/key-connector");
 
-        var text = await HostileWeb.ArmedAsync(fixture, AccountScenarios.KcConvert(connector), async () =>
-        {
-            await again.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(again.Page, "kc-convert");
-        });
+        var text = await HostileWeb.LoginRefusedAsync(fixture, again, seed, AccountScenarios.KcConvert(connector), "kc-convert");
 
         Assert.Contains("remove your master password", text, StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Proxy.Egress, r => r.Path.StartsWith("/key-connector", StringComparison.Ordinal));
@@ -206,11 +174,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        await HostileWeb.ArmedAsync(fixture, AccountScenarios.KcConvert(new Uri(fixture.Proxy.BaseAddress, "/key-connector"), inToken: false), async () =>
-        {
-            await fresh.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
-            return await UnsafeDialog.WaitAsync(fresh.Page, "kc-convert");
-        });
+        await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, AccountScenarios.KcConvert(new Uri(fixture.Proxy.BaseAddress, "/key-connector"), inToken: false), "kc-convert");
 
         Assert.DoesNotContain(fixture.Proxy.Egress, r => r.Path.StartsWith("/key-connector", StringComparison.Ordinal));
         Assert.Empty(fixture.Proxy.Leaks(seed.Secrets()));
@@ -255,6 +219,18 @@ public static class HostileWeb
         {
             fixture.Proxy.Disarm();
         }
+    }
+
+    /// <summary>Arms <paramref name="scenario"/>, logs <paramref name="web"/> in as the seeded account, and returns the text of the dialog of <paramref name="code"/>.</summary>
+    public static Task<string> LoginRefusedAsync(HostileBrowserFixture fixture, WebVault web, HostileSeed seed, HostileScenario scenario, string code)
+    {
+        ArgumentNullException.ThrowIfNull(web);
+        ArgumentNullException.ThrowIfNull(seed);
+        return ArmedAsync(fixture, scenario, async () =>
+        {
+            await web.SubmitLoginAsync(seed.Account.Email, seed.Account.Password);
+            return await UnsafeDialog.WaitAsync(web.Page, code);
+        });
     }
 
     /// <summary>The password grants sent for <paramref name="email"/> (refresh grants and other accounts left out).</summary>
