@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Coffer.Client.Crypto;
 using Coffer.Protocol.Crypto;
@@ -46,7 +47,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var weakKey = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(
             seed.Account.Password, System.Text.Encoding.UTF8.GetBytes(seed.Account.Email.ToLowerInvariant()), weak.Iterations, System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
 
-        var text = await HostileWeb.LoginRefusedAsync(fixture, again, seed, AccountScenarios.KdfDowngrade(weak), "kdf-downgrade");
+        var text = await HostileWeb.ArmedLoginAsync(fixture, again, seed, AccountScenarios.KdfDowngrade(weak), "kdf-downgrade");
 
         Assert.Contains("Your server sent something unsafe", text, StringComparison.Ordinal);
         Assert.Contains("PBKDF2 600,000 → PBKDF2 5,000", text, StringComparison.Ordinal);
@@ -65,7 +66,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        var text = await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, AccountScenarios.KdfFloorFirstUse(), "kdf-floor");
+        var text = await HostileWeb.ArmedLoginAsync(fixture, fresh, seed, AccountScenarios.KdfFloorFirstUse(), "kdf-floor");
 
         Assert.Contains("weaker than Coffer allows (PBKDF2 100,000). Raise it from a client you trust", text, StringComparison.Ordinal);
         Assert.Empty(fixture.Proxy.Requests("POST", AccountScenarios.TokenPath));
@@ -80,7 +81,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, AccountScenarios.KdfTokenMismatch(alsoDecryptionOptions: true), "kdf-mismatch");
+        await HostileWeb.ArmedLoginAsync(fixture, fresh, seed, AccountScenarios.KdfTokenMismatch(alsoDecryptionOptions: true), "kdf-mismatch");
 
         Assert.Single(HostileWeb.PasswordGrants(fixture.Proxy, seed.Account.Email));
         Assert.Empty(fixture.Proxy.Requests("GET", "^/api/sync$"));
@@ -95,7 +96,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, AccountScenarios.KdfSyncMismatch(), "kdf-mismatch");
+        await HostileWeb.ArmedLoginAsync(fixture, fresh, seed, AccountScenarios.KdfSyncMismatch(), "kdf-mismatch");
 
         Assert.Empty(fixture.Proxy.Leaks(seed.Secrets()));
         HostileWeb.AssertNoWrites(fixture.Proxy);
@@ -109,7 +110,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var web = await HostileWeb.BaselineAsync(fixture, seed);
         var again = await HostileBrowserFixture.SameBrowserAsync(web);
 
-        var text = await HostileWeb.LoginRefusedAsync(fixture, again, seed, AccountScenarios.UserKeyType0(seed.MasterKey), "userkey-type0");
+        var text = await HostileWeb.ArmedLoginAsync(fixture, again, seed, AccountScenarios.UserKeyType0(seed.MasterKey), "userkey-type0");
 
         Assert.Contains("type 0", text, StringComparison.Ordinal);
         Assert.Empty(fixture.Proxy.Leaks(seed.Secrets()));
@@ -128,7 +129,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var again = await HostileBrowserFixture.SameBrowserAsync(web);
         var scenario = legacyForgery ? AccountScenarios.UserKey32ByteLegacy(seed.MasterKey) : AccountScenarios.UserKey32Byte(seed.MasterKey);
 
-        await HostileWeb.LoginRefusedAsync(fixture, again, seed, scenario, expectedCode);
+        await HostileWeb.ArmedLoginAsync(fixture, again, seed, scenario, expectedCode);
 
         Assert.Empty(fixture.Proxy.Leaks(seed.Secrets()));
         HostileWeb.AssertNoWrites(fixture.Proxy);
@@ -142,7 +143,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var web = await HostileWeb.BaselineAsync(fixture, seed);
         var again = await HostileBrowserFixture.SameBrowserAsync(web);
 
-        await HostileWeb.LoginRefusedAsync(fixture, again, seed, AccountScenarios.KeysMissing(), "keys-missing");
+        await HostileWeb.ArmedLoginAsync(fixture, again, seed, AccountScenarios.KeysMissing(), "keys-missing");
 
         Assert.Empty(fixture.Proxy.Requests("POST", "^/api/accounts/keys$"));
         Assert.Empty(fixture.Proxy.Requests("GET", "^/api/sync$"));
@@ -158,7 +159,7 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         var again = await HostileBrowserFixture.SameBrowserAsync(web);
         var connector = new Uri(fixture.Proxy.BaseAddress, "/key-connector");
 
-        var text = await HostileWeb.LoginRefusedAsync(fixture, again, seed, AccountScenarios.KcConvert(connector), "kc-convert");
+        var text = await HostileWeb.ArmedLoginAsync(fixture, again, seed, AccountScenarios.KcConvert(connector), "kc-convert");
 
         Assert.Contains("remove your master password", text, StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Proxy.Egress, r => r.Path.StartsWith("/key-connector", StringComparison.Ordinal));
@@ -174,18 +175,41 @@ public sealed class WebHostileAccountTests(HostileBrowserFixture fixture) : ICla
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, AccountScenarios.KcConvert(new Uri(fixture.Proxy.BaseAddress, "/key-connector"), inToken: false), "kc-convert");
+        await HostileWeb.ArmedLoginAsync(fixture, fresh, seed, AccountScenarios.KcConvert(new Uri(fixture.Proxy.BaseAddress, "/key-connector"), inToken: false), "kc-convert");
 
         Assert.DoesNotContain(fixture.Proxy.Egress, r => r.Path.StartsWith("/key-connector", StringComparison.Ordinal));
         Assert.Empty(fixture.Proxy.Leaks(seed.Secrets()));
         HostileWeb.AssertNoWrites(fixture.Proxy);
     }
 
-    private static string UserKeyIdOf(HostileSeed seed)
+    [Fact]
+    public async Task UserKeyRotatedElsewhere_ThatOpensWithTheMasterPassword_IsAccepted_RePinned_AndWarned()
+    {
+        using var seed = await HostileSeed.CreateAsync(fixture);
+        var web = await HostileWeb.BaselineAsync(fixture, seed);
+        var again = await HostileBrowserFixture.SameBrowserAsync(web);
+        // Only the password's holder can make this: a new 64-byte user key under the stretched master key (type 2).
+        var rotated = RandomNumberGenerator.GetBytes(64);
+        using var stretched = MasterKeys.Stretch(seed.MasterKey);
+        var scenario = AccountScenarios.ProtectedUserKey("userkey-rotated", EncString.Encrypt(rotated, stretched).ToString());
+
+        var text = await HostileWeb.ArmedLoginAsync(fixture, again, seed, scenario, "userkey-rotated");
+
+        Assert.Contains("rotated from another client", text, StringComparison.Ordinal);
+        await again.WaitForListAsync();
+        Assert.Equal(0, await again.Page.Locator("dialog[open]").CountAsync());
+        Assert.Equal(KeyIdOf(rotated), (string?)Assert.Single(await HostileWeb.PinsAsync(again.Page))["userKeyId"]);
+        HostileWeb.AssertNoWrites(fixture.Proxy);
+        Assert.Empty(fixture.Proxy.Leaks([.. seed.Secrets(), Secret.Key("rotated user key", rotated)]));
+    }
+
+    private static string UserKeyIdOf(HostileSeed seed) => KeyIdOf(seed.UserKeyBytes);
+
+    private static string KeyIdOf(byte[] userKey)
     {
         // RFC 9679 COSE-key thumbprint of a V1 key, truncated to 16 bytes (protocol §2.4), as the web vault computes it.
         byte[] prefix = [0xa2, 0x01, 0x04, 0x20, 0x58, 0x40];
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([.. prefix, .. seed.UserKeyBytes]))[..32];
+        return Convert.ToHexStringLower(SHA256.HashData([.. prefix, .. userKey]))[..32];
     }
 }
 
@@ -221,8 +245,8 @@ public static class HostileWeb
         }
     }
 
-    /// <summary>Arms <paramref name="scenario"/>, logs <paramref name="web"/> in as the seeded account, and returns the text of the dialog of <paramref name="code"/>.</summary>
-    public static Task<string> LoginRefusedAsync(HostileBrowserFixture fixture, WebVault web, HostileSeed seed, HostileScenario scenario, string code)
+    /// <summary>Arms <paramref name="scenario"/>, logs <paramref name="web"/> in as the seeded account, and returns the text of the dialog (or warning) of <paramref name="code"/>.</summary>
+    public static Task<string> ArmedLoginAsync(HostileBrowserFixture fixture, WebVault web, HostileSeed seed, HostileScenario scenario, string code)
     {
         ArgumentNullException.ThrowIfNull(web);
         ArgumentNullException.ThrowIfNull(seed);

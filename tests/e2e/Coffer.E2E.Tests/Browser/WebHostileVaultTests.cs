@@ -125,7 +125,7 @@ public sealed class WebHostileVaultTests(HostileBrowserFixture fixture) : IClass
         await HostileWeb.BaselineAsync(fixture, seed);
         var fresh = await fixture.OpenVaultAsync();
 
-        await HostileWeb.LoginRefusedAsync(fixture, fresh, seed, VaultScenarios.SwapCrossItem(b.Id, a.Id), "ciphertext-reused");
+        await HostileWeb.ArmedLoginAsync(fixture, fresh, seed, VaultScenarios.SwapCrossItem(b.Id, a.Id), "ciphertext-reused");
 
         await UnsafeDialog.AnswerAsync(fresh.Page, "ciphertext-reused", "Log out");
         await fresh.Heading("Log in").WaitForAsync();
