@@ -3,37 +3,13 @@
 // organization in a sync is used only when this browser pinned it (created here, accepted here, or the user said yes
 // after seeing its fingerprint phrase), and only with the organization key it pinned; a person's key is wrapped to only
 // after the user compared its phrase, and never when it differs from the key pinned for that person before.
-import { fromBase64, sha256, toBase64, unwrapKeyBytes, userKeyId } from './crypto';
+import { unwrapKeyBytes, userKeyId } from './crypto';
 import type { SyncResponse } from './models';
+import type { AccountPins } from './pins';
 
-/** How an organization came to be trusted (the pin store's `origin`, AccountPins.cs `OrganizationOrigin`). */
-export const OrganizationOrigin = {
-  CreatedHere: 'created-here',
-  AcceptedHere: 'accepted-here',
-  ConfirmedByUserPrompt: 'confirmed-by-user-prompt',
-} as const;
-
-/** One organization's pin (AccountPins.cs `OrganizationPin`, camelCase). `keyId` null: accepted, not confirmed yet. */
-export interface OrganizationPin {
-  origin: string;
-  keyId: string | null;
-  publicKeySha256: string | null;
-  pinnedDate: string;
-  recoveryEnrolled: boolean;
-}
-
-/** Another user's public key this user compared by phrase (AccountPins.cs `PersonPin`): `org-member`, `grantee`. */
-export interface PersonPin {
-  publicKeySha256: string;
-  relation: string;
-  pinnedDate: string;
-}
-
-/** The part of the pin record this module reads and writes, keyed by lowercase ids. */
-export interface TrustPins {
-  organizations: Record<string, OrganizationPin>;
-  people: Record<string, PersonPin>;
-}
+/** The part of the pin record (pins.ts) this module reads and writes, keyed by lowercase ids. */
+export type TrustPins = Pick<AccountPins, 'organizations' | 'people'>;
+type OrganizationPin = AccountPins['organizations'][string];
 
 /** What a sync's organization is to this browser. */
 export type OrgStanding =
@@ -43,11 +19,6 @@ export type OrgStanding =
   | { kind: 'quarantined'; keyId: string | null }
   /** Pinned with another key: the server replaced the organization key (BW09); disabled in this browser. */
   | { kind: 'overwritten'; pinnedKeyId: string; servedKeyId: string | null };
-
-/** Base64 SHA-256 of a Base64 SPKI, the form keys are pinned in (AccountPins.PublicKeyDigest). */
-export async function publicKeyDigest(publicKey: string): Promise<string> {
-  return toBase64(await sha256(fromBase64(publicKey)));
-}
 
 /**
  * The key id (bitwarden.md §2.4, the COSE thumbprint the user key id uses) of a type-4 organization key opened with

@@ -16,6 +16,7 @@ import { decryptSend, encryptSend, encryptSendFile, SendType, type SendDraft, ty
 import type { CipherResponse, CollectionView, SendResponse, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
 import { OrgApi } from './orgapi';
 import { EmergencyApi } from './emergencyapi';
+import { guardOrganizations, pinCreatedOrganization, type GuardContext } from './orgguard';
 import { go } from './router';
 import { decryptString, encryptString } from './crypto';
 import { passkeyPrfSalt, unwrapUserKeyWithPrf, userKeyBytes } from './crypto';
@@ -306,9 +307,16 @@ export class Vault {
     await this.apply(await this.api.sync());
   }
 
+  /** What the organization screening asks of the session: the organization's public key, and a fresh sync. */
+  orgGuardContext(): GuardContext {
+    return { email: this.email, organizationPublicKey: async (orgId) => (await this.orgApi.publicKey(orgId)).publicKey, resync: () => this.sync() };
+  }
+
   private async apply(body: SyncResponse): Promise<void> {
     performance.mark('coffer-synced');
     const key = this.key();
+    // Organizations this browser has not pinned, or that come with another key than pinned, are left out (orgguard.ts).
+    body = await guardOrganizations(body, key, this.orgGuardContext());
     this.userId = body.profile.id;
     this.twoFactorEnabled = body.profile.twoFactorEnabled;
     this.userKeyId = body.userDecryption?.userKeyId ?? null;
@@ -470,6 +478,8 @@ export class Vault {
     const { id } = await this.orgApi.create({
       name, billingEmail, key: created.key, keys: created.keys, collectionName: await encryptString(collectionName, created.orgKey),
     });
+    // Pinned before the first sync that lists it, with the key made here: a sync serving another key is refused (BW09).
+    await pinCreatedOrganization(this.email, id, created.key, created.keys.publicKey, this.ownPrivateKey());
     await this.api.refreshNow();
     await this.sync();
     return id;

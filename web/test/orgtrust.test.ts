@@ -3,10 +3,8 @@ import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { makeKeyPair, SymmetricKey, unwrapPrivateKey, userKeyId, wrapForPublicKey } from '../src/crypto';
 import type { CipherResponse, SyncResponse } from '../src/models';
-import {
-  checkPerson, judgeOrganization, OrganizationOrigin, pinOrganization, pinPerson, publicKeyDigest, screenSync, wrappedKeyId,
-  type OrgStanding, type TrustPins,
-} from '../src/orgtrust';
+import { checkPerson, judgeOrganization, pinOrganization, pinPerson, screenSync, wrappedKeyId, type OrgStanding, type TrustPins } from '../src/orgtrust';
+import { OrganizationOrigin, publicKeyDigest } from '../src/pins';
 
 const now = new Date('2026-12-05T11:00:00Z');
 const A = '0b0e0a0a-0000-4000-8000-00000000000a';

@@ -1,6 +1,8 @@
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
+import { fingerprintPhrase } from '../crypto';
 import { vault } from '../vault';
+import { wordList } from './fingerprint';
 
 /** Leave the organization, or (owners) delete it with its items after the master password (organizations doc §3.2). */
 export async function orgSettingsTab(root: HTMLElement, orgId: string): Promise<void> {
@@ -31,5 +33,12 @@ export async function orgSettingsTab(root: HTMLElement, orgId: string): Promise<
       replace(status, message('error', errorText(err)));
     }
   });
-  replace(root, h('h2', {}, 'Settings'), status, h('div', { className: 'actions' }, leave), remove);
+  // The organization's phrase (its public key with its id), for members comparing it when they join (orgguard.ts).
+  const phrase = h('span', { className: 'fingerprint', 'data-testid': 'organization-fingerprint-phrase' }, '…');
+  replace(root, h('h2', {}, 'Settings'), status,
+    h('p', {}, 'Fingerprint phrase of this organization, for members to compare when they join: ', phrase),
+    h('div', { className: 'actions' }, leave), remove);
+  await vault.orgApi.publicKey(orgId)
+    .then(async ({ publicKey }) => (phrase.textContent = await fingerprintPhrase(publicKey, orgId.toLowerCase(), await wordList())))
+    .catch(() => (phrase.textContent = 'This organization has no key pair.'));
 }
