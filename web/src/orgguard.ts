@@ -4,7 +4,7 @@
 import { fingerprintPhrase, unwrapPrivateKey, type SymmetricKey } from './crypto';
 import { ServerIntegrityError } from './integrity';
 import type { SyncResponse } from './models';
-import { checkPerson, judgeOrganization, pinOrganization, pinPerson, screenSync, short, wrappedKeyId, type OrgStanding } from './orgtrust';
+import { checkOrganizationKey, checkPerson, judgeOrganization, pinOrganization, pinPerson, screenSync, short, wrappedKeyId, type OrgStanding } from './orgtrust';
 import { createPins, defaultPinStore, OrganizationOrigin, publicKeyDigest, type AccountPins } from './pins';
 import { wordList } from './screens/fingerprint';
 import { handleUnsafe, showUnsafe } from './screens/unsafe';
@@ -161,4 +161,14 @@ export async function checkPersonKey(email: string, userId: string, publicKey: s
 export async function pinPersonKey(email: string, userId: string, publicKey: string, relation: 'org-member' | 'grantee'): Promise<void> {
   const digest = await publicKeyDigest(publicKey);
   await updatePins(email, (p) => pinPerson(p, userId, digest, relation, new Date()));
+}
+
+/**
+ * The fingerprint phrase of an organization's public key as the server gives it, after checking that key against the
+ * one pinned for the organization (created or accepted here): another key is refused as `org-overwrite`.
+ */
+export async function organizationPhraseChecked(email: string, orgId: string, name: string, publicKey: string): Promise<string> {
+  const refusal = checkOrganizationKey(await readPins(email), orgId, await publicKeyDigest(publicKey), name);
+  if (refusal) throw new ServerIntegrityError(refusal.code, refusal.sentence);
+  return fingerprintPhrase(publicKey, orgId.toLowerCase(), await wordList());
 }

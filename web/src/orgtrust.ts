@@ -60,6 +60,20 @@ export function screenSync(body: SyncResponse, standings: ReadonlyMap<string, Or
   };
 }
 
+/**
+ * Checks an organization's public key as the server gives it (for its phrase) against the digest pinned for that
+ * organization, if any. Null when it may be shown; else the `org-overwrite` refusal (BW09: the key pair was replaced).
+ */
+export function checkOrganizationKey(pins: TrustPins, orgId: string, digest: string, name: string): PersonRefusal | null {
+  const pinned = pins.organizations[orgId.toLowerCase()]?.publicKeySha256;
+  if (!pinned || pinned === digest) return null;
+  return {
+    code: 'org-overwrite',
+    sentence: `The server gave another public key for the organization “${name}” than the one this browser pinned `
+      + `(${short(pinned)} → ${short(digest)}): its fingerprint phrase would be the server's, not the organization's.`,
+  };
+}
+
 /** A person's key differs from the one pinned for them: the code and the sentence of the refusal. */
 export interface PersonRefusal { code: string; sentence: string }
 

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { makeKeyPair, SymmetricKey, unwrapPrivateKey, userKeyId, wrapForPublicKey } from '../src/crypto';
 import type { CipherResponse, SyncResponse } from '../src/models';
-import { checkPerson, judgeOrganization, pinOrganization, pinPerson, screenSync, wrappedKeyId, type OrgStanding, type TrustPins } from '../src/orgtrust';
+import { checkOrganizationKey, checkPerson, judgeOrganization, pinOrganization, pinPerson, screenSync, wrappedKeyId, type OrgStanding, type TrustPins } from '../src/orgtrust';
 import { OrganizationOrigin, publicKeyDigest } from '../src/pins';
 
 const now = new Date('2026-12-05T11:00:00Z');
@@ -86,4 +87,22 @@ test('a person keeps the key pinned at the first confirm; another key later is r
   // Pinning again never replaces the first key.
   pinPerson(pins, A, await publicKeyDigest(swapped.publicKey), 'grantee', now);
   assert.equal(pins.people[A]!.publicKeySha256, digest);
+});
+
+test('an organization public key other than the pinned one is refused as org-overwrite; an unpinned one may be shown', () => {
+  const pins = empty();
+  assert.equal(checkOrganizationKey(pins, A, 'digest-1', 'Acme'), null);
+  pinOrganization(pins, A, OrganizationOrigin.CreatedHere, 'k', 'digest-1', now);
+  assert.equal(checkOrganizationKey(pins, A.toUpperCase(), 'digest-1', 'Acme'), null);
+  const refusal = checkOrganizationKey(pins, A, 'digest-2', 'Acme');
+  assert.equal(refusal?.code, 'org-overwrite');
+  assert.match(refusal!.sentence, /another public key for the organization “Acme”/);
+});
+
+test('no code path sends a recovery key: the accept body carries resetPasswordKey null, and no enrolment route exists (BW01)', () => {
+  const dir = new URL('../src/', import.meta.url);
+  const texts = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(new URL(f, dir), 'utf8'));
+  const all = texts.join('\n');
+  assert.deepEqual([...all.matchAll(/resetPasswordKey[^,}\n]*/g)].map((m) => m[0].trim()), ['resetPasswordKey: null']);
+  assert.ok(!/reset-password|resetPasswordEnrol/i.test(all), 'a source names an account recovery route or flag');
 });

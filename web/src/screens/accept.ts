@@ -1,9 +1,9 @@
 import { errorText, h, message, replace } from '../dom';
 import { currentRoute } from '../router';
 import { vault } from '../vault';
-import { fingerprintPhrase } from '../crypto';
-import { pinAcceptedOrganization } from '../orgguard';
-import { ownFingerprint, wordList } from './fingerprint';
+import { organizationPhraseChecked, pinAcceptedOrganization } from '../orgguard';
+import { ownFingerprint } from './fingerprint';
+import { handleUnsafe } from './unsafe';
 
 /**
  * The invitation link (#/accept-organization/?email=…&organizationName=…&organizationId=…&organizationUserId=…
@@ -48,16 +48,26 @@ export async function acceptScreen(root: HTMLElement): Promise<void> {
   }
   // Joined here, so trusted here (accepted-here): its key is pinned at the first sync after an admin confirms.
   // The organization's own phrase lets the user compare it with an admin's; no recovery key is ever sent (BW01).
-  const orgPhrase = accepted ? await acceptedOrganizationPhrase(orgId!) : null;
+  let orgPhrase: string | null = null;
+  try {
+    orgPhrase = accepted ? await acceptedOrganizationPhrase(orgId!, orgName) : null;
+  } catch (err) {
+    if (handleUnsafe(err)) return;
+    throw err;
+  }
   if (orgPhrase) root.append(h('p', {}, `The fingerprint phrase of ${orgName}, which its admins see too: `, h('span', { className: 'fingerprint', 'data-testid': 'organization-fingerprint-phrase' }, orgPhrase)));
   root.append(
     h('p', {}, 'An admin confirms you after comparing your fingerprint phrase, which you read out to them over a channel this server does not carry:'),
     h('p', { className: 'fingerprint', 'data-testid': 'own-fingerprint-phrase' }, await ownFingerprint()));
 }
 
-/** Pins the organization as accepted here, and returns its phrase (null when the server gives no public key). */
-async function acceptedOrganizationPhrase(orgId: string): Promise<string | null> {
+/**
+ * Pins the organization as accepted here, and returns its phrase (null when the server gives no public key). A key
+ * other than one pinned for it before (created or accepted here earlier) is refused as `org-overwrite`.
+ */
+async function acceptedOrganizationPhrase(orgId: string, name: string): Promise<string | null> {
   const publicKey = await vault.orgApi.publicKey(orgId).then((k) => k.publicKey, () => null);
+  const phrase = publicKey ? await organizationPhraseChecked(vault.email, orgId, name, publicKey) : null;
   await pinAcceptedOrganization(vault.email, orgId, publicKey);
-  return publicKey ? fingerprintPhrase(publicKey, orgId.toLowerCase(), await wordList()) : null;
+  return phrase;
 }

@@ -1,8 +1,8 @@
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
-import { fingerprintPhrase } from '../crypto';
+import { organizationPhraseChecked } from '../orgguard';
 import { vault } from '../vault';
-import { wordList } from './fingerprint';
+import { handleUnsafe } from './unsafe';
 
 /** Leave the organization, or (owners) delete it with its items after the master password (organizations doc §3.2). */
 export async function orgSettingsTab(root: HTMLElement, orgId: string): Promise<void> {
@@ -38,7 +38,10 @@ export async function orgSettingsTab(root: HTMLElement, orgId: string): Promise<
   replace(root, h('h2', {}, 'Settings'), status,
     h('p', {}, 'Fingerprint phrase of this organization, for members to compare when they join: ', phrase),
     h('div', { className: 'actions' }, leave), remove);
-  await vault.orgApi.publicKey(orgId)
-    .then(async ({ publicKey }) => (phrase.textContent = await fingerprintPhrase(publicKey, orgId.toLowerCase(), await wordList())))
-    .catch(() => (phrase.textContent = 'This organization has no key pair.'));
+  try {
+    const { publicKey } = await vault.orgApi.publicKey(orgId);
+    phrase.textContent = await organizationPhraseChecked(vault.email, orgId, vault.organizations.find((o) => o.id === orgId)?.name ?? orgId, publicKey);
+  } catch (err) {
+    if (!handleUnsafe(err)) phrase.textContent = 'This organization has no key pair.';
+  }
 }

@@ -139,6 +139,35 @@ public sealed class WebHostileOrganizationTests(HostileBrowserFixture fixture) :
     }
 
     [Fact]
+    public async Task OrgOverwrite_APublicKeyOtherThanTheOneCreatedHere_IsRefusedWhereItsPhraseWouldShow()
+    {
+        var account = await VaultSeeder.SeedAsync(Server, Ca, TestAccount.CreateUnique().Email, TestAccount.CreateUnique().Password, 0, 0);
+        using var attacker = new AttackerKeyPair();
+        Proxy.Disarm();
+        var web = await fixture.OpenVaultAsync();
+        await web.LoginAsync(account.Email, account.Password);
+        var orgId = await CreateOrganizationAsync(web, "Key Pair Here");
+
+        // Unarmed: the settings tab shows the phrase of the key pair made here.
+        await web.Page.GetByRole(AriaRole.Link, new() { Name = "Settings", Exact = true }).Last.ClickAsync();
+        await Assertions.Expect(web.Page.GetByTestId("organization-fingerprint-phrase")).Not.ToHaveTextAsync("…");
+        await Assertions.Expect(Unsafe(web)).ToHaveCountAsync(0);
+
+        // Armed: only the organization's public key is the server's.
+        Proxy.Arm(new HostileScenario("org-overwrite", new HostileRule("GET", $"^/api/organizations/{orgId}/(public-key|keys)$")
+        {
+            Answer = _ => (200, new JsonObject { ["publicKey"] = attacker.PublicKey, ["object"] = "organizationPublicKey" }.ToJsonString()),
+        }));
+        await web.Page.GetByRole(AriaRole.Link, new() { Name = "Members", Exact = true }).ClickAsync();
+        await web.Heading("Members").WaitForAsync();
+        await web.Page.GetByRole(AriaRole.Link, new() { Name = "Settings", Exact = true }).Last.ClickAsync();
+        var refusal = web.Page.Locator("dialog[data-check=org-overwrite]");
+        await Assertions.Expect(refusal).ToContainTextAsync("another public key for the organization “Key Pair Here”");
+        await Assertions.Expect(web.Page.GetByTestId("organization-fingerprint-phrase")).Not.ToHaveTextAsync(FingerprintPhrase.Compute(orgId.ToString(), attacker.PublicKey));
+        Proxy.Disarm();
+    }
+
+    [Fact]
     public async Task ConfirmPkSwap_AMembersKeyOtherThanTheOneConfirmedBefore_IsRefused_AndTheOrgKeyIsNotSent()
     {
         var owner = await VaultSeeder.SeedAsync(Server, Ca, TestAccount.CreateUnique().Email, TestAccount.CreateUnique().Password, 0, 0);
