@@ -188,6 +188,7 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
     public string MasterPasswordHash(SessionState session)
     {
         ArgumentNullException.ThrowIfNull(session);
+        AccountGuard.BeforeUse(this, session);
         var password = ReadMasterPassword();
         var masterKey = MasterKeys.DeriveMasterKey(password, session.Email, session.Kdf.ToConfig());
         try
@@ -234,7 +235,7 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
         ArgumentNullException.ThrowIfNull(session);
         try
         {
-            return UserKeys.Unlock(session.ProtectedUserKey, ReadMasterPassword(), session.Email, session.Kdf.ToConfig());
+            return AccountGuard.Unlock(this, session, ReadMasterPassword());
         }
         catch (CryptographicException e)
         {

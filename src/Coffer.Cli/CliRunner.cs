@@ -45,6 +45,17 @@ public sealed class CliRunner(CliHost host)
         result.GetValue(Server), result.GetValue(CaCert), result.GetValue(PasswordEnv), result.GetValue(PasswordFile),
         result.GetValue(Session), result.GetValue(Quiet)));
 
+    // A refusal locks the vault (malicious-server.md §2.2): the unlocked user key is forgotten, so no later command acts on
+    // a session the server has just shown itself hostile in, until the user unlocks again on purpose.
+    private void LockSession()
+    {
+        var directory = Storage.ConfigDirectory.Resolve(Host.GetEnvironment);
+        if (directory.Read<Storage.SessionState>(Storage.StateFiles.Session) is { Unlocked: not null } session)
+        {
+            directory.Write(Storage.StateFiles.Session, session with { Unlocked = null });
+        }
+    }
+
     private async Task<int> Run(Func<Task> action, bool quiet)
     {
         try
@@ -54,6 +65,7 @@ public sealed class CliRunner(CliHost host)
         }
         catch (ServerIntegrityException e)
         {
+            LockSession();
             await Host.Error.WriteLineAsync($"coffer: server integrity check failed ({e.Code}): " + e.Message.ReplaceLineEndings(" "));
             return ExitCodes.ServerIntegrity;
         }

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Coffer.Client.Crypto;
+using Coffer.Client.Integrity;
 using Coffer.Protocol.Api;
 
 namespace Coffer.Client;
@@ -146,6 +147,7 @@ public sealed partial class CofferApiClient : IDisposable
         var body = await response.Content.ReadAsStringAsync(ct);
         if (response.IsSuccessStatusCode)
         {
+            CheckRaw(body, AccountChecks.CheckTokenAnswer);
             return new LoginSucceeded(Deserialize<IdentityTokenResponseModel>(body));
         }
 
@@ -171,8 +173,18 @@ public sealed partial class CofferApiClient : IDisposable
             : throw CofferApiException.FromResponse(response.StatusCode, body);
     }
 
-    public Task<SyncResponseModel> SyncAsync(CancellationToken ct = default) =>
-        SendAsync<SyncResponseModel>(HttpMethod.Get, "api/sync?excludeDomains=true", null, authenticated: true, ct);
+    /// <summary>
+    /// The full sync (protocol §4.5). Refused before it is parsed when it carries Key Connector fields or lacks the account's
+    /// keys (<see cref="AccountChecks.CheckSyncAnswer"/>).
+    /// </summary>
+    /// <exception cref="ServerIntegrityException"><c>kc-convert</c> or <c>keys-missing</c>.</exception>
+    public async Task<SyncResponseModel> SyncAsync(CancellationToken ct = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Get, "api/sync?excludeDomains=true", null, authenticated: true, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        CheckRaw(body, AccountChecks.CheckSyncAnswer);
+        return Deserialize<SyncResponseModel>(body);
+    }
 
     /// <summary>Account revision time in epoch milliseconds (protocol §4.6).</summary>
     public Task<long> GetRevisionDateAsync(CancellationToken ct = default) =>
@@ -310,6 +322,26 @@ public sealed partial class CofferApiClient : IDisposable
             // Connection refused, DNS, TLS trust: name the server so the user can tell which setting is wrong.
             var detail = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
             throw new CofferApiException($"Cannot reach {_http.BaseAddress}: {detail}", e);
+        }
+    }
+
+    // Integrity checks that must see fields the typed models do not carry (malicious-server.md BW03, BWb1); a body that is
+    // not JSON is left to Deserialize's error.
+    private static void CheckRaw(string body, Action<JsonElement> check)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+
+        using (document)
+        {
+            check(document.RootElement);
         }
     }
 

@@ -295,6 +295,11 @@ export class Api {
     return this.json('GET', '/api/sync?excludeDomains=true');
   }
 
+  /** The account's revision date, milliseconds since the epoch (the rollback check's input). */
+  accountRevisionDate(): Promise<number> {
+    return this.json('GET', '/api/accounts/revision-date');
+  }
+
   createCipher(cipher: CipherRequest): Promise<CipherResponse> {
     return this.json('POST', '/api/ciphers', cipher);
   }

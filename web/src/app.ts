@@ -30,6 +30,7 @@ import { sendsScreen } from './screens/sends';
 import { sendEditScreen } from './screens/send-edit';
 import { receiveScreen } from './screens/receive';
 import { SendType } from './sends';
+import { answerIssue, handleUnsafe } from './screens/unsafe';
 
 const app = document.getElementById('app')!;
 
@@ -163,6 +164,9 @@ function screen(main: HTMLElement): void | Promise<void> {
 
 export function start(): void {
   vault.onChange(followLock);
+  // What the server's answers fail (malicious-server doc §2.2) is shown in one dialog, whatever screen is open.
+  vault.onIssue = answerIssue;
+  vault.onRefused = (err) => void handleUnsafe(err);
   window.addEventListener('hashchange', () => void render());
   // "/" jumps to the search field, as on most sites with a search box.
   document.addEventListener('keydown', (e) => {

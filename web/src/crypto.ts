@@ -2,6 +2,7 @@
 // HMAC, AES-CBC, SHA and RSA-OAEP; hash-wasm does Argon2id, which WebCrypto lacks. Checked by test/crypto.test.ts
 // against tests/vectors/crypto-vectors.json, the same file Coffer.Protocol's and Coffer.Client's tests read, so the two cannot drift.
 import { argon2id } from 'hash-wasm';
+import { checkPreloginKdf } from './integrity';
 
 const subtle = globalThis.crypto.subtle;
 const encoder = new TextEncoder();
@@ -20,16 +21,13 @@ export interface KdfConfig {
 
 export const DEFAULT_KDF: KdfConfig = { kdfType: KdfType.Pbkdf2Sha256, iterations: 600_000 };
 
-// The floors the official clients enforce on prelogin answers (protocol §2.1): a server, or someone in the
-// middle, must not be able to make the client derive a cheap hash of the master password.
+/**
+ * Coffer's KDF floor (integrity.ts isBelowFloor: what a Coffer server accepts for any account), refused as `kdf-floor`
+ * before anything is derived: a server, or someone in the middle, must not be able to make the client derive a cheap
+ * hash of a master password.
+ */
 export function checkKdfFloor(kdf: KdfConfig): void {
-  const weak =
-    kdf.kdfType === KdfType.Pbkdf2Sha256
-      ? kdf.iterations < 5000
-      : kdf.kdfType === KdfType.Argon2id
-        ? kdf.iterations < 2 || (kdf.memory ?? 0) < 16 || (kdf.parallelism ?? 0) < 1
-        : true;
-  if (weak) throw new Error('The server asked for KDF settings weaker than any client accepts.');
+  checkPreloginKdf({ type: kdf.kdfType, iterations: kdf.iterations, memory: kdf.memory ?? null, parallelism: kdf.parallelism ?? null }, null);
 }
 
 // ---------- encodings ----------
@@ -181,11 +179,27 @@ export function encryptString(plain: string, key: SymmetricKey, iv?: Uint8Array<
   return encryptBytes(utf8(plain), key, iv);
 }
 
-/** Verifies the MAC before decrypting (encrypt-then-MAC); WebCrypto's verify compares in constant time. */
+/**
+ * What every failed decryption of user data says, whatever failed: a MAC mismatch, a type 0 (unauthenticated) or
+ * other unsupported type, a malformed value. One text, so nothing distinguishes padding, MAC and format failures
+ * (malicious-server doc BW12: no oracle).
+ */
+export const DECRYPTION_FAILED = 'Decryption failed: wrong key, or the data was altered.';
+
+/**
+ * Verifies the MAC before decrypting (encrypt-then-MAC); WebCrypto's verify compares in constant time. Only type 2
+ * is decrypted: type 0 (no MAC) never is, anywhere.
+ */
 export async function decryptBytes(value: string, key: SymmetricKey): Promise<Uint8Array<ArrayBuffer>> {
-  const { iv, data, mac } = parseEncString(value);
+  let parts: EncStringParts;
+  try {
+    parts = parseEncString(value);
+  } catch {
+    throw new Error(DECRYPTION_FAILED);
+  }
+  const { iv, data, mac } = parts;
   if (!(await subtle.verify('HMAC', key.macKey, mac, concat(iv, data)))) {
-    throw new Error('The EncString MAC does not match: wrong key or tampered data.');
+    throw new Error(DECRYPTION_FAILED);
   }
   return new Uint8Array(await subtle.decrypt({ name: 'AES-CBC', iv }, key.encKey, data));
 }

@@ -1,7 +1,13 @@
 // Ciphers to views and back, the way Coffer.Client's VaultCrypto does it: every user-visible string is an EncString
 // under the item's own key when it has one, else under the user key; fields the vault does not edit (FIDO2
 // credentials, autofill flags) are carried over from the stored item untouched.
-import { decryptBytes, decryptString, encryptBytes, encryptString, sha256, SymmetricKey, toBase64, unwrapSymmetricKey, utf8 } from './crypto';
+//
+// Every item this vault writes has its own key (malicious-server doc BW05, BW10), whatever the server's /api/config
+// says: a new item gets a fresh 64-byte key, and a legacy item (no `key`) is re-keyed on its first edit, its carried
+// fields and attachment keys re-encrypted under the new key. Every URI written carries its `uriChecksum`, and a URI
+// whose checksum does not verify is not shown (BW06).
+import { decryptBytes, decryptString, encryptBytes, encryptString, randomBytes, sha256, SymmetricKey, toBase64, unwrapSymmetricKey, utf8 } from './crypto';
+import { rewrapAttachments } from './attachments';
 import {
   CipherType, IDENTITY_FIELDS, emptyItem,
   type CipherRequest, type CipherResponse, type FieldData, type IdentityData, type ItemView, type ListEntry,
@@ -79,7 +85,14 @@ export async function decryptItem(cipher: CipherResponse, userKey: SymmetricKey)
       username: await dec(l.username, key),
       password: await dec(l.password, key),
       totp: await dec(l.totp, key),
-      uris: await Promise.all((l.uris ?? []).map(async (u) => ({ uri: await dec(u.uri, key), match: u.match ?? null }))),
+      uris: await Promise.all((l.uris ?? []).map(async (u) => {
+        const uri = await dec(u.uri, key);
+        if (u.uriChecksum && !(await uriChecksumMatches(uri, u.uriChecksum, key))) {
+          item.uriChecksumFailed = true;
+          return { uri: '', match: u.match ?? null };
+        }
+        return { uri, match: u.match ?? null };
+      })),
     };
   }
   if (cipher.card) {
@@ -102,6 +115,47 @@ async function uriChecksum(uri: string, key: SymmetricKey): Promise<string> {
   return encryptString(toBase64(await sha256(utf8(uri))), key);
 }
 
+/** Whether a URI matches its encrypted checksum (as the official clients verify it); a checksum that does not decrypt does not match. */
+export async function uriChecksumMatches(uri: string, checksum: string, key: SymmetricKey): Promise<boolean> {
+  const expected = await decryptString(checksum, key).catch(() => null);
+  return expected === toBase64(await sha256(utf8(uri)));
+}
+
+const ENC_STRING = /^2\.[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+\|[A-Za-z0-9+/=]+$/;
+
+/** A copy of a carried-over object with every EncString in it re-encrypted from one key to another (a legacy item's re-key; tests build legacy items with it). */
+export async function rekey<T>(value: T, from: SymmetricKey, to: SymmetricKey): Promise<T> {
+  if (typeof value === 'string') return (ENC_STRING.test(value) ? await encryptBytes(await decryptBytes(value, from), to) : value) as T;
+  if (Array.isArray(value)) return (await Promise.all(value.map((v) => rekey(v, from, to)))) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await rekey(v, from, to);
+    return out as T;
+  }
+  return value;
+}
+
+/**
+ * The item key an edit or a create writes under: the stored item's own key, or a fresh one wrapped under `ownerKey`
+ * (the user or organization key). For a legacy item the fields carried over from it (under `carriedKey`) and its
+ * attachments are re-encrypted under the fresh key.
+ */
+async function keyForWrite(ownerKey: SymmetricKey, original: CipherResponse | undefined, carriedKey: SymmetricKey) {
+  if (original?.key) return { key: await unwrapSymmetricKey(original.key, ownerKey), wrapped: original.key, carried: original, attachments2: undefined };
+  const raw = randomBytes(64);
+  try {
+    const wrapped = await encryptBytes(raw, ownerKey);
+    const key = await SymmetricKey.fromBytes(raw);
+    if (!original) return { key, wrapped, carried: undefined, attachments2: undefined };
+    const { attachments, ...rest } = original;
+    const carried = { ...(await rekey(rest, carriedKey, key)), attachments } as CipherResponse;
+    const attachments2 = attachments?.length ? await rewrapAttachments(attachments, carriedKey, key) : undefined;
+    return { key, wrapped, carried, attachments2 };
+  } finally {
+    raw.fill(0);
+  }
+}
+
 const OTHER_TYPE_OBJECTS = ['sshKey', 'bankAccount', 'driversLicense', 'passport'] as const;
 
 export interface EncryptContext {
@@ -111,11 +165,15 @@ export interface EncryptContext {
 }
 
 /**
- * The request body for a create or an edit. An edit keeps the stored item's own key and the type-object
- * fields the vault does not show, and records a changed password in the password history.
+ * The request body for a create or an edit, always with the item's own key (see the top of this file). An edit keeps
+ * the stored item's key and the type-object fields the vault does not show, and records a changed password in the
+ * password history. `carriedKey` is the key the stored item's fields are under when it has no key of its own (its
+ * owner's key, which differs from `ownerKey` only on a move into an organization).
  */
-export async function encryptItem(item: ItemView, userKey: SymmetricKey, ctx: EncryptContext, original?: CipherResponse, previous?: ItemView): Promise<CipherRequest> {
-  const key = await itemKey(original ?? {}, userKey);
+export async function encryptItem(item: ItemView, ownerKey: SymmetricKey, ctx: EncryptContext, stored?: CipherResponse, previous?: ItemView, carriedKey: SymmetricKey = ownerKey): Promise<CipherRequest> {
+  const written = await keyForWrite(ownerKey, stored, carriedKey);
+  const key = written.key;
+  const original = written.carried;
   const request: CipherRequest = {
     type: item.type,
     folderId: item.folderId || null,
@@ -123,13 +181,14 @@ export async function encryptItem(item: ItemView, userKey: SymmetricKey, ctx: En
     reprompt: original?.reprompt ?? 0,
     name: (await enc(item.name, key)) ?? (await encryptString('', key)),
     notes: await enc(item.notes, key),
-    key: original?.key ?? null,
+    key: written.wrapped,
     organizationId: original?.organizationId ?? item.organizationId ?? null,
     encryptedFor: ctx.userId,
     fields: await Promise.all(item.fields.map(async (f): Promise<FieldData> => ({ type: f.type, name: await enc(f.name, key), value: await enc(f.value, key), linkedId: f.linkedId ?? null }))),
   };
-  if (ctx.userKeyId && !original?.key) request.encryptedByKeyId = ctx.userKeyId;
+  if (ctx.userKeyId && !stored?.key) request.encryptedByKeyId = ctx.userKeyId;
   if (original) request.lastKnownRevisionDate = original.revisionDate;
+  if (written.attachments2) request.attachments2 = written.attachments2;
 
   const history = [...item.passwordHistory];
   let passwordRevisionDate = original?.login?.passwordRevisionDate ?? null;
@@ -182,9 +241,9 @@ export async function encryptItem(item: ItemView, userKey: SymmetricKey, ctx: En
 
 /**
  * The cipher of a personal item moved into an organization (organizations doc §2.6): an item with its own key keeps
- * it, re-wrapped under the organization key, so every field stays as it is; an item without one is encrypted anew
- * under the organization key, and the fields this vault does not edit (passkeys, newer types' objects), which were
- * under the user key, cannot follow.
+ * it, re-wrapped under the organization key, so every field stays as it is; an item without one gets its own key
+ * here, wrapped under the organization key, and everything it carries (passkeys, newer types' objects, attachment
+ * keys) is re-encrypted from the user key to it.
  */
 export async function encryptForShare(item: ItemView, original: CipherResponse, userKey: SymmetricKey, orgKey: SymmetricKey, organizationId: string, ctx: EncryptContext): Promise<CipherRequest> {
   if (original.organizationId) throw new Error('This item already belongs to an organization.');
@@ -197,10 +256,10 @@ export async function encryptForShare(item: ItemView, original: CipherResponse, 
       raw.fill(0);
     }
   } else {
-    if (item.type > CipherType.Identity) throw new Error('Items of this type can be moved only by a client that edits them.');
-    moved = { ...original, organizationId, login: original.login ? { ...original.login, fido2Credentials: null } : null };
+    moved = { ...original, organizationId };
   }
-  const request = await encryptItem({ ...item, organizationId }, orgKey, ctx, moved);
+  // A legacy item gets its own key here, under the organization key; what it carries over is under the user key.
+  const request = await encryptItem({ ...item, organizationId }, orgKey, ctx, moved, undefined, original.key ? orgKey : userKey);
   // The item keeps the member's folder (per user on organization items).
   request.organizationId = organizationId;
   return request;

@@ -275,6 +275,8 @@ export interface ItemView {
   /** The caller's access (organizations doc §7.3); always true for personal items. */
   edit: boolean;
   viewPassword: boolean;
+  /** Set when a URI's `uriChecksum` did not verify: that URI is shown empty (malicious-server doc BW06). */
+  uriChecksumFailed?: boolean;
 }
 
 /** What the list needs of an item: decrypted once at unlock, the rest only when the item is opened. */

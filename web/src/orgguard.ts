@@ -1,26 +1,32 @@
 // The organization and person pins at work in the browser (malicious-server doc BW01, BW08, BW09, §3.13): the sync is
 // screened before the vault uses it, an unpinned organization is asked about once, an overwritten one refused, and the
 // confirm screens check the person's key against its pin. The rules themselves are in orgtrust.ts.
-import { fingerprintPhrase, unwrapPrivateKey, type SymmetricKey } from './crypto';
+import { fingerprintPhrase, normalizeSalt, unwrapPrivateKey, type SymmetricKey } from './crypto';
 import { ServerIntegrityError } from './integrity';
 import type { SyncResponse } from './models';
 import { checkOrganizationKey, checkPerson, judgeOrganization, pinOrganization, pinPerson, screenSync, short, wrappedKeyId, type OrgStanding } from './orgtrust';
 import { createPins, defaultPinStore, OrganizationOrigin, publicKeyDigest, type AccountPins } from './pins';
 import { wordList } from './screens/fingerprint';
 import { handleUnsafe, showUnsafe } from './screens/unsafe';
+import { vault } from './vault';
 
 const store = defaultPinStore();
 
-/** Reads, changes and writes this account's pin record at once (the web vault's origin is the server). */
+/**
+ * Reads, changes and writes this account's pin record at once. The signed-in account's record goes through the vault
+ * (vault.updatePins: the one copy its sync checks save too); another e-mail's (an account just registered, not yet
+ * logged in) straight to the store, which its first login then reads.
+ */
 export async function updatePins(email: string, change: (pins: AccountPins) => void | Promise<void>): Promise<AccountPins> {
+  if (vault.email && normalizeSalt(email) === vault.email) return vault.updatePins(change);
   const pins = (await store.load(location.origin, email)) ?? createPins(location.origin, email);
   await change(pins);
   await store.save(pins);
   return pins;
 }
 
-async function readPins(email: string): Promise<AccountPins> {
-  return (await store.load(location.origin, email)) ?? createPins(location.origin, email);
+function readPins(email: string): Promise<AccountPins> {
+  return updatePins(email, () => {});
 }
 
 /** An organization the last sync listed and this browser does not use. */

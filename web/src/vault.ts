@@ -4,16 +4,22 @@
 // Storage: localStorage keeps the device id, the last e-mail and preferences (nothing secret). sessionStorage
 // (this tab only, gone when it closes) keeps the tokens and the protected user key, which is encrypted under the
 // master key, so a reload asks for the master password again instead of a full login.
-import { Api, kdfFromToken, type Tokens, type TokenResponse } from './api';
+import { Api, kdfFromPrelogin, kdfFromToken, type Tokens, type TokenResponse } from './api';
 import {
-  checkKdfFloor, decryptBytes, deriveMasterKey, makeOrganizationKeys, stretchedKey, wrapForPublicKey, masterPasswordHash, normalizeSalt, publicKeyOf, unwrapOrgKey, unwrapPrivateKey, unwrapUserKey,
-  type KdfConfig, type SymmetricKey,
+  decryptBytes, deriveMasterKey, makeOrganizationKeys, stretchedKey, wrapForPublicKey, masterPasswordHash, normalizeSalt, publicKeyOf, unwrapOrgKey, unwrapPrivateKey,
+  unwrapUserKey, userKeyId, SymmetricKey, type KdfConfig,
 } from './crypto';
-import { decryptAttachments, encryptAttachment, fetchAttachment, rewrapAttachments, type AttachmentView } from './attachments';
+import { decryptAttachments, encryptAttachment, fetchAttachment, type AttachmentView } from './attachments';
+import {
+  checkPreloginKdf, checkProtectedUserKey, checkSyncAnswer, checkTokenAnswer, checkUserKeyLength, isIntegrityError, prop, ServerIntegrityError, userKeyRotated,
+  type IntegrityIssue, type Kdf,
+} from './integrity';
+import { createPins, defaultPinStore, publicKeyDigest, type AccountPins } from './pins';
+import { acceptItem, acceptVault, checkEcho, checkVault, forgetOwnDelete, held, pinOwnWrite, type VaultFinding } from './vaultchecks';
 import { FilesApi, type Progress } from './filesapi';
 import { decryptItem, decryptListEntry, decryptSubtitle, encryptForShare, encryptItem, itemKey } from './items';
 import { decryptSend, encryptSend, encryptSendFile, SendType, type SendDraft, type SendView } from './sends';
-import type { CipherResponse, CollectionView, SendResponse, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
+import type { CipherRequest, CipherResponse, CollectionView, SendResponse, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
 import { OrgApi } from './orgapi';
 import { EmergencyApi } from './emergencyapi';
 import { guardOrganizations, pinCreatedOrganization, type GuardContext } from './orgguard';
@@ -43,8 +49,33 @@ export function deviceInfo() {
   return { identifier, type, name: `${name} (web vault)` };
 }
 
+/** The pin form of a KDF. */
+function kdfPin(kdf: KdfConfig): Kdf {
+  return { type: kdf.kdfType, iterations: kdf.iterations, memory: kdf.kdfType === 1 ? kdf.memory ?? null : null, parallelism: kdf.kdfType === 1 ? kdf.parallelism ?? null : null };
+}
+
+/** What the user answered to an integrity question (screens/unsafe.ts). */
+export type IssueAnswer = 'log-out' | 'keep-hidden' | 'accept' | 'ok';
+
 export class Vault {
   readonly api = new Api(deviceInfo());
+  /** Where the pins live (IndexedDB); they outlive log-out and are never uploaded (malicious-server doc §2.2). */
+  pinStore = defaultPinStore();
+  /** This account's pins, loaded at prelogin/unlock; null before. */
+  private pins: AccountPins | null = null;
+  /**
+   * Shows a finding (warning, quarantine question, item refusal) and resolves with the user's answer; the app sets it
+   * to the "Your server sent something unsafe" dialog. Without one, every question is answered "keep hidden".
+   */
+  onIssue: (issue: IntegrityIssue) => Promise<IssueAnswer> = async () => 'keep-hidden';
+  /** Called when a background sync refuses the session (the app shows the dialog and logs out). */
+  onRefused: (err: ServerIntegrityError) => void = () => {};
+  /** Items the last sync held back (quarantined or refused), with their findings: not listed, not opened, never uploaded. */
+  private heldCiphers = new Map<string, { cipher: CipherResponse; findings: VaultFinding[] }>();
+  /** Findings the user already answered "keep hidden" in this session (id + code), not asked again until reload. */
+  private answered = new Set<string>();
+  /** Items whose item key the server dropped (cipher-key-dropped): kept as this vault wrote them, never uploaded again. */
+  private blocked = new Set<string>();
   email = '';
   kdf: KdfConfig | null = null;
   protectedUserKey = '';
@@ -120,28 +151,77 @@ export class Vault {
 
   // ---------- login, unlock, lock ----------
 
+  /** The pins of this origin and e-mail (a fresh record when this browser never unlocked the account). */
+  private async loadPins(email: string): Promise<AccountPins> {
+    return (await this.pinStore.load(location.origin, email)) ?? createPins(location.origin, email);
+  }
+
+  private async savePins(): Promise<void> {
+    if (this.pins) await this.pinStore.save(this.pins);
+  }
+
+  /** The account's KDF was changed from this browser (settings): the pin becomes the new KDF, lower or higher. */
+  async pinOwnKdfChange(kdf: KdfConfig): Promise<void> {
+    const pins = (this.pins ??= await this.loadPins(this.email));
+    pins.kdf = kdfPin(kdf);
+    await this.savePins();
+  }
+
+  /**
+   * Prelogin, then the KDF checks before anything is derived (malicious-server doc BW07): below Coffer's floor is
+   * refused (`kdf-floor`), and so is anything weaker than the KDF pinned at this account's last unlock here
+   * (`kdf-downgrade`). Throws ServerIntegrityError; nothing is hashed or sent after it.
+   */
   async prelogin(email: string): Promise<KdfConfig> {
-    const body = await this.api.prelogin(normalizeSalt(email));
-    const k = body.kdfSettings;
-    const kdf: KdfConfig = { kdfType: k.kdfType as KdfConfig['kdfType'], iterations: k.iterations, memory: k.memory, parallelism: k.parallelism };
-    checkKdfFloor(kdf);
+    const kdf = kdfFromPrelogin(await this.api.prelogin(normalizeSalt(email)));
+    const pins = await this.loadPins(email);
+    checkPreloginKdf(kdfPin(kdf), pins.kdf);
     return kdf;
+  }
+
+  /**
+   * Opens the protected user key with the master key, checked as malicious-server doc BW11/BW12 ask: type 2 only
+   * (before the key is touched), exactly 64 bytes, and its key id against the pin (another id that MAC-verified is a
+   * rotation done elsewhere: re-pinned, with a warning). Pins the KDF it unlocked with (a higher one replaces the pin).
+   */
+  private async openUserKey(protectedUserKey: string, masterKey: Uint8Array<ArrayBuffer>, kdf: KdfConfig): Promise<SymmetricKey> {
+    checkProtectedUserKey(protectedUserKey);
+    const raw = await decryptBytes(protectedUserKey, await stretchedKey(masterKey));
+    try {
+      checkUserKeyLength(raw.length);
+      const id = await userKeyId(raw);
+      const pins = this.pins!;
+      if (pins.userKeyId && pins.userKeyId !== id) void this.onIssue(userKeyRotated(pins.userKeyId, id));
+      pins.kdf = kdfPin(kdf);
+      pins.userKeyId = id;
+      pins.protectedUserKeyType = 2;
+      this.userKeyId = id;
+      return await SymmetricKey.fromBytes(raw);
+    } finally {
+      raw.fill(0);
+    }
   }
 
   /** Derives once, then logs in with the hash and opens the user key with the same master key. */
   async login(email: string, password: string, kdf: KdfConfig, twoFactor?: { provider: string; token: string; remember: boolean }): Promise<void> {
+    this.pins = await this.loadPins(email);
+    checkPreloginKdf(kdfPin(kdf), this.pins.kdf);
     const masterKey = await deriveMasterKey(password, normalizeSalt(email), kdf);
     try {
       const hash = await masterPasswordHash(masterKey, password);
       const token: TokenResponse = await this.api.login(email.trim(), hash, twoFactor);
       performance.mark('coffer-token');
+      // Key Connector, missing keys, another KDF: refused before the answer is used or anything else is asked.
+      checkTokenAnswer(token, kdfPin(kdf));
+      const protectedUserKey = (token.Key ?? token.key ?? prop(prop(prop(token, 'UserDecryptionOptions'), 'MasterPasswordUnlock'), 'MasterKeyEncryptedUserKey')) as string;
+      checkProtectedUserKey(protectedUserKey);
       // The vault downloads while the user key is unwrapped.
       const body = this.api.sync();
       body.catch(() => {});
       this.email = normalizeSalt(email);
-      this.kdf = kdfFromToken(token);
-      this.protectedUserKey = (token.Key ?? token.key)!;
-      this.userKey = await unwrapUserKey(this.protectedUserKey, masterKey);
+      this.kdf = kdf;
+      this.protectedUserKey = protectedUserKey;
+      this.userKey = await this.openUserKey(protectedUserKey, masterKey, kdf);
       localStorage.setItem('coffer.email', this.email);
       this.save();
       await this.apply(await body);
@@ -162,6 +242,9 @@ export class Vault {
       const response = await this.api.loginWithPasskey(token, assertionJson(credential));
       const body = await this.api.sync();
       this.email = normalizeSalt(body.profile.email);
+      this.pins = await this.loadPins(this.email);
+      // No prelogin here: the KDF the lock screen will derive with comes from this answer, so it meets the same checks.
+      checkPreloginKdf(kdfPin(kdfFromToken(response)), this.pins.kdf);
       this.kdf = kdfFromToken(response);
       this.protectedUserKey = (response.Key ?? response.key)!;
       localStorage.setItem('coffer.email', this.email);
@@ -192,13 +275,16 @@ export class Vault {
   async unlock(password: string): Promise<void> {
     // The KDF runs while the vault downloads: the tokens outlive a lock, so the sync needs no password. The
     // download is dropped unread if the password turns out wrong.
+    this.pins = await this.loadPins(this.email);
+    checkPreloginKdf(kdfPin(this.kdf!), this.pins.kdf);
+    checkProtectedUserKey(this.protectedUserKey);
     const body = this.api.sync();
     body.catch(() => {});
     const masterKey = await deriveMasterKey(password, this.email, this.kdf!);
     performance.mark('coffer-kdf');
     try {
-      this.userKey = await unwrapUserKey(this.protectedUserKey, masterKey).catch(() => {
-        throw new Error('Invalid master password.');
+      this.userKey = await this.openUserKey(this.protectedUserKey, masterKey, this.kdf!).catch((err: unknown) => {
+        throw isIntegrityError(err) ? err : new Error('Invalid master password.');
       });
     } finally {
       masterKey.fill(0);
@@ -226,6 +312,7 @@ export class Vault {
     this.orgKeys.clear();
     this.wrappedOrgKeys.clear();
     this.ciphers.clear();
+    this.heldCiphers.clear();
     this.sendResponses.clear();
     this.entries = [];
     this.folders = [];
@@ -241,6 +328,9 @@ export class Vault {
     this.api.clear();
     this.protectedUserKey = '';
     this.kdf = null;
+    this.pins = null;
+    this.blocked.clear();
+    this.answered.clear();
     sessionStorage.removeItem(SESSION_KEY);
   }
 
@@ -304,7 +394,12 @@ export class Vault {
    */
   async sync(): Promise<void> {
     this.key();
-    await this.apply(await this.api.sync());
+    try {
+      await this.apply(await this.api.sync());
+    } catch (err) {
+      if (isIntegrityError(err) && !err.cipherId) this.onRefused(err);
+      throw err;
+    }
   }
 
   /** What the organization screening asks of the session: the organization's public key, and a fresh sync. */
@@ -312,18 +407,58 @@ export class Vault {
     return { email: this.email, organizationPublicKey: async (orgId) => (await this.orgApi.publicKey(orgId)).publicKey, resync: () => this.sync() };
   }
 
+  /**
+   * Changes this account's pins and saves them at once: the one in-memory record the checks of every sync write to
+   * too (loaded at login or unlock), so a pin made between syncs (an organization created or accepted here, a person's
+   * key confirmed) is not lost to the next sync's save.
+   */
+  async updatePins(change: (pins: AccountPins) => void | Promise<void>): Promise<AccountPins> {
+    const pins = (this.pins ??= await this.loadPins(this.email));
+    await change(pins);
+    await this.savePins();
+    return pins;
+  }
+
+  /**
+   * Applies a sync after its checks (malicious-server doc §2.2): the account checks (Key Connector, missing keys, the
+   * KDF, the protected user key's type), then the vault checks against the pins (vaultchecks.ts). A refusal throws
+   * before anything of the sync is used; held items (quarantined, refused) stay out of the list; warnings and
+   * questions go to onIssue; the pins are updated and saved.
+   */
   private async apply(body: SyncResponse): Promise<void> {
     performance.mark('coffer-synced');
     const key = this.key();
-    // Organizations this browser has not pinned, or that come with another key than pinned, are left out (orgguard.ts).
-    body = await guardOrganizations(body, key, this.orgGuardContext());
-    this.userId = body.profile.id;
-    this.twoFactorEnabled = body.profile.twoFactorEnabled;
-    this.userKeyId = body.userDecryption?.userKeyId ?? null;
-    if (body.profile.key && body.profile.key !== this.protectedUserKey) {
+    checkSyncAnswer(body, this.kdf ? kdfPin(this.kdf) : null);
+    if (body.profile.key !== this.protectedUserKey) {
+      // A key rotated elsewhere is used from the next unlock on; it must be type 2 like the one it replaces.
+      checkProtectedUserKey(body.profile.key);
       this.protectedUserKey = body.profile.key;
       this.save();
     }
+    const revisionDate = this.api.accountRevisionDate().then((ms) => (typeof ms === 'number' ? new Date(ms).toISOString() : null), () => null);
+    const pins = (this.pins ??= await this.loadPins(this.email));
+    // Organizations this browser has not pinned, or that come with another key than pinned, are left out before the
+    // vault checks see their items (orgguard.ts).
+    body = await guardOrganizations(body, key, this.orgGuardContext());
+    const revision = await revisionDate;
+    let findings = await checkVault(pins, body.ciphers, revision);
+    if (findings.some((f) => f.cipherId)) {
+      // The questions name the items: their names decrypt (locally) once the checks have run.
+      const names = new Map<string, string>();
+      for (const c of body.ciphers) names.set(c.id.toLowerCase(), (await this.listEntry(c)).name);
+      findings = await checkVault(pins, body.ciphers, revision, (id) => `"${names.get(id) ?? id}"`);
+    }
+    pins.userId = body.profile.id.toLowerCase();
+    if (body.profile.privateKey && !pins.publicKeySha256) {
+      pins.publicKeySha256 = await publicKeyOf(body.profile.privateKey, key).then(publicKeyDigest, () => null);
+    }
+    await acceptVault(pins, body.ciphers, revision, findings);
+    await this.savePins();
+    this.userId = body.profile.id;
+    this.twoFactorEnabled = body.profile.twoFactorEnabled;
+    const hold = held(findings);
+    this.heldCiphers = new Map(body.ciphers.filter((c) => hold.has(c.id.toLowerCase())).map((c) => [c.id, { cipher: c, findings: findings.filter((f) => f.cipherId === c.id.toLowerCase()) }]));
+    body = { ...body, ciphers: body.ciphers.filter((c) => !hold.has(c.id.toLowerCase())) };
     this.ciphers = new Map(body.ciphers.map((c) => [c.id, c]));
     this.sendResponses = new Map((body.sends ?? []).map((s) => [s.id, s]));
     await this.applyOrganizations(body, key);
@@ -336,8 +471,42 @@ export class Vault {
     performance.mark('coffer-decrypted');
     this.changed();
     void this.fillSubtitles(key);
+    for (const f of findings) if (f.kind === 'warn') void this.onIssue(f);
+    // One review at a time: a sync during a review asks only what is still unanswered once it ends.
+    this.reviewing = this.reviewing.then(() => this.review(), () => this.review());
   }
 
+  private reviewing: Promise<void> = Promise.resolve();
+
+  /** Items held back by the last sync, for the list's notice. */
+  heldCount(): number {
+    return this.heldCiphers.size;
+  }
+
+  /**
+   * Asks about each held item, one question at a time (the dialog queues them): "I did this" accepts the server's
+   * version of a quarantined item (pinned as it is now, listed again); "Keep hidden" leaves it out for this session;
+   * "Log out" ends the session.
+   */
+  private async review(): Promise<void> {
+    for (const [id, { cipher, findings }] of [...this.heldCiphers]) {
+      for (const finding of findings) {
+        const asked = `${id}\n${finding.code}`;
+        if (this.answered.has(asked)) continue;
+        const answer = await this.onIssue(finding);
+        if (!this.heldCiphers.has(id)) return;
+        if (answer === 'log-out') return;
+        this.answered.add(asked);
+        if (answer !== 'accept') break;
+        if (findings.every((f) => f.kind === 'quarantine' && (f === finding || this.answered.has(`${id}\n${f.code}`)))) {
+          await acceptItem(this.pins!, cipher);
+          await this.savePins();
+          this.heldCiphers.delete(id);
+          await this.store(cipher);
+        }
+      }
+    }
+  }
   /**
    * The memberships of sync's profile (Confirmed only, organizations doc §7.1): each organization key opened with
    * the account's private key, then the collection names under it. An organization whose key does not open is
@@ -423,6 +592,7 @@ export class Vault {
    * organizations doc §6.1). An organization item stays under its organization's key.
    */
   async saveItem(item: ItemView, collectionIds: string[] = []): Promise<string> {
+    if (item.id) this.assertUploadable(item.id);
     const original = item.id ? this.ciphers.get(item.id) : undefined;
     const previous = item.id ? await this.item(item.id) : undefined;
     const key = this.keyFor(original ?? item);
@@ -432,8 +602,34 @@ export class Vault {
       : item.organizationId
         ? await this.orgApi.createItem(request, collectionIds)
         : await this.api.createCipher(request);
-    await this.store(saved);
+    await this.keepWrite(request, saved);
     return saved.id;
+  }
+
+  /** Held and blocked items are never uploaded (malicious-server doc §2.2, BW10 defence 3). */
+  private assertUploadable(id: string): void {
+    if (this.blocked.has(id)) throw new Error('The server dropped this item\'s key; it is kept as this vault wrote it and not uploaded again.');
+    if (this.heldCiphers.has(id)) throw new Error('This item is hidden until you review what the server changed.');
+  }
+
+  /**
+   * The echo check of a create or edit (BW10 defence 3): the answer must carry the item key that was sent. When it
+   * does, the answer is kept and pinned as this vault's own write; when it does not, this vault keeps its own copy
+   * (the request's fields and key), blocks further uploads of the item and refuses (`cipher-key-dropped`).
+   */
+  private async keepWrite(request: CipherRequest, saved: CipherResponse): Promise<void> {
+    const pins = (this.pins ??= await this.loadPins(this.email));
+    try {
+      checkEcho(pins, { key: request.key, type: request.type, reprompt: request.reprompt }, saved);
+    } catch (err) {
+      this.blocked.add(saved.id);
+      const { encryptedFor: _for, encryptedByKeyId: _by, lastKnownRevisionDate: _last, attachments2: _att, ...fields } = request;
+      await this.store({ ...saved, ...fields, key: request.key ?? null } as CipherResponse);
+      throw err;
+    } finally {
+      await this.savePins();
+    }
+    await this.store(saved);
   }
 
   /** "Move to organization": re-encrypts a personal item under the organization key and files it into collections. */
@@ -442,16 +638,19 @@ export class Vault {
     if (!original) throw new Error('No such item.');
     if (collectionIds.length === 0) throw new Error('Choose at least one collection.');
     const item = await this.item(id);
+    // A legacy item gets its own key on the way; its attachments' names and keys follow in attachments2 (§2.9).
+    this.assertUploadable(id);
     const request = await encryptForShare(item, original, this.key(), this.orgKey(organizationId), organizationId, this.context());
-    // With no item key of its own, the attachments' names and keys are under the user key: re-wrap them too (§2.9).
-    if (!original.key && original.attachments?.length) request.attachments2 = await rewrapAttachments(original.attachments, this.key(), this.orgKey(organizationId));
-    await this.store(await this.orgApi.share(id, request, collectionIds));
+    await this.keepWrite(request, await this.orgApi.share(id, request, collectionIds));
   }
 
   /** Changes an organization item's collections; when the caller loses access the item leaves the list (§6.2). */
   async setItemCollections(id: string, collectionIds: string[]): Promise<boolean> {
     const answer = await this.orgApi.setCollections(id, collectionIds);
     if (answer.unavailable || !answer.cipher) {
+      // Gone by this user's own action: not a vanished item at the next sync.
+      if (this.pins) forgetOwnDelete(this.pins, id);
+      await this.savePins();
       this.ciphers.delete(id);
       this.entries = this.entries.filter((e) => e.id !== id);
       this.changed();
@@ -505,11 +704,16 @@ export class Vault {
   }
 
   async restoreItem(id: string): Promise<void> {
-    await this.store(await this.api.restoreCipher(id));
+    const restored = await this.api.restoreCipher(id);
+    if (this.pins) pinOwnWrite(this.pins, restored);
+    await this.savePins();
+    await this.store(restored);
   }
 
   async deleteItem(id: string): Promise<void> {
     await this.api.deleteCipher(id);
+    if (this.pins) forgetOwnDelete(this.pins, id);
+    await this.savePins();
     this.ciphers.delete(id);
     this.entries = this.entries.filter((e) => e.id !== id);
     this.changed();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decryptBytes, decryptString, encryptBytes, encryptString, fromBase64, fromHex, randomBytes, SymmetricKey, toHex } from '../src/crypto';
-import { decryptItem, decryptListEntry, decryptSubtitle, encryptForShare, encryptItem } from '../src/items';
+import { decryptBytes, decryptString, encryptBytes, encryptString, fromBase64, fromHex, randomBytes, SymmetricKey, toHex, unwrapSymmetricKey } from '../src/crypto';
+import { decryptItem, decryptListEntry, decryptSubtitle, encryptForShare, encryptItem, rekey } from '../src/items';
 import { CipherType, emptyItem, type CipherResponse } from '../src/models';
 import { vectors } from './vectors';
 
@@ -16,7 +16,14 @@ function asResponse(request: Awaited<ReturnType<typeof encryptItem>>, id: string
   };
 }
 
-test('a login round-trips through the wire shape with every field encrypted', async () => {
+/** What an old client wrote: every field directly under the owner key, no item key (built from a keyed item). */
+async function legacy(response: CipherResponse, ownerKey: SymmetricKey): Promise<CipherResponse> {
+  const own = await unwrapSymmetricKey(response.key!, ownerKey);
+  const { key: _key, ...rest } = response;
+  return { ...(await rekey(rest, own, ownerKey)), key: null };
+}
+
+test('a login round-trips through the wire shape with every field under its own item key', async () => {
   const key = await userKey();
   const item = emptyItem(CipherType.Login);
   item.name = 'Example';
@@ -26,22 +33,42 @@ test('a login round-trips through the wire shape with every field encrypted', as
   const request = await encryptItem(item, key, ctx);
   assert.equal(request.encryptedFor, ctx.userId);
   assert.equal(request.encryptedByKeyId, ctx.userKeyId);
+  // A fresh 64-byte item key under the user key (malicious-server doc BW10), whatever the server says.
+  assert.equal((await decryptBytes(request.key!, key)).length, 64);
+  const own = await unwrapSymmetricKey(request.key!, key);
   for (const value of [request.name, request.notes, request.login!.username, request.login!.password, request.login!.totp, request.login!.uris![0]!.uri, request.fields![0]!.value]) {
     assert.match(value!, /^2\./);
+    await assert.rejects(decryptString(value!, key), /Decryption failed/);
   }
   // Bitwarden's checksum of a URI: Base64 SHA-256, encrypted.
-  assert.equal(await decryptString(request.login!.uris![0]!.uriChecksum!, key), 'EAaArVRs5qV39C9S3zO0z9ynVoWeZkuNfeMpsVDQnOk=');
+  assert.equal(await decryptString(request.login!.uris![0]!.uriChecksum!, own), 'EAaArVRs5qV39C9S3zO0z9ynVoWeZkuNfeMpsVDQnOk=');
   const back = await decryptItem(asResponse(request, 'id-1'), key);
   assert.equal(back.name, 'Example');
   assert.deepEqual(back.login, item.login);
   assert.deepEqual(back.fields, item.fields);
+  assert.equal(back.uriChecksumFailed, undefined);
   const entry = await decryptListEntry(asResponse(request, 'id-1'), key);
   assert.equal(entry.name, 'Example');
   assert.equal(entry.hasTotp, true);
   assert.equal(await decryptSubtitle(asResponse(request, 'id-1'), key), 'alice');
+  const again = await encryptItem(item, key, ctx);
+  assert.notEqual(toHex(await decryptBytes(again.key!, key)), toHex(await decryptBytes(request.key!, key)), 'every item has a key of its own');
 });
 
-test('an edit keeps unknown type fields, records the old password and sends the revision date', async () => {
+test('a URI whose checksum does not verify is not shown, and the item says so', async () => {
+  const key = await userKey();
+  const item = emptyItem(CipherType.Login);
+  item.name = 'Bank';
+  item.login = { username: 'ann', password: 'bank.example.com', totp: '', uris: [{ uri: 'https://bank.example', match: null }] };
+  const response = asResponse(await encryptItem(item, key, ctx), 'u-1');
+  // The server moves the password ciphertext into the URI (malicious-server doc BW06); the checksum stays.
+  response.login!.uris![0]!.uri = response.login!.password;
+  const view = await decryptItem(response, key);
+  assert.equal(view.uriChecksumFailed, true);
+  assert.deepEqual(view.login.uris, [{ uri: '', match: null }]);
+});
+
+test('an edit keeps the item key and unknown type fields, records the old password and sends the revision date', async () => {
   const key = await userKey();
   const item = emptyItem(CipherType.Login);
   item.name = 'Site';
@@ -51,11 +78,37 @@ test('an edit keeps unknown type fields, records the old password and sends the 
   const previous = await decryptItem(stored, key);
   const edited = { ...previous, login: { ...previous.login, password: 'new' } };
   const request = await encryptItem(edited, key, ctx, stored, previous);
+  assert.equal(request.key, stored.key);
+  assert.equal(request.encryptedByKeyId, undefined);
   assert.deepEqual(request.login!.fido2Credentials, [{ credentialId: 'x' }]);
   assert.equal(request.lastKnownRevisionDate, stored.revisionDate);
   assert.equal(request.passwordHistory!.length, 1);
-  assert.equal(await decryptString(request.passwordHistory![0]!.password, key), 'old');
+  assert.equal(await decryptString(request.passwordHistory![0]!.password, await unwrapSymmetricKey(stored.key!, key)), 'old');
   assert.equal(request.login!.passwordRevisionDate, ctx.now());
+});
+
+test('a legacy item gets its own key at its first edit, with what it carries and its attachments re-encrypted under it', async () => {
+  const key = await userKey();
+  const item = emptyItem(CipherType.Login);
+  item.name = 'Old site';
+  item.login = { username: 'u', password: 'p', totp: '', uris: [] };
+  const stored = await legacy(asResponse(await encryptItem(item, key, ctx), 'l-1'), key);
+  stored.login!.fido2Credentials = [{ credentialId: await encryptString('cred-1', key), counter: await encryptString('7', key), creationDate: '2026-01-01T00:00:00Z' }];
+  const fileKey = randomBytes(64);
+  stored.attachments = [{ id: 'a-1', fileName: await encryptString('scan.pdf', key), key: await encryptBytes(fileKey, key), size: '10', sizeName: '10 Bytes', url: null } as never];
+  assert.equal(stored.key, null);
+  const view = await decryptItem(stored, key);
+  assert.equal(view.name, 'Old site');
+  const request = await encryptItem({ ...view, name: 'Old site 2' }, key, ctx, stored, view);
+  const own = await unwrapSymmetricKey(request.key!, key);
+  assert.equal(request.encryptedByKeyId, ctx.userKeyId);
+  assert.equal(await decryptString(request.name, own), 'Old site 2');
+  const fido = (request.login!.fido2Credentials as Record<string, string>[])[0]!;
+  assert.equal(await decryptString(fido.credentialId!, own), 'cred-1');
+  assert.equal(await decryptString(fido.counter!, own), '7');
+  assert.equal(fido.creationDate, '2026-01-01T00:00:00Z');
+  assert.equal(await decryptString(request.attachments2!['a-1']!.fileName, own), 'scan.pdf');
+  assert.equal(toHex(await decryptBytes(request.attachments2!['a-1']!.key!, own)), toHex(fileKey));
 });
 
 test('card and identity items round-trip and show a subtitle', async () => {
@@ -86,7 +139,7 @@ test('an edit of an item type the vault does not show keeps its type object and 
   stored.type = 5;
   stored.secureNote = null;
   stored.sshKey = { privateKey: '2.a|b|c', publicKey: '2.d|e|f', keyFingerprint: '2.g|h|i' };
-  stored.fields = [{ type: 3, name: await encryptString('Username', key), value: null, linkedId: 100 }];
+  stored.fields = [{ type: 3, name: await encryptString('Username', await unwrapSymmetricKey(stored.key!, key)), value: null, linkedId: 100 }];
   const view = await decryptItem(stored, key);
   const request = await encryptItem({ ...view, name: 'SSH renamed' }, key, ctx, stored, view);
   assert.deepEqual((request as unknown as Record<string, unknown>).sshKey, stored.sshKey);
@@ -105,7 +158,7 @@ test('an organization item from sync opens with the org key and carries the call
   item.name = 'Database';
   item.login.password = vectors.organizationKey.itemPassword;
   const response: CipherResponse = {
-    ...asResponse(await encryptItem(item, key, ctx), 'o-1'),
+    ...(await legacy(asResponse(await encryptItem(item, key, ctx), 'o-1'), key)),
     organizationId: ORG, collectionIds: ['c-1'], edit: false, viewPassword: false, permissions: { delete: false, restore: false },
   };
   response.login!.password = vectors.organizationKey.itemPasswordEncString;
@@ -118,28 +171,29 @@ test('an organization item from sync opens with the org key and carries the call
   const entry = await decryptListEntry(response, key);
   assert.equal(entry.organizationId, ORG);
   assert.deepEqual(entry.collectionIds, ['c-1']);
-  await assert.rejects(decryptItem(response, await userKey()), /MAC/);
-  // An edit stays in its organization, under its key.
+  await assert.rejects(decryptItem(response, await userKey()), /Decryption failed/);
+  // An edit stays in its organization, and gets an item key of its own under the organization key.
   const edited = await encryptItem({ ...view, name: 'Database 2' }, key, ctx, response, view);
   assert.equal(edited.organizationId, ORG);
-  assert.equal(await decryptString(edited.name, key), 'Database 2');
+  assert.equal(await decryptString(edited.name, await unwrapSymmetricKey(edited.key!, key)), 'Database 2');
 });
 
-test('a personal item without its own key moves into an organization re-encrypted under the org key', async () => {
+test('a personal item without its own key moves into an organization with a new item key under the org key', async () => {
   const user = await userKey();
   const key = await orgKey();
   const item = emptyItem(CipherType.Login);
   item.name = 'Shared site';
   item.login = { username: 'ops', password: 'pa55', totp: '', uris: [{ uri: 'https://ops.example', match: null }] };
-  const stored = asResponse(await encryptItem(item, user, ctx), 'p-1');
-  stored.login!.fido2Credentials = [{ credentialId: '2.under|user|key' }];
+  const stored = await legacy(asResponse(await encryptItem(item, user, ctx), 'p-1'), user);
+  stored.login!.fido2Credentials = [{ credentialId: await encryptString('passkey-1', user) }];
   const request = await encryptForShare(await decryptItem(stored, user), stored, user, key, ORG, ctx);
   assert.equal(request.organizationId, ORG);
-  assert.equal(request.key, null);
-  assert.equal(request.login!.fido2Credentials, null, 'passkeys under the user key cannot follow');
-  assert.equal(await decryptString(request.login!.password!, key), 'pa55');
-  assert.equal(await decryptString(request.name, key), 'Shared site');
-  await assert.rejects(decryptString(request.name, user), /MAC/);
+  const own = await unwrapSymmetricKey(request.key!, key);
+  assert.equal(await decryptString((request.login!.fido2Credentials as Record<string, string>[])[0]!.credentialId!, own), 'passkey-1', 'passkeys follow, re-encrypted');
+  assert.equal(await decryptString(request.login!.password!, own), 'pa55');
+  assert.equal(await decryptString(request.name, own), 'Shared site');
+  await assert.rejects(decryptString(request.name, user), /Decryption failed/);
+  await assert.rejects(decryptString(request.name, key), /Decryption failed/);
   await assert.rejects(encryptForShare(item, { ...stored, organizationId: ORG }, user, key, ORG, ctx), /already belongs/);
 });
 

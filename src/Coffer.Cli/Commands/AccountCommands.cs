@@ -59,6 +59,9 @@ internal static class AccountCommands
             using var client = ctx.CreateClient(server);
             var prelogin = await client.PreloginAsync(typed, ct);
             var kdf = prelogin.KdfSettings.ToConfig();
+
+            // BW07: the KDF is checked against the pin and the floor before the password is hashed, so a refusal sends nothing.
+            var pins = AccountGuard.BeforeHashing(ctx, server, AccountEmail.Normalize(typed), kdf);
             var masterKey = MasterKeys.DeriveMasterKey(password, typed, kdf);
             var hash = MasterKeys.HashMasterPassword(masterKey, password);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(masterKey);
@@ -84,6 +87,7 @@ internal static class AccountCommands
             }
 
             var token = result is LoginSucceeded ok ? ok.Token : throw CliException.TwoFactorRequired("The server asked for a second factor again. Pass --method and --code.");
+            AccountGuard.CheckToken(kdf, token);
             var unlock = token.UserDecryptionOptions?.MasterPasswordUnlock;
             var session = new SessionState
             {
@@ -100,6 +104,7 @@ internal static class AccountCommands
             };
 
             using var userKey = UserKeys.Unlock(session.ProtectedUserKey, password, session.Email, session.Kdf.ToConfig());
+            AccountGuard.AfterUnlock(ctx, pins, kdf, userKey);
             var (sessionKey, unlocked) = SessionKey.Protect(userKey, session.Email);
             session = session with { Unlocked = unlocked };
             ctx.SaveSession(session);
@@ -116,6 +121,7 @@ internal static class AccountCommands
                 }
             }
 
+            await AccountGuard.CheckServerVersionAsync(ctx, client, server, AccountEmail.Normalize(typed), ct);
             if (!r.GetValue(raw))
             {
                 ctx.Info($"Logged in as {session.Email}; {session.Sync?.Ciphers.Count ?? 0} items.");
@@ -146,6 +152,7 @@ internal static class AccountCommands
             using (client)
             {
                 session = await CliProgress.SpinnerAsync(ctx, "Syncing the vault…", () => VaultSession.PullAsync(ctx, client, session, ct));
+                await AccountGuard.CheckServerVersionAsync(ctx, client, new Uri(session.Server), session.Email, ct);
             }
 
             ctx.Info($"Synced {session.Sync?.Ciphers.Count ?? 0} items, {session.Sync?.Folders.Count ?? 0} folders.");

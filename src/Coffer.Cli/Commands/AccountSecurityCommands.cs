@@ -66,6 +66,9 @@ internal static class AccountSecurityCommands
                 var password = ctx.ReadMasterPassword();
                 var request = Locally(() => MasterPasswordChanges.ChangeKdf(session.Email, session.Kdf.ToConfig(), session.ProtectedUserKey, password, kdf));
                 await client.ChangeKdfAsync(request, ct);
+
+                // This device made the change, so a lower (still valid) KDF at the next login is not a downgrade attack.
+                AccountGuard.LocalChange(ctx, session, pins => pins.Kdf = kdf);
             }, ct);
             EndSession(ctx, "KDF settings changed. Every session has ended; log in again.");
         }));
@@ -94,6 +97,9 @@ internal static class AccountSecurityCommands
                     count = request.AccountData!.Ciphers!.Count;
                     await client.RotateUserAccountKeysAsync(request, ct);
                 });
+
+                // The next unlock pins the new key's id without a "rotated elsewhere" warning.
+                AccountGuard.LocalChange(ctx, session, pins => pins.UserKeyId = null);
             }, ct);
             EndSession(ctx, $"User key rotated; {count} items re-encrypted. Every session has ended; log in again.");
         }));
@@ -115,6 +121,9 @@ internal static class AccountSecurityCommands
 
                 // Coffer mails no token yet and accepts step 2 without it (see the server's EmailChangeEndpoints).
                 await client.ChangeEmailAsync(request, ct);
+
+                // The pins are found by e-mail: carry them over, so the next login (with the new address) is still checked.
+                AccountGuard.LocalChange(ctx, session, pins => ctx.SavePins(AccountGuard.WithEmail(pins, target)));
             }, ct);
             EndSession(ctx, $"E-mail changed to {target}. Every session has ended; log in again with `coffer login {target}`.");
         }));

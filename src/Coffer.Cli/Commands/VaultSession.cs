@@ -13,6 +13,7 @@ internal static class VaultSession
     public static async Task<SessionState> PullAsync(CliContext ctx, CofferApiClient client, SessionState session, CancellationToken ct)
     {
         var sync = await client.SyncAsync(ct);
+        AccountGuard.CheckSync(ctx, session, sync);
         var unlock = sync.UserDecryption.MasterPasswordUnlock;
         session = session with
         {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 
+using Coffer.Client.Integrity;
 using Coffer.Protocol.Crypto;
 
 namespace Coffer.Client.Crypto;
@@ -14,10 +15,15 @@ public static class UserKeys
     /// </summary>
     /// <exception cref="FormatException"><paramref name="protectedUserKey"/> is not a well-formed EncString.</exception>
     /// <exception cref="ArgumentException"><paramref name="kdf"/> fails <see cref="KdfConfig.Validate"/>.</exception>
-    /// <exception cref="CryptographicException">Wrong password (or e-mail/KDF), or the key is not 64 bytes.</exception>
+    /// <exception cref="CryptographicException">Wrong password (or e-mail/KDF): the MAC does not verify.</exception>
+    /// <exception cref="ServerIntegrityException">
+    /// Before the password is used: the key is not type 2 (<c>userkey-type0</c>, <c>userkey-type</c>; malicious-server.md
+    /// BW11). After its MAC verified: it is not 64 bytes (<c>userkey-32byte</c>, BW12).
+    /// </exception>
     public static SymmetricKey Unlock(string protectedUserKey, string password, string email, KdfConfig kdf)
     {
         var encrypted = EncString.Parse(protectedUserKey);
+        AccountChecks.CheckProtectedUserKey(protectedUserKey);
         var masterKey = MasterKeys.DeriveMasterKey(password, email, kdf);
         byte[] userKey;
         try
@@ -32,10 +38,8 @@ public static class UserKeys
 
         try
         {
-            return userKey.Length == SymmetricKey.Length
-                ? new SymmetricKey(userKey)
-                : throw new CryptographicException(
-                    $"The protected user key decrypts to {userKey.Length} bytes; a V1 user key is {SymmetricKey.Length}.");
+            AccountChecks.CheckUserKeyLength(userKey.Length);
+            return new SymmetricKey(userKey);
         }
         finally
         {

@@ -36,6 +36,18 @@ public sealed record KdfConfig(KdfType Type, int Iterations, int? Memory = null,
         _ => $"KDF type {(int)Type} is not supported; use 0 (PBKDF2-SHA256) or 1 (Argon2id).",
     };
 
+    /// <summary>
+    /// Whether a parameter is below the minimum <see cref="Validate"/> accepts (PBKDF2 iterations &lt; 600,000; Argon2id
+    /// t &lt; 2, m &lt; 15 MiB or p &lt; 1, or m/p missing), or the type is unknown. Clients refuse such a KDF before hashing
+    /// the password (malicious-server.md BW07): a Coffer server never keeps an account below it.
+    /// </summary>
+    public bool IsBelowMinimum() => Type switch
+    {
+        KdfType.Pbkdf2Sha256 => Iterations < Pbkdf2MinIterations,
+        KdfType.Argon2id => Iterations < Argon2MinIterations || Memory is not >= Argon2MinMemoryMiB || Parallelism is not >= Argon2MinParallelism,
+        _ => true,
+    };
+
     private string? ValidatePbkdf2()
     {
         if (Iterations is < Pbkdf2MinIterations or > Pbkdf2MaxIterations)

@@ -3,6 +3,7 @@ import { generatePassword, defaultPasswordOptions } from '../generator';
 import { CipherType, IDENTITY_FIELDS, emptyItem, type FieldView, type ItemView } from '../models';
 import { go } from '../router';
 import { vault } from '../vault';
+import { handleUnsafe } from './unsafe';
 import { collectionPicker } from './collection-picker';
 import { IDENTITY_LABELS } from './labels';
 
@@ -151,6 +152,8 @@ export async function editScreen(root: HTMLElement, target: { id: string } | { t
       const id = await vault.saveItem(item, collectionIds);
       go(`/item/${id}`);
     } catch (err) {
+      // The server dropped the item key this vault sent (cipher-key-dropped): the dialog says so too.
+      handleUnsafe(err);
       replace(status, message('error', errorText(err)));
       save.disabled = false;
     }

@@ -56,6 +56,10 @@ export async function itemScreen(root: HTMLElement, id: string): Promise<void> {
     h('h1', {}, item.name || '(no name)'),
     h('p', { className: 'meta' }, [typeName(item.type), folder ? `in ${folder}` : null, item.favorite ? 'favorite' : null, item.deletedDate ? 'in the trash' : null].filter(Boolean).join(' · ')),
     org ? h('p', { className: 'meta', 'data-testid': 'item-owner' }, `Shared by ${org.name}${collections.length ? ` in ${collections.join(', ')}` : ''}${item.edit ? '' : ' · read-only'}${hidden ? ' · password hidden' : ''}`) : null,
+    // A URI whose checksum does not verify was swapped by the server (malicious-server doc BW06): it is not shown.
+    item.uriChecksumFailed
+      ? h('p', { className: 'message error', role: 'alert', 'data-check': 'uri-checksum' }, 'A website address of this item does not match its checksum: the server altered it, so it is not shown.')
+      : null,
     itemFields(item, copy),
     item.passwordHistory.length && !hidden
       ? h('details', { className: 'history' },

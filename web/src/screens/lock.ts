@@ -1,6 +1,7 @@
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
 import { vault } from '../vault';
+import { handleUnsafe } from './unsafe';
 
 /** The vault is locked: the keys are gone, the session is not. The master password opens it again. */
 export function lockScreen(root: HTMLElement): void {
@@ -22,6 +23,7 @@ export function lockScreen(root: HTMLElement): void {
       await vault.unlock(password.value);
       go('/vault');
     } catch (err) {
+      if (handleUnsafe(err)) return;
       replace(status, message('error', errorText(err)));
       submit.disabled = false;
       password.select();

@@ -3,6 +3,7 @@ import { loginHash, type KdfConfig } from '../crypto';
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
 import { vault } from '../vault';
+import { handleUnsafe } from './unsafe';
 import { assertionJson, getAssertion, requestOptions, webAuthnAvailable, type JsonOptions } from '../webauthn';
 
 /** Log in: e-mail and master password, then the authenticator code when the account has two-step login on. */
@@ -35,6 +36,8 @@ export function loginScreen(root: HTMLElement): void {
         twoFactorStep(root, email.value, password.value, kdf, err);
         return;
       }
+      // A refusal (malicious-server doc BW03, BW07, BW11, BW12): the dialog, then the login form again.
+      if (handleUnsafe(err)) return;
       replace(status, message('error', errorText(err)));
       submit.disabled = false;
     }
@@ -55,6 +58,7 @@ function passkeyButton(status: HTMLElement): HTMLElement {
     try {
       go((await vault.loginWithPasskey()) ? '/vault' : '/lock');
     } catch (err) {
+      if (handleUnsafe(err)) return;
       replace(status, message('error', errorText(err)));
       button.disabled = false;
     }
@@ -123,6 +127,7 @@ function twoFactorStep(root: HTMLElement, email: string, password: string, kdf: 
         // A security key's challenge is single use: a failed try needs the fresh one the server just sent.
         required = err;
       }
+      if (handleUnsafe(err)) return;
       replace(status, message('error', err instanceof TwoFactorRequired ? 'Two-step token is invalid. Try again.' : errorText(err)));
       submit.disabled = false;
       code.select();

@@ -138,6 +138,8 @@ function kdfSection(): HTMLElement {
         key: r.protectedUserKey,
         ...wire.flat,
       });
+      // This browser made the change: its KDF pin follows, so the next login here is not taken for a downgrade.
+      await vault.pinOwnKdfChange(next);
       loggedOutEverywhere('KDF changed. Log in again.');
     }));
 }

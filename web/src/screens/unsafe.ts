@@ -43,12 +43,13 @@ function openDialog(issue: IntegrityIssue): Promise<UnsafeAnswer> {
       dialog.remove();
       resolve(answer);
     };
+    const logOut = h('button', { type: 'button', className: 'danger', 'data-answer': 'log-out', onclick: () => finish('log-out') }, 'Log out');
+    const keepHidden = h('button', { type: 'button', 'data-answer': 'keep-hidden', onclick: () => finish('keep-hidden') }, 'Keep hidden');
+    // A quarantine may be accepted; a refusal about one item (its type changed, its key was dropped) may only stay
+    // hidden or end the session; a refusal of the whole answer only ends the session.
     const buttons = issue.kind === 'quarantine'
-      ? [
-          h('button', { type: 'button', 'data-answer': 'keep-hidden', onclick: () => finish('keep-hidden') }, 'Keep hidden'),
-          h('button', { type: 'button', className: 'secondary', 'data-answer': 'accept', onclick: () => finish('accept') }, 'I did this'),
-        ]
-      : [h('button', { type: 'button', className: 'danger', 'data-answer': 'log-out', onclick: () => finish('log-out') }, 'Log out')];
+      ? [keepHidden, h('button', { type: 'button', className: 'secondary', 'data-answer': 'accept', onclick: () => finish('accept') }, 'I did this')]
+      : issue.cipherId ? [keepHidden, logOut] : [logOut];
     const dialog = h('dialog', { className: 'unsafe card', 'data-check': issue.code, 'data-kind': issue.kind, 'aria-labelledby': titleId, role: 'alertdialog' },
       h('h2', { id: titleId }, UNSAFE_TITLE),
       h('p', {}, issue.message),
@@ -85,9 +86,21 @@ function showWarning(issue: IntegrityIssue): void {
 }
 
 /**
- * Handles an error a screen caught: a ServerIntegrityError that refuses locks the vault and forgets the session at
- * once (nothing more is sent), then shows the dialog; "Log out" leads to the login screen. Returns false for any
- * other error, which the screen shows as usual.
+ * What the app answers to the vault's findings (vault.onIssue): the dialog, and "Log out" ends the session here.
+ */
+export async function answerIssue(issue: IntegrityIssue): Promise<UnsafeAnswer> {
+  const answer = await showUnsafe(issue);
+  if (answer === 'log-out') {
+    vault.forget();
+    go('/login');
+  }
+  return answer;
+}
+
+/**
+ * Handles an error a screen caught: a ServerIntegrityError about the whole session locks the vault and forgets the
+ * session at once (nothing more is sent), then shows the dialog; "Log out" leads to the login screen. One about an
+ * item (cipher-key-dropped) asks as a question. Returns false for any other error, which the screen shows as usual.
  */
 export function handleUnsafe(err: unknown): boolean {
   if (!isIntegrityError(err)) return false;
@@ -96,8 +109,8 @@ export function handleUnsafe(err: unknown): boolean {
 }
 
 async function refuse(err: ServerIntegrityError): Promise<void> {
-  if (err.kind !== 'refuse') {
-    await showUnsafe(err.issue());
+  if (err.kind !== 'refuse' || err.cipherId) {
+    await answerIssue(err.issue());
     return;
   }
   vault.forget();
