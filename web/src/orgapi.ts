@@ -43,6 +43,11 @@ export class OrgApi {
     return this.api.request('DELETE', org(id), { masterPasswordHash });
   }
 
+  /** The organization's public key (Base64 SPKI), for its fingerprint phrase (organizations doc §3.2). */
+  publicKey(id: string): Promise<{ publicKey: string }> {
+    return this.api.request('GET', `${org(id)}/public-key`);
+  }
+
   leave(id: string): Promise<void> {
     return this.api.request('POST', `${org(id)}/leave`);
   }

@@ -22,6 +22,7 @@ import { decryptSend, encryptSend, encryptSendFile, SendType, type SendDraft, ty
 import type { CipherRequest, CipherResponse, CollectionView, SendResponse, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
 import { OrgApi } from './orgapi';
 import { EmergencyApi } from './emergencyapi';
+import { guardOrganizations, pinCreatedOrganization, type GuardContext } from './orgguard';
 import { go } from './router';
 import { decryptString, encryptString } from './crypto';
 import { passkeyPrfSalt, unwrapUserKeyWithPrf, userKeyBytes } from './crypto';
@@ -401,6 +402,23 @@ export class Vault {
     }
   }
 
+  /** What the organization screening asks of the session: the organization's public key, and a fresh sync. */
+  orgGuardContext(): GuardContext {
+    return { email: this.email, organizationPublicKey: async (orgId) => (await this.orgApi.publicKey(orgId)).publicKey, resync: () => this.sync() };
+  }
+
+  /**
+   * Changes this account's pins and saves them at once: the one in-memory record the checks of every sync write to
+   * too (loaded at login or unlock), so a pin made between syncs (an organization created or accepted here, a person's
+   * key confirmed) is not lost to the next sync's save.
+   */
+  async updatePins(change: (pins: AccountPins) => void | Promise<void>): Promise<AccountPins> {
+    const pins = (this.pins ??= await this.loadPins(this.email));
+    await change(pins);
+    await this.savePins();
+    return pins;
+  }
+
   /**
    * Applies a sync after its checks (malicious-server doc §2.2): the account checks (Key Connector, missing keys, the
    * KDF, the protected user key's type), then the vault checks against the pins (vaultchecks.ts). A refusal throws
@@ -419,6 +437,9 @@ export class Vault {
     }
     const revisionDate = this.api.accountRevisionDate().then((ms) => (typeof ms === 'number' ? new Date(ms).toISOString() : null), () => null);
     const pins = (this.pins ??= await this.loadPins(this.email));
+    // Organizations this browser has not pinned, or that come with another key than pinned, are left out before the
+    // vault checks see their items (orgguard.ts).
+    body = await guardOrganizations(body, key, this.orgGuardContext());
     const revision = await revisionDate;
     let findings = await checkVault(pins, body.ciphers, revision);
     if (findings.some((f) => f.cipherId)) {
@@ -656,6 +677,8 @@ export class Vault {
     const { id } = await this.orgApi.create({
       name, billingEmail, key: created.key, keys: created.keys, collectionName: await encryptString(collectionName, created.orgKey),
     });
+    // Pinned before the first sync that lists it, with the key made here: a sync serving another key is refused (BW09).
+    await pinCreatedOrganization(this.email, id, created.key, created.keys.publicKey, this.ownPrivateKey());
     await this.api.refreshNow();
     await this.sync();
     return id;

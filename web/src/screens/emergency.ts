@@ -7,6 +7,8 @@ import { go } from '../router';
 import { passwordStrength } from '../strength';
 import { vault } from '../vault';
 import { ownFingerprint, phraseOf } from './fingerprint';
+import { checkPersonKey, pinPersonKey } from '../orgguard';
+import { handleUnsafe } from './unsafe';
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 const who = (g: { name: string | null; email: string | null }) => (g.name ? `${g.name} <${g.email ?? ''}>` : g.email ?? '?');
@@ -46,22 +48,33 @@ export async function emergencyScreen(root: HTMLElement): Promise<void> {
     replace(panel, message('info', 'Fetching the contact’s public key…'));
     try {
       if (!g.granteeId) throw new Error('This invitation has not been accepted yet.');
-      const { publicKey } = await vault.orgApi.userPublicKey(g.granteeId);
-      const phrase = await phraseOf(g.granteeId, publicKey);
+      const granteeId = g.granteeId;
+      const { publicKey } = await vault.orgApi.userPublicKey(granteeId);
+      // Your user key is wrapped for this key: one other than the key confirmed for this person before is refused (ea-pk-swap).
+      await checkPersonKey(vault.email, granteeId, publicKey, 'ea-pk-swap', g.email ?? granteeId);
+      const phrase = await phraseOf(granteeId, publicKey);
+      const compared = h('input', { type: 'checkbox', name: 'phraseCompared', required: true });
       const password = h('input', { type: 'password', name: 'confirmPassword', autocomplete: 'current-password', required: true });
       const form = h('form', { className: 'card', 'aria-labelledby': 'ea-confirm-title' },
         h('h2', { id: 'ea-confirm-title' }, `Confirm ${g.email}`),
         h('p', {}, 'Ask your contact for the fingerprint phrase their own client shows for their account, over a channel this server does not carry (in person, a call). Confirm only if it is the same:'),
         h('p', { className: 'fingerprint', 'data-testid': 'fingerprint-phrase' }, phrase),
+        h('div', { className: 'field checkbox' }, h('label', {}, compared, ` ${g.email} read me the same phrase`)),
         field('Your master password', password, 'Your key is wrapped for this contact’s public key in this browser; the server never sees it.'),
         h('div', { className: 'actions' }, h('button', { type: 'submit' }, 'Confirm contact'), h('button', { type: 'button', className: 'secondary', onclick: () => replace(panel) }, 'Cancel')));
       form.addEventListener('submit', (e) => {
         e.preventDefault();
-        void act(async () => vault.emergencyApi.confirm(g.id, await vault.wrapUserKeyFor(password.value, publicKey)), `${g.email} is confirmed.`);
+        if (!compared.checked) return;
+        void act(async () => {
+          const key = await vault.wrapUserKeyFor(password.value, publicKey);
+          await pinPersonKey(vault.email, granteeId, publicKey, 'grantee');
+          await vault.emergencyApi.confirm(g.id, key);
+        }, `${g.email} is confirmed.`);
       });
       replace(panel, form);
       password.focus();
     } catch (err) {
+      if (handleUnsafe(err)) return;
       replace(panel, message('error', errorText(err)));
     }
   }

@@ -4,6 +4,8 @@ import { MemberStatus, MemberType, type MemberDetails } from '../models';
 import { vault } from '../vault';
 import { accessEditor, levelName, levelOf } from './access';
 import { phraseOf } from './fingerprint';
+import { checkPersonKey, pinPersonKey } from '../orgguard';
+import { handleUnsafe } from './unsafe';
 import { memberTypeEditor } from './permissions';
 import { loadCollections, memberName, STATUS_NAMES, TYPE_NAMES, type OrgContext } from './org-context';
 
@@ -63,13 +65,20 @@ export async function orgMembersTab(root: HTMLElement, orgId: string): Promise<v
     replace(panel, message('info', 'Fetching the member’s public key…'));
     try {
       if (!m.userId) throw new Error('This invitation has not been accepted yet.');
-      const { publicKey } = await vault.orgApi.userPublicKey(m.userId);
-      const phrase = await phraseOf(m.userId, publicKey);
-      const yes = h('button', { type: 'button' }, 'Confirm member');
+      const userId = m.userId;
+      const { publicKey } = await vault.orgApi.userPublicKey(userId);
+      // A key other than the one confirmed for this person before is the server's, not theirs (confirm-pk-swap).
+      await checkPersonKey(vault.email, userId, publicKey, 'confirm-pk-swap', m.email);
+      const phrase = await phraseOf(userId, publicKey);
+      const compared = h('input', { type: 'checkbox', name: 'phraseCompared' });
+      const yes = h('button', { type: 'button', disabled: true }, 'Confirm member');
+      compared.addEventListener('change', () => (yes.disabled = !compared.checked));
       yes.addEventListener('click', () => {
+        if (!compared.checked) return;
         yes.disabled = true;
         void act(async () => {
           const own = vault.orgKeyMaterial(orgId);
+          await pinPersonKey(vault.email, userId, publicKey, 'org-member');
           await vault.orgApi.confirm(orgId, m.id, await rewrapOrgKey(own.wrapped, own.privateKey, publicKey));
         }, `${m.email} is confirmed.`);
       });
@@ -77,8 +86,10 @@ export async function orgMembersTab(root: HTMLElement, orgId: string): Promise<v
         h('h2', { id: 'confirm-title' }, `Confirm ${m.email}`),
         h('p', {}, 'Ask the member for the fingerprint phrase their client shows for their account, over a channel this server does not carry (in person, a call). Confirm only if it is the same:'),
         h('p', { className: 'fingerprint', 'data-testid': 'fingerprint-phrase' }, phrase),
+        h('div', { className: 'field checkbox' }, h('label', {}, compared, ` ${m.email} read me the same phrase`)),
         h('div', { className: 'actions' }, yes, h('button', { type: 'button', className: 'secondary', onclick: () => replace(panel) }, 'Cancel'))));
     } catch (err) {
+      if (handleUnsafe(err)) return;
       replace(panel, message('error', errorText(err)));
     }
   }

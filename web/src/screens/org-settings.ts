@@ -1,6 +1,8 @@
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
+import { organizationPhraseChecked } from '../orgguard';
 import { vault } from '../vault';
+import { handleUnsafe } from './unsafe';
 
 /** Leave the organization, or (owners) delete it with its items after the master password (organizations doc §3.2). */
 export async function orgSettingsTab(root: HTMLElement, orgId: string): Promise<void> {
@@ -31,5 +33,15 @@ export async function orgSettingsTab(root: HTMLElement, orgId: string): Promise<
       replace(status, message('error', errorText(err)));
     }
   });
-  replace(root, h('h2', {}, 'Settings'), status, h('div', { className: 'actions' }, leave), remove);
+  // The organization's phrase (its public key with its id), for members comparing it when they join (orgguard.ts).
+  const phrase = h('span', { className: 'fingerprint', 'data-testid': 'organization-fingerprint-phrase' }, '…');
+  replace(root, h('h2', {}, 'Settings'), status,
+    h('p', {}, 'Fingerprint phrase of this organization, for members to compare when they join: ', phrase),
+    h('div', { className: 'actions' }, leave), remove);
+  try {
+    const { publicKey } = await vault.orgApi.publicKey(orgId);
+    phrase.textContent = await organizationPhraseChecked(vault.email, orgId, vault.organizations.find((o) => o.id === orgId)?.name ?? orgId, publicKey);
+  } catch (err) {
+    if (!handleUnsafe(err)) phrase.textContent = 'This organization has no key pair.';
+  }
 }

@@ -1,5 +1,6 @@
 import { errorText, field, h, message, replace } from '../dom';
 import { go } from '../router';
+import { ask, hiddenOrganizations } from '../orgguard';
 import { vault } from '../vault';
 import { ownFingerprint } from './fingerprint';
 import { firstTab } from './org';
@@ -40,9 +41,26 @@ export function orgsScreen(root: HTMLElement): void {
           h('li', {}, h('a', { href: `#/org/${o.id}/${firstTab(o)}` }, o.name), ' ', h('span', { className: 'meta' }, TYPE_NAMES[o.type] ?? ''), ' ',
             h('a', { href: `#/vault?org=${o.id}` }, 'Items'))))
       : h('p', { className: 'meta' }, 'You are not a member of any organization. Create one to share items with others.'),
+    hiddenSection(),
     form,
     h('section', { 'aria-labelledby': 'own-fingerprint' }, h('h2', { id: 'own-fingerprint' }, 'Your fingerprint phrase'),
       h('p', { className: 'meta' }, 'Read it out to an admin who confirms you, over a channel this server does not carry; their screen shows the same words.'),
       phrase));
   void ownFingerprint().then((p) => (phrase.textContent = p), () => (phrase.textContent = 'This account has no key pair.'));
+}
+
+/**
+ * The organizations the last sync listed that this browser does not use (orgguard.ts): not joined here and not
+ * confirmed by the user (asked once; "Review" asks again), or served with another key than pinned (disabled).
+ */
+function hiddenSection(): HTMLElement | null {
+  const hidden = hiddenOrganizations();
+  if (!hidden.length) return null;
+  return h('section', { className: 'card', 'aria-labelledby': 'hidden-orgs' },
+    h('h2', { id: 'hidden-orgs' }, 'Hidden organizations'),
+    h('p', { className: 'meta' }, 'The server lists you as a member of these, but this browser uses nothing of them: their items, collections and policies stay hidden.'),
+    h('ul', { 'aria-label': 'Hidden organizations' }, hidden.map((o) => h('li', { 'data-org-id': o.id }, o.name, ' ',
+      o.standing.kind === 'overwritten'
+        ? h('span', { className: 'meta' }, 'Disabled: the server replaced its key.')
+        : h('button', { type: 'button', className: 'small secondary', 'aria-label': `Review ${o.name}`, onclick: () => void ask(o, vault.orgGuardContext()) }, 'Review')))));
 }

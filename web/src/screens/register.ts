@@ -3,6 +3,7 @@ import { DEFAULT_KDF, KdfType, makeNewAccount, normalizeSalt, type KdfConfig } f
 import { errorText, field, h, message, replace } from '../dom';
 import { currentRoute, go } from '../router';
 import { passwordStrength } from '../strength';
+import { pinAcceptedOrganization } from '../orgguard';
 import { vault } from '../vault';
 
 const MIN_LENGTH = 12;
@@ -21,6 +22,7 @@ export function registerScreen(root: HTMLElement, options: { verified?: boolean 
   const linkToken = options.verified ? query.get('token') : null;
   const orgInviteToken = query.get('orgInviteToken') || null;
   const organizationUserId = query.get('organizationUserId') || null;
+  const organizationId = query.get('organizationId') || null;
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, value: query.get('email') ?? '', readonly: linkToken !== null });
   const name = h('input', { type: 'text', name: 'name', autocomplete: 'name', maxlength: '50' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: String(MIN_LENGTH) });
@@ -101,6 +103,8 @@ export function registerScreen(root: HTMLElement, options: { verified?: boolean 
         masterPasswordUnlock: { salt: account.salt, kdf: wire.object, masterKeyWrappedUserKey: account.protectedUserKey, containedKeyId: account.userKeyId },
         ...wire.flat,
       });
+      // Joined through this browser's invitation link: trusted here (accepted-here, orgguard.ts) from the first sync.
+      if (orgInviteToken && organizationId) await pinAcceptedOrganization(mail, organizationId, null);
       replace(status, message('info', 'Account created. Logging in…'));
       await vault.login(mail, password.value, kdf);
       go('/vault');

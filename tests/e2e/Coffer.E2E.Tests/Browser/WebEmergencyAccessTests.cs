@@ -131,6 +131,7 @@ public sealed class WebEmergencyAccessTests(BrowserFixture fixture) : IClassFixt
 
         await grantor.Button($"Confirm {granteeEmail}").ClickAsync();
         await Assertions.Expect(grantor.Page.GetByTestId("fingerprint-phrase")).ToHaveTextAsync(phrase);
+        await grantor.TickPhraseComparedAsync(granteeEmail);
         await grantor.Field("Your master password").FillAsync("not my password");
         await grantor.Button("Confirm contact").ClickAsync();
         await Assertions.Expect(grantor.Alert).ToContainTextAsync("Invalid master password");

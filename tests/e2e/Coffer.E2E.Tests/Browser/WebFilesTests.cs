@@ -197,6 +197,7 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
 
         var ownerWeb = await WebVault.OpenAsync(fixture);
         await ownerWeb.LoginAsync(owner.Email, owner.Password);
+        await ownerWeb.TrustOrganizationAsync("Acme");
         await ownerWeb.OpenItemAsync(name);
         await ownerWeb.Field("File to attach").SetInputFilesAsync(new FilePayload { Name = "floor plan.png", MimeType = "image/png", Buffer = content });
         await ownerWeb.Button("Upload").ClickAsync();
@@ -209,6 +210,7 @@ public sealed class WebFilesTests(BrowserFixture fixture) : IClassFixture<Browse
 
         var memberWeb = await WebVault.OpenAsync(fixture);
         await memberWeb.LoginAsync(member.Email, member.Password);
+        await memberWeb.TrustOrganizationAsync("Acme");
         await memberWeb.OpenItemAsync(name);
         var download = await DownloadAsync(memberWeb, "Download floor plan.png");
         var canChange = await memberWeb.Page.GetByLabel("File to attach", new() { Exact = true }).CountAsync()

@@ -40,10 +40,12 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
 
         var memberWeb = await WebVault.OpenAsync(fixture);
         await memberWeb.LoginAsync(member.Email, member.Password);
+        await memberWeb.TrustOrganizationAsync("Acme");
         await Assertions.Expect(memberWeb.ListNames).ToHaveCountAsync(0);
 
         var ownerWeb = await WebVault.OpenAsync(fixture);
         await ownerWeb.LoginAsync(owner.Email, owner.Password);
+        await ownerWeb.TrustOrganizationAsync("Acme");
         await ownerWeb.OpenItemAsync(shared.Name);
         await ownerWeb.Button("Move to organization").ClickAsync();
         await ownerWeb.Field("Organization").SelectOptionAsync(new SelectOptionValue { Label = "Acme" });
@@ -102,6 +104,7 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
 
         var web = await WebVault.OpenAsync(fixture);
         await web.LoginAsync(member.Email, member.Password);
+        await web.TrustOrganizationAsync("Acme");
         await web.OpenItemAsync("Core router");
 
         Assert.Equal("netops", await web.ItemValueAsync("Username"));
@@ -135,11 +138,14 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
 
         var web = await WebVault.OpenAsync(fixture);
         await web.LoginAsync(owner.Email, owner.Password);
+        await web.TrustOrganizationAsync("Acme");
         await web.NavigateAsync("Organizations");
         await web.Page.GetByRole(AriaRole.Link, new() { Name = "Acme", Exact = true }).ClickAsync();
         await web.Heading("Members").WaitForAsync();
         await web.Button($"Confirm {member.Email}").ClickAsync();
         await Assertions.Expect(web.Page.GetByTestId("fingerprint-phrase")).ToHaveTextAsync(expected);
+        await Assertions.Expect(web.Button("Confirm member")).ToBeDisabledAsync();
+        await web.TickPhraseComparedAsync(member.Email);
         await web.Button("Confirm member").ClickAsync();
         await Assertions.Expect(web.Page.GetByRole(AriaRole.Status).Filter(new() { HasTextString = "is confirmed" })).ToBeVisibleAsync();
         await Assertions.Expect(web.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = member.Email })).ToContainTextAsync("Confirmed");
@@ -148,6 +154,7 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
         await OrgSeeder.AddItemAsync(Server, Ca, owner, org, new VaultItem { Type = CipherType.SecureNote, Name = "Welcome note", Notes = "Hello from Acme" });
         var memberWeb = await WebVault.OpenAsync(fixture);
         await memberWeb.LoginAsync(member.Email, member.Password);
+        await memberWeb.TrustOrganizationAsync("Acme");
         await memberWeb.OpenItemAsync("Welcome note");
         Assert.Equal("Hello from Acme", await memberWeb.ItemValueAsync("Notes"));
     }
@@ -201,10 +208,12 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
 
         var memberWeb = await WebVault.OpenAsync(fixture);
         await memberWeb.LoginAsync(member.Email, member.Password);
+        await memberWeb.TrustOrganizationAsync("Acme");
         await Assertions.Expect(memberWeb.ListNames).ToHaveCountAsync(2);
 
         var ownerWeb = await WebVault.OpenAsync(fixture);
         await ownerWeb.LoginAsync(owner.Email, owner.Password);
+        await ownerWeb.TrustOrganizationAsync("Acme");
         await ownerWeb.Page.GotoAsync($"/#/org/{org.Id}/members");
         await ownerWeb.Button($"Revoke {member.Email}").ClickAsync();
         await Assertions.Expect(ownerWeb.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = member.Email })).ToContainTextAsync("Revoked");
@@ -225,6 +234,7 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
         await OrgSeeder.InviteAsync(Server, Ca, owner, org, member, readOnly: true, hidePasswords: true);
         var web = await WebVault.OpenAsync(fixture, BrowserFixture.Phone);
         await web.LoginAsync(owner.Email, owner.Password);
+        await web.TrustOrganizationAsync("Acme Infrastructure");
         var overflowing = new List<string>();
         foreach (var (hash, heading, screen) in new[]
         {
@@ -254,6 +264,7 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
         var org = await OrgSeeder.CreateAsync(Server, Ca, owner, "Family", "Streaming");
         var ownerWeb = await WebVault.OpenAsync(fixture);
         await ownerWeb.LoginAsync(owner.Email, owner.Password);
+        await ownerWeb.TrustOrganizationAsync("Family");
         await ownerWeb.Page.GotoAsync($"/#/org/{org.Id}/members");
         var newcomer = TestAccount.CreateUnique();
         await ownerWeb.Field("Member e-mail").FillAsync(newcomer.Email);
@@ -283,6 +294,7 @@ public sealed class WebOrganizationTests(BrowserFixture fixture) : IClassFixture
         await Assertions.Expect(ownerWeb.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = newcomer.Email })).ToContainTextAsync("Accepted");
         await ownerWeb.Button($"Confirm {newcomer.Email}").ClickAsync();
         await Assertions.Expect(ownerWeb.Page.GetByTestId("fingerprint-phrase")).ToHaveTextAsync(ownPhrase);
+        await ownerWeb.TickPhraseComparedAsync(newcomer.Email);
         await ownerWeb.Button("Confirm member").ClickAsync();
         await Assertions.Expect(ownerWeb.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = newcomer.Email })).ToContainTextAsync("Confirmed");
 
