@@ -28,6 +28,10 @@ public sealed record SessionState
 
     /// <summary>Set by <c>coffer unlock</c> (and login); opens only with COFFER_SESSION. Null when locked.</summary>
     public UnlockedUserKey? Unlocked { get; init; }
+
+    /// <summary>The account's pins, attached when the session is read or synced; never written to session.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Commands.TrustPinStore? TrustPins { get; init; }
 }
 
 public static class StateFiles
