@@ -131,7 +131,8 @@ internal static class OrganizationGuard
         if (replaced.Count > 0)
         {
             keys.Dispose();
-            throw Disable(session, replaced[0]);
+            var refusals = replaced.ConvertAll(id => Disable(session, id));
+            throw refusals[0];
         }
     }
 
