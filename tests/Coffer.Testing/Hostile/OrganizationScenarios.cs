@@ -307,7 +307,8 @@ public static class OrganizationScenarios
 
     private static string List(JsonNode item) => new JsonObject { ["data"] = new JsonArray(item), ["continuationToken"] = null, ["object"] = "list" }.ToJsonString();
 
-    internal static JsonObject PolicyJson(Guid organizationId, int type, JsonObject? data) =>
+    /// <summary>An enabled policy of <paramref name="type"/> for <paramref name="organizationId"/>, in the sync's <c>policies[]</c> shape.</summary>
+    public static JsonObject PolicyJson(Guid organizationId, int type, JsonObject? data) =>
         (JsonObject)JsonSerializer.SerializeToNode(
             new PolicyResponseModel
             {
