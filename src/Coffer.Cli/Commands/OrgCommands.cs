@@ -226,8 +226,9 @@ internal static class OrgCommands
         };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
-            using var userKey = ctx.UnlockUserKey(ctx.RequireSession());
-            var (client, session) = await ctx.ConnectAsync(ctx.RequireSession(), forceRefresh: false, ct);
+            var cached = ctx.RequireSession();
+            using var userKey = ctx.UnlockUserKey(cached);
+            var (client, session) = await ctx.ConnectAsync(cached, forceRefresh: false, ct);
             using (client)
             {
                 session = await VaultSession.PullAsync(ctx, client, session, ct);

@@ -71,11 +71,9 @@ public sealed class OrganizationHostileTests(ServerFixture server) : IClassFixtu
         var (wrong, _, _) = await _owner.RunAsync("org", "trust", forged.Id.ToString(), "--fingerprint", "alpha beta gamma delta epsilon", "--passwordenv", "MP");
         Assert.Equal(ExitCodes.Error, wrong);
 
-        using var userKey = UserKey(_owner);
         Assert.Empty(forged.UsedIn(proxy.Egress));
-        Assert.Empty(proxy.Leaks(
-            Secret.Key("forged org key", forged.OrgKey.ToArray()), Secret.Key("user key", userKey.ToArray()),
-            Secret.Text("master password", Password), Secret.Text("item password", "mine-s3cret"), Secret.Text("new item password", "p3rsonal-pass")));
+        AssertNoLeak(
+            proxy, _owner, Secret.Key("forged org key", forged.OrgKey.ToArray()), Secret.Text("item password", "mine-s3cret"), Secret.Text("new item password", "p3rsonal-pass"));
         Assert.Empty(Pins(proxy, _owner, email)?.Organizations ?? []);
 
         // The user says yes at the terminal: pinned with the key and public key it was shown, and used from then on.
@@ -139,8 +137,7 @@ public sealed class OrganizationHostileTests(ServerFixture server) : IClassFixtu
         Assert.Empty(replacement.UsedIn(proxy.Egress));
         Assert.Empty(proxy.Requests("POST", "^/api/ciphers/create$"));
         Assert.Empty(proxy.Requests("POST", "^/api/organizations/[^/]+/collections$"));
-        using var userKey = UserKey(_owner);
-        Assert.Empty(proxy.Leaks(Secret.Key("user key", userKey.ToArray()), Secret.Text("master password", Password), Secret.Text("item password", "mine-s3cret")));
+        AssertNoLeak(proxy, _owner, Secret.Text("item password", "mine-s3cret"));
 
         // The server stops: the organizations stay disabled on this device until the user trusts them again.
         proxy.Disarm();
@@ -192,8 +189,7 @@ public sealed class OrganizationHostileTests(ServerFixture server) : IClassFixtu
         Assert.Empty(proxy.Requests("POST", "^/api/organizations/[^/]+/users/[^/]+/confirm$"));
         Assert.Empty(attacker.OpenedIn(proxy.Egress));
         Assert.Equal(personPin, Pins(proxy, _owner, ownerEmail)!.People[memberId]);
-        using var ownerKey = UserKey(_owner);
-        Assert.Empty(proxy.Leaks(Secret.Key("owner's user key", ownerKey.ToArray()), Secret.Text("master password", Password)));
+        AssertNoLeak(proxy, _owner);
         proxy.Disarm();
         Assert.Contains($"{memberEmail}\tTest\tuser\taccepted", await _owner.OkAsync("org", "members", "Second"), StringComparison.Ordinal);
 
@@ -249,8 +245,7 @@ public sealed class OrganizationHostileTests(ServerFixture server) : IClassFixtu
 
         Assert.Empty(attacker.OpenedIn(proxy.Egress));
         Assert.Equal(personPin, Pins(proxy, _owner, grantorEmail)!.People[granteeId]);
-        using var userKey = UserKey(_owner);
-        Assert.Empty(proxy.Leaks(Secret.Key("user key", userKey.ToArray()), Secret.Text("master password", Password), Secret.Text("item password", "s4fe-code")));
+        AssertNoLeak(proxy, _owner, Secret.Text("item password", "s4fe-code"));
     }
 
     [Fact]
@@ -316,8 +311,7 @@ public sealed class OrganizationHostileTests(ServerFixture server) : IClassFixtu
         Assert.Empty(proxy.Requests("POST", "^/api/accounts/key-management/rotate-user-account-keys$"));
         Assert.Empty(attacker.OpenedIn(proxy.Egress));
         Assert.NotNull(Pins(proxy, _owner, email)!.Organizations[organization].DisabledDate);
-        using var userKey = UserKey(_owner);
-        Assert.Empty(proxy.Leaks(Secret.Key("user key", userKey.ToArray()), Secret.Text("master password", Password), Secret.Text("item password", "mine-s3cret")));
+        AssertNoLeak(proxy, _owner, Secret.Text("item password", "mine-s3cret"));
     }
 
     [Fact]
@@ -345,8 +339,7 @@ public sealed class OrganizationHostileTests(ServerFixture server) : IClassFixtu
 
         proxy.Disarm();
         await _owner.OkAsync("login", email, "--passwordenv", "MP");
-        using var newKey = UserKey(_owner);
-        Assert.Empty(proxy.Leaks(Secret.Key("new user key", newKey.ToArray()), Secret.Text("master password", Password), Secret.Text("item password", "mine-s3cret")));
+        AssertNoLeak(proxy, _owner, Secret.Text("item password", "mine-s3cret"));
         Assert.Equal("mine-s3cret", (await _owner.OkAsync("get", "password", "Mine", "--passwordenv", "MP")).Trim());
         Assert.Empty(Pins(proxy, _owner, email)?.Organizations ?? []);
     }
@@ -380,6 +373,13 @@ public sealed class OrganizationHostileTests(ServerFixture server) : IClassFixtu
         Assert.All(writes, w => Assert.Null((string?)w.BodyJson()!["organizationId"]));
         Assert.Empty(proxy.Requests("POST", "^/api/ciphers/create$"));
         Assert.Empty(forged.UsedIn(proxy.Egress));
+    }
+
+    /// <summary>Neither <paramref name="cli"/>'s user key nor the master password, nor any of <paramref name="more"/>, left the CLI.</summary>
+    private static void AssertNoLeak(HostileProxy proxy, CliRun cli, params Secret[] more)
+    {
+        using var userKey = UserKey(cli);
+        Assert.Empty(proxy.Leaks([Secret.Key("user key", userKey.ToArray()), Secret.Text("master password", Password), .. more]));
     }
 
     /// <summary>The CLI's pin record for <paramref name="email"/> on the proxy's address, or null when none was written.</summary>
