@@ -29,7 +29,8 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
 
     public SessionState? LoadSession() => Directory.Read<SessionState>(StateFiles.Session);
 
-    public SessionState RequireSession() => LoadSession() ?? throw CliException.NotLoggedIn();
+    /// <summary>The logged-in session with its account's pins attached (organization trust, malicious-server.md BW08).</summary>
+    public SessionState RequireSession() => Commands.OrganizationGuard.Attach(this, LoadSession() ?? throw CliException.NotLoggedIn());
 
     public void SaveSession(SessionState session) => Directory.Write(StateFiles.Session, session);
 

@@ -71,6 +71,28 @@ public sealed partial class CofferApiClient
     public Task<UserKeyResponseModel> GetUserPublicKeyAsync(Guid userId, CancellationToken ct = default) =>
         SendAsync<UserKeyResponseModel>(HttpMethod.Get, $"api/users/{userId}/public-key", null, authenticated: true, ct);
 
+    /// <summary>
+    /// <c>POST /api/organizations/{id}/users/{memberId}/accept</c> <c>{token, resetPasswordKey: null}</c> (§4.3), as the
+    /// invitee. Coffer has no account recovery, so <c>resetPasswordKey</c> is always null: no client path ever wraps the
+    /// user key for an organization (malicious-server.md BW01).
+    /// </summary>
+    public Task AcceptInvitationAsync(Guid organizationId, Guid memberId, string token, CancellationToken ct = default) =>
+        SendEmptyAsync(
+            HttpMethod.Post,
+            $"api/organizations/{organizationId}/users/{memberId}/accept",
+            new OrganizationUserAcceptRequestModel { Token = token, ResetPasswordKey = null },
+            ct);
+
+    /// <summary><c>GET /api/organizations/{id}/public-key</c> (§3.2, any Confirmed member): the organization's Base64 SPKI.</summary>
+    /// <exception cref="CofferApiException">Not a Confirmed member, or the server sent no key.</exception>
+    public async Task<string> GetOrganizationPublicKeyAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var answer = await SendAsync<OrganizationPublicKeyResponseModel>(HttpMethod.Get, $"api/organizations/{organizationId}/public-key", null, authenticated: true, ct);
+        return answer.PublicKey is { Length: > 0 } key
+            ? key
+            : throw new CofferApiException(System.Net.HttpStatusCode.OK, "The server sent no public key for the organization.");
+    }
+
     /// <summary><c>POST /api/organizations/{id}/users/{memberId}/confirm</c> <c>{key}</c> (§4.4): the org key wrapped for the member (type 4).</summary>
     public Task ConfirmMemberAsync(Guid organizationId, Guid memberId, string wrappedOrgKey, CancellationToken ct = default) =>
         SendEmptyAsync(HttpMethod.Post, $"api/organizations/{organizationId}/users/{memberId}/confirm", new OrganizationUserConfirmRequestModel { Key = wrappedOrgKey }, ct);

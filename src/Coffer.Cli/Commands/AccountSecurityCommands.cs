@@ -84,12 +84,14 @@ internal static class AccountSecurityCommands
             await WithFreshSessionAsync(ctx, async (client, session) =>
             {
                 var data = await client.GetKeyRotationDataAsync(ct);
-                if (data.OrganizationPasswordResetKeyData.Count + data.TrustedDeviceKeyData.Count + data.PasskeyKeyData.Count > 0)
+                if (data.TrustedDeviceKeyData.Count + data.PasskeyKeyData.Count > 0)
                 {
-                    throw new CliException("The account has account recovery, trusted devices or passkey unlock, which this CLI cannot re-key.");
+                    throw new CliException("The account has trusted devices or passkey unlock, which this CLI cannot re-key.");
                 }
 
-                var emergency = await EmergencyCommands.RotationTargetsAsync(ctx, client, data.EmergencyAccessKeyData, ct);
+                // No organization gets the new key (no account recovery); a pinned one with a swapped key stops it all (BW02).
+                await OrganizationGuard.CheckRotationAsync(ctx, session, client, data.OrganizationPasswordResetKeyData, ct);
+                var emergency = await EmergencyCommands.RotationTargetsAsync(ctx, session, client, data.EmergencyAccessKeyData, ct);
                 var password = ctx.ReadMasterPassword();
                 await CliProgress.SpinnerAsync(ctx, "Re-encrypting the vault under a new user key…", async () =>
                 {

@@ -176,7 +176,7 @@ internal static class EmergencyCommands
                 }
 
                 var granteeId = target.GranteeId ?? throw new CliException($"{target.Email} has no account yet.");
-                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, granteeId, target.Email ?? granteeId.ToString(), typed, "confirmed", ct);
+                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, session, client, granteeId, PersonCheck.Grantee, target.Email ?? granteeId.ToString(), typed, "confirmed", ct);
                 string wrapped;
                 try
                 {
@@ -345,31 +345,35 @@ internal static class EmergencyCommands
 
     /// <summary>
     /// The grants a key rotation must re-key (<c>emergencyAccessKeyData</c> of the rotation data), each grantee's
-    /// public key checked by its fingerprint phrase at the terminal first, as at confirmation: a key the server swapped
-    /// now would receive the new user key.
+    /// public key checked first, as at confirmation: a key the server swapped now would receive the new user key. A
+    /// grantee pinned at confirmation must still have that key (else refusal <c>ea-pk-swap</c>, nothing sent); any other
+    /// is asked for by its fingerprint phrase at the terminal. The server refuses a rotation that leaves a grant out, so an
+    /// unchecked grantee stops the rotation rather than being skipped.
     /// </summary>
     internal static async Task<IReadOnlyList<EmergencyAccessRotation>> RotationTargetsAsync(
-        CliContext ctx, CofferApiClient client, IReadOnlyList<object> keyData, CancellationToken ct)
+        CliContext ctx, SessionState session, CofferApiClient client, IReadOnlyList<object> keyData, CancellationToken ct)
     {
         if (keyData.Count == 0)
         {
             return [];
         }
 
-        if (ctx.Host.ReadLineFromTerminal is null)
+        var entries = keyData.Select(e => System.Text.Json.JsonSerializer.SerializeToElement(e, CofferJson.Options)).ToList();
+        var unpinned = entries.Count(e => !FingerprintCheck.IsPinned(session, e.GetProperty("granteeId").GetGuid()));
+        if (unpinned > 0 && ctx.Host.ReadLineFromTerminal is null)
         {
-            throw CliException.Usage($"{keyData.Count} trusted emergency contact(s) get the new key; run this at a terminal to check their fingerprint phrases.");
+            throw CliException.Usage($"{unpinned} trusted emergency contact(s) get the new key without a checked fingerprint on this device; run this at a terminal to check their fingerprint phrases.");
         }
 
         var trusted = await client.GetTrustedEmergencyContactsAsync(ct);
         var targets = new List<EmergencyAccessRotation>();
-        foreach (var entry in keyData.Select(e => System.Text.Json.JsonSerializer.SerializeToElement(e, CofferJson.Options)))
+        foreach (var entry in entries)
         {
             var id = entry.GetProperty("id").GetGuid();
             var granteeId = entry.GetProperty("granteeId").GetGuid();
             var email = entry.TryGetProperty("granteeEmail", out var e) ? e.GetString() : null;
             var grant = trusted.FirstOrDefault(g => g.Id == id) ?? throw new CliException($"The server listed an emergency access grant ({id}) that is not among your trusted contacts; nothing was changed.");
-            var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, granteeId, email ?? granteeId.ToString(), null, "given the new key", ct);
+            var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, session, client, granteeId, PersonCheck.Grantee, email ?? granteeId.ToString(), null, "given the new key", ct);
             if (publicKey != entry.GetProperty("publicKey").GetString())
             {
                 throw new CliException($"The server gave two different public keys for {email}; nothing was changed.");

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Coffer.Cli.Storage;
 using Coffer.Client;
 using Coffer.Client.Crypto;
+using Coffer.Client.Integrity;
 
 namespace Coffer.Cli.Commands;
 
@@ -25,14 +27,22 @@ internal static class FingerprintCheck
         }
     }
 
+    /// <summary>Whether <paramref name="userId"/>'s key is already pinned (so no phrase needs to be asked for).</summary>
+    public static bool IsPinned(SessionState session, Guid userId) => session.TrustPins?.Current.People.ContainsKey(userId) == true;
+
     /// <summary>
-    /// The Base64 SPKI of <paramref name="userId"/>, once its phrase matched <paramref name="typed"/> or the person at the
-    /// terminal answered "yes" to it; otherwise a <see cref="CliException"/> saying <paramref name="who"/> was not
-    /// <paramref name="outcome"/> (confirmed, or given the new key of a rotation).
+    /// The Base64 SPKI of <paramref name="userId"/>. A person pinned earlier must have the same key (else the refusal
+    /// <paramref name="check"/> names, nothing sent); anyone else only once its phrase matched <paramref name="typed"/> or
+    /// the person at the terminal answered "yes" to it, and is then pinned (malicious-server.md §3.13). Otherwise a
+    /// <see cref="CliException"/> saying <paramref name="who"/> was not <paramref name="outcome"/> (confirmed, or given the
+    /// new key of a rotation).
     /// </summary>
+    /// <exception cref="ServerIntegrityException"><see cref="PersonCheck.SwapCode"/>: the server gave a pinned person another key.</exception>
     public static async Task<string> VerifiedPublicKeyAsync(
-        CliContext ctx, CofferApiClient client, Guid userId, string who, string? typed, string outcome, CancellationToken ct)
+        CliContext ctx, SessionState session, CofferApiClient client, Guid userId, PersonCheck check, string who, string? typed, string outcome, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(check);
         var publicKey = await client.GetUserPublicKeyAsync(userId, ct);
         if (publicKey.UserId != userId)
         {
@@ -40,13 +50,33 @@ internal static class FingerprintCheck
         }
 
         string phrase;
+        string digest;
         try
         {
             phrase = FingerprintPhrase.Compute(userId.ToString(), publicKey.PublicKey);
+            digest = OrganizationTrust.PublicKeyDigest(publicKey.PublicKey);
         }
         catch (FormatException e)
         {
             throw new CliException($"The server sent a public key that is not Base64; not {outcome}.", e);
+        }
+
+        if (session.TrustPins?.Current.People.GetValueOrDefault(userId) is { } pin)
+        {
+            if (pin.PublicKeySha256 != digest)
+            {
+                throw new ServerIntegrityException(
+                    check.SwapCode,
+                    $"The server gave another public key for {who} than the one you checked on {pin.PinnedDate:yyyy-MM-dd}; {who} was NOT {outcome}. "
+                    + "A person's key does not change without a new account: tell them, and do not use this server until it is explained.");
+            }
+
+            if (typed is not null && !FingerprintPhrase.Matches(phrase, typed))
+            {
+                throw new CliException($"The fingerprint phrase does not match the key you checked for {who} before ('{phrase}'); not {outcome}.");
+            }
+
+            return publicKey.PublicKey;
         }
 
         if (typed is not null)
@@ -69,6 +99,19 @@ internal static class FingerprintCheck
             }
         }
 
+        session.TrustPins?.Update(pins => pins.People[userId] = new PersonPin(digest, check.Relation, ctx.Host.Time.GetUtcNow()));
         return publicKey.PublicKey;
     }
+}
+
+/// <summary>What a person's key is checked for: the pin's relation, and the refusal code when the server swaps it.</summary>
+/// <param name="Relation"><see cref="PersonPin.Relation"/>: <c>org-member</c> or <c>grantee</c>.</param>
+/// <param name="SwapCode">The <see cref="ServerIntegrityException.Code"/> of a changed key: <c>confirm-pk-swap</c> or <c>ea-pk-swap</c>.</param>
+internal sealed record PersonCheck(string Relation, string SwapCode)
+{
+    /// <summary>Organization confirm: the organization key is wrapped to this key.</summary>
+    public static readonly PersonCheck OrgMember = new("org-member", "confirm-pk-swap");
+
+    /// <summary>Emergency access confirm and key rotation: the user key is wrapped to this key.</summary>
+    public static readonly PersonCheck Grantee = new("grantee", "ea-pk-swap");
 }

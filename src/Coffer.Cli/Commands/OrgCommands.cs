@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Coffer.Cli.Storage;
 using Coffer.Client;
 using Coffer.Client.Crypto;
+using Coffer.Client.Integrity;
 using Coffer.Client.Vault;
 using Coffer.Protocol.Api;
 using Coffer.Protocol.Crypto;
@@ -24,6 +25,9 @@ internal static class OrgCommands
         {
             CreateOrg(run),
             List(run),
+            Accept(run),
+            Trust(run),
+            Fingerprint(run),
             Delete(run),
             Leave(run),
             Invite(run),
@@ -134,8 +138,13 @@ internal static class OrgCommands
                         Keys = new OrganizationKeysRequestModel { PublicKey = keys.PublicKey, EncryptedPrivateKey = keys.EncryptedPrivateKey },
                     },
                     ct);
-                await VaultSession.PullAsync(ctx, client, connected, ct);
+
+                // Pinned from memory before the first sync, so a key the server swaps in there is caught (BW09).
                 ctx.Host.Out.WriteLine(created.Id);
+                connected.TrustPins!.Update(pins => pins.Organizations[created.Id] = new OrganizationPin(
+                    OrganizationOrigin.CreatedHere, orgKey.KeyId, OrganizationTrust.PublicKeyDigest(keys.PublicKey), ctx.Host.Time.GetUtcNow()));
+                connected = await VaultSession.PullAsync(ctx, client, connected, ct);
+                VaultSession.Keys(connected, userKey).Dispose();
             }
         }));
         return command;
@@ -159,16 +168,172 @@ internal static class OrgCommands
                     ["status"] = o.Status,
                     ["type"] = o.Type,
                     ["enabled"] = o.Enabled,
+                    ["trust"] = TrustName(session, o.Id),
                 })]).ToJsonString(ItemCommands.Json));
                 return;
             }
 
+            // Quarantined and disabled organizations are listed (so they can be trusted), marked in a fourth column.
             foreach (var o in orgs)
             {
-                ctx.Host.Out.WriteLine($"{o.Id}\t{o.Name}\t{OrgSession.TypeName(o.Type)}");
+                var state = OrganizationGuard.State(session, o.Id);
+                ctx.Host.Out.WriteLine($"{o.Id}\t{o.Name}\t{OrgSession.TypeName(o.Type)}"
+                    + (state == OrganizationTrustState.Trusted ? "" : "\t" + TrustName(session, o.Id)));
             }
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>coffer org accept LINK</c>: accepts an invitation with the link an owner passed on, and pins the organization as
+    /// <c>accepted-here</c> (BW08): its key is taken on first sight once an owner confirms you. Never enrols in account
+    /// recovery: the request's <c>resetPasswordKey</c> is null, whatever policy the server reports (BW01).
+    /// </summary>
+    private static Command Accept(CliRunner run)
+    {
+        var link = new Argument<string>("link") { Description = "The invitation link (…#/accept-organization/?…organizationId=…&organizationUserId=…&token=…)" };
+        var command = new Command("accept", "Accept an invitation to an organization with its link; an owner then confirms you") { link };
+        command.SetAction((r, ct) => run.Async(r, async ctx =>
+        {
+            var session = ctx.RequireSession();
+            var (organizationId, memberId, token, name) = ParseInvitation(r.GetValue(link)!);
+            var (client, _) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
+            using (client)
+            {
+                await client.AcceptInvitationAsync(organizationId, memberId, token, ct);
+            }
+
+            session.TrustPins!.Update(pins => pins.Organizations[organizationId] = new OrganizationPin(
+                OrganizationOrigin.AcceptedHere, KeyId: null, PublicKeySha256: null, ctx.Host.Time.GetUtcNow()));
+            ctx.Info($"Invitation to {name ?? organizationId.ToString()} accepted. An owner now has to confirm you, after comparing your fingerprint phrase (`coffer get fingerprint me`).");
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// <c>coffer org trust ORG</c> (BW08): the one-time question for an organization this device never saw the user join
+    /// (or one disabled after its keys changed). Shows its fingerprint phrase; a typed "yes" at the terminal, or a
+    /// matching <c>--fingerprint</c>, pins it as <c>confirmed-by-user-prompt</c> with its key id and public key. Without a
+    /// terminal the answer is no.
+    /// </summary>
+    private static Command Trust(CliRunner run)
+    {
+        var orgArg = OrgArgument();
+        var fingerprint = new Option<string?>("--fingerprint") { Description = "The organization's fingerprint phrase as an owner read it to you (`coffer org fingerprint ORG` on their side)" };
+        var command = new Command("trust", "Start using an organization this device never saw you join, after checking its fingerprint phrase (asks for \"yes\", or --fingerprint)")
+        {
+            orgArg, fingerprint,
+        };
+        command.SetAction((r, ct) => run.Async(r, async ctx =>
+        {
+            var cached = ctx.RequireSession();
+            using var userKey = ctx.UnlockUserKey(cached);
+            var (client, session) = await ctx.ConnectAsync(cached, forceRefresh: false, ct);
+            using (client)
+            {
+                session = await VaultSession.PullAsync(ctx, client, session, ct);
+                var organization = OrgSession.FindAmong(session.Sync?.Profile.Organizations ?? [], r.GetValue(orgArg)!);
+                var state = OrganizationGuard.State(session, organization.Id);
+                if (state == OrganizationTrustState.Trusted)
+                {
+                    ctx.Info($"'{organization.Name}' is already trusted on this device ({session.TrustPins!.Current.Organizations[organization.Id].Origin}).");
+                    return;
+                }
+
+                var publicKey = await client.GetOrganizationPublicKeyAsync(organization.Id, ct);
+                string phrase;
+                try
+                {
+                    phrase = OrganizationTrust.Fingerprint(organization.Id, publicKey);
+                }
+                catch (FormatException e)
+                {
+                    throw new CliException($"The server sent a public key for '{organization.Name}' that is not Base64; it stays {TrustName(session, organization.Id)}.", e);
+                }
+
+                if (state == OrganizationTrustState.Disabled)
+                {
+                    ctx.Host.Error.WriteLine($"The server replaced the keys of '{organization.Name}'. Trust the new ones only if an owner tells you they really changed.");
+                }
+
+                ctx.Host.Error.WriteLine($"You are now listed as a member of '{organization.Name}' (fingerprint: {phrase}). Did you accept an invitation to it, perhaps from another app?");
+                var typed = r.GetValue(fingerprint);
+                if (typed is not null)
+                {
+                    if (!FingerprintPhrase.Matches(phrase, typed))
+                    {
+                        throw new CliException($"The fingerprint phrase does not match; '{organization.Name}' stays {TrustName(session, organization.Id)}. Check the phrase with an owner again, over a channel the server does not carry.");
+                    }
+                }
+                else
+                {
+                    ctx.Host.Error.WriteLine($"Ask one of its owners to read the phrase `coffer org fingerprint {organization.Id}` shows them (or the web vault's), in person or by phone.");
+                    var answer = ctx.Host.ReadLineFromTerminal?.Invoke("Type yes if you did and it is the same phrase: ");
+                    if (!string.Equals(answer?.Trim(), "yes", StringComparison.Ordinal))
+                    {
+                        throw new CliException($"'{organization.Name}' stays {TrustName(session, organization.Id)}: its items, collections and policies are not used."
+                            + (ctx.Host.ReadLineFromTerminal is null ? " Without a terminal, pass --fingerprint \"PHRASE\"." : ""));
+                    }
+                }
+
+                string keyId;
+                try
+                {
+                    using var privateKey = AccountKeyPair.DecryptPrivateKey(EncString.Parse(session.Sync!.Profile.PrivateKey), userKey);
+                    using var orgKey = OrganizationKeys.Unwrap(organization.Key, privateKey);
+                    keyId = orgKey.KeyId;
+                }
+                catch (CryptographicException e)
+                {
+                    throw new CliException($"The key of '{organization.Name}' does not decrypt with your private key; it stays {TrustName(session, organization.Id)}.", e);
+                }
+
+                session.TrustPins!.Update(pins => pins.Organizations[organization.Id] = new OrganizationPin(
+                    OrganizationOrigin.ConfirmedByUserPrompt, keyId, OrganizationTrust.PublicKeyDigest(publicKey), ctx.Host.Time.GetUtcNow()));
+                ctx.Info($"'{organization.Name}' is trusted on this device.");
+            }
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// <c>coffer org fingerprint ORG</c>: the phrase of a trusted organization's public key (checked against its pin), for
+    /// an owner to read to a member who runs <c>coffer org trust</c>.
+    /// </summary>
+    private static Command Fingerprint(CliRunner run)
+    {
+        var orgArg = OrgArgument();
+        var command = new Command("fingerprint", "Print the organization's fingerprint phrase, for members to compare when they trust it") { orgArg };
+        command.SetAction((r, ct) => run.Async(r, async ctx =>
+        {
+            var session = ctx.RequireSession();
+            var organization = OrgSession.FindOrganization(session, r.GetValue(orgArg)!);
+            var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
+            using (client)
+            {
+                var publicKey = await OrganizationGuard.PinnedPublicKeyAsync(connected, client, organization.Id, ct);
+                ctx.Host.Out.WriteLine(OrganizationTrust.Fingerprint(organization.Id, publicKey));
+            }
+        }));
+        return command;
+    }
+
+    private static string TrustName(SessionState session, Guid organizationId) => OrganizationGuard.State(session, organizationId) switch
+    {
+        OrganizationTrustState.Quarantined => "quarantined",
+        OrganizationTrustState.Disabled => "disabled",
+        _ => session.TrustPins!.Current.Organizations[organizationId].Origin,
+    };
+
+    /// <summary>The organization, membership and token of an invitation link; the token leaves this process only to the server.</summary>
+    private static (Guid OrganizationId, Guid MemberId, string Token, string? Name) ParseInvitation(string link)
+    {
+        var query = link.Contains('?', StringComparison.Ordinal) ? link[(link.IndexOf('?', StringComparison.Ordinal) + 1)..] : link;
+        var values = System.Web.HttpUtility.ParseQueryString(query);
+        return Guid.TryParse(values["organizationId"], out var organizationId) && Guid.TryParse(values["organizationUserId"], out var memberId)
+            && values["token"] is { Length: > 0 } token
+            ? (organizationId, memberId, token, values["organizationName"])
+            : throw CliException.Usage("That is not an organization invitation link: it needs organizationId=…, organizationUserId=… and token=… (…#/accept-organization/?…).");
     }
 
     private static Command Delete(CliRunner run)
@@ -195,11 +360,13 @@ internal static class OrgCommands
     private static Command Leave(CliRunner run)
     {
         var orgArg = OrgArgument();
-        var command = new Command("leave", "Leave an organization (the last owner cannot)") { orgArg };
+        var command = new Command("leave", "Leave an organization (the last owner cannot); a quarantined one too") { orgArg };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
             var session = ctx.RequireSession();
-            var organization = OrgSession.FindOrganization(session, r.GetValue(orgArg)!);
+
+            // Leaving uses no key, so it is also the way out of an organization the server put you in (BW08).
+            var organization = OrgSession.FindAmong(session.Sync?.Profile.Organizations ?? [], r.GetValue(orgArg)!);
             var (client, connected) = await ctx.ConnectAsync(session, forceRefresh: false, ct);
             using (client)
             {
@@ -330,7 +497,7 @@ internal static class OrgCommands
                 }
 
                 var userId = target.UserId ?? throw new CliException($"{target.Email} has no account yet.");
-                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, client, userId, target.Email, typed, "confirmed", ct);
+                var publicKey = await FingerprintCheck.VerifiedPublicKeyAsync(ctx, session, client, userId, PersonCheck.OrgMember, target.Email, typed, "confirmed", ct);
                 string wrapped;
                 try
                 {

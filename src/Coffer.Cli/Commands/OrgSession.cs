@@ -2,6 +2,7 @@ using System.Net;
 using Coffer.Cli.Storage;
 using Coffer.Client;
 using Coffer.Client.Crypto;
+using Coffer.Client.Integrity;
 using Coffer.Client.Organizations;
 using Coffer.Client.Vault;
 using Coffer.Protocol.Api;
@@ -41,16 +42,39 @@ internal static class OrgSession
         _ => "status " + status,
     };
 
-    /// <summary>One of the caller's Confirmed organizations from the last sync.</summary>
-    public static ProfileOrganizationResponseModel FindOrganization(SessionState session, string nameOrId) =>
+    /// <summary>
+    /// One of the caller's Confirmed organizations from the last sync that this device trusts: a quarantined or disabled
+    /// one is never offered, as an owner or otherwise (<see cref="OrganizationGuard"/>), and naming it says why.
+    /// </summary>
+    public static ProfileOrganizationResponseModel FindOrganization(SessionState session, string nameOrId)
+    {
+        var all = session.Sync?.Profile.Organizations ?? [];
+        var trusted = all.Where(o => OrganizationGuard.State(session, o.Id) == OrganizationTrustState.Trusted).ToList();
+        if (trusted.Count == all.Count || Matches(trusted, nameOrId))
+        {
+            return FindAmong(trusted, nameOrId);
+        }
+
+        var other = FindAmong(all, nameOrId);
+        throw OrganizationGuard.State(session, other.Id) == OrganizationTrustState.Disabled
+            ? new ServerIntegrityException(OrganizationGuard.Overwrite, $"Organization '{other.Name}' is disabled on this device: the server replaced its keys.")
+            : CliException.NotFound($"'{other.Name}' is quarantined on this device: you were never seen joining it. Check its fingerprint with `coffer org trust {other.Id}`.");
+    }
+
+    /// <summary>Any organization of the last sync, trusted or not (for <c>coffer org trust</c>).</summary>
+    public static ProfileOrganizationResponseModel FindAmong(IReadOnlyList<ProfileOrganizationResponseModel> organizations, string nameOrId) =>
         Pick(
-            session.Sync?.Profile.Organizations ?? [],
+            organizations,
             nameOrId,
             o => o.Id,
             o => [o.Name],
             "organization",
             o => $"{o.Id} ({o.Name})",
             "Run `coffer sync`, then `coffer org list`.");
+
+    private static bool Matches(IEnumerable<ProfileOrganizationResponseModel> organizations, string nameOrId) =>
+        organizations.Any(o => string.Equals(o.Id.ToString(), nameOrId, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(o.Name, nameOrId, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A member by member id, user id, e-mail address or name.</summary>
     public static OrganizationUserDetailsResponseModel FindMember(IReadOnlyList<OrganizationUserDetailsResponseModel> members, string text) =>

@@ -83,7 +83,7 @@ internal static class VaultSession
         }
 
         ctx.SaveSession(session);
-        return session;
+        return OrganizationGuard.AfterSync(ctx, session);
     }
 
     /// <summary>This account's pins, or a fresh record when this device has none yet.</summary>
@@ -130,14 +130,16 @@ internal static class VaultSession
     public static IReadOnlyList<CipherDetailsResponseModel> Ciphers(SessionState session) => session.Sync?.Ciphers ?? [];
 
     /// <summary>
-    /// The user key plus the key of every organization in the cached sync (bitwarden-organizations.md §2.2); dispose
-    /// it before the user key.
+    /// The user key plus the key of every trusted organization in the cached sync (bitwarden-organizations.md §2.2;
+    /// quarantined and disabled ones are never unwrapped, <see cref="OrganizationGuard"/>); dispose it before the user key.
     /// </summary>
     public static VaultKeys Keys(SessionState session, SymmetricKey userKey)
     {
         try
         {
-            return VaultKeys.Open(session.Sync, userKey);
+            var keys = VaultKeys.Open(session.Sync, userKey, OrganizationGuard.Usable(session));
+            OrganizationGuard.CheckKeys(session, keys);
+            return keys;
         }
         catch (CryptographicException e)
         {

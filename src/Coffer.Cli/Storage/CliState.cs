@@ -34,6 +34,10 @@ public sealed record SessionState
     /// out of <see cref="Sync"/>, so no command lists, shows, edits or uploads them until <c>coffer vault review</c> accepts one.
     /// </summary>
     public IReadOnlyList<WithheldCipher> Withheld { get; init; } = [];
+
+    /// <summary>The account's pins, attached when the session is read or synced; never written to session.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Commands.TrustPinStore? TrustPins { get; init; }
 }
 
 /// <summary>An item held back by an integrity check: the server's copy, the check's code, its class and sentence.</summary>

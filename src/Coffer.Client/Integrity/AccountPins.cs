@@ -129,7 +129,8 @@ public sealed record CiphertextSite(Guid OwnerId, string Field);
 /// <param name="PublicKeySha256">Base64 SHA-256 of the organization's public key (SPKI), when known.</param>
 /// <param name="PinnedDate">When the pin was made.</param>
 /// <param name="RecoveryEnrolled">Whether this user enrolled in the organization's account recovery through a Coffer prompt, to this public key (BW01, BW02).</param>
-public sealed record OrganizationPin(string Origin, string? KeyId, string? PublicKeySha256, DateTimeOffset PinnedDate, bool RecoveryEnrolled = false);
+/// <param name="DisabledDate">When the server was caught replacing this organization's key or public key (BW09); from then on the organization is disabled on this device until the user trusts it again.</param>
+public sealed record OrganizationPin(string Origin, string? KeyId, string? PublicKeySha256, DateTimeOffset PinnedDate, bool RecoveryEnrolled = false, DateTimeOffset? DisabledDate = null);
 
 /// <summary>The values of <see cref="OrganizationPin.Origin"/> (malicious-server.md §2.2).</summary>
 public static class OrganizationOrigin

@@ -26,15 +26,17 @@ public sealed class VaultKeys : IDisposable
     public IReadOnlyCollection<Guid> Organizations => _orgKeys.Keys;
 
     /// <summary>
-    /// The user key plus every organization key in <paramref name="sync"/>'s profile. The caller keeps owning
+    /// The user key plus the key of every organization in <paramref name="sync"/>'s profile that
+    /// <paramref name="useOrganization"/> allows (null: all). An organization left out is never unwrapped, so nothing can
+    /// be encrypted under its key (a quarantined organization, malicious-server.md BW08). The caller keeps owning
     /// <paramref name="userKey"/> (it is not disposed with this object).
     /// </summary>
     /// <exception cref="CryptographicException">The private key or an organization key does not decrypt.</exception>
-    public static VaultKeys Open(SyncResponseModel? sync, SymmetricKey userKey)
+    public static VaultKeys Open(SyncResponseModel? sync, SymmetricKey userKey, Func<Guid, bool>? useOrganization = null)
     {
         ArgumentNullException.ThrowIfNull(userKey);
         var orgKeys = new Dictionary<Guid, SymmetricKey>();
-        var organizations = sync?.Profile.Organizations ?? [];
+        var organizations = (sync?.Profile.Organizations ?? []).Where(o => useOrganization?.Invoke(o.Id) ?? true).ToList();
         if (organizations.Count > 0)
         {
             using var privateKey = AccountKeyPair.DecryptPrivateKey(EncString.Parse(sync!.Profile.PrivateKey), userKey);

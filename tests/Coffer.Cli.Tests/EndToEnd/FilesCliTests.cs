@@ -109,7 +109,8 @@ public sealed class FilesCliTests(ServerFixture server) : IClassFixture<ServerFi
         var memberEmail = await CliAccounts.LoginNewAccountAsync(_recipient, server.BaseUrl);
         await _cli.OkAsync("org", "create", "Acme", "--passwordenv", "MP");
         await _cli.OkAsync("collection", "add", "Acme", "Ops", "--passwordenv", "MP");
-        await _cli.OkAsync("org", "invite", "Acme", memberEmail, "--collection", "Ops", "--passwordenv", "MP");
+        var link = await _cli.OkAsync("org", "invite", "Acme", memberEmail, "--collection", "Ops", "--passwordenv", "MP");
+        await _recipient.OkAsync("org", "accept", link.Trim());
         var phrase = (await _recipient.OkAsync("get", "fingerprint", "me", "--passwordenv", "MP")).Trim();
         await _cli.OkAsync("org", "confirm", "Acme", memberEmail, "--fingerprint", phrase, "--passwordenv", "MP");
         await _cli.OkAsync("add", "login", "--name", "Router", "--org", "Acme", "--collection", "Ops", "--passwordenv", "MP");

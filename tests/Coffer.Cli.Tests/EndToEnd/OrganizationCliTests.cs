@@ -39,7 +39,11 @@ public sealed class OrganizationCliTests(ServerFixture server) : IClassFixture<S
         var link = await _owner.OkAsync("org", "invite", "Acme", memberEmail, "--collection", "Engineering", "--passwordenv", "MP");
         Assert.Contains("accept-organization", link, StringComparison.Ordinal);
         Assert.Contains("orgUserHasExistingUser=true", link, StringComparison.Ordinal);
-        await _owner.OkAsync("org", "invite", "Acme", readerEmail, "--collection", "Engineering:read-only", "--passwordenv", "MP");
+        var readerLink = await _owner.OkAsync("org", "invite", "Acme", readerEmail, "--collection", "Engineering:read-only", "--passwordenv", "MP");
+
+        // Accepting with the link pins the organization on the member's device, so its first key is used once confirmed.
+        await _member.OkAsync("org", "accept", link.Trim());
+        await _reader.OkAsync("org", "accept", readerLink.Trim());
         Assert.Contains($"{memberEmail}\tTest\tuser\taccepted", await _owner.OkAsync("org", "members", "Acme"), StringComparison.Ordinal);
 
         // A wrong phrase is refused and nothing is confirmed; no terminal and no --fingerprint is a usage error.

@@ -307,7 +307,8 @@ public static class OrganizationScenarios
 
     private static string List(JsonNode item) => new JsonObject { ["data"] = new JsonArray(item), ["continuationToken"] = null, ["object"] = "list" }.ToJsonString();
 
-    internal static JsonObject PolicyJson(Guid organizationId, int type, JsonObject? data) =>
+    /// <summary>An enabled policy of <paramref name="type"/> for <paramref name="organizationId"/>, in the sync's <c>policies[]</c> shape.</summary>
+    public static JsonObject PolicyJson(Guid organizationId, int type, JsonObject? data) =>
         (JsonObject)JsonSerializer.SerializeToNode(
             new PolicyResponseModel
             {
@@ -445,6 +446,19 @@ public sealed class ForgedOrganization : IDisposable
         }
     }
 
+    /// <summary>
+    /// Where a request body carries something made with this organization's keys: a type-2 EncString that verifies
+    /// under <see cref="OrgKey"/>, or a type-4 one its private key opens. One line per find; empty when the client never
+    /// used the forged organization.
+    /// </summary>
+    public IReadOnlyList<string> UsedIn(IEnumerable<EgressRecord> egress)
+    {
+        ArgumentNullException.ThrowIfNull(egress);
+        var records = egress.ToList();
+        using var privateKey = AccountKeyPair.DecryptPrivateKey(EncString.Parse(EncryptedPrivateKey), _orgKey);
+        return [.. AttackerKeyPair.EncryptedUnder(_orgKey, records), .. AttackerKeyPair.OpenedBy(privateKey, records)];
+    }
+
     /// <summary>An enabled OrganizationDataOwnership policy (type 5) of this organization.</summary>
     public JsonObject PolicyJson()
     {
@@ -470,8 +484,42 @@ public sealed class AttackerKeyPair : IDisposable
     public string PublicKey { get; }
 
     /// <summary>Where a request body carries a type-4 EncString (RSA-OAEP-SHA1) that the attacker's private key decrypts: one line per find.</summary>
-    public IReadOnlyList<string> OpenedIn(IEnumerable<EgressRecord> egress)
+    public IReadOnlyList<string> OpenedIn(IEnumerable<EgressRecord> egress) => OpenedBy(_rsa, egress);
+
+    /// <summary>Where a request body carries a type-2 EncString whose MAC verifies under <paramref name="key"/>: one line per find.</summary>
+    public static IReadOnlyList<string> EncryptedUnder(SymmetricKey key, IEnumerable<EgressRecord> egress)
     {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(egress);
+        var found = new List<string>();
+        foreach (var record in egress)
+        {
+            foreach (var value in Strings(record.BodyJson()))
+            {
+                if (!value.StartsWith("2.", StringComparison.Ordinal) || !EncString.TryParse(value, out var enc))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    CryptographicOperations.ZeroMemory(enc.Decrypt(key));
+                    found.Add($"{record.Method} {record.Path}");
+                }
+                catch (CryptographicException)
+                {
+                    // Under another key.
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Where a request body carries a type-4 EncString that <paramref name="rsa"/> decrypts: one line per find.</summary>
+    public static IReadOnlyList<string> OpenedBy(RSA rsa, IEnumerable<EgressRecord> egress)
+    {
+        ArgumentNullException.ThrowIfNull(rsa);
         ArgumentNullException.ThrowIfNull(egress);
         var found = new List<string>();
         foreach (var record in egress)
@@ -486,7 +534,7 @@ public sealed class AttackerKeyPair : IDisposable
 
                 try
                 {
-                    var plain = _rsa.Decrypt(enc.Data.Span, RSAEncryptionPadding.OaepSHA1);
+                    var plain = rsa.Decrypt(enc.Data.Span, RSAEncryptionPadding.OaepSHA1);
                     CryptographicOperations.ZeroMemory(plain);
                     found.Add($"{record.Method} {record.Path}");
                 }

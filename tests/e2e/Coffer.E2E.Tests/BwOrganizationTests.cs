@@ -91,6 +91,11 @@ public sealed class BwOrganizationTests(E2EFixture fixture) : IClassFixture<E2EF
         var memberItems = (await memberBw.JsonAsync("bw list items --organizationid (member)", "list", "items", "--organizationid", orgId)).Items();
         var memberCoffer = fixture.NewCoffer(memberAccount);
         await memberCoffer.LoginAsync(fixture.Server.Url);
+
+        // coffer never saw this membership begin (bw accepted it): quarantined until the owner's phrase is checked.
+        await memberCoffer.FailsAsync("coffer list --org (member, quarantined)", "list", "--org", "Acme", "--json");
+        var orgPhrase = (await owner.OkAsync("coffer org fingerprint", "org", "fingerprint", "Acme")).Trim();
+        await memberCoffer.OkAsync("coffer org trust (member)", "org", "trust", "Acme", "--fingerprint", orgPhrase);
         var memberCofferItems = (await memberCoffer.JsonAsync("coffer list --org (member)", "list", "--org", "Acme", "--json")).Items();
 
         Assert.Equal(orgId, Assert.Single(memberOrgs).Id());
