@@ -44,6 +44,9 @@ public sealed class CliContext(CliHost host, GlobalOptions options)
         Directory.Write(PinsFile(new Uri(pins.Server), pins.Email), pins);
     }
 
+    /// <summary>Forgets the pins of an account that was deleted from this device.</summary>
+    public void DeletePins(Uri server, string email) => Directory.Delete(PinsFile(server, email));
+
     private static string PinsFile(Uri server, string email) => $"pins-{AccountPins.FileKey(server.ToString(), email)}.json";
 
     /// <summary>This installation's device GUID, created once and kept across logins (servers key devices by it).</summary>

@@ -149,7 +149,8 @@ internal static class AccountSecurityCommands
         var command = new Command("delete", "Delete the account and its whole vault, for good") { yes };
         command.SetAction((r, ct) => run.Async(r, async ctx =>
         {
-            var email = ctx.RequireSession().Email;
+            var session = ctx.RequireSession();
+            var email = session.Email;
             if (!r.GetValue(yes))
             {
                 var readLine = ctx.Host.ReadLineFromTerminal
@@ -161,7 +162,10 @@ internal static class AccountSecurityCommands
                 }
             }
 
-            await WithFreshSessionAsync(ctx, (client, session) => client.DeleteAccountAsync(Verification(ctx, session), ct), ct);
+            await WithFreshSessionAsync(ctx, (client, fresh) => client.DeleteAccountAsync(Verification(ctx, fresh), ct), ct);
+
+            // The account is gone: its pins describe nothing any more, and a new account under the address starts fresh.
+            ctx.DeletePins(ctx.ServerUrl(session), email);
             EndSession(ctx, $"Account {email} deleted.");
         }));
         return command;
