@@ -112,11 +112,11 @@ internal static class AccountGuard
 
     /// <summary>
     /// A sync against the session: its KDF must be the one the session unlocks with (<c>kdf-mismatch</c>) and its protected
-    /// user key type 2. Pins the user id and the account's public key digest the first time they are seen.
+    /// user key type 2. Fills in the user id and the account's public key digest of <paramref name="pins"/> (this device's
+    /// stored record, null when it has none) the first time they are seen; the caller saves the record once.
     /// </summary>
-    public static void CheckSync(CliContext ctx, SessionState session, SyncResponseModel sync)
+    public static void CheckSync(SessionState session, SyncResponseModel sync, AccountPins? pins)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(sync);
         var unlock = sync.UserDecryption.MasterPasswordUnlock;
@@ -124,15 +124,15 @@ internal static class AccountGuard
         AccountChecks.CheckProtectedUserKey(unlock.MasterKeyEncryptedUserKey);
         AccountChecks.CheckProtectedUserKey(sync.Profile.Key);
 
-        if (ctx.LoadPins(new Uri(session.Server), session.Email) is { } pins && (pins.UserId is null || pins.PublicKeySha256 is null))
+        if (pins is null)
         {
-            pins.UserId ??= sync.Profile.Id;
-            if (pins.PublicKeySha256 is null && sync.Profile.AccountKeys.PublicKeyEncryptionKeyPair.PublicKey is { Length: > 0 } publicKey)
-            {
-                pins.PublicKeySha256 = AccountPins.PublicKeyDigest(Convert.FromBase64String(publicKey));
-            }
+            return;
+        }
 
-            ctx.SavePins(pins);
+        pins.UserId ??= sync.Profile.Id;
+        if (pins.PublicKeySha256 is null && sync.Profile.AccountKeys.PublicKeyEncryptionKeyPair.PublicKey is { Length: > 0 } publicKey)
+        {
+            pins.PublicKeySha256 = AccountPins.PublicKeyDigest(Convert.FromBase64String(publicKey));
         }
     }
 

@@ -60,12 +60,12 @@ internal static class OrganizationGuard
 
     /// <summary>
     /// After a sync: says which organizations are quarantined or disabled, and what a trusted one's ResetPassword policy
-    /// asks (never obeyed). The quarantine question itself is <c>coffer org trust</c>'s.
+    /// asks (never obeyed). The quarantine question itself is <c>coffer org trust</c>'s. <paramref name="pins"/> is the
+    /// record the sync's checks just saved, attached without reading it again.
     /// </summary>
-    public static SessionState AfterSync(CliContext ctx, SessionState session)
+    public static SessionState AfterSync(CliContext ctx, SessionState session, AccountPins pins)
     {
-        session = Attach(ctx, session);
-        var pins = session.TrustPins!.Current;
+        session = session with { TrustPins = new TrustPinStore(ctx, new Uri(session.Server), session.Email, pins) };
         foreach (var org in session.Sync?.Profile.Organizations ?? [])
         {
             switch (OrganizationTrust.State(pins, org.Id))

@@ -22,8 +22,11 @@ internal static class VaultSession
     {
         var revision = DateTimeOffset.FromUnixTimeMilliseconds(await client.GetRevisionDateAsync(ct));
         var sync = await client.SyncAsync(ct);
-        AccountGuard.CheckSync(ctx, session, sync);
-        var pins = LoadPins(ctx, session);
+        // One record for the sync's three checks (account, items, organizations), read once and saved once.
+        var server = ctx.ServerUrl(session);
+        var stored = ctx.LoadPins(server, session.Email);
+        AccountGuard.CheckSync(session, sync, stored);
+        var pins = stored ?? AccountPins.Create(server.ToString(), session.Email);
         IReadOnlyList<VaultFinding> findings;
         try
         {
@@ -31,6 +34,12 @@ internal static class VaultSession
         }
         catch (ServerIntegrityException)
         {
+            // The account pins above passed their checks; the items' are unchanged (Check changes nothing).
+            if (stored is not null)
+            {
+                ctx.SavePins(stored);
+            }
+
             ctx.SaveSession(session with { Unlocked = null });
             throw;
         }
@@ -83,7 +92,7 @@ internal static class VaultSession
         }
 
         ctx.SaveSession(session);
-        return OrganizationGuard.AfterSync(ctx, session);
+        return OrganizationGuard.AfterSync(ctx, session, pins);
     }
 
     /// <summary>This account's pins, or a fresh record when this device has none yet.</summary>
