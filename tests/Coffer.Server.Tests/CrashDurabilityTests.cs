@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Coffer.Server.Tests.Infrastructure;
 
 namespace Coffer.Server.Tests;
@@ -21,7 +20,7 @@ public sealed class CrashDurabilityTests : IDisposable
     [Trait("Provider", "SqliteOnly")]
     public async Task ServerKilledUnderWriteLoad_KeepsEveryAcknowledgedItem()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var acknowledged = new ConcurrentBag<string>();
         string accessToken;
         using (var server = Start(port))
@@ -109,12 +108,5 @@ public sealed class CrashDurabilityTests : IDisposable
 
             await Task.Delay(50, timeout.Token);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

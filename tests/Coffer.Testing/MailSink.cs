@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using MimeKit;
 
@@ -55,7 +53,7 @@ public sealed class MailSink : IAsyncDisposable
     {
         folder ??= Path.Combine(Path.GetTempPath(), "coffer-mail-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var chosen = port ?? FreePort();
+        var chosen = port ?? LoopbackPorts.Free();
         var script = Path.Combine(AppContext.BaseDirectory, "mailsink.py");
         var info = new ProcessStartInfo(Python)
         {
@@ -169,13 +167,6 @@ public sealed class MailSink : IAsyncDisposable
         using var envelope = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(path, ".json")));
         var recipients = envelope.RootElement.GetProperty("rcpt_tos").EnumerateArray().Select(e => e.GetString()!).ToList();
         return new SunkMail(message, recipients, envelope.RootElement.GetProperty("tls").GetBoolean(), envelope.RootElement.GetProperty("authenticated").GetBoolean());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -1,25 +1,28 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Coffer.Testing;
 
 /// <summary>
-/// The real, built coffer-server.dll running as a child process on a free loopback port, with its own data folder:
+/// The real, built coffer-server.dll running as a child process on a loopback port the server itself chose (it binds
+/// port 0 and the address is read from its "Now listening on" line, so no other process can take the port between a
+/// choice and the bind), with its own data folder:
 /// over HTTPS with a certificate from a throwaway CA, or plain HTTP when no certificates are given. Its console output is kept so a failing test can show what the server logged.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    private static readonly Regex ListeningLine = new(@"Now listening on: (https?://127\.0\.0\.1:\d+)", RegexOptions.CultureInvariant);
+
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(Process process, Uri baseAddress, string dataFolder)
+    private ServerProcess(Process process, string dataFolder)
     {
         this.process = process;
-        BaseAddress = baseAddress;
         DataFolder = dataFolder;
     }
 
@@ -27,7 +30,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public string DataFolder { get; }
 
     /// <summary>The base URL clients are configured with (https://127.0.0.1:PORT, or http:// without certificates).</summary>
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress { get; private set; } = null!;
 
     public string Url => BaseAddress.GetLeftPart(UriPartial.Authority);
 
@@ -55,14 +58,12 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(
         TestCertificates? certificates, string dataFolder, IReadOnlyDictionary<string, string?>? extraEnvironment = null, IReadOnlyList<string>? launcher = null)
     {
-        var port = FreeLoopbackPort();
-        var baseAddress = new Uri($"{(certificates is null ? "http" : "https")}://127.0.0.1:{port}");
         var serverDll = RepoPaths.ServerDll;
         var environment = ServerEnvironment(certificates, dataFolder, extraEnvironment);
-        string[] command = [.. launcher ?? [], ChildProcess.DotnetHost, serverDll, "--urls", baseAddress.GetLeftPart(UriPartial.Authority)];
+        string[] command = [.. launcher ?? [], ChildProcess.DotnetHost, serverDll, "--urls", $"{(certificates is null ? "http" : "https")}://127.0.0.1:0"];
         var info = ChildProcess.CreateStartInfo(command[0], command[1..], environment, Path.GetDirectoryName(serverDll)!);
         var process = new Process { StartInfo = info };
-        var server = new ServerProcess(process, baseAddress, dataFolder);
+        var server = new ServerProcess(process, dataFolder);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.Start();
@@ -135,6 +136,8 @@ public sealed class ServerProcess : IAsyncDisposable
             ["ASPNETCORE_URLS"] = null,
             ["ASPNETCORE_HTTP_PORTS"] = null,
             ["ASPNETCORE_HTTPS_PORTS"] = null,
+            // The bound address is read from this logger's "Now listening on" line.
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
 
         // Every test signs up, logs in and sends two-step codes from 127.0.0.1, and some log one account in
@@ -161,9 +164,26 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private async Task WaitUntilAliveAsync(TestCertificates? certificates)
     {
+        var deadline = Stopwatch.StartNew();
+        using (var exited = new CancellationTokenSource())
+        {
+            var exit = process.WaitForExitAsync(exited.Token);
+            var first = await Task.WhenAny(listening.Task, exit, Task.Delay(StartTimeout));
+            await exited.CancelAsync();
+            if (first != listening.Task)
+            {
+                // Let the pipes drain so the log holds the reason.
+                await Task.Delay(200);
+                throw process.HasExited
+                    ? new InvalidOperationException($"coffer-server exited with code {process.ExitCode} before listening.\n{Log}")
+                    : new TimeoutException($"coffer-server did not report a listening address within {StartTimeout.TotalSeconds} s.\n{Log}");
+            }
+
+            BaseAddress = await listening.Task;
+        }
+
         using var client = new HttpClient(certificates?.CreateTrustingHandler() ?? new HttpClientHandler()) { Timeout = TimeSpan.FromSeconds(5) };
         var alive = new Uri(BaseAddress, "/alive");
-        var deadline = Stopwatch.StartNew();
         string lastError = "no attempt yet";
         while (deadline.Elapsed < StartTimeout)
         {
@@ -210,13 +230,10 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             output.AppendLine(line);
         }
-    }
 
-    /// <summary>A TCP port nothing listens on right now, on 127.0.0.1 (for servers, nginx, PostgreSQL).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (!listening.Task.IsCompleted && ListeningLine.Match(line) is { Success: true } match)
+        {
+            listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
     }
 }

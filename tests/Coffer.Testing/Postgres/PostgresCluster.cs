@@ -32,7 +32,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     {
         // Not under a test's Scratch folder: that one is private to root, and the postgres user must reach this one.
         var folder = Directory.CreateTempSubdirectory("coffer-pg-");
-        var cluster = new PostgresCluster(folder, ServerProcess.FreeLoopbackPort());
+        var cluster = new PostgresCluster(folder, LoopbackPorts.Free());
         try
         {
             if (PostgresTools.RunningAsRoot)

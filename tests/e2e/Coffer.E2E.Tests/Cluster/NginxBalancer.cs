@@ -50,7 +50,7 @@ public sealed class NginxBalancer : IAsyncDisposable
 
     public static async Task<NginxBalancer> StartAsync(TestCertificates certificates, IReadOnlyList<Uri> nodes, string folder)
     {
-        var port = ServerProcess.FreeLoopbackPort();
+        var port = LoopbackPorts.Free();
         var config = Path.Combine(folder, "nginx.conf");
         await File.WriteAllTextAsync(config, Config(certificates, nodes, folder, port));
         var info = ChildProcess.CreateStartInfo(Binary, ["-p", folder, "-c", config, "-e", "stderr"], new Dictionary<string, string?>(), folder);
