@@ -202,6 +202,7 @@ public static class ServerCommands
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<AuditChain>();
+        builder.Services.AddSingleton<SqliteGroupCommit>();
         builder.Services.AddScoped<Changes>();
         builder.Services.AddBlobStorage();
         builder.Services.AddCofferMetrics();

@@ -15,7 +15,7 @@ namespace Coffer.Server.Data;
 /// admits one writer at a time anyway, so waiting in-process is cheaper than SQLite's busy retries.
 /// </summary>
 public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics,
-    Files.IBlobStore blobs, ILogger<Changes> logger, INotificationBus? notifications = null, Mail.MailSignal? mail = null)
+    Files.IBlobStore blobs, ILogger<Changes> logger, INotificationBus? notifications = null, Mail.MailSignal? mail = null, SqliteGroupCommit? groupCommit = null)
 {
     private readonly List<AuditEvent> pending = [];
     private readonly List<Notification> pendingNotifications = [];
@@ -123,53 +123,37 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
     public async Task CommitAsync(IReadOnlyCollection<Guid> vaultOwners, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(vaultOwners);
-        List<string> deletedFiles;
-        bool queuedMail;
-        await gate.WaitAsync(ct);
-        try
+        var outcome = new Outcome();
+        if (db is SqliteCofferDb && groupCommit is not null)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            // The unit is already one transaction; EF's automatic savepoint would only add statements.
+            // The unit's work runs inside the next group commit's transaction, one unit at a time on its one
+            // write connection; this returns once the COMMIT covering it returned (Data/SqliteGroupCommit).
             db.Database.AutoSavepointsEnabled = false;
-            // The gate orders this process; this orders every node on a shared database (PostgreSQL).
-            await db.SerializeCommitsAsync(ct);
-            foreach (var condition in conditions)
-            {
-                if (await condition(ct) is { } refusal)
-                {
-                    // The transaction rolls back when disposed; what was queued for this change is dropped with it.
-                    conditions.Clear();
-                    pending.Clear();
-                    pendingNotifications.Clear();
-                    throw new ChangeRefusedException(refusal);
-                }
-            }
-
-            conditions.Clear();
-            await AppendPendingAsync(ct);
-            deletedFiles = await Files.BlobCleanup.CollectAsync(db, ct);
-            queuedMail = db.ChangeTracker.Entries<Mail.OutboxMessage>().Any(e => e.State == EntityState.Added);
-            await db.SaveChangesAsync(ct);
-            foreach (var owner in vaultOwners.Distinct())
-            {
-                // Taken under the write gate and the commit lock, and strictly later than the last commit's even when
-                // another node's clock is behind or both fall in one microsecond: a device that synced after an
-                // earlier commit always sees this one as newer (and the sync cache, keyed by it, misses).
-                var committed = time.GetUtcNow().UtcDateTime;
-                var last = await db.Users.Where(u => u.Id == owner).Select(u => u.AccountRevisionDate).FirstOrDefaultAsync(ct);
-                committed = committed > last ? committed : last.AddTicks(TimeSpan.TicksPerMicrosecond);
-                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, committed), ct);
-            }
-
-            await transaction.CommitAsync(ct);
-            metrics.Committed(pending);
-            pending.Clear();
+            await groupCommit.RunAsync(db, token => WorkAsync(vaultOwners, outcome, token), ct);
         }
-        finally
+        else
         {
-            gate.Release();
+            await gate.WaitAsync(ct);
+            try
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                // The unit is already one transaction; EF's automatic savepoint would only add statements.
+                db.Database.AutoSavepointsEnabled = false;
+                // The gate orders this process; this orders every node on a shared database (PostgreSQL).
+                await db.SerializeCommitsAsync(ct);
+                await WorkAsync(vaultOwners, outcome, ct);
+                await transaction.CommitAsync(ct);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
 
+        metrics.Committed(pending);
+        pending.Clear();
+        var deletedFiles = outcome.DeletedFiles;
+        var queuedMail = outcome.QueuedMail;
         if (queuedMail)
         {
             // Mail queued by this change (Mail/Mailer) is in the outbox now: deliver it without waiting for the next poll.
@@ -189,6 +173,45 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
             pendingNotifications.Clear();
             await notifications.PublishAsync(committed);
         }
+    }
+
+    /// <summary>The database work of a commit, inside its transaction: conditions, audit append, save, revision dates.</summary>
+    private async Task WorkAsync(IReadOnlyCollection<Guid> vaultOwners, Outcome outcome, CancellationToken ct)
+    {
+        foreach (var condition in conditions)
+        {
+            if (await condition(ct) is { } refusal)
+            {
+                // The transaction rolls back; what was queued for this change is dropped with it.
+                conditions.Clear();
+                pending.Clear();
+                pendingNotifications.Clear();
+                throw new ChangeRefusedException(refusal);
+            }
+        }
+
+        conditions.Clear();
+        await AppendPendingAsync(ct);
+        outcome.DeletedFiles = await Files.BlobCleanup.CollectAsync(db, ct);
+        outcome.QueuedMail = db.ChangeTracker.Entries<Mail.OutboxMessage>().Any(e => e.State == EntityState.Added);
+        await db.SaveChangesAsync(ct);
+        foreach (var owner in vaultOwners.Distinct())
+        {
+            // Taken while no other commit touching this account can run, and strictly later than the last commit's
+            // even when another node's clock is behind or both fall in one microsecond: a device that synced after an
+            // earlier commit always sees this one as newer (and the sync cache, keyed by it, misses).
+            var committed = time.GetUtcNow().UtcDateTime;
+            var last = await db.Users.Where(u => u.Id == owner).Select(u => u.AccountRevisionDate).FirstOrDefaultAsync(ct);
+            committed = committed > last ? committed : last.AddTicks(TimeSpan.TicksPerMicrosecond);
+            await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, committed), ct);
+        }
+    }
+
+    private sealed class Outcome
+    {
+        public List<string> DeletedFiles { get; set; } = [];
+
+        public bool QueuedMail { get; set; }
     }
 
     private async Task AppendPendingAsync(CancellationToken ct)
@@ -235,5 +258,6 @@ public static class ChangesSetup
         services.AddHttpContextAccessor()
             .AddSingleton<WriteGate>()
             .AddSingleton<AuditChain>()
+            .AddSingleton<SqliteGroupCommit>()
             .AddScoped<Changes>();
 }
