@@ -214,24 +214,27 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
         public bool QueuedMail { get; set; }
     }
 
+    /// <summary>
+    /// Appends the queued events to their chains (<see cref="AuditChain.ChainOf"/>): per chain, the head is one indexed
+    /// lookup and the events follow it in the order they were recorded. Only the heads of these chains need to be held
+    /// by this commit; the unique (chain, position) index refuses a second append at one position should two ever race.
+    /// </summary>
     private async Task AppendPendingAsync(CancellationToken ct)
     {
-        if (pending.Count == 0)
+        foreach (var events in pending.GroupBy(AuditChain.ChainOf))
         {
-            return;
-        }
-
-        var last = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)
-            .Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync(ct);
-        var sequence = last?.Sequence ?? 0;
-        var previous = last?.Hash ?? AuditChain.GenesisHash;
-        foreach (var e in pending)
-        {
-            e.Sequence = ++sequence;
-            e.PreviousHash = previous;
-            e.Hash = chain.Compute(e, previous);
-            previous = e.Hash;
-            db.AuditEvents.Add(e);
+            var head = await AuditChain.HeadAsync(db, events.Key, ct);
+            var position = head?.Position ?? 0;
+            var previous = head?.Hash ?? AuditChain.GenesisHash;
+            foreach (var e in events)
+            {
+                e.ChainId = events.Key;
+                e.Position = ++position;
+                e.Hash = chain.Compute(e, previous);
+                e.PreviousHash = previous;
+                previous = e.Hash;
+                db.AuditEvents.Add(e);
+            }
         }
     }
 }

@@ -31,6 +31,8 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     public DbSet<Folder> Folders => Set<Folder>();
     public DbSet<Cipher> Ciphers => Set<Cipher>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+    public DbSet<AuditCheckpointHead> AuditCheckpointHeads => Set<AuditCheckpointHead>();
     public DbSet<EmailChange> EmailChanges => Set<EmailChange>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
@@ -140,13 +142,31 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             // No foreign keys: the log outlives the accounts and items it speaks of.
             audit.ToTable("audit_events");
             audit.HasKey(e => e.Sequence);
-            audit.Property(e => e.Sequence).ValueGeneratedNever();
+            // Allocated by the database (identity on PostgreSQL, the rowid on SQLite): no global lock to number events.
+            audit.Property(e => e.Sequence).ValueGeneratedOnAdd();
+            // The head of a chain is one lookup on this index; unique, so two appends at one position cannot both commit.
+            audit.HasIndex(e => new { e.ChainId, e.Position }).IsUnique();
             audit.HasIndex(e => new { e.UserId, e.Date });
             audit.HasIndex(e => new { e.OrganizationId, e.Date });
             audit.Property(e => e.IpAddress).HasMaxLength(64);
             audit.Property(e => e.Detail).HasMaxLength(256);
             audit.Property(e => e.PreviousHash).HasMaxLength(64);
             audit.Property(e => e.Hash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<AuditCheckpoint>(checkpoint =>
+        {
+            checkpoint.ToTable("audit_checkpoints");
+            checkpoint.HasKey(c => c.Number);
+            checkpoint.Property(c => c.Number).ValueGeneratedNever();
+            checkpoint.Property(c => c.Root).HasMaxLength(64);
+            checkpoint.Property(c => c.PreviousHash).HasMaxLength(64);
+            checkpoint.Property(c => c.Hash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<AuditCheckpointHead>(head =>
+        {
+            head.ToTable("audit_checkpoint_heads");
+            head.HasKey(h => new { h.ChainId, h.CheckpointNumber });
+            head.Property(h => h.Hash).HasMaxLength(64);
         });
         modelBuilder.Entity<EmailChange>(change =>
         {
