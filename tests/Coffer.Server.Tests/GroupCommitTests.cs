@@ -68,7 +68,7 @@ public sealed class GroupCommitTests(CofferFactory factory) : IClassFixture<Coff
             changes.Record(EventType.CipherCreated, userId, detail: "breaking unit");
             // Foreign keys checked only at COMMIT (set inside the unit's turn, on the batch's connection): every
             // statement passes, and the COMMIT itself fails.
-            changes.Require(async ct =>
+            changes.Require(userId, async ct =>
             {
                 await db.Database.ExecuteSqlRawAsync("PRAGMA defer_foreign_keys = ON", ct);
                 return null;
@@ -154,7 +154,7 @@ public sealed class GroupCommitTests(CofferFactory factory) : IClassFixture<Coff
             {
                 changes.Record(EventType.CipherCreated, userId, detail: "blocker unit");
                 db.Folders.Add(new Folder { Id = Guid.NewGuid(), UserId = userId, Name = "blocker" });
-                changes.Require(async _ =>
+                changes.Require(userId, async _ =>
                 {
                     batch.entered.TrySetResult();
                     await batch.release.Task;

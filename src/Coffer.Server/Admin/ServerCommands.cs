@@ -200,7 +200,7 @@ public static class ServerCommands
         builder.Services.AddCofferDatabase(builder.Configuration);
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSingleton<WriteGate>();
+        builder.Services.AddSingleton<CommitLocks>();
         builder.Services.AddSingleton<AuditChain>();
         builder.Services.AddSingleton<SqliteGroupCommit>();
         builder.Services.AddScoped<Changes>();

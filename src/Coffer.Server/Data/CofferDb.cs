@@ -58,10 +58,11 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     public DbSet<EmergencyAccessGrant> EmergencyAccessGrants => Set<EmergencyAccessGrant>();
 
     /// <summary>
-    /// Called first inside every <see cref="Changes"/> transaction: holds back every other node's commit until this
-    /// one ends, so audit sequences and revision dates stay strictly ordered across nodes.
+    /// Called first inside a <see cref="Changes"/> transaction with its sorted keys (<see cref="Changes.LockKeys"/>):
+    /// holds back every other node's commit that touches one of them until this one ends, so each audit chain's
+    /// positions and each account's revision dates stay strictly ordered across nodes.
     /// </summary>
-    public abstract Task SerializeCommitsAsync(CancellationToken ct);
+    public abstract Task LockKeysAsync(IReadOnlyList<Guid> keys, CancellationToken ct);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
