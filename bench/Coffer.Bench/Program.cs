@@ -2,7 +2,7 @@ using System.Globalization;
 using Coffer.Bench;
 using Coffer.Bench.Micro;
 
-// Subcommands: http (default), sync-orgs, micro, import, files, and serve-baseline (the child process that http starts).
+// Subcommands: http (default), sync-orgs, micro, import, files, commit, and serve-baseline (the child process that http starts).
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "http";
 var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 return command switch
@@ -11,6 +11,7 @@ return command switch
     "sync-orgs" => await SyncOrganizationsCommand.RunAsync(ParseHttp(rest)),
     "micro" => MicroCommand.Run(rest),
     "files" => await FilesCommand.RunAsync(ParseFiles(rest)),
+    "commit" => await CommitCommand.RunAsync(ParseCommit(rest)),
     "import" => await ImportCommand.RunAsync(RepoRoot(), rest is ["--rows", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000),
     "serve-baseline" => await StaticBaseline.RunAsync(rest),
     _ => Usage(),
@@ -83,8 +84,27 @@ static string RepoRoot()
     throw new InvalidOperationException("Coffer.slnx not found above " + AppContext.BaseDirectory);
 }
 
+static CommitCommand.Options ParseCommit(string[] args)
+{
+    var root = RepoRoot();
+    var options = new CommitCommand.Options(Path.Combine(root, "src/Coffer.Server/bin/Release/net10.0/coffer-server.dll"),
+        TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+    for (var i = 0; i < args.Length; i++)
+    {
+        options = args[i] switch
+        {
+            "--server" => options with { ServerDll = Path.GetFullPath(args[++i]) },
+            "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 0, 60)) },
+            "--duration" => options with { Duration = TimeSpan.FromSeconds(Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 600)) },
+            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --server DLL --warmup S --duration S"),
+        };
+    }
+
+    return options;
+}
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING]");
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING] | commit [--server DLL] [--warmup S] [--duration S]");
     return 2;
 }

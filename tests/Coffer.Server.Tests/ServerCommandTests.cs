@@ -73,7 +73,7 @@ public sealed class ServerCommandTests(CofferFactory factory) : IClassFixture<Co
         var verify = await ServerCommand.RunAsync(factory.DataFolder, "audit", "verify");
 
         Assert.True(verify.ExitCode == 0, verify.Output + verify.Error);
-        Assert.Matches(@"^Checked \d+ events: intact\.", verify.Output);
+        Assert.Matches(@"^Checked \d+ events in \d+ chains: intact\.", verify.Output);
         using var events = await account.Client.GetAsync("/api/events");
         Assert.Equal(9106, (int?)(await events.ExpectObjectAsync()).RequireArray("data")[0]!["type"]);
     }

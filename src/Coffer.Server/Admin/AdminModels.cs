@@ -67,10 +67,12 @@ public sealed record AdminEventModel(
 public sealed record AdminEventPage(IReadOnlyList<AdminEventModel> Data, string? ContinuationToken);
 
 /// <summary>
-/// Result of walking the audit hash chain: <see cref="Checked"/> events verified before the first break;
-/// <see cref="FirstBrokenSequence"/> and <see cref="Reason"/> are null when the chain is intact.
+/// Result of walking the audit hash chains (<see cref="Audit.AuditVerifier"/>): <see cref="Checked"/> events in
+/// <see cref="Chains"/> chains verified before the first break, which is named by <see cref="Chain"/>,
+/// <see cref="Position"/>, the event id <see cref="FirstBrokenSequence"/> (null when the event is missing or unreadable)
+/// and <see cref="Reason"/>; all four are null when every chain is intact.
 /// </summary>
-public sealed record AuditVerificationModel(long Checked, bool Intact, long? FirstBrokenSequence, string? Reason);
+public sealed record AuditVerificationModel(long Checked, bool Intact, long? FirstBrokenSequence, string? Reason, long Chains, string? Chain, long? Position);
 
 /// <summary>Elevation: the master password hash (protocol §2.2) or a current TOTP code; when both are sent, both must check out.</summary>
 public sealed record AdminSessionRequest(string? MasterPasswordHash, string? Otp);

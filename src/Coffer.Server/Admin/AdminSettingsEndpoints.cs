@@ -71,7 +71,8 @@ public static class AdminSettingsEndpoints
 
     private static async Task<Ok<AuditVerificationModel>> Verify(CofferDb db, AuditChain chain, CancellationToken ct)
     {
-        var result = await chain.VerifyAsync(db, ct);
-        return TypedResults.Ok(new AuditVerificationModel(result.Checked, result.Intact, result.FirstBrokenSequence, result.Reason));
+        var result = await AuditVerifier.VerifyChainsAsync(db, chain, null, null, ct);
+        var broken = result.FirstBroken;
+        return TypedResults.Ok(new AuditVerificationModel(result.Checked, result.Intact, broken?.EventId, broken?.Reason, result.Chains, broken?.Chain, broken?.Position));
     }
 }

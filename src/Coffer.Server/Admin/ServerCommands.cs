@@ -200,8 +200,9 @@ public static class ServerCommands
         builder.Services.AddCofferDatabase(builder.Configuration);
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddSingleton<WriteGate>();
+        builder.Services.AddSingleton<CommitLocks>();
         builder.Services.AddSingleton<AuditChain>();
+        builder.Services.AddSingleton<SqliteGroupCommit>();
         builder.Services.AddScoped<Changes>();
         builder.Services.AddBlobStorage();
         builder.Services.AddCofferMetrics();
@@ -291,14 +292,15 @@ public static class ServerCommands
 
     private static async Task<int> Verify(IServiceProvider services)
     {
-        var result = await services.GetRequiredService<AuditChain>().VerifyAsync(services.GetRequiredService<CofferDb>());
-        if (result.Intact)
+        var result = await AuditVerifier.VerifyChainsAsync(services.GetRequiredService<CofferDb>(), services.GetRequiredService<AuditChain>(), null, null, default);
+        if (result.FirstBroken is not { } broken)
         {
-            Console.WriteLine($"Checked {result.Checked} events: intact.");
+            Console.WriteLine($"Checked {result.Checked} events in {result.Chains} chains: intact.");
             return 0;
         }
 
-        Console.WriteLine($"Checked {result.Checked} events: broken at sequence {result.FirstBrokenSequence}: {result.Reason}.");
+        var at = broken.EventId is { } id ? $"sequence {id}" : "a missing event";
+        Console.WriteLine($"Checked {result.Checked} events in {result.Chains} chains: broken at {at} (chain {broken.Chain}, position {broken.Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}): {broken.Reason}.");
         return 1;
     }
 

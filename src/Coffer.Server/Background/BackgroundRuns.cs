@@ -131,39 +131,31 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
         var slot = SlotOf(time.GetUtcNow(), TimeSpan.FromMinutes(Settings.IntervalMinutes)).ToString(CultureInfo.InvariantCulture);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CofferDb>();
-        var gate = scope.ServiceProvider.GetRequiredService<WriteGate>();
-        await gate.WaitAsync(ct);
-        try
+        // Ordered by the database alone: the insert's key and the conditional update let one node win the slot.
+        var last = await db.ServerSettings.AsNoTracking().Where(s => s.Name == SlotSetting).Select(s => s.Value).FirstOrDefaultAsync(ct);
+        if (last is null)
         {
-            var last = await db.ServerSettings.AsNoTracking().Where(s => s.Name == SlotSetting).Select(s => s.Value).FirstOrDefaultAsync(ct);
-            if (last is null)
+            db.ServerSettings.Add(new ServerSetting { Name = SlotSetting, Value = slot });
+            try
             {
-                db.ServerSettings.Add(new ServerSetting { Name = SlotSetting, Value = slot });
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                    return true;
-                }
-                catch (DbUpdateException)
-                {
-                    // Another node inserted it first: it has this slot.
-                    return false;
-                }
+                await db.SaveChangesAsync(ct);
+                return true;
             }
-
-            if (long.Parse(last, CultureInfo.InvariantCulture) >= long.Parse(slot, CultureInfo.InvariantCulture))
+            catch (DbUpdateException)
             {
+                // Another node inserted it first: it has this slot.
                 return false;
             }
+        }
 
-            // Of nodes racing for the slot, the first update changes the row and the others then match nothing.
-            return await db.ServerSettings.Where(s => s.Name == SlotSetting && s.Value == last)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Value, slot), ct) == 1;
-        }
-        finally
+        if (long.Parse(last, CultureInfo.InvariantCulture) >= long.Parse(slot, CultureInfo.InvariantCulture))
         {
-            gate.Release();
+            return false;
         }
+
+        // Of nodes racing for the slot, the first update changes the row and the others then match nothing.
+        return await db.ServerSettings.Where(s => s.Name == SlotSetting && s.Value == last)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Value, slot), ct) == 1;
     }
 
     public void Dispose() => local.Dispose();

@@ -11,15 +11,22 @@ namespace Coffer.Server.Data;
 /// last sync (protocol §4.6). Device notifications (<see cref="Notify"/>) are published once the transaction has
 /// committed and the revision date moved (notifications doc §10.1), and never for a change that rolled back; mail
 /// queued with <see cref="Mail.Mailer"/> is saved in the same transaction and its sender woken after the commit.
-/// Commits are serialized through <see cref="WriteGate"/>: the audit chain needs a strict order, and SQLite
-/// admits one writer at a time anyway, so waiting in-process is cheaper than SQLite's busy retries.
+/// <para>
+/// Nothing in a commit is global: it needs exclusive access to its keys only (<see cref="LockKeys"/>: the accounts whose
+/// revision date it moves, the audit chain of each event, the scope of each <see cref="Require"/> condition). On
+/// PostgreSQL a commit takes them as in-process locks (<see cref="CommitLocks"/>) and as transaction advisory locks for
+/// the other nodes, so commits of different accounts run side by side. On SQLite, a single-writer file, commits go
+/// through <see cref="SqliteGroupCommit"/>, which runs them one at a time on its write connection and lets ready ones
+/// share a transaction and its fsync; other nodes on the same file wait for SQLite's write lock.
+/// </para>
 /// </summary>
-public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics,
-    Files.IBlobStore blobs, ILogger<Changes> logger, INotificationBus? notifications = null, Mail.MailSignal? mail = null)
+public sealed class Changes(CofferDb db, AuditChain chain, CommitLocks locks, TimeProvider time, IHttpContextAccessor http, Hosting.CofferMetrics metrics,
+    Files.IBlobStore blobs, ILogger<Changes> logger, INotificationBus? notifications = null, Mail.MailSignal? mail = null, SqliteGroupCommit? groupCommit = null)
 {
     private readonly List<AuditEvent> pending = [];
     private readonly List<Notification> pendingNotifications = [];
     private readonly List<Func<CancellationToken, Task<string?>>> conditions = [];
+    private readonly List<Guid> scopes = [];
 
     public DateTime Now { get; } = time.GetUtcNow().UtcDateTime;
 
@@ -99,17 +106,27 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
     }
 
     /// <summary>
-    /// Queues a condition the next commit checks inside its transaction, once every other commit is held back (the
-    /// write gate, and the commit lock across nodes): <paramref name="check"/> answers null to go on, or the reason to
-    /// refuse, and then nothing of the change is saved and <see cref="CommitAsync(Guid?, CancellationToken)"/> throws
-    /// <see cref="ChangeRefusedException"/> with that reason. For rules over rows other requests write at the same time,
-    /// such as a storage quota: two uploads racing for the last free bytes cannot both pass.
+    /// Queues a condition the next commit checks inside its transaction while it holds <paramref name="scope"/>: the
+    /// account or organization whose rows <paramref name="check"/> reads (the quota's owner, the grant's grantor), which
+    /// every commit that changes those rows holds too (as a vault owner, an event's chain, or a scope of its own).
+    /// <paramref name="check"/> answers null to go on, or the reason to refuse, and then nothing of the change is saved
+    /// and <see cref="CommitAsync(Guid?, CancellationToken)"/> throws <see cref="ChangeRefusedException"/> with that
+    /// reason. For rules over rows other requests write at the same time, such as a storage quota: two uploads racing
+    /// for the last free bytes cannot both pass.
     /// </summary>
-    public void Require(Func<CancellationToken, Task<string?>> check)
+    public void Require(Guid scope, Func<CancellationToken, Task<string?>> check)
     {
         ArgumentNullException.ThrowIfNull(check);
+        scopes.Add(scope);
         conditions.Add(check);
     }
+
+    /// <summary>
+    /// The keys a commit of this unit holds (sorted, distinct): <paramref name="vaultOwners"/>, the chain of each queued
+    /// audit event (<see cref="AuditChain.ChainOf"/>), and the scope of each <see cref="Require"/> condition.
+    /// </summary>
+    public IReadOnlyList<Guid> LockKeys(IEnumerable<Guid> vaultOwners) =>
+        [.. vaultOwners.Concat(pending.Select(AuditChain.ChainOf)).Concat(scopes).Distinct().Order()];
 
     /// <summary>Saves tracked changes and queued events; with <paramref name="vaultOwner"/>, also bumps that account's revision date.</summary>
     public Task CommitAsync(Guid? vaultOwner = null, CancellationToken ct = default) =>
@@ -123,53 +140,32 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
     public async Task CommitAsync(IReadOnlyCollection<Guid> vaultOwners, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(vaultOwners);
-        List<string> deletedFiles;
-        bool queuedMail;
-        await gate.WaitAsync(ct);
-        try
+        var outcome = new Outcome();
+        if (db is SqliteCofferDb && groupCommit is not null)
         {
+            // The unit's work runs inside the next group commit's transaction, one unit at a time on its one
+            // write connection; this returns once the COMMIT covering it returned (Data/SqliteGroupCommit).
+            db.Database.AutoSavepointsEnabled = false;
+            await groupCommit.RunAsync(db, token => WorkAsync(vaultOwners, outcome, token), ct);
+        }
+        else
+        {
+            var keys = LockKeys(vaultOwners);
+            // In-process first, so waiting for a busy key holds no pooled connection; then the same keys for every
+            // other node on the database, released by COMMIT or ROLLBACK (or by the server when a node dies).
+            using var held = await locks.AcquireAsync(keys, ct);
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // The unit is already one transaction; EF's automatic savepoint would only add statements.
             db.Database.AutoSavepointsEnabled = false;
-            // The gate orders this process; this orders every node on a shared database (PostgreSQL).
-            await db.SerializeCommitsAsync(ct);
-            foreach (var condition in conditions)
-            {
-                if (await condition(ct) is { } refusal)
-                {
-                    // The transaction rolls back when disposed; what was queued for this change is dropped with it.
-                    conditions.Clear();
-                    pending.Clear();
-                    pendingNotifications.Clear();
-                    throw new ChangeRefusedException(refusal);
-                }
-            }
-
-            conditions.Clear();
-            await AppendPendingAsync(ct);
-            deletedFiles = await Files.BlobCleanup.CollectAsync(db, ct);
-            queuedMail = db.ChangeTracker.Entries<Mail.OutboxMessage>().Any(e => e.State == EntityState.Added);
-            await db.SaveChangesAsync(ct);
-            foreach (var owner in vaultOwners.Distinct())
-            {
-                // Taken under the write gate and the commit lock, and strictly later than the last commit's even when
-                // another node's clock is behind or both fall in one microsecond: a device that synced after an
-                // earlier commit always sees this one as newer (and the sync cache, keyed by it, misses).
-                var committed = time.GetUtcNow().UtcDateTime;
-                var last = await db.Users.Where(u => u.Id == owner).Select(u => u.AccountRevisionDate).FirstOrDefaultAsync(ct);
-                committed = committed > last ? committed : last.AddTicks(TimeSpan.TicksPerMicrosecond);
-                await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, committed), ct);
-            }
-
+            await db.LockKeysAsync(keys, ct);
+            await WorkAsync(vaultOwners, outcome, ct);
             await transaction.CommitAsync(ct);
-            metrics.Committed(pending);
-            pending.Clear();
-        }
-        finally
-        {
-            gate.Release();
         }
 
+        metrics.Committed(pending);
+        pending.Clear();
+        var deletedFiles = outcome.DeletedFiles;
+        var queuedMail = outcome.QueuedMail;
         if (queuedMail)
         {
             // Mail queued by this change (Mail/Mailer) is in the outbox now: deliver it without waiting for the next poll.
@@ -178,37 +174,81 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
 
         if (deletedFiles.Count > 0)
         {
-            // After the commit and outside the gate: files of rows that are gone for good (Files/BlobCleanup).
+            // After the commit and its locks: files of rows that are gone for good (Files/BlobCleanup).
             await Files.BlobCleanup.DeleteAsync(blobs, deletedFiles, logger);
         }
 
         if (pendingNotifications.Count > 0 && notifications is not null)
         {
-            // Outside the write gate: fan-out must not hold up other writers.
+            // After the commit and its locks: fan-out must not hold up other writers.
             Notification[] committed = [.. pendingNotifications];
             pendingNotifications.Clear();
             await notifications.PublishAsync(committed);
         }
     }
 
-    private async Task AppendPendingAsync(CancellationToken ct)
+    /// <summary>The database work of a commit, inside its transaction: conditions, audit append, save, revision dates.</summary>
+    private async Task WorkAsync(IReadOnlyCollection<Guid> vaultOwners, Outcome outcome, CancellationToken ct)
     {
-        if (pending.Count == 0)
+        foreach (var condition in conditions)
         {
-            return;
+            if (await condition(ct) is { } refusal)
+            {
+                // The transaction rolls back; what was queued for this change is dropped with it.
+                conditions.Clear();
+                scopes.Clear();
+                pending.Clear();
+                pendingNotifications.Clear();
+                throw new ChangeRefusedException(refusal);
+            }
         }
 
-        var last = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)
-            .Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync(ct);
-        var sequence = last?.Sequence ?? 0;
-        var previous = last?.Hash ?? AuditChain.GenesisHash;
-        foreach (var e in pending)
+        conditions.Clear();
+        scopes.Clear();
+        await AppendPendingAsync(ct);
+        outcome.DeletedFiles = await Files.BlobCleanup.CollectAsync(db, ct);
+        outcome.QueuedMail = db.ChangeTracker.Entries<Mail.OutboxMessage>().Any(e => e.State == EntityState.Added);
+        await db.SaveChangesAsync(ct);
+        foreach (var owner in vaultOwners.Distinct())
         {
-            e.Sequence = ++sequence;
-            e.PreviousHash = previous;
-            e.Hash = chain.Compute(e, previous);
-            previous = e.Hash;
-            db.AuditEvents.Add(e);
+            // Taken while no other commit touching this account can run, and strictly later than the last commit's
+            // even when another node's clock is behind or both fall in one microsecond: a device that synced after an
+            // earlier commit always sees this one as newer (and the sync cache, keyed by it, misses).
+            var committed = time.GetUtcNow().UtcDateTime;
+            var last = await db.Users.Where(u => u.Id == owner).Select(u => u.AccountRevisionDate).FirstOrDefaultAsync(ct);
+            committed = committed > last ? committed : last.AddTicks(TimeSpan.TicksPerMicrosecond);
+            await db.Users.Where(u => u.Id == owner).ExecuteUpdateAsync(s => s.SetProperty(u => u.AccountRevisionDate, committed), ct);
+        }
+    }
+
+    private sealed class Outcome
+    {
+        public List<string> DeletedFiles { get; set; } = [];
+
+        public bool QueuedMail { get; set; }
+    }
+
+    /// <summary>
+    /// Appends the queued events to their chains (<see cref="AuditChain.ChainOf"/>): per chain, the head is one indexed
+    /// lookup and the events follow it in the order they were recorded. Only the heads of these chains need to be held
+    /// by this commit; the unique (chain, position) index refuses a second append at one position should two ever race.
+    /// </summary>
+    private async Task AppendPendingAsync(CancellationToken ct)
+    {
+        foreach (var events in pending.GroupBy(AuditChain.ChainOf))
+        {
+            var head = await AuditChain.HeadAsync(db, events.Key, ct);
+            var position = head?.Position ?? 0;
+            var previous = head?.Hash ?? AuditChain.GenesisHash;
+            foreach (var e in events)
+            {
+                e.ChainId = events.Key;
+                e.Position = ++position;
+                e.Hash = chain.Compute(e, previous);
+                e.PreviousHash = previous;
+                previous = e.Hash;
+                db.AuditEvents.Add(e);
+            }
         }
     }
 }
@@ -216,24 +256,13 @@ public sealed class Changes(CofferDb db, AuditChain chain, WriteGate gate, TimeP
 /// <summary>A condition queued with <see cref="Changes.Require"/> refused the change; <see cref="Exception.Message"/> says why.</summary>
 public sealed class ChangeRefusedException(string reason) : Exception(reason);
 
-/// <summary>One writer at a time within this process (see <see cref="Changes"/>).</summary>
-public sealed class WriteGate : IDisposable
-{
-    private readonly SemaphoreSlim semaphore = new(1, 1);
-
-    public Task WaitAsync(CancellationToken ct) => semaphore.WaitAsync(ct);
-
-    public void Release() => semaphore.Release();
-
-    public void Dispose() => semaphore.Dispose();
-}
-
 public static class ChangesSetup
 {
-    /// <summary>The unit of work every write goes through: <see cref="Changes"/>, its <see cref="WriteGate"/> and the audit chain.</summary>
+    /// <summary>The unit of work every write goes through: <see cref="Changes"/>, its locks, the SQLite group commit and the audit chain.</summary>
     public static IServiceCollection AddChanges(this IServiceCollection services) =>
         services.AddHttpContextAccessor()
-            .AddSingleton<WriteGate>()
+            .AddSingleton<CommitLocks>()
             .AddSingleton<AuditChain>()
+            .AddSingleton<SqliteGroupCommit>()
             .AddScoped<Changes>();
 }

@@ -31,6 +31,8 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     public DbSet<Folder> Folders => Set<Folder>();
     public DbSet<Cipher> Ciphers => Set<Cipher>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+    public DbSet<AuditCheckpointHead> AuditCheckpointHeads => Set<AuditCheckpointHead>();
     public DbSet<EmailChange> EmailChanges => Set<EmailChange>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
@@ -56,10 +58,11 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     public DbSet<EmergencyAccessGrant> EmergencyAccessGrants => Set<EmergencyAccessGrant>();
 
     /// <summary>
-    /// Called first inside every <see cref="Changes"/> transaction: holds back every other node's commit until this
-    /// one ends, so audit sequences and revision dates stay strictly ordered across nodes.
+    /// Called first inside a <see cref="Changes"/> transaction with its sorted keys (<see cref="Changes.LockKeys"/>):
+    /// holds back every other node's commit that touches one of them until this one ends, so each audit chain's
+    /// positions and each account's revision dates stay strictly ordered across nodes.
     /// </summary>
-    public abstract Task SerializeCommitsAsync(CancellationToken ct);
+    public abstract Task LockKeysAsync(IReadOnlyList<Guid> keys, CancellationToken ct);
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -140,13 +143,31 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
             // No foreign keys: the log outlives the accounts and items it speaks of.
             audit.ToTable("audit_events");
             audit.HasKey(e => e.Sequence);
-            audit.Property(e => e.Sequence).ValueGeneratedNever();
+            // Allocated by the database (identity on PostgreSQL, the rowid on SQLite): no global lock to number events.
+            audit.Property(e => e.Sequence).ValueGeneratedOnAdd();
+            // The head of a chain is one lookup on this index; unique, so two appends at one position cannot both commit.
+            audit.HasIndex(e => new { e.ChainId, e.Position }).IsUnique();
             audit.HasIndex(e => new { e.UserId, e.Date });
             audit.HasIndex(e => new { e.OrganizationId, e.Date });
             audit.Property(e => e.IpAddress).HasMaxLength(64);
             audit.Property(e => e.Detail).HasMaxLength(256);
             audit.Property(e => e.PreviousHash).HasMaxLength(64);
             audit.Property(e => e.Hash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<AuditCheckpoint>(checkpoint =>
+        {
+            checkpoint.ToTable("audit_checkpoints");
+            checkpoint.HasKey(c => c.Number);
+            checkpoint.Property(c => c.Number).ValueGeneratedNever();
+            checkpoint.Property(c => c.Root).HasMaxLength(64);
+            checkpoint.Property(c => c.PreviousHash).HasMaxLength(64);
+            checkpoint.Property(c => c.Hash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<AuditCheckpointHead>(head =>
+        {
+            head.ToTable("audit_checkpoint_heads");
+            head.HasKey(h => new { h.ChainId, h.CheckpointNumber });
+            head.Property(h => h.Hash).HasMaxLength(64);
         });
         modelBuilder.Entity<EmailChange>(change =>
         {

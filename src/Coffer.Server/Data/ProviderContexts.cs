@@ -5,21 +5,32 @@ namespace Coffer.Server.Data;
 /// <summary>The SQLite database in the data folder (the default); migrations in <c>Migrations/Sqlite</c>.</summary>
 public sealed class SqliteCofferDb(DbContextOptions<SqliteCofferDb> options) : CofferDb(options)
 {
-    // SQLite admits one writer per file, and within the process the WriteGate already orders commits.
-    public override Task SerializeCommitsAsync(CancellationToken ct) => Task.CompletedTask;
+    // SQLite admits one writer per file: a write transaction already excludes every other node's, and in this process
+    // commits run one at a time through SqliteGroupCommit.
+    public override Task LockKeysAsync(IReadOnlyList<Guid> keys, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>A PostgreSQL database shared by any number of nodes; migrations in <c>Migrations/Postgres</c>.</summary>
 public sealed class PostgresCofferDb(DbContextOptions<PostgresCofferDb> options) : CofferDb(options)
 {
-    /// <summary>The advisory lock key of commits: any constant no other lock of this database uses ("COFFER01").</summary>
-    public const long CommitLockKey = 0x434F464645523031;
-
     /// <summary>The advisory lock key nodes hold while they migrate ("COFFERMG"; see DatabaseSetup.MigrateCofferDatabaseAsync).</summary>
     public const long MigrationLockKey = 0x434F464645524D47;
 
-    // A transaction-scoped advisory lock: released by COMMIT or ROLLBACK, and by the server when a node dies
-    // mid-transaction, so a killed node never leaves the others waiting.
-    public override Task SerializeCommitsAsync(CancellationToken ct) =>
-        Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({CommitLockKey})", ct);
+    // Transaction-scoped advisory locks: released by COMMIT or ROLLBACK, and by the server when a node dies
+    // mid-transaction, so a killed node never leaves the others waiting. Taken one by one in ascending key order
+    // (the order every node uses), so two commits never hold one each of two keys.
+    public override async Task LockKeysAsync(IReadOnlyList<Guid> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys.Select(AdvisoryKey).Distinct().Order())
+        {
+            await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", ct);
+        }
+    }
+
+    /// <summary>
+    /// The 64-bit advisory lock key of an account, organization or chain id: its first eight bytes. Ids are random
+    /// (version 4), so two keys rarely share a lock, and sharing one only makes two commits wait for each other.
+    /// </summary>
+    public static long AdvisoryKey(Guid id) => BitConverter.ToInt64(id.ToByteArray(), 0);
 }

@@ -13,9 +13,9 @@ namespace Coffer.Server.Data;
 /// acknowledged write survives kill -9, an OS crash and power loss. <c>NORMAL</c> would survive kill -9 too but
 /// may drop the last commits on power loss; a password manager must not lose a saved password. The cost is one
 /// fsync per commit, paid only by writes: measured on the 2-core development VM (virtio disk, ~4 ms per fsync),
-/// serial one-row commits ran at 236/s with FULL against 14,162/s with NORMAL, and since <see cref="Changes"/>
-/// serializes commits this caps one SQLite node near that many writes per second (reads are unaffected).
-/// Deployments that need more write throughput use PostgreSQL.</item>
+/// serial one-row commits ran at 236/s with FULL against 14,162/s with NORMAL. Concurrent writers share a commit and
+/// its fsync (<see cref="SqliteGroupCommit"/>), so only a lone writer pays one per change. Deployments that need
+/// more write throughput use PostgreSQL.</item>
 /// <item><c>busy_timeout</c>: SQLite's own short back-off while another writer holds the lock, instead of the
 /// provider's coarse retry sleeps.</item>
 /// <item><c>mmap_size</c>: reads map the file instead of copying pages.</item>

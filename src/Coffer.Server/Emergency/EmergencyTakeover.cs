@@ -56,8 +56,9 @@ public static class EmergencyTakeover
         changes.Record(EventType.UserChangedPassword, grantor.Id, detail: "emergency access takeover", actingUserId: granteeId);
         // Every device of the grantor, none excepted: the acting device is the grantee's.
         changes.Notify(PushType.LogOut, grantor.Id, excludeActingDevice: false);
-        // A reject racing this request: checked again inside the commit, where no other change can interleave.
-        changes.Require(async token => await db.EmergencyAccessGrants.AnyAsync(g => g.Id == grant.Id && g.GranteeId == granteeId
+        // A reject racing this request: checked again inside the commit, holding the grantor, which every change to
+        // the grant holds too (both parties' revision dates move with it).
+        changes.Require(grantor.Id, async token => await db.EmergencyAccessGrants.AnyAsync(g => g.Id == grant.Id && g.GranteeId == granteeId
             && g.Status == EmergencyAccessStatus.RecoveryApproved && g.Type == EmergencyAccessType.Takeover, token)
             ? null : EmergencyAccessEndpoints.NotValidMessage);
         try

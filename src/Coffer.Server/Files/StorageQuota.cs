@@ -7,7 +7,7 @@ namespace Coffer.Server.Files;
 /// <summary>
 /// Storage counted against quotas (<c>bitwarden-sharing-features.md</c> §1.5): bytes of encrypted files, reserved
 /// slots included at their declared size. An account's use is its personal items' attachments plus its Send files; an
-/// organization's is its items' attachments. Check inside the commit (<see cref="Changes"/> serializes commits) so two
+/// organization's is its items' attachments. Check inside the commit (<see cref="Changes.Require"/>, scoped to the quota's owner) so two
 /// uploads racing for the last bytes cannot both pass.
 /// </summary>
 public sealed class StorageQuota(CofferDb db, IOptions<ServerOptions> options)
@@ -49,6 +49,7 @@ public sealed class StorageQuota(CofferDb db, IOptions<ServerOptions> options)
     public void RequireFits(Changes changes, Guid? userId, Guid? organizationId, long additionalBytes)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        changes.Require(async ct => await FitsAsync(userId, organizationId, additionalBytes, ct) ? null : Exceeded);
+        // Held: the quota's owner, which every change to its stored bytes holds (the owner of the item or Send).
+        changes.Require(organizationId ?? userId ?? Audit.AuditChain.ServerChain, async ct => await FitsAsync(userId, organizationId, additionalBytes, ct) ? null : Exceeded);
     }
 }

@@ -41,7 +41,7 @@ public sealed class OutboxTests(MailServer server) : IClassFixture<MailServer>
         {
             scope.ServiceProvider.GetRequiredService<Mailer>().Queue("refused@coffer.test", "smtp-test");
             var changes = scope.ServiceProvider.GetRequiredService<Changes>();
-            changes.Require(_ => Task.FromResult<string?>("refused"));
+            changes.Require(Guid.Empty, _ => Task.FromResult<string?>("refused"));
             await Assert.ThrowsAsync<ChangeRefusedException>(() => changes.CommitAsync());
         }
 

@@ -1,0 +1,99 @@
+using Coffer.Server.Data;
+using Coffer.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coffer.Server.Tests;
+
+/// <summary>
+/// Commits hold only their own keys (Data/Changes, Data/CommitLocks): accounts, audit chains, condition scopes. Writes
+/// of different accounts never wait on each other, writes of one account still follow one another, and one account's
+/// chain written from two servers at once stays intact.
+/// </summary>
+public sealed class CommitLockTests
+{
+    [PostgresFact]
+    [Trait("Provider", "PostgresOnly")]
+    public async Task CommitHoldingOneAccount_DoesNotDelayAnotherAccount_AndHoldsBackItsOwn()
+    {
+        await using var factory = new CofferFactory();
+        var held = await TestAccount.CreateAsync(factory);
+        var other = await TestAccount.CreateAsync(factory);
+        var heldId = Guid.Parse(held.UserId);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var changes = scope.ServiceProvider.GetRequiredService<Changes>();
+        // A transaction of the held account that stays open, holding its key, until released.
+        changes.Require(heldId, async _ =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            return null;
+        });
+        var holding = Task.Run(() => changes.CommitAsync(heldId));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        try
+        {
+            await other.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(holding.IsCompleted);
+
+            var waiting = held.CreateCipherAsync();
+            Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1))));
+            release.TrySetResult();
+            await holding;
+            await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [Fact]
+    public async Task OneAccountWritingFromTwoServersAtOnce_KeepsItsChainGaplessAndIntact()
+    {
+        await using var nodes = new Nodes(2);
+        var admin = await nodes[0].CreateAdminAsync();
+        var first = await TestAccount.CreateAsync(nodes[0]);
+        var second = await TestAccount.LoginAsync(nodes[1], first.Credentials);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
+        {
+            var created = await (i % 2 == 0 ? first : second).CreateCipherAsync();
+            return created.RequireString("id");
+        })));
+
+        Assert.Equal(24, ids.Distinct().Count());
+        using var verify = await admin.Client.GetAsync("/admin/api/audit/verify");
+        var result = await verify.ExpectObjectAsync();
+        Assert.True((bool?)result["intact"], result.ToJsonString());
+        using var db = TestDatabase.Open(nodes.Folder);
+        var userId = Guid.Parse(first.UserId);
+        Assert.True(await db.ScalarAsync($"SELECT COUNT(*) FROM audit_events WHERE \"ChainId\" = '{ChainLiteral(userId)}'") >= 24);
+        Assert.Equal(0, await db.ScalarAsync("""
+            SELECT COUNT(*) FROM audit_events a WHERE a."Position" > 1
+            AND NOT EXISTS (SELECT 1 FROM audit_events b WHERE b."ChainId" = a."ChainId" AND b."Position" = a."Position" - 1)
+            """));
+        var stored = (await first.SyncAsync()).RequireArray("ciphers").Select(c => c.RequireString("id"));
+        Assert.Equal(ids.Order(), stored.Order());
+    }
+
+    private static string ChainLiteral(Guid id) => TestDatabase.IsPostgres ? id.ToString() : id.ToString().ToUpperInvariant();
+}
+
+/// <summary>
+/// A fact about PostgreSQL itself (concurrent transactions of one node, advisory locks). Trait
+/// <c>Provider=PostgresOnly</c>, which the SQLite run of <c>./test.sh</c> filters out; run on SQLite anyway, it is skipped.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            Skip = "A fact about concurrent PostgreSQL transactions; this run uses SQLite, whose commits run one at a time.";
+        }
+    }
+}
