@@ -88,6 +88,22 @@ public sealed class ServerProcess : IAsyncDisposable
         return StartAsync(self, ["serve-baseline", staticFile, port.ToString(CultureInfo.InvariantCulture)], port, new Dictionary<string, string>(), "/hello", null);
     }
 
+    /// <summary>
+    /// Starts the bare ASP.NET Core app (bench/Coffer.Bare) on a free port, logging at Warning like Coffer here;
+    /// healthy at its first 200 from /health.
+    /// </summary>
+    public static Task<ServerProcess> StartBareAsync(string bareDll, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    {
+        var port = FreePort();
+        var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
+        foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return StartAsync(bareDll, ["--urls", $"http://127.0.0.1:{port}"], port, environment, "/health", null);
+    }
+
     private static async Task<ServerProcess> StartAsync(string dll, string[] args, int port, Dictionary<string, string> environment, string healthPath, string? ownedFolder)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -165,6 +181,33 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return (rss, peak);
+    }
+
+    /// <summary>
+    /// VmRSS split as /proc/&lt;pid&gt;/status does, in MiB: anonymous (GC heap, native heaps, stacks), file-backed (mapped
+    /// assemblies and native libraries) and shared memory (with W^X on, the runtime's double-mapped executable memory:
+    /// JIT-compiled code and stubs).
+    /// </summary>
+    public (double AnonMiB, double FileMiB, double ShmemMiB) MemoryParts()
+    {
+        double anon = double.NaN, file = double.NaN, shmem = double.NaN;
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+            {
+                anon = KiBToMiB(line);
+            }
+            else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+            {
+                file = KiBToMiB(line);
+            }
+            else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+            {
+                shmem = KiBToMiB(line);
+            }
+        }
+
+        return (anon, file, shmem);
     }
 
     /// <summary>Resets the peak (VmHWM) to the current RSS (proc(5), <c>clear_refs</c> value 5), so a later <see cref="Memory"/> reads the peak of what follows.</summary>
