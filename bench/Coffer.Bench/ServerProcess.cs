@@ -13,7 +13,7 @@ namespace Coffer.Bench;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private const int MaxKeptOutputLines = 200;
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
 
     private readonly Process process;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Coffer.Server.Hosting;
 using Coffer.Server.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -83,6 +84,14 @@ public sealed class StartupTests : IDisposable
         Assert.Contains($"System.GC.ConserveMemory: {ExpectedConserveMemory}", readme, StringComparison.Ordinal);
         Assert.Contains("System.GC.Server: false", readme, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0, IdleMemoryTrim.BusyBytes, true)]
+    [InlineData(IdleMemoryTrim.QuietBytes - 1, IdleMemoryTrim.BusyBytes, true)]
+    [InlineData(IdleMemoryTrim.QuietBytes, IdleMemoryTrim.BusyBytes * 4, false)]
+    [InlineData(0, IdleMemoryTrim.BusyBytes - 1, false)]
+    public void IdleMemoryTrim_TrimsOnlyWhenQuietAfterABusySpell(long lastInterval, long sinceTrim, bool trims) =>
+        Assert.Equal(trims, IdleMemoryTrim.ShouldTrim(lastInterval, sinceTrim));
 
     /// <summary>The value of <c>ConserveMemory</c> in src/Coffer.Server/Runtime.props.</summary>
     private const int ExpectedConserveMemory = 5;
