@@ -156,16 +156,16 @@ public static class FootprintCommand
         var device = Guid.NewGuid().ToString();
         Func<HttpRequestMessage>[] mix =
         [
-            () => Authorized(HttpMethod.Get, "/api/sync?excludeDomains=true", small),
-            () => CreateRequest(createBody, writer),
-            () => Authorized(HttpMethod.Get, "/api/ciphers", small),
-            () => Authorized(HttpMethod.Get, "/api/sync?excludeDomains=true", small),
-            () => CreateRequest(createBody, writer),
+            () => Scenarios.Authorized(HttpMethod.Get, "/api/sync?excludeDomains=true", small),
+            () => Scenarios.CreateRequest(createBody, writer),
+            () => Scenarios.Authorized(HttpMethod.Get, "/api/ciphers", small),
+            () => Scenarios.Authorized(HttpMethod.Get, "/api/sync?excludeDomains=true", small),
+            () => Scenarios.CreateRequest(createBody, writer),
             () => VaultClient.PasswordGrant(login.Email, login.MasterPasswordHash, device),
-            () => Authorized(HttpMethod.Get, "/api/sync?excludeDomains=true", large),
-            () => Authorized(HttpMethod.Get, "/api/ciphers", small),
-            () => CreateRequest(createBody, writer),
-            () => Authorized(HttpMethod.Get, "/api/sync?excludeDomains=true", small),
+            () => Scenarios.Authorized(HttpMethod.Get, "/api/sync?excludeDomains=true", large),
+            () => Scenarios.Authorized(HttpMethod.Get, "/api/ciphers", small),
+            () => Scenarios.CreateRequest(createBody, writer),
+            () => Scenarios.Authorized(HttpMethod.Get, "/api/sync?excludeDomains=true", small),
         ];
         long next = -1;
         HttpRequestMessage Next() => mix[(int)(Interlocked.Increment(ref next) % mix.Length)]();
@@ -247,20 +247,6 @@ public static class FootprintCommand
 
     /// <summary>The median of one part of the RSS over the runs.</summary>
     private static double Part(StartFigures figures, Func<(double Anon, double File, double Shmem), double> part) => Median([.. figures.Parts.Select(part)]);
-
-    private static HttpRequestMessage Authorized(HttpMethod method, string path, VaultClient.Account account)
-    {
-        var request = new HttpRequestMessage(method, path);
-        VaultClient.Authorize(request, account);
-        return request;
-    }
-
-    private static HttpRequestMessage CreateRequest(byte[] body, VaultClient.Account account)
-    {
-        var request = Authorized(HttpMethod.Post, "/api/ciphers", account);
-        request.Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } };
-        return request;
-    }
 
     private static double Median(IReadOnlyList<double> values)
     {
