@@ -12,6 +12,13 @@ done
 
 dotnet build Coffer.slnx -c Release --nologo -v quiet
 bench=bench/Coffer.Bench/bin/Release/net10.0/Coffer.Bench.dll
+if [[ "${http_args[0]:-}" == "footprint" ]]; then
+  # bench/run.sh footprint [--mixed-minutes 10]: the published server (ReadyToRun, as README's deployment publishes
+  # it) against the bare ASP.NET Core app published the same way (bench/results/footprint-latest.md).
+  dotnet publish src/Coffer.Server -c Release --nologo -v quiet -o bench/.publish/coffer-server
+  dotnet publish bench/Coffer.Bare -c Release --nologo -v quiet -o bench/.publish/coffer-bare
+  exec dotnet "$bench" "${http_args[@]}"
+fi
 if [[ "${http_args[0]:-}" == "files" ]]; then
   # bench/run.sh files [--postgres ADMIN_CONNECTION_STRING]: attachments against nginx (bench/results/files.md).
   exec dotnet "$bench" "${http_args[@]}"

@@ -119,8 +119,23 @@ public static class HttpCommand
             Directory.Delete(folder, recursive: true);
         }
 
+        // The bare ASP.NET Core app (bench/Coffer.Bare, built with the solution) in the same run, the yardstick of bench/results/footprint.md.
+        var bare = new List<double>();
+        var bareIdle = double.NaN;
+        var bareDll = Path.Combine(Path.GetDirectoryName(serverDll)!, "../../../../../bench/Coffer.Bare/bin/Release/net10.0/coffer-bare.dll");
+        if (File.Exists(bareDll))
+        {
+            for (var i = 0; i < StartRuns; i++)
+            {
+                await using var server = await ServerProcess.StartBareAsync(bareDll);
+                bare.Add(server.StartToHealthy.TotalMilliseconds);
+                await Task.Delay(Settle);
+                bareIdle = ToMB(server.Memory().RssMiB);
+            }
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"start to healthy: empty folder {string.Join(", ", empty.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} ms; existing database {string.Join(", ", existing.Select(m => m.ToString("0", CultureInfo.InvariantCulture)))} ms"));
-        return new StartupFigures(empty, existing);
+        return new StartupFigures(empty, existing, bare, bareIdle);
     }
 
     private static double ToMB(double mib) => mib * 1024 * 1024 / 1_000_000;

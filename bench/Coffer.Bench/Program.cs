@@ -13,6 +13,7 @@ return command switch
     "files" => await FilesCommand.RunAsync(ParseFiles(rest)),
     "commit" => await CommitCommand.RunAsync(ParseCommit(rest)),
     "import" => await ImportCommand.RunAsync(RepoRoot(), rest is ["--rows", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000),
+    "footprint" => await FootprintCommand.RunAsync(ParseFootprint(rest)),
     "serve-baseline" => await StaticBaseline.RunAsync(rest),
     _ => Usage(),
 };
@@ -30,6 +31,29 @@ static FilesCommand.Options ParseFiles(string[] args)
             "--postgres" => options with { Postgres = args[++i] },
             _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --size-mb N --rss-mb N --rounds N --postgres ADMIN_CONNECTION_STRING"),
         };
+    }
+
+    return options;
+}
+
+static FootprintCommand.Options ParseFootprint(string[] args)
+{
+    var options = new FootprintCommand.Options(RepoRoot());
+    var environment = new Dictionary<string, string>();
+    for (var i = 0; i < args.Length; i++)
+    {
+        options = args[i] switch
+        {
+            "--coffer" => options with { CofferFolder = Path.GetFullPath(args[++i]) },
+            "--bare" => options with { BareFolder = Path.GetFullPath(args[++i]) },
+            "--runs" => options with { Runs = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 50) },
+            "--mixed-minutes" => options with { MixedMinutes = Math.Clamp(double.Parse(args[++i], CultureInfo.InvariantCulture), 0, 120) },
+            "--connections" => options with { Connections = Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), 1, 256) },
+            "--env" when args[++i].Split('=', 2) is [var key, var value] => options with { Environment = new Dictionary<string, string>(environment) { [key] = value } },
+            "--out" => options with { Output = Path.GetFullPath(args[++i]) },
+            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --coffer DIR --bare DIR --runs N --mixed-minutes M --connections N --env NAME=VALUE --out FILE"),
+        };
+        environment = new Dictionary<string, string>(options.Environment);
     }
 
     return options;
@@ -105,6 +129,6 @@ static CommitCommand.Options ParseCommit(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING] | commit [--server DLL] [--warmup S] [--duration S]");
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | footprint [--runs 5] [--mixed-minutes 1] [--env NAME=VALUE] [--coffer DIR] [--bare DIR] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING] | commit [--server DLL] [--warmup S] [--duration S]");
     return 2;
 }

@@ -4,7 +4,8 @@ using System.Text.Json;
 
 namespace Coffer.Bench;
 
-public sealed record StartupFigures(IReadOnlyList<double> EmptyFolderMs, IReadOnlyList<double> ExistingDatabaseMs);
+/// <summary>Start runs of Coffer, and of the bare ASP.NET Core app (bench/Coffer.Bare) in the same run: its start and idle RSS (MB).</summary>
+public sealed record StartupFigures(IReadOnlyList<double> EmptyFolderMs, IReadOnlyList<double> ExistingDatabaseMs, IReadOnlyList<double>? BareMs = null, double BareIdleMB = double.NaN);
 
 /// <summary>Resident memory in MB (10^6 bytes, the unit of the target), read from /proc/&lt;pid&gt;/status.</summary>
 public sealed record MemoryFigures(double IdleMB, double AfterLoadMB, double PeakMB, double BaselineIdleMB);
@@ -43,6 +44,13 @@ public static class Report
         md.AppendLine(Invariant($"| Idle RSS after start + settle | {run.Memory.IdleMB:0.0} MB | ≤ {IdleRssTargetMB:0} MB | {Verdict(run.Memory.IdleMB <= IdleRssTargetMB)} |"));
         md.AppendLine(Invariant($"| RSS after the load + settle | {run.Memory.AfterLoadMB:0.0} MB | — | reported |"));
         md.AppendLine(Invariant($"| Peak RSS during the run (VmHWM) | {run.Memory.PeakMB:0.0} MB | — | reported |"));
+        if (run.Startup.BareMs is { Count: > 0 } bare)
+        {
+            var ratio = run.Startup.ExistingDatabaseMs.Count > 0 ? run.Startup.ExistingDatabaseMs.Min() / bare.Min() : double.NaN;
+            md.AppendLine(Invariant($"| Start to healthy of the bare ASP.NET Core app (best of {bare.Count}) | {bare.Min():0} ms; Coffer (existing database) ÷ bare = {ratio:0.00} | ≤ 1.5× | {Verdict(ratio <= 1.5)} |"));
+            md.AppendLine(Invariant($"| Idle RSS of the bare ASP.NET Core app | {run.Startup.BareIdleMB:0.0} MB; Coffer ÷ bare = {run.Memory.IdleMB / run.Startup.BareIdleMB:0.00} | ≤ 1.25× | {Verdict(run.Memory.IdleMB / run.Startup.BareIdleMB <= 1.25)} |"));
+        }
+
         md.AppendLine(Invariant($"| Idle RSS of the minimal Kestrel baseline | {run.Memory.BaselineIdleMB:0.0} MB | — | floor for comparison |"));
         md.AppendLine();
         md.AppendLine("## Throughput");

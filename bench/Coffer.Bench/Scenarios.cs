@@ -56,14 +56,14 @@ public static class Scenarios
         ];
     }
 
-    private static HttpRequestMessage Authorized(HttpMethod method, string path, VaultClient.Account account)
+    internal static HttpRequestMessage Authorized(HttpMethod method, string path, VaultClient.Account account)
     {
         var request = new HttpRequestMessage(method, path);
         VaultClient.Authorize(request, account);
         return request;
     }
 
-    private static HttpRequestMessage CreateRequest(byte[] body, VaultClient.Account account)
+    internal static HttpRequestMessage CreateRequest(byte[] body, VaultClient.Account account)
     {
         var request = Authorized(HttpMethod.Post, "/api/ciphers", account);
         request.Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } };

@@ -16,7 +16,11 @@ namespace Coffer.Bench;
 /// </summary>
 public sealed class VaultClient(HttpClient http)
 {
-    public sealed record Account(string Email, string AccessToken, SymmetricKey UserKey);
+    /// <summary>A registered, logged-in account; <see cref="MasterPasswordHash"/> logs it in again (<see cref="PasswordGrant"/>).</summary>
+    public sealed record Account(string Email, string AccessToken, SymmetricKey UserKey)
+    {
+        public string MasterPasswordHash { get; init; } = "";
+    }
 
     public async Task<Account> RegisterAndLoginAsync(string email)
     {
@@ -46,24 +50,31 @@ public sealed class VaultClient(HttpClient http)
         using var finished = await http.PostAsJsonAsync("/identity/accounts/register/finish", finish, CofferJson.Options);
         await EnsureOk(finished, "register/finish");
 
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["scope"] = "api offline_access",
-            ["client_id"] = "bench",
-            ["deviceType"] = "25",
-            ["deviceIdentifier"] = Guid.NewGuid().ToString(),
-            ["deviceName"] = "bench",
-            ["username"] = email,
-            ["password"] = masterPasswordHash,
-        });
-        using var token = await http.PostAsync(new Uri("/identity/connect/token", UriKind.Relative), form);
+        using var grant = PasswordGrant(email, masterPasswordHash, Guid.NewGuid().ToString());
+        using var token = await http.SendAsync(grant);
         await EnsureOk(token, "connect/token");
         using var json = await JsonDocument.ParseAsync(await token.Content.ReadAsStreamAsync());
         var accessToken = json.RootElement.GetProperty("access_token").GetString()
             ?? throw new InvalidOperationException("connect/token returned no access_token.");
-        return new Account(email, accessToken, userKey);
+        return new Account(email, accessToken, userKey) { MasterPasswordHash = masterPasswordHash };
     }
+
+    /// <summary>A password grant (<c>POST /identity/connect/token</c>) for <paramref name="email"/> from the device <paramref name="deviceIdentifier"/>.</summary>
+    public static HttpRequestMessage PasswordGrant(string email, string masterPasswordHash, string deviceIdentifier) =>
+        new(HttpMethod.Post, "/identity/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "password",
+                ["scope"] = "api offline_access",
+                ["client_id"] = "bench",
+                ["deviceType"] = "25",
+                ["deviceIdentifier"] = deviceIdentifier,
+                ["deviceName"] = "bench",
+                ["username"] = email,
+                ["password"] = masterPasswordHash,
+            }),
+        };
 
     /// <summary>Adds <paramref name="count"/> login items in one import (one transaction), as a client migrating in would.</summary>
     public async Task ImportAsync(Account account, int count)

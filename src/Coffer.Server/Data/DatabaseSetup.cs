@@ -97,28 +97,34 @@ public static class DatabaseSetup
             await create.OpenAsync();
         }
 
-        if (db is PostgresCofferDb)
+        // An up-to-date database (every start but the first after an upgrade) needs no migrator and no lock: the
+        // history table read against the migrations compiled in builds no EF model, so the start does not wait for
+        // one; the first request that needs it builds it (Data/ModelWarmUp starts that as soon as the server listens).
+        if ((await db.Database.GetPendingMigrationsAsync()).Any())
         {
-            var source = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
-            await using var connection = await source.OpenConnectionAsync();
-            await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_lock({PostgresCofferDb.MigrationLockKey})", connection))
+            if (db is PostgresCofferDb)
             {
-                await lockCommand.ExecuteNonQueryAsync();
-            }
+                var source = scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>();
+                await using var connection = await source.OpenConnectionAsync();
+                await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_lock({PostgresCofferDb.MigrationLockKey})", connection))
+                {
+                    await lockCommand.ExecuteNonQueryAsync();
+                }
 
-            try
+                try
+                {
+                    await db.Database.MigrateAsync();
+                }
+                finally
+                {
+                    await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({PostgresCofferDb.MigrationLockKey})", connection);
+                    await unlock.ExecuteNonQueryAsync();
+                }
+            }
+            else
             {
                 await db.Database.MigrateAsync();
             }
-            finally
-            {
-                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({PostgresCofferDb.MigrationLockKey})", connection);
-                await unlock.ExecuteNonQueryAsync();
-            }
-        }
-        else
-        {
-            await db.Database.MigrateAsync();
         }
 
         if (db is SqliteCofferDb)

@@ -73,6 +73,11 @@ public sealed class TwoFactorSecrets(TokenService tokens)
     public async Task<int> EncryptLegacyAsync(CofferDb db, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
+        if (!await AnyLegacyAsync(db, ct))
+        {
+            return 0;
+        }
+
         var legacy = await db.Users.AsNoTracking()
             .Where(u => u.TotpSecret != null && !u.TotpSecret.StartsWith(Prefix))
             .Select(u => new { u.Id, u.TotpSecret })
@@ -92,6 +97,27 @@ public sealed class TwoFactorSecrets(TokenService tokens)
         }
 
         return encrypted;
+    }
+
+    /// <summary>
+    /// Whether any row still holds a plaintext secret: one raw query (the same SQL on SQLite and PostgreSQL), so the
+    /// usual start, with nothing to encrypt, builds no EF model before the server listens (Data/ModelWarmUp).
+    /// </summary>
+    private const string LegacyProbe = "SELECT 1 FROM users WHERE \"TotpSecret\" IS NOT NULL AND \"TotpSecret\" NOT LIKE '" + Prefix + "%' LIMIT 1";
+
+    private static async Task<bool> AnyLegacyAsync(CofferDb db, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = LegacyProbe;
+            return await command.ExecuteScalarAsync(ct) is not null;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }
 
