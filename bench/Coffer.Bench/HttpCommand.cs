@@ -29,7 +29,11 @@ public static class HttpCommand
 
         var startup = options.SkipStartup ? new StartupFigures([], []) : await MeasureStartupAsync(options.ServerDll);
 
-        await using var coffer = await ServerProcess.StartCofferAsync(options.ServerDll, perfMap: options.PerfMap);
+        // Coffer listens over HTTPS too, with the certificate nginx serves in the HTTPS sync yardstick.
+        var tls = HttpsSync.Prepare();
+        var httpsPort = ServerProcess.FreePort();
+        await using var coffer = await ServerProcess.StartCofferAsync(options.ServerDll, perfMap: options.PerfMap,
+            extraEnvironment: tls?.Environment, httpsPort: tls is null ? null : httpsPort);
         Console.WriteLine($"coffer-server pid {coffer.Pid} on {coffer.BaseAddress}");
         await Task.Delay(Settle);
         var idle = coffer.Memory();
@@ -52,6 +56,7 @@ public static class HttpCommand
             await File.WriteAllBytesAsync(syncFile, await response.Content.ReadAsByteArrayAsync());
         }
 
+        using var https = tls is null ? null : await HttpsSync.StartAsync(tls, httpsPort, large, options.Connections);
         await using var baseline = await ServerProcess.StartBaselineAsync(syncFile);
         await Task.Delay(Settle);
         var baselineIdle = baseline.Memory();
@@ -60,10 +65,19 @@ public static class HttpCommand
         using var cofferLoad = LoadGenerator.CreateClient(coffer.BaseAddress, options.Connections);
         using var baselineLoad = LoadGenerator.CreateClient(baseline.BaseAddress, options.Connections);
         var loads = new List<LoadResult>();
-        foreach (var scenario in Scenarios.All(small, large, writer).Where(s => options.Only is null || options.Only.Contains(s.Name)))
+        var clients = new Dictionary<Target, HttpClient> { [Target.Coffer] = cofferLoad, [Target.Baseline] = baselineLoad };
+        var scenarios = Scenarios.All(small, large, writer).ToList();
+        if (https is not null)
+        {
+            clients[Target.CofferHttps] = https.CofferClient;
+            clients[Target.NginxHttps] = https.NginxClient;
+            scenarios.AddRange(HttpsSync.Scenarios(large));
+        }
+
+        foreach (var scenario in scenarios.Where(s => options.Only is null || options.Only.Contains(s.Name)))
         {
             Console.WriteLine($"running {scenario.Name} ({options.Warmup.TotalSeconds:0} s warm-up + {options.Duration.TotalSeconds:0} s)…");
-            var result = await LoadGenerator.RunAsync(scenario.Name, scenario.Target == Target.Coffer ? cofferLoad : baselineLoad, scenario.Request, loadOptions);
+            var result = await LoadGenerator.RunAsync(scenario.Name, clients[scenario.Target], scenario.Request, loadOptions);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.RequestsPerSecond:#,0} req/s, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, errors {result.Errors}{(result.FirstError is null ? "" : $" ({result.FirstError})")}"));
             loads.Add(result);
         }
