@@ -56,7 +56,7 @@ public static class HttpCommand
             await File.WriteAllBytesAsync(syncFile, await response.Content.ReadAsByteArrayAsync());
         }
 
-        using var https = tls is null ? null : await HttpsSync.StartAsync(tls, httpsPort, large, options.Connections);
+        using var https = tls is null ? null : await HttpsSync.StartAsync(tls, coffer.Pid, httpsPort, large, options.Connections);
         await using var baseline = await ServerProcess.StartBaselineAsync(syncFile);
         await Task.Delay(Settle);
         var baselineIdle = baseline.Memory();
@@ -65,21 +65,20 @@ public static class HttpCommand
         using var cofferLoad = LoadGenerator.CreateClient(coffer.BaseAddress, options.Connections);
         using var baselineLoad = LoadGenerator.CreateClient(baseline.BaseAddress, options.Connections);
         var loads = new List<LoadResult>();
-        var clients = new Dictionary<Target, HttpClient> { [Target.Coffer] = cofferLoad, [Target.Baseline] = baselineLoad };
-        var scenarios = Scenarios.All(small, large, writer).ToList();
-        if (https is not null)
-        {
-            clients[Target.CofferHttps] = https.CofferClient;
-            clients[Target.NginxHttps] = https.NginxClient;
-            scenarios.AddRange(HttpsSync.Scenarios(large));
-        }
-
-        foreach (var scenario in scenarios.Where(s => options.Only is null || options.Only.Contains(s.Name)))
+        foreach (var scenario in Scenarios.All(small, large, writer).Where(s => options.Only is null || options.Only.Contains(s.Name)))
         {
             Console.WriteLine($"running {scenario.Name} ({options.Warmup.TotalSeconds:0} s warm-up + {options.Duration.TotalSeconds:0} s)…");
-            var result = await LoadGenerator.RunAsync(scenario.Name, clients[scenario.Target], scenario.Request, loadOptions);
+            var result = await LoadGenerator.RunAsync(scenario.Name, scenario.Target == Target.Coffer ? cofferLoad : baselineLoad, scenario.Request, loadOptions);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.RequestsPerSecond:#,0} req/s, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, errors {result.Errors}{(result.FirstError is null ? "" : $" ({result.FirstError})")}"));
             loads.Add(result);
+        }
+
+        if (https is not null)
+        {
+            // Pairs (Coffer, nginx) with both of a pair selected, run in alternating rounds.
+            var pairs = HttpsSync.Scenarios(large).Chunk(2).Where(p => options.Only is null || p.All(s => options.Only.Contains(s.Name))).SelectMany(p => p).ToList();
+            Console.WriteLine($"running {string.Join(", ", pairs.Select(p => p.Name))} in {HttpsSync.Rounds} alternating rounds…");
+            loads.AddRange(await https.RunAsync(pairs, loadOptions));
         }
 
         await Task.Delay(Settle);

@@ -14,7 +14,8 @@ public sealed record LoadResult(
     double P50Ms,
     double P99Ms,
     long ResponseBytes,
-    string? FirstError);
+    string? FirstError,
+    double? ServerCpuMsPerRequest = null);
 
 /// <summary>
 /// A closed-loop load generator: N workers share one connection pool of N connections, and each sends its next
