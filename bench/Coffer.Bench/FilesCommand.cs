@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Coffer.Protocol.Api;
@@ -30,12 +28,9 @@ public static class FilesCommand
         public double Median => Seconds.Order().ElementAt(Seconds.Count / 2);
     }
 
-    private static readonly string[] NginxPaths = ["/usr/sbin/nginx", "/usr/bin/nginx"];
-
     public static async Task<int> RunAsync(Options options)
     {
-        var nginxPath = NginxPaths.FirstOrDefault(File.Exists);
-        if (nginxPath is null || !File.Exists(options.ServerDll))
+        if (Nginx.Executable is null || !File.Exists(options.ServerDll))
         {
             await Console.Error.WriteLineAsync("files needs nginx (apt-get install nginx) and the Release server build (dotnet build Coffer.slnx -c Release).");
             return 1;
@@ -44,14 +39,15 @@ public static class FilesCommand
         var scratch = Directory.CreateTempSubdirectory("coffer-bench-files-").FullName;
         try
         {
-            var (certificatePath, keyPath, thumbprint) = WriteCertificate(scratch);
+            var (certificatePath, keyPath, thumbprint) = Nginx.WriteCertificate(scratch);
             var file = Path.Combine(Directory.CreateDirectory(Path.Combine(scratch, "www", "files")).FullName, "blob");
             var bytes = EncryptedFile(options.SizeMb * 1_000_000L);
             await File.WriteAllBytesAsync(file, bytes);
             var body = MultipartBody(bytes, out var contentType);
 
             var nginxPort = ServerProcess.FreePort();
-            using var nginx = StartNginx(nginxPath, scratch, nginxPort, certificatePath, keyPath);
+            Directory.CreateDirectory(Path.Combine(scratch, "www", "upload"));
+            using var nginx = Nginx.Start(scratch, nginxPort, certificatePath, keyPath, "location /files/ { } location /upload/ { dav_methods PUT; create_full_put_path on; }");
             var setup = new Setup(scratch, certificatePath, keyPath, thumbprint, new Uri($"https://127.0.0.1:{nginxPort}"), bytes, body, contentType);
             var report = new StringBuilder(Header(options));
             report.Append(await MeasureAsync(options, setup, "SQLite (files under the data folder, fsynced)", []));
@@ -99,8 +95,11 @@ public static class FilesCommand
     private static async Task<string> MeasureAsync(Options options, Setup setup, string provider, Dictionary<string, string> environment)
     {
         var httpsPort = ServerProcess.FreePort();
-        environment["Kestrel__Certificates__Default__Path"] = setup.CertificatePath;
-        environment["Kestrel__Certificates__Default__KeyPath"] = setup.KeyPath;
+        foreach (var (key, value) in Nginx.CofferCertificate(setup.CertificatePath, setup.KeyPath))
+        {
+            environment[key] = value;
+        }
+
         // The bench stores more than one account's default quota; the file size limit stays the default 500 MiB.
         environment["Coffer__Files__AccountQuotaBytes"] = "0";
         await using var coffer = await ServerProcess.StartCofferAsync(options.ServerDll, extraEnvironment: environment, httpsPort: httpsPort);
@@ -203,7 +202,7 @@ public static class FilesCommand
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Attachments: {options.SizeMb} MB up and down through Coffer and nginx over HTTPS, peak RSS during a {options.RssMb} MB upload");
         text.AppendLine();
-        text.AppendLine($"Machine: {Environment.ProcessorCount} cores (shared with other work while this ran), .NET {Environment.Version}; nginx {NginxVersion()} with `master_process off` (one process). "
+        text.AppendLine($"Machine: {Environment.ProcessorCount} cores (shared with other work while this ran), .NET {Environment.Version}; nginx {Nginx.Version()} with `master_process off` (one process). "
             + "Same client (`HttpClient`, HTTP/1.1, one connection per server, TLS 1.3, the same self-signed P-256 certificate), same bytes: uploads send the identical "
             + $"multipart body (one part `data`, an EncArrayBuffer-shaped random file of {EncryptedLength(options.SizeMb * 1_000_000L):N0} bytes) to Coffer's upload route "
             + "and as a WebDAV PUT to nginx, which writes it to a temporary file and renames it (no fsync); downloads read Coffer's token URL and nginx's copy of that file to the end. "
@@ -246,103 +245,10 @@ public static class FilesCommand
         return text.ToString();
     }
 
-    private static string NginxVersion()
-    {
-        var info = new ProcessStartInfo("nginx", "-v") { RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(info)!;
-        var line = process.StandardError.ReadToEnd().Trim();
-        process.WaitForExit();
-        return line.Split('/').LastOrDefault() ?? "?";
-    }
-
-    private static Process StartNginx(string nginx, string scratch, int port, string certificate, string key)
-    {
-        var www = Path.Combine(scratch, "www");
-        Directory.CreateDirectory(Path.Combine(www, "upload"));
-        foreach (var temp in new[] { "body", "proxy", "fastcgi", "uwsgi", "scgi" })
-        {
-            Directory.CreateDirectory(Path.Combine(scratch, temp));
-        }
-
-        var config = Path.Combine(scratch, "nginx.conf");
-        File.WriteAllText(config, $$"""
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            pid {{scratch}}/nginx.pid;
-            error_log {{scratch}}/error.log warn;
-            events { worker_connections 64; }
-            http {
-                access_log off;
-                sendfile on;
-                client_body_temp_path {{scratch}}/body;
-                proxy_temp_path {{scratch}}/proxy;
-                fastcgi_temp_path {{scratch}}/fastcgi;
-                uwsgi_temp_path {{scratch}}/uwsgi;
-                scgi_temp_path {{scratch}}/scgi;
-                server {
-                    listen 127.0.0.1:{{port}} ssl;
-                    ssl_certificate {{certificate}};
-                    ssl_certificate_key {{key}};
-                    ssl_protocols TLSv1.3;
-                    client_max_body_size 0;
-                    root {{www}};
-                    location /files/ { }
-                    location /upload/ { dav_methods PUT; create_full_put_path on; }
-                }
-            }
-            """);
-        var info = new ProcessStartInfo(nginx) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "-p", scratch, "-c", config, "-e", Path.Combine(scratch, "error.log") })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start nginx.");
-        ChildProcesses.Track(process);
-        for (var i = 0; i < 500; i++)
-        {
-            try
-            {
-                using var probe = new System.Net.Sockets.TcpClient();
-                probe.Connect(IPAddress.Loopback, port);
-                return process;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException("nginx exited: " + File.ReadAllText(Path.Combine(scratch, "error.log")));
-                }
-
-                Thread.Sleep(10);
-            }
-        }
-
-        throw new InvalidOperationException("nginx did not listen.");
-    }
-
-    /// <summary>A self-signed P-256 certificate for 127.0.0.1 as PEM files (both servers use it); its thumbprint for the client to pin.</summary>
-    private static (string Certificate, string Key, string Thumbprint) WriteCertificate(string folder)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        var now = TimeProvider.System.GetUtcNow();
-        using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(7));
-        var certificatePath = Path.Combine(folder, "cert.pem");
-        var keyPath = Path.Combine(folder, "key.pem");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return (certificatePath, keyPath, certificate.Thumbprint);
-    }
-
     private static SocketsHttpHandler Handler(string thumbprint) => new()
     {
         MaxConnectionsPerServer = 1,
-        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == thumbprint },
+        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => Nginx.Pinned(certificate, thumbprint) },
     };
 
     private static HttpClient Client(string thumbprint) => new(Handler(thumbprint)) { Timeout = TimeSpan.FromMinutes(10) };

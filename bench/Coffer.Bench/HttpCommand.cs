@@ -29,7 +29,11 @@ public static class HttpCommand
 
         var startup = options.SkipStartup ? new StartupFigures([], []) : await MeasureStartupAsync(options.ServerDll);
 
-        await using var coffer = await ServerProcess.StartCofferAsync(options.ServerDll, perfMap: options.PerfMap);
+        // Coffer listens over HTTPS too, with the certificate nginx serves in the HTTPS sync yardstick.
+        var tls = HttpsSync.Prepare();
+        var httpsPort = ServerProcess.FreePort();
+        await using var coffer = await ServerProcess.StartCofferAsync(options.ServerDll, perfMap: options.PerfMap,
+            extraEnvironment: tls?.Environment, httpsPort: tls is null ? null : httpsPort);
         Console.WriteLine($"coffer-server pid {coffer.Pid} on {coffer.BaseAddress}");
         await Task.Delay(Settle);
         var idle = coffer.Memory();
@@ -52,6 +56,7 @@ public static class HttpCommand
             await File.WriteAllBytesAsync(syncFile, await response.Content.ReadAsByteArrayAsync());
         }
 
+        using var https = tls is null ? null : await HttpsSync.StartAsync(tls, coffer.Pid, httpsPort, large, options.Connections);
         await using var baseline = await ServerProcess.StartBaselineAsync(syncFile);
         await Task.Delay(Settle);
         var baselineIdle = baseline.Memory();
@@ -66,6 +71,14 @@ public static class HttpCommand
             var result = await LoadGenerator.RunAsync(scenario.Name, scenario.Target == Target.Coffer ? cofferLoad : baselineLoad, scenario.Request, loadOptions);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {result.RequestsPerSecond:#,0} req/s, p50 {result.P50Ms:0.00} ms, p99 {result.P99Ms:0.00} ms, errors {result.Errors}{(result.FirstError is null ? "" : $" ({result.FirstError})")}"));
             loads.Add(result);
+        }
+
+        if (https is not null)
+        {
+            // Pairs (Coffer, nginx) with both of a pair selected, run in alternating rounds.
+            var pairs = HttpsSync.Scenarios(large).Chunk(2).Where(p => options.Only is null || p.All(s => options.Only.Contains(s.Name))).SelectMany(p => p).ToList();
+            Console.WriteLine($"running {string.Join(", ", pairs.Select(p => p.Name))} in {HttpsSync.Rounds} alternating rounds…");
+            loads.AddRange(await https.RunAsync(pairs, loadOptions));
         }
 
         await Task.Delay(Settle);

@@ -14,7 +14,8 @@ public sealed record LoadResult(
     double P50Ms,
     double P99Ms,
     long ResponseBytes,
-    string? FirstError);
+    string? FirstError,
+    double? ServerCpuMsPerRequest = null);
 
 /// <summary>
 /// A closed-loop load generator: N workers share one connection pool of N connections, and each sends its next
@@ -29,13 +30,15 @@ public static class LoadGenerator
     private const long MaxRequestsPerWorker = 5_000_000;
     private const int MaxSamplesPerWorker = 1_000_000;
 
-    public static HttpClient CreateClient(Uri baseAddress, int connections) =>
+    /// <summary>A client over <paramref name="connections"/> HTTP/1.1 connections; over HTTPS it accepts only the certificate of <paramref name="pinnedThumbprint"/>.</summary>
+    public static HttpClient CreateClient(Uri baseAddress, int connections, string? pinnedThumbprint = null) =>
         new(new SocketsHttpHandler
         {
             MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
+            SslOptions = pinnedThumbprint is null ? new() : new() { RemoteCertificateValidationCallback = (_, certificate, _, _) => Nginx.Pinned(certificate, pinnedThumbprint) },
         })
         {
             BaseAddress = baseAddress,

@@ -74,6 +74,7 @@ public static class Report
             md.AppendLine(Invariant($"Sync of 3,000 items vs the same bytes served statically: static/sync = **{static3000.RequestsPerSecond / sync3000.RequestsPerSecond:0.00}×** (target ≤ {Scenarios.Sync3000MaxSlowdown:0.0}×)."));
         }
 
+        HttpsSync.AppendSection(md, run.Loads);
         md.AppendLine();
         md.AppendLine("× hello is each scenario's req/s over the baseline's 5-byte response: the share of the machine's request-rate ceiling that the route reaches.");
         return md.ToString();
@@ -127,6 +128,10 @@ public static class Report
         Scenarios.Sync3000 => "GET /api/sync, 3,000 items",
         Scenarios.Static3000 => "baseline app, same bytes as sync-3000",
         Scenarios.Create => "POST /api/ciphers",
+        HttpsSync.CofferIdentity => "GET /api/sync, 3,000 items, over HTTPS",
+        HttpsSync.NginxIdentity => "nginx over HTTPS, same bytes as sync-3000-https",
+        HttpsSync.CofferGzip => "… with Accept-Encoding: gzip",
+        HttpsSync.NginxGzip => "nginx gzip_static, same bytes as sync-3000-https-gzip",
         _ => name,
     };
 

@@ -3,11 +3,16 @@ using Coffer.Protocol.Api;
 
 namespace Coffer.Bench;
 
-/// <summary>Which server a scenario loads: Coffer, or the minimal Kestrel baseline serving the same bytes.</summary>
+/// <summary>
+/// Which server a scenario loads: Coffer, the minimal Kestrel baseline serving the same bytes, or over HTTPS Coffer
+/// and nginx serving the same bytes (<see cref="HttpsSync"/>).
+/// </summary>
 public enum Target
 {
     Coffer,
     Baseline,
+    CofferHttps,
+    NginxHttps,
 }
 
 /// <summary>

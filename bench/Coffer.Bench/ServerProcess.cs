@@ -158,9 +158,9 @@ public sealed class ServerProcess : IAsyncDisposable
                     return server;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or too busy to answer one poll within its timeout on loaded shared cores.
             }
             catch (TaskCanceledException) when (!process.HasExited)
             {

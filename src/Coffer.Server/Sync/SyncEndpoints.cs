@@ -22,7 +22,9 @@ namespace Coffer.Server.Sync;
 /// change bumps the account revision date, and so does every change to an organization for each member who can see
 /// it (membership, access, collection or item, pitfall P12); every account change bumps its revision date. So a
 /// cached body can never be stale, and an unchanged vault syncs at the cost of copying bytes. The key is read from
-/// the database on every request, so this holds across several server nodes too.
+/// the database on every request, so this holds across several server nodes too. A personal vault's body is also
+/// sent <c>br</c> or <c>gzip</c> compressed when the client asks (<see cref="SyncBody"/>), compressed once per version
+/// and cached beside it.
 /// </summary>
 public static class SyncEndpoints
 {
@@ -40,7 +42,7 @@ public static class SyncEndpoints
 
     private sealed record CacheKey(Guid UserId, DateTime AccountRevisionDate, DateTime RevisionDate, string SecurityStamp);
 
-    private static async Task<IResult> Sync(ClaimsPrincipal principal, CofferDb db, [FromKeyedServices(nameof(SyncEndpoints))] IMemoryCache cache, CancellationToken ct)
+    private static async Task<IResult> Sync(HttpRequest request, ClaimsPrincipal principal, CofferDb db, [FromKeyedServices(nameof(SyncEndpoints))] IMemoryCache cache, CancellationToken ct)
     {
         var userId = principal.UserId();
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct);
@@ -50,7 +52,8 @@ public static class SyncEndpoints
         }
 
         var key = new CacheKey(user.Id, user.AccountRevisionDate, user.RevisionDate, user.SecurityStamp);
-        if (!cache.TryGetValue(key, out byte[]? body) || body is null)
+        var entryOptions = new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) };
+        if (!cache.TryGetValue(key, out RenderedSync? rendered) || rendered is null)
         {
             var folders = await db.Folders.AsNoTracking().Where(f => f.UserId == userId).OrderBy(f => f.Id).ToListAsync(ct);
             var access = await VaultAccess.LoadAsync(db, userId, ct);
@@ -80,14 +83,22 @@ public static class SyncEndpoints
                 };
             }
 
-            body = Render(vault);
-            if (body.Length <= MaxCachedBytes)
+            // BREACH needs attacker-chosen bytes compressed together with a secret. Without an organization every
+            // byte of the body comes from the account's own clients, so only such bodies are ever compressed
+            // (SECURITY.md "Response compression and BREACH").
+            rendered = new RenderedSync(Render(vault), Compressible: access.Organizations.Count == 0);
+            if (rendered.Body.Length > MaxCachedBytes)
             {
-                cache.Set(key, body, new MemoryCacheEntryOptions { Size = body.Length, SlidingExpiration = TimeSpan.FromMinutes(10) });
+                return SyncBody.Answer(request, rendered, cache, cacheKey: null, entryOptions);
             }
+
+            using var entry = cache.CreateEntry(key);
+            entry.SetOptions(entryOptions);
+            entry.Size = rendered.Body.Length;
+            entry.Value = rendered;
         }
 
-        return Results.Bytes(body, "application/json; charset=utf-8");
+        return SyncBody.Answer(request, rendered, cache, key, entryOptions);
     }
 
     /// <summary>Everything one sync body is made of.</summary>
