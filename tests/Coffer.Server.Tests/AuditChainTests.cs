@@ -217,7 +217,7 @@ public sealed class AuditChainTests
         await job.RunOnceAsync(default);
 
         Assert.Equal(1, afterTwoRuns);
-        Assert.Equal(await db.ScalarAsync("SELECT COUNT(DISTINCT \"ChainId\") FROM audit_events") , chains);
+        Assert.Equal(await db.ScalarAsync("SELECT COUNT(DISTINCT \"ChainId\") FROM audit_events"), chains);
         Assert.Equal(2, await db.ScalarAsync("SELECT COUNT(*) FROM audit_checkpoints"));
         Assert.Equal(1, await db.ScalarAsync("SELECT COUNT(*) FROM audit_checkpoint_heads WHERE \"CheckpointNumber\" = 2"));
         var verify = await ServerCommand.RunAsync(factory.DataFolder, "audit", "verify");
