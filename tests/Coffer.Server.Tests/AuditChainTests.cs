@@ -313,11 +313,7 @@ public sealed class AuditChainTests
     /// <summary>A GUID as the provider stores it (EF Core keeps upper-case text in SQLite).</summary>
     internal static string Id(string guid) => TestDatabase.IsPostgres ? Guid.Parse(guid).ToString() : Guid.Parse(guid).ToString().ToUpperInvariant();
 
-    internal static async Task<JsonObject> VerifyAsync(TestAccount admin)
-    {
-        using var response = await admin.Client.GetAsync("/admin/api/audit/verify");
-        return await response.ExpectObjectAsync();
-    }
+    private static Task<JsonObject> VerifyAsync(TestAccount admin) => AuditTests.VerifyAsync(admin);
 }
 
 internal static class AuditDatabase
