@@ -37,6 +37,7 @@ builder.UseServiceManagers();
 builder.Services.AddSingleton<TimeProvider>(StorageClock.Default);
 builder.Services.AddCofferDatabase(builder.Configuration);
 builder.Services.AddChanges();
+builder.Services.AddAuditLog();
 builder.Services.AddAccessTokens();
 builder.Services.AddAbuseDefences();
 builder.Services.AddTrustedProxies();
@@ -52,6 +53,7 @@ builder.Services.AddBlobStorage();
 builder.Services.AddSends();
 builder.Services.AddBackgroundWork();
 builder.Services.AddIdleMemoryTrim();
+builder.Services.AddAuditCheckpointJob();
 builder.Services.AddMail();
 builder.Services.AddSingleton<WebAuthnRelyingParty>();
 

@@ -98,6 +98,9 @@ public sealed class ServerOptions
     /// <summary>The periodic work: trash retention, run interval (section <c>Coffer:Background</c>).</summary>
     public Background.BackgroundOptions Background { get; set; } = new();
 
+    /// <summary>The audit log's checkpoints: interval, file and URL they are exported to (section <c>Coffer:Audit</c>).</summary>
+    public Audit.AuditOptions Audit { get; set; } = new();
+
     /// <summary>Outgoing mail (section <c>Coffer:Smtp</c>); off until <c>Coffer:Smtp:Host</c> is set.</summary>
     public Mail.SmtpOptions Smtp { get; set; } = new();
 
@@ -198,6 +201,7 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         failures.AddRange(options.Notifications.Validate());
         failures.AddRange(options.Files.Validate());
         failures.AddRange(options.Background.Validate());
+        failures.AddRange(options.Audit.Validate());
         failures.AddRange(options.Smtp.Validate());
         failures.AddRange(options.Registration.Validate(options.Smtp.Enabled));
         failures.AddRange(options.EmergencyAccess.Validate());

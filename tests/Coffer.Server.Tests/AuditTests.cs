@@ -132,7 +132,8 @@ public sealed class AuditTests
         return (admin, count - 1);
     }
 
-    private static async Task<JsonObject> VerifyAsync(TestAccount admin)
+    /// <summary>GET /admin/api/audit/verify as <paramref name="admin"/>.</summary>
+    internal static async Task<JsonObject> VerifyAsync(TestAccount admin)
     {
         using var response = await admin.Client.GetAsync("/admin/api/audit/verify");
         return await response.ExpectObjectAsync();

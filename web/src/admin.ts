@@ -68,11 +68,16 @@ export interface AdminOrganization {
   owners: string[];
 }
 
+/** GET /admin/api/audit/verify: the first broken link names its chain, position and event id (null when missing or unreadable). */
 export interface AuditVerification {
   checked: number;
   intact: boolean;
   firstBrokenSequence: number | null;
   reason: string | null;
+  chains?: number;
+  chain?: string | null;
+  position?: number | null;
+  checkpoint?: number | null;
 }
 
 /** Outgoing mail (GET /admin/api/mail): the SMTP server (never its password) and the outbox. */
@@ -118,9 +123,15 @@ export function userState(user: AdminUser): string {
 }
 
 export function auditSummary(result: AuditVerification): string {
-  return result.intact
-    ? `Intact: all ${result.checked} events check out.`
-    : `BROKEN at event ${result.firstBrokenSequence}: ${result.reason} (${result.checked} events before it check out).`;
+  const chains = result.chains === undefined ? '' : ` in ${result.chains} chains`;
+  const checkpoint = result.checkpoint ? `, up to checkpoint ${result.checkpoint}` : '';
+  if (result.intact) {
+    return `Intact: all ${result.checked} events${chains} check out${checkpoint}.`;
+  }
+
+  const event = result.firstBrokenSequence === null ? 'a missing event' : `event ${result.firstBrokenSequence}`;
+  const where = result.chain ? ` (chain ${result.chain}, position ${result.position ?? 'unknown'})` : '';
+  return `BROKEN at ${event}${where}: ${result.reason} (${result.checked} events before it check out).`;
 }
 
 export class AdminApi {

@@ -101,4 +101,8 @@ test('the accounts table and the audit line read as sentences', () => {
   assert.equal(userState({ ...user, admin: false, disabled: false, twoFactorEnabled: false }), 'user, active');
   assert.equal(auditSummary({ checked: 7, intact: true, firstBrokenSequence: null, reason: null }), 'Intact: all 7 events check out.');
   assert.match(auditSummary({ checked: 3, intact: false, firstBrokenSequence: 4, reason: 'hash mismatch' }), /^BROKEN at event 4: hash mismatch/);
+  assert.equal(
+    auditSummary({ checked: 3, intact: false, firstBrokenSequence: null, reason: 'the event at position 2 is missing', chains: 2, chain: 'c1', position: 2, checkpoint: 1 }),
+    'BROKEN at a missing event (chain c1, position 2): the event at position 2 is missing (3 events before it check out).');
+  assert.equal(auditSummary({ checked: 9, intact: true, firstBrokenSequence: null, reason: null, chains: 3, checkpoint: 2 }), 'Intact: all 9 events in 3 chains check out, up to checkpoint 2.');
 });

@@ -70,9 +70,11 @@ public sealed record AdminEventPage(IReadOnlyList<AdminEventModel> Data, string?
 /// Result of walking the audit hash chains (<see cref="Audit.AuditVerifier"/>): <see cref="Checked"/> events in
 /// <see cref="Chains"/> chains verified before the first break, which is named by <see cref="Chain"/>,
 /// <see cref="Position"/>, the event id <see cref="FirstBrokenSequence"/> (null when the event is missing or unreadable)
-/// and <see cref="Reason"/>; all four are null when every chain is intact.
+/// and <see cref="Reason"/>; all four are null when every chain is intact. A break in the checkpoints' own chain names
+/// the chain <c>checkpoints</c> and the checkpoint number as the position. <see cref="Checkpoint"/> is the checkpoint
+/// whose recorded heads were checked (null before the first).
 /// </summary>
-public sealed record AuditVerificationModel(long Checked, bool Intact, long? FirstBrokenSequence, string? Reason, long Chains, string? Chain, long? Position);
+public sealed record AuditVerificationModel(long Checked, bool Intact, long? FirstBrokenSequence, string? Reason, long Chains, string? Chain, long? Position, long? Checkpoint);
 
 /// <summary>Elevation: the master password hash (protocol §2.2) or a current TOTP code; when both are sent, both must check out.</summary>
 public sealed record AdminSessionRequest(string? MasterPasswordHash, string? Otp);

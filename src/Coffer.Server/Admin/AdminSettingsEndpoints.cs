@@ -69,10 +69,11 @@ public static class AdminSettingsEndpoints
             next));
     }
 
-    private static async Task<Ok<AuditVerificationModel>> Verify(CofferDb db, AuditChain chain, CancellationToken ct)
+    private static async Task<Ok<AuditVerificationModel>> Verify(CofferDb db, AuditChain chain, AuditCheckpoints checkpoints, CancellationToken ct)
     {
-        var result = await AuditVerifier.VerifyChainsAsync(db, chain, null, null, ct);
+        // Against the newest checkpoint; writing one is left to the background job and the audit verify command.
+        var result = await AuditVerifier.VerifyAsync(db, chain, checkpoints, null, null, ct);
         var broken = result.FirstBroken;
-        return TypedResults.Ok(new AuditVerificationModel(result.Checked, result.Intact, broken?.EventId, broken?.Reason, result.Chains, broken?.Chain, broken?.Position));
+        return TypedResults.Ok(new AuditVerificationModel(result.Checked, result.Intact, broken?.EventId, broken?.Reason, result.Chains, broken?.Chain, broken?.Position, result.Checkpoint));
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Coffer.Server.Accounts;
 using Coffer.Server.Audit;
 using Coffer.Server.Data;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace Coffer.Server.Admin;
 
 /// <summary>
-/// <c>coffer-server admin create|list|revoke</c>, <c>coffer-server audit verify</c> and
+/// <c>coffer-server admin create|list|revoke</c>, <c>coffer-server audit verify [--checkpoint FILE]</c> and
 /// <c>coffer-server backup|restore</c> (<see cref="Backup"/>), <c>coffer-server org-creation [everyone|admins]</c>,
 /// <c>coffer-server smtp test ADDRESS</c> (sends a test message now, through <c>Coffer:Smtp</c>): run against the same
 /// configuration and database as the server (data folder, <c>Coffer__*</c> variables) without starting Kestrel.
@@ -36,7 +37,7 @@ public static class ServerCommands
             },
             new Command("audit", "Audit log")
             {
-                Build("verify", "Check the audit log's hash chain; exit code 0 when intact, 1 when broken", Verify),
+                VerifyCommand(),
             },
             BackupCommand(),
             RestoreCommand(),
@@ -72,6 +73,14 @@ public static class ServerCommands
         var email = new Argument<string>("email") { Description = "The account's e-mail address" };
         var command = new Command(name, description) { email };
         command.SetAction((r, _) => WithServices(services => body(services, r.GetValue(email)!)));
+        return command;
+    }
+
+    private static Command VerifyCommand()
+    {
+        var file = new Option<string?>("--checkpoint") { Description = "A checkpoint file (Coffer:Audit:CheckpointFile): prove that nothing its last checkpoint recorded went missing or changed" };
+        var command = new Command("verify", "Check every audit chain and the checkpoints, then write a checkpoint; exit code 0 when intact, 1 when broken") { file };
+        command.SetAction((r, _) => WithServices(services => Verify(services, r.GetValue(file))));
         return command;
     }
 
@@ -201,7 +210,7 @@ public static class ServerCommands
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<CommitLocks>();
-        builder.Services.AddSingleton<AuditChain>();
+        builder.Services.AddAuditLog();
         builder.Services.AddSingleton<SqliteGroupCommit>();
         builder.Services.AddScoped<Changes>();
         builder.Services.AddBlobStorage();
@@ -290,18 +299,60 @@ public static class ServerCommands
         return 0;
     }
 
-    private static async Task<int> Verify(IServiceProvider services)
+    /// <summary>
+    /// <c>audit verify [--checkpoint FILE]</c>: verifies, and only once everything verified writes a checkpoint over the
+    /// heads it verified (so a checkpoint never blesses a loss). FILE's last line is the checkpoint checked against.
+    /// </summary>
+    private static async Task<int> Verify(IServiceProvider services, string? file)
     {
-        var result = await AuditVerifier.VerifyChainsAsync(services.GetRequiredService<CofferDb>(), services.GetRequiredService<AuditChain>(), null, null, default);
-        if (result.FirstBroken is not { } broken)
+        CheckpointRecord? exported = null;
+        if (file is not null)
         {
-            Console.WriteLine($"Checked {result.Checked} events in {result.Chains} chains: intact.");
-            return 0;
+            string? line;
+            try
+            {
+                line = File.ReadLines(file).LastOrDefault(l => l.Trim().Length > 0);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"The checkpoint file {file} cannot be read: {e.Message}");
+                return 2;
+            }
+
+            if (line is null || AuditCheckpoints.Parse(line) is not { } record)
+            {
+                await Console.Error.WriteLineAsync($"The checkpoint file {file} holds no checkpoint (one JSON line per checkpoint, as Coffer:Audit:CheckpointFile writes them).");
+                return 2;
+            }
+
+            exported = record;
         }
 
-        var at = broken.EventId is { } id ? $"sequence {id}" : "a missing event";
-        Console.WriteLine($"Checked {result.Checked} events in {result.Chains} chains: broken at {at} (chain {broken.Chain}, position {broken.Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}): {broken.Reason}.");
-        return 1;
+        var db = services.GetRequiredService<CofferDb>();
+        var checkpoints = services.GetRequiredService<AuditCheckpoints>();
+        var heads = new List<AuditCheckpointHead>();
+        var result = await AuditVerifier.VerifyAsync(db, services.GetRequiredService<AuditChain>(), checkpoints, exported, heads, default);
+        var against = result.Checkpoint is { } n ? $" against checkpoint {n}" : "";
+        if (result.FirstBroken is { } broken)
+        {
+            var at = broken.EventId is { } id ? $"sequence {id}" : "a missing or unreadable event";
+            var position = broken.Position?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+            Console.WriteLine($"Checked {result.Checked} events in {result.Chains} chains{against}: broken at {at} (chain {broken.Chain}, position {position}): {broken.Reason}.");
+            return 1;
+        }
+
+        Console.WriteLine($"Checked {result.Checked} events in {result.Chains} chains{against}: intact.");
+        var (written, refusal) = await checkpoints.WriteAsync(db, heads, default);
+        if (refusal is not null)
+        {
+            Console.WriteLine($"No checkpoint written: {refusal}.");
+            return 1;
+        }
+
+        Console.WriteLine(written is null
+            ? "No new checkpoint: no chain moved since the last one (or another process wrote it at the same moment)."
+            : $"Wrote checkpoint {written.Number}: {written.ChainCount} chains, {written.EventCount} events, root {written.Root}, hash {written.Hash}.");
+        return 0;
     }
 
     private static async Task<User?> FindAsync(CofferDb db, string email)

@@ -32,12 +32,85 @@ public static class AuditVerifier
         "OrganizationId", "CollectionId", "MembershipId", "GroupId", "PolicyId", "IpAddress", "Detail", "PreviousHash", "Hash"
         """;
 
+    /// <summary>The name a broken link in the checkpoints' own chain is reported under.</summary>
+    public const string CheckpointChain = "checkpoints";
+
+    /// <summary>
+    /// Checks the checkpoints' chain (numbers 1, 2, 3, … without gaps, each linked to the previous one's hash, each
+    /// HMAC), then that the heads stored for the newest checkpoint (or for <paramref name="exported"/>, a checkpoint that
+    /// left the database, whose HMAC must check out and which the database must hold unchanged) still give its root,
+    /// then every chain against those heads (<see cref="VerifyChainsAsync"/>). <paramref name="observed"/>, when given,
+    /// receives the head of every chain as the walk found it, for a checkpoint written afterwards.
+    /// </summary>
+    public static async Task<AuditVerification> VerifyAsync(CofferDb db, AuditChain chain, AuditCheckpoints checkpoints, CheckpointRecord? exported,
+        ICollection<AuditCheckpointHead>? observed, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        AuditCheckpoint? newest = null;
+        AuditCheckpoint? target = null;
+        try
+        {
+            var previous = AuditChain.GenesisHash;
+            await foreach (var c in db.AuditCheckpoints.AsNoTracking().OrderBy(c => c.Number).AsAsyncEnumerable().WithCancellation(ct))
+            {
+                var reason = c.Number != (newest?.Number ?? 0) + 1 ? $"checkpoint {(newest?.Number ?? 0) + 1} is missing"
+                    : c.PreviousHash != previous ? "its link to the previous checkpoint does not match"
+                    : !AuditChain.SameHash(checkpoints.Seal(CheckpointRecord.Of(c)), c.Hash) ? "its contents do not match its hash"
+                    : null;
+                if (reason is not null)
+                {
+                    return new AuditVerification(0, 0, new BrokenLink(CheckpointChain, c.Number, null, reason), null);
+                }
+
+                previous = c.Hash;
+                newest = c;
+                target = exported is not null && c.Number == exported.Number ? c : target;
+            }
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or InvalidOperationException)
+        {
+            return new AuditVerification(0, 0, new BrokenLink(CheckpointChain, newest?.Number + 1, null, "the row cannot be read: " + e.Message), null);
+        }
+
+        if (exported is not null)
+        {
+            var reason = !AuditChain.SameHash(checkpoints.Seal(exported), exported.Hash) ? "the exported checkpoint's HMAC does not match: it was not written by this server, or was altered"
+                : target is null ? $"the exported checkpoint {exported.Number} is missing from the database"
+                : CheckpointRecord.Of(target) != exported ? $"checkpoint {exported.Number} in the database differs from the exported one"
+                : null;
+            if (reason is not null)
+            {
+                return new AuditVerification(0, 0, new BrokenLink(CheckpointChain, exported.Number, null, reason), exported.Number);
+            }
+        }
+        else
+        {
+            target = newest;
+        }
+
+        Dictionary<Guid, AuditCheckpointHead>? heads = null;
+        if (target is not null)
+        {
+            var recorded = await AuditCheckpoints.HeadsAsync(db, target.Number, ct);
+            if (AuditCheckpoints.Root(recorded) != target.Root || recorded.Count != target.ChainCount || recorded.Sum(h => h.Position) != target.EventCount)
+            {
+                return new AuditVerification(0, 0, new BrokenLink(CheckpointChain, target.Number, null, "the chain heads stored for it do not match its root"), target.Number);
+            }
+
+            heads = recorded.ToDictionary(h => h.ChainId);
+        }
+
+        return await VerifyChainsAsync(db, chain, heads, target?.Number, observed, ct);
+    }
+
     /// <summary>
     /// Checks every chain: positions 1, 2, 3, … without gaps, each link to the previous hash, each event's hash; with
     /// <paramref name="heads"/> (the heads a checkpoint recorded, by chain) also that each recorded head is still
     /// there, unchanged (same event id and hash). The first failure found ends the walk.
     /// </summary>
-    public static async Task<AuditVerification> VerifyChainsAsync(CofferDb db, AuditChain chain, IReadOnlyDictionary<Guid, AuditCheckpointHead>? heads, long? checkpoint, CancellationToken ct)
+    public static async Task<AuditVerification> VerifyChainsAsync(CofferDb db, AuditChain chain, IReadOnlyDictionary<Guid, AuditCheckpointHead>? heads, long? checkpoint,
+        ICollection<AuditCheckpointHead>? observed, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(chain);
@@ -54,6 +127,7 @@ public static class AuditVerifier
             long expected = 0;
             var previous = AuditChain.GenesisHash;
             AuditCheckpointHead? recorded = null;
+            AuditCheckpointHead? last = null;
             while (await reader.ReadAsync(ct))
             {
                 var (e, unreadable) = Read(reader);
@@ -67,6 +141,11 @@ public static class AuditVerifier
                     if (current is { } ended && Truncated(ended, expected, recorded) is { } truncated)
                     {
                         return Broken(truncated);
+                    }
+
+                    if (last is not null)
+                    {
+                        observed?.Add(last);
                     }
 
                     current = e.ChainId;
@@ -110,12 +189,18 @@ public static class AuditVerifier
                 }
 
                 previous = e.Hash;
+                last = new AuditCheckpointHead { ChainId = e.ChainId, Position = e.Position, EventId = e.Sequence, Hash = e.Hash };
                 checkedEvents++;
             }
 
-            if (current is { } last && Truncated(last, expected, recorded) is { } end)
+            if (current is { } final && Truncated(final, expected, recorded) is { } end)
             {
                 return Broken(end);
+            }
+
+            if (last is not null)
+            {
+                observed?.Add(last);
             }
 
             foreach (var (id, head) in heads.OrderBy(h => h.Key.ToString(), StringComparer.Ordinal))
@@ -263,7 +348,7 @@ public static class AuditVerifier
         reader.IsDBNull(i) ? null : reader.GetValue(i) switch
         {
             DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc),
-            string s when DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) => DateTime.SpecifyKind(d, DateTimeKind.Utc),
+            string s when DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var d) => d,
             _ => null,
         };
 }

@@ -258,11 +258,10 @@ public sealed class ChangeRefusedException(string reason) : Exception(reason);
 
 public static class ChangesSetup
 {
-    /// <summary>The unit of work every write goes through: <see cref="Changes"/>, its locks, the SQLite group commit and the audit chain.</summary>
+    /// <summary>The unit of work every write goes through: <see cref="Changes"/>, its locks and the SQLite group commit (the audit chain it appends to: <see cref="AuditSetup.AddAuditLog"/>).</summary>
     public static IServiceCollection AddChanges(this IServiceCollection services) =>
         services.AddHttpContextAccessor()
             .AddSingleton<CommitLocks>()
-            .AddSingleton<AuditChain>()
             .AddSingleton<SqliteGroupCommit>()
             .AddScoped<Changes>();
 }
