@@ -46,17 +46,13 @@ public sealed class VaultClient(HttpClient http)
         using var finished = await http.PostAsJsonAsync("/identity/accounts/register/finish", finish, CofferJson.Options);
         await EnsureOk(finished, "register/finish");
 
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password",
-            ["scope"] = "api offline_access",
-            ["client_id"] = "bench",
-            ["deviceType"] = "25",
-            ["deviceIdentifier"] = Guid.NewGuid().ToString(),
-            ["deviceName"] = "bench",
-            ["username"] = email,
-            ["password"] = masterPasswordHash,
-        });
+        return await LoginAsync(email, masterPasswordHash, userKey);
+    }
+
+    /// <summary>Logs an existing account in with the password grant (a new device each time).</summary>
+    public async Task<Account> LoginAsync(string email, string masterPasswordHash, SymmetricKey userKey)
+    {
+        using var form = PasswordGrant(email, masterPasswordHash);
         using var token = await http.PostAsync(new Uri("/identity/connect/token", UriKind.Relative), form);
         await EnsureOk(token, "connect/token");
         using var json = await JsonDocument.ParseAsync(await token.Content.ReadAsStreamAsync());
@@ -64,6 +60,19 @@ public sealed class VaultClient(HttpClient http)
             ?? throw new InvalidOperationException("connect/token returned no access_token.");
         return new Account(email, accessToken, userKey);
     }
+
+    /// <summary>The form of <c>POST /identity/connect/token</c>'s password grant, from a device never seen before.</summary>
+    public static FormUrlEncodedContent PasswordGrant(string email, string masterPasswordHash) => new(new Dictionary<string, string>
+    {
+        ["grant_type"] = "password",
+        ["scope"] = "api offline_access",
+        ["client_id"] = "bench",
+        ["deviceType"] = "25",
+        ["deviceIdentifier"] = Guid.NewGuid().ToString(),
+        ["deviceName"] = "bench",
+        ["username"] = email,
+        ["password"] = masterPasswordHash,
+    });
 
     /// <summary>Adds <paramref name="count"/> login items in one import (one transaction), as a client migrating in would.</summary>
     public async Task ImportAsync(Account account, int count)
