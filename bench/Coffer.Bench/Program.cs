@@ -48,11 +48,12 @@ static ScaleCommand.Options ParseScale(string[] args)
             "--large-items" => options with { Data = options.Data with { LargeItems = Number(0, 10_000_000) } },
             "--large-folders" => options with { Data = options.Data with { LargeFolders = Number(0, 1_000_000) } },
             "--mean-items" => options with { Data = options.Data with { MeanItems = Number(0, 10_000) } },
+            "--rounds" => options with { Rounds = Number(1, 20) },
             "--large-syncs" => options with { LargeSyncs = Number(1, 100) },
             "--connections" => options with { Load = options.Load with { Connections = Number(1, 256) } },
             "--warmup" => options with { Load = options.Load with { Warmup = TimeSpan.FromSeconds(Number(0, 60)) } },
             "--duration" => options with { Load = options.Load with { Duration = TimeSpan.FromSeconds(Number(1, 600)) } },
-            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --postgres ADMIN_CONNECTION_STRING --accounts N --large-items N --large-folders N --mean-items N --large-syncs N --connections N --warmup S --duration S"),
+            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --postgres ADMIN_CONNECTION_STRING --accounts N --large-items N --large-folders N --mean-items N --rounds N --large-syncs N --connections N --warmup S --duration S"),
         };
     }
 
@@ -110,6 +111,6 @@ static string RepoRoot()
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING] | scale [--postgres ADMIN_CONNECTION_STRING] [--accounts 10000] [--large-items 100000] [--large-folders 5000] [--mean-items 20] [--duration S]");
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING] | scale [--postgres ADMIN_CONNECTION_STRING] [--accounts 10000] [--large-items 100000] [--large-folders 5000] [--mean-items 20] [--rounds 2] [--duration S]");
     return 2;
 }
