@@ -48,12 +48,13 @@ static ScaleCommand.Options ParseScale(string[] args)
             "--large-items" => options with { Data = options.Data with { LargeItems = Number(0, 10_000_000) } },
             "--large-folders" => options with { Data = options.Data with { LargeFolders = Number(0, 1_000_000) } },
             "--mean-items" => options with { Data = options.Data with { MeanItems = Number(0, 10_000) } },
+            "--providers" => options with { Providers = [.. args[++i].Split(',').Select(p => p.Trim().Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? "SQLite" : "PostgreSQL")] },
             "--rounds" => options with { Rounds = Number(1, 20) },
             "--large-syncs" => options with { LargeSyncs = Number(1, 100) },
             "--connections" => options with { Load = options.Load with { Connections = Number(1, 256) } },
             "--warmup" => options with { Load = options.Load with { Warmup = TimeSpan.FromSeconds(Number(0, 60)) } },
             "--duration" => options with { Load = options.Load with { Duration = TimeSpan.FromSeconds(Number(1, 600)) } },
-            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --postgres ADMIN_CONNECTION_STRING --accounts N --large-items N --large-folders N --mean-items N --rounds N --large-syncs N --connections N --warmup S --duration S"),
+            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --postgres ADMIN_CONNECTION_STRING --accounts N --large-items N --large-folders N --mean-items N --providers sqlite,postgres --rounds N --large-syncs N --connections N --warmup S --duration S"),
         };
     }
 

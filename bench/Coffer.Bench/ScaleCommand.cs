@@ -21,6 +21,9 @@ public static class ScaleCommand
 
     public sealed record Options(string RepoRoot, ScaleData.Options Data, LoadOptions Load, int Rounds = 2, int LargeSyncs = 3, string? Postgres = null)
     {
+        /// <summary>SQLite, then PostgreSQL when <see cref="Postgres"/> is set; <c>--providers</c> narrows it.</summary>
+        public IReadOnlyList<string> Providers { get; init; } = ["SQLite", "PostgreSQL"];
+
         public string ServerDll => Path.Combine(RepoRoot, "src/Coffer.Server/bin/Release/net10.0/coffer-server.dll");
     }
 
@@ -46,16 +49,17 @@ public static class ScaleCommand
             .AppendLine(Invariant($"empty and scale servers loaded alternately, {options.Rounds} rounds (mean of the rounds' figures). Command: `Coffer.Bench scale` (bench/README.md)."))
             .AppendLine();
         var failed = false;
-        foreach (var provider in options.Postgres is null ? ["SQLite"] : new[] { "SQLite", "PostgreSQL" })
+        var results = Path.Combine(options.RepoRoot, "bench", "results", "scale.md");
+        foreach (var provider in options.Providers.Where(p => p == "SQLite" || options.Postgres is not null))
         {
             var (section, ok) = await MeasureProviderAsync(options, provider);
             report.Append(section);
             failed |= !ok;
+            // Written after each provider, so a later failure keeps what was measured.
+            await File.WriteAllTextAsync(results, report.ToString());
         }
 
         Console.WriteLine(report);
-        var results = Path.Combine(options.RepoRoot, "bench", "results", "scale.md");
-        await File.WriteAllTextAsync(results, report.ToString());
         Console.WriteLine($"Written to {results}");
         return failed ? 1 : 0;
     }
@@ -109,6 +113,14 @@ public static class ScaleCommand
                 // and the servers' own warming up fall on both sides alike; each figure is the mean over the rounds.
                 var emptyRounds = new List<LoadResult>();
                 var scaleRounds = new List<LoadResult>();
+
+                // Not counted: the first load of a route on a fresh server pays its JIT and caches, whichever side it is.
+                var warmup = options.Load with { Warmup = TimeSpan.Zero, Duration = options.Load.Warmup };
+                foreach (var side in new[] { emptySide, scaleSide })
+                {
+                    await RunAsync(name, side, warmup, counted: false);
+                }
+
                 for (var round = 0; round < options.Rounds; round++)
                 {
                     foreach (var (side, rounds) in round % 2 == 0 ? [(emptySide, emptyRounds), (scaleSide, scaleRounds)] : new[] { (scaleSide, scaleRounds), (emptySide, emptyRounds) })
@@ -152,9 +164,9 @@ public static class ScaleCommand
         return new Side(server, load, small, writer, loginEmails);
     }
 
-    private static async Task<LoadResult> RunAsync(string name, Side side, LoadOptions load)
+    private static async Task<LoadResult> RunAsync(string name, Side side, LoadOptions load, bool counted = true)
     {
-        Console.WriteLine(Invariant($"running {name} on {side.Server.BaseAddress}…"));
+        Console.WriteLine(Invariant($"running {name}{(counted ? "" : " (warm-up, not counted)")} on {side.Server.BaseAddress}…"));
         Func<HttpRequestMessage> request = name == "login"
             ? () => new HttpRequestMessage(HttpMethod.Post, "/identity/connect/token")
             {
