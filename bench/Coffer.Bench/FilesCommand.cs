@@ -84,7 +84,7 @@ public static class FilesCommand
 
     private sealed record Setup(string Scratch, string CertificatePath, string KeyPath, string Thumbprint, Uri NginxBase, byte[] Bytes, byte[] Body, string ContentType);
 
-    private static async Task AdminAsync(string admin, string sql)
+    internal static async Task AdminAsync(string admin, string sql)
     {
         await using var source = Npgsql.NpgsqlDataSource.Create(admin);
         await using var command = source.CreateCommand(sql);

@@ -15,7 +15,8 @@ public sealed record LoadResult(
     double P99Ms,
     long ResponseBytes,
     string? FirstError,
-    double? ServerCpuMsPerRequest = null);
+    double? ServerCpuMsPerRequest = null,
+    double P95Ms = double.NaN);
 
 /// <summary>
 /// A closed-loop load generator: N workers share one connection pool of N connections, and each sends its next
@@ -72,7 +73,8 @@ public static class LoadGenerator
             Percentile(samples, 0.50),
             Percentile(samples, 0.99),
             results.Max(r => r.ResponseBytes),
-            results.Select(r => r.FirstError).FirstOrDefault(e => e is not null));
+            results.Select(r => r.FirstError).FirstOrDefault(e => e is not null),
+            P95Ms: Percentile(samples, 0.95));
     }
 
     private static async Task<WorkerResult> Worker(HttpClient client, Func<HttpRequestMessage> makeRequest, Stopwatch clock, TimeSpan measureFrom, TimeSpan measureTo)

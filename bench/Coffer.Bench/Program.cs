@@ -2,7 +2,7 @@ using System.Globalization;
 using Coffer.Bench;
 using Coffer.Bench.Micro;
 
-// Subcommands: http (default), sync-orgs, micro, import, files, commit, and serve-baseline (the child process that http starts).
+// Subcommands: http (default), sync-orgs, micro, import, files, commit, footprint, scale, and serve-baseline (the child process that http starts).
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "http";
 var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
 return command switch
@@ -14,6 +14,7 @@ return command switch
     "commit" => await CommitCommand.RunAsync(ParseCommit(rest)),
     "import" => await ImportCommand.RunAsync(RepoRoot(), rest is ["--rows", var n] ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000),
     "footprint" => await FootprintCommand.RunAsync(ParseFootprint(rest)),
+    "scale" => await ScaleCommand.RunAsync(ParseScale(rest)),
     "serve-baseline" => await StaticBaseline.RunAsync(rest),
     _ => Usage(),
 };
@@ -54,6 +55,32 @@ static FootprintCommand.Options ParseFootprint(string[] args)
             _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --coffer DIR --bare DIR --runs N --mixed-minutes M --connections N --env NAME=VALUE --out FILE"),
         };
         environment = new Dictionary<string, string>(options.Environment);
+    }
+
+    return options;
+}
+
+static ScaleCommand.Options ParseScale(string[] args)
+{
+    var options = new ScaleCommand.Options(RepoRoot(), new ScaleData.Options(), new LoadOptions(8, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)));
+    for (var i = 0; i < args.Length; i++)
+    {
+        int Number(int min, int max) => Math.Clamp(int.Parse(args[++i], CultureInfo.InvariantCulture), min, max);
+        options = args[i] switch
+        {
+            "--postgres" => options with { Postgres = args[++i] },
+            "--accounts" => options with { Data = options.Data with { Accounts = Number(1, 1_000_000) } },
+            "--large-items" => options with { Data = options.Data with { LargeItems = Number(0, 10_000_000) } },
+            "--large-folders" => options with { Data = options.Data with { LargeFolders = Number(0, 1_000_000) } },
+            "--mean-items" => options with { Data = options.Data with { MeanItems = Number(0, 10_000) } },
+            "--providers" => options with { Providers = [.. args[++i].Split(',').Select(p => p.Trim().Equals("sqlite", StringComparison.OrdinalIgnoreCase) ? "SQLite" : "PostgreSQL")] },
+            "--rounds" => options with { Rounds = Number(1, 20) },
+            "--large-syncs" => options with { LargeSyncs = Number(1, 100) },
+            "--connections" => options with { Load = options.Load with { Connections = Number(1, 256) } },
+            "--warmup" => options with { Load = options.Load with { Warmup = TimeSpan.FromSeconds(Number(0, 60)) } },
+            "--duration" => options with { Load = options.Load with { Duration = TimeSpan.FromSeconds(Number(1, 600)) } },
+            _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --postgres ADMIN_CONNECTION_STRING --accounts N --large-items N --large-folders N --mean-items N --providers sqlite,postgres --rounds N --large-syncs N --connections N --warmup S --duration S"),
+        };
     }
 
     return options;
@@ -129,6 +156,6 @@ static CommitCommand.Options ParseCommit(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | footprint [--runs 5] [--mixed-minutes 1] [--env NAME=VALUE] [--coffer DIR] [--bare DIR] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING] | commit [--server DLL] [--warmup S] [--duration S]");
+    Console.Error.WriteLine("usage: Coffer.Bench [http [--connections N] [--warmup S] [--duration S] [--only a,b] [--perf-map] [--skip-startup]] | sync-orgs [same options as http] | micro [BenchmarkDotNet args] | import [--rows N] | footprint [--runs 5] [--mixed-minutes 1] [--env NAME=VALUE] [--coffer DIR] [--bare DIR] | files [--size-mb 100] [--rss-mb 500] [--rounds 5] [--postgres ADMIN_CONNECTION_STRING] | commit [--server DLL] [--warmup S] [--duration S] | scale [--postgres ADMIN_CONNECTION_STRING] [--accounts 10000] [--large-items 100000] [--large-folders 5000] [--mean-items 20] [--rounds 2] [--duration S]");
     return 2;
 }

@@ -160,11 +160,7 @@ public sealed class ServerProcess : IAsyncDisposable
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet, or too busy to answer one poll within its timeout on loaded shared cores.
-            }
-            catch (TaskCanceledException) when (!process.HasExited)
-            {
-                // Listening but not answering within the client's timeout yet (a busy start on a shared machine).
+                // Not listening yet, or too busy starting to answer within the poll's timeout (a loaded machine).
             }
 
             await Task.Delay(PollInterval);

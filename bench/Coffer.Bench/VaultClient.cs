@@ -50,6 +50,12 @@ public sealed class VaultClient(HttpClient http)
         using var finished = await http.PostAsJsonAsync("/identity/accounts/register/finish", finish, CofferJson.Options);
         await EnsureOk(finished, "register/finish");
 
+        return await LoginAsync(email, masterPasswordHash, userKey);
+    }
+
+    /// <summary>Logs an existing account in with the password grant (a new device each time).</summary>
+    public async Task<Account> LoginAsync(string email, string masterPasswordHash, SymmetricKey userKey)
+    {
         using var grant = PasswordGrant(email, masterPasswordHash, Guid.NewGuid().ToString());
         using var token = await http.SendAsync(grant);
         await EnsureOk(token, "connect/token");

@@ -29,7 +29,7 @@ public static class DatabaseSetup
             ? throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), ["Coffer:Database is not a valid PostgreSQL connection string or URL."])
             : new NpgsqlDataSourceBuilder(connectionString) { Name = new NpgsqlConnectionStringBuilder(connectionString).Database }.Build());
         services.AddDbContextPool<CofferDb, PostgresCofferDb>((provider, options) =>
-            options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>())
+            options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql.UseParameterizedCollectionMode(OneCollectionParameter))
                 .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
         return services;
     }
@@ -48,6 +48,14 @@ public static class DatabaseSetup
         return new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 3 }.ConnectionString;
     }
 
+    /// <summary>
+    /// <c>ids.Contains(x.Id)</c> sends the list as ONE parameter (<c>json_each(@ids)</c> on SQLite, <c>= ANY(@ids)</c> on
+    /// PostgreSQL). EF Core 10's default is one parameter per element, which fails beyond the providers' parameter
+    /// limits (32,766 on SQLite, 65,535 on PostgreSQL): the list and sync of a 100,000-item vault answered 500
+    /// (the attachments of the listed items are looked up by id; bench/results/scale.md).
+    /// </summary>
+    private const ParameterTranslationMode OneCollectionParameter = ParameterTranslationMode.Parameter;
+
     private static IServiceCollection AddSqlite(this IServiceCollection services) =>
         services.AddDbContextPool<CofferDb, SqliteCofferDb>((provider, options) =>
         {
@@ -63,7 +71,7 @@ public static class DatabaseSetup
                 // Waits (instead of failing) while another writer holds the lock; seconds.
                 DefaultTimeout = 30,
             };
-            options.UseSqlite(connection.ToString())
+            options.UseSqlite(connection.ToString(), sqlite => sqlite.UseParameterizedCollectionMode(OneCollectionParameter))
                 .AddInterceptors(SqlitePragmas.Instance)
                 // Migrations are hand-written without a model snapshot (see Migrations/), so EF cannot diff them.
                 .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
