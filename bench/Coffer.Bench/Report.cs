@@ -25,7 +25,7 @@ public static class Report
     private const double StartTargetMs = 1_000;
     private const double IdleRssTargetMB = 60;
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static string Markdown(HttpRun run)
     {
