@@ -145,11 +145,7 @@ public static class FootprintCommand
 
         using var seedClient = LoadGenerator.CreateClient(coffer.BaseAddress, 4);
         var client = new VaultClient(seedClient);
-        var small = await client.RegisterAndLoginAsync("small@bench.test");
-        var large = await client.RegisterAndLoginAsync("large@bench.test");
-        var writer = await client.RegisterAndLoginAsync("writer@bench.test");
-        await client.ImportAsync(small, 100);
-        await client.ImportAsync(large, 3000);
+        var (small, large, writer) = await client.SeedStandardAsync();
         var login = await client.RegisterAndLoginAsync("login@bench.test");
 
         var createBody = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(VaultClient.LoginItem(writer.UserKey, 0), CofferJson.Options);

@@ -40,11 +40,7 @@ public static class HttpCommand
 
         using var seedClient = LoadGenerator.CreateClient(coffer.BaseAddress, 4);
         var client = new VaultClient(seedClient);
-        var small = await client.RegisterAndLoginAsync("small@bench.test");
-        var large = await client.RegisterAndLoginAsync("large@bench.test");
-        var writer = await client.RegisterAndLoginAsync("writer@bench.test");
-        await client.ImportAsync(small, 100);
-        await client.ImportAsync(large, 3000);
+        var (small, large, writer) = await client.SeedStandardAsync();
 
         // The static yardstick serves exactly the bytes that a 3,000-item sync answers.
         var syncFile = Path.Combine(Directory.CreateTempSubdirectory("coffer-bench-static-").FullName, "sync-3000.json");

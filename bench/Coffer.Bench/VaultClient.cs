@@ -82,6 +82,20 @@ public sealed class VaultClient(HttpClient http)
             }),
         };
 
+    /// <summary>
+    /// The accounts the `http` and `footprint` runs load: small (100 items), large (3,000 items) and writer (empty,
+    /// the target of creates, so the read scenarios never change size).
+    /// </summary>
+    public async Task<(Account Small, Account Large, Account Writer)> SeedStandardAsync()
+    {
+        var small = await RegisterAndLoginAsync("small@bench.test");
+        var large = await RegisterAndLoginAsync("large@bench.test");
+        var writer = await RegisterAndLoginAsync("writer@bench.test");
+        await ImportAsync(small, 100);
+        await ImportAsync(large, 3000);
+        return (small, large, writer);
+    }
+
     /// <summary>Adds <paramref name="count"/> login items in one import (one transaction), as a client migrating in would.</summary>
     public async Task ImportAsync(Account account, int count)
     {
