@@ -348,10 +348,23 @@ public static class AttachmentEndpoints
         var parsed = value switch
         {
             { ValueKind: JsonValueKind.Number } number => number.TryGetInt64(out size),
-            { ValueKind: JsonValueKind.String } text => long.TryParse(text.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out size),
+            { ValueKind: JsonValueKind.String } text => long.TryParse(TextOf(text), NumberStyles.None, CultureInfo.InvariantCulture, out size),
             _ => (size = 0) != 0,
         };
         return parsed && size > 0 ? size : null;
+    }
+
+    // A JsonElement keeps a string's bytes raw until read, so invalid UTF-8 surfaces here, as no number at all.
+    private static string? TextOf(JsonElement text)
+    {
+        try
+        {
+            return text.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     internal static IResult NotEnoughStorage() => BitwardenErrors.BadRequest(StorageQuota.Exceeded);

@@ -107,14 +107,15 @@ public static class PasskeyCeremonies
     private static T? Parse<T>(JsonElement? json)
         where T : class
     {
-        if (json is not { ValueKind: JsonValueKind.Object } element || element.GetRawText().Length > MaxDeviceResponseLength)
+        if (json is not { ValueKind: JsonValueKind.Object } element)
         {
             return null;
         }
 
         try
         {
-            return element.Deserialize<T>(BrowserJson);
+            // GetRawText transcodes, so a string of invalid UTF-8 throws InvalidOperationException here.
+            return element.GetRawText().Length > MaxDeviceResponseLength ? null : element.Deserialize<T>(BrowserJson);
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException)
         {

@@ -41,7 +41,7 @@ public static class PasskeyRotation
             {
                 entries.Add(element.Deserialize<PasskeyUnlockDataModel>(Json) ?? new PasskeyUnlockDataModel());
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
                 return (BitwardenErrors.BadRequest("passkeyUnlockData holds an entry that is not a passkey's unlock data.", Field), () => { });
             }

@@ -349,6 +349,25 @@ public sealed class AttachmentAttackTests(CofferFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task A12_FileSizeAsAStringOfInvalidUtf8_Returns400()
+    {
+        // Found by the fuzz test (seed 7588231112844689469): the string reached GetString() and answered 500.
+        var account = await TestAccount.CreateAsync(factory);
+        var cipherId = (await account.CreateCipherAsync()).RequireString("id");
+        var request = FileApi.SlotRequest(81).ToJsonString().Replace("\"fileSize\":81", "\"fileSize\":\"8~\"", StringComparison.Ordinal);
+        byte[] body = [.. System.Text.Encoding.UTF8.GetBytes(request)];
+        var at = Array.IndexOf(body, (byte)'~');
+        body[at] = 0xFF;
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await account.Client.PostAsync(new Uri($"/api/ciphers/{cipherId}/attachment/v2", UriKind.Relative), content);
+
+        await response.ExpectBitwardenErrorAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(0, await factory.UsedStorageAsync(account.UserId));
+    }
+
+    [Fact]
     public async Task A12_FileSizeAsANumericString_IsAccepted()
     {
         var account = await TestAccount.CreateAsync(factory);
