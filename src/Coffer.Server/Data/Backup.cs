@@ -35,7 +35,7 @@ public static class Backup
         keyOutput = keyOutput is null ? null : Path.GetFullPath(keyOutput);
         return Run(() =>
         {
-            if (!options.UsesPostgres && !File.Exists(options.DatabasePath))
+            if (!options.UsesSharedDatabase && !File.Exists(options.DatabasePath))
             {
                 throw new BackupException($"There is no Coffer database at {options.DatabasePath}. Is Coffer__DataFolder set as for the server?");
             }
@@ -63,7 +63,7 @@ public static class Backup
             var temp = TempBeside(output);
             try
             {
-                var report = options.UsesPostgres ? PostgresBackup.Dump(options, temp) : SqliteDump(options, temp);
+                var report = options.UsesSharedDatabase ? PostgresBackup.Dump(options, temp) : SqliteDump(options, temp);
                 FlushToDisk(temp);
                 Print(report, output);
                 File.Move(temp, output, force);
@@ -103,7 +103,7 @@ public static class Backup
                 throw new BackupException($"There is no backup file at {input}.");
             }
 
-            if (options.UsesPostgres)
+            if (options.UsesSharedDatabase)
             {
                 PostgresBackup.EnsureEmpty(options);
             }
@@ -115,9 +115,9 @@ public static class Backup
             var keyFile = Path.Combine(folder, KeyFileName);
             CheckKey(options, key, keyFile);
 
-            Print(options.UsesPostgres ? PostgresBackup.Verify(input, KnownMigrations(options)) : Verify(input, KnownMigrations(options)), input);
+            Print(options.UsesSharedDatabase ? PostgresBackup.Verify(input, KnownMigrations(options)) : Verify(input, KnownMigrations(options)), input);
             Hosting.DataFolder.Ensure(folder);
-            if (options.UsesPostgres)
+            if (options.UsesSharedDatabase)
             {
                 PostgresBackup.Load(options, input);
                 Console.WriteLine("Database restored into the PostgreSQL database named by Coffer:Database.");
@@ -262,9 +262,12 @@ public static class Backup
     public static IReadOnlyList<string> KnownMigrations(ServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using CofferDb db = options.UsesPostgres
-            ? new PostgresCofferDb(new DbContextOptionsBuilder<PostgresCofferDb>().UseNpgsql(PostgresConnection.TryParse(options.Database!, out _)).Options)
-            : new SqliteCofferDb(new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ToString()).Options);
+        using CofferDb db = options.Provider switch
+        {
+            DatabaseKind.Postgres => new PostgresCofferDb(new DbContextOptionsBuilder<PostgresCofferDb>().UseNpgsql(PostgresConnection.TryParse(options.Database!, out _)).Options),
+            DatabaseKind.MySql => new MySqlCofferDb(new DbContextOptionsBuilder<MySqlCofferDb>().UseMySQL(MySqlConnectionString.TryParse(options.Database!, out _)!).Options),
+            _ => new SqliteCofferDb(new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ToString()).Options),
+        };
         return [.. db.Database.GetMigrations()];
     }
 

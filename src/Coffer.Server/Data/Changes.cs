@@ -157,9 +157,21 @@ public sealed class Changes(CofferDb db, AuditChain chain, CommitLocks locks, Ti
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // The unit is already one transaction; EF's automatic savepoint would only add statements.
             db.Database.AutoSavepointsEnabled = false;
-            await db.LockKeysAsync(keys, ct);
-            await WorkAsync(vaultOwners, outcome, ct);
-            await transaction.CommitAsync(ct);
+            try
+            {
+                await db.LockKeysAsync(keys, ct);
+                await WorkAsync(vaultOwners, outcome, ct);
+                await transaction.CommitAsync(ct);
+            }
+            catch
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                throw;
+            }
+            finally
+            {
+                await db.ReleaseKeysAsync(CancellationToken.None);
+            }
         }
 
         metrics.Committed(pending);

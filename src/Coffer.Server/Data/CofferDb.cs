@@ -64,6 +64,12 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     /// </summary>
     public abstract Task LockKeysAsync(IReadOnlyList<Guid> keys, CancellationToken ct);
 
+    /// <summary>
+    /// Called after the transaction of <see cref="LockKeysAsync"/> ended (committed or rolled back), on its connection:
+    /// gives back keys the provider holds beyond the transaction. Nothing to do where locks end with the transaction.
+    /// </summary>
+    public virtual Task ReleaseKeysAsync(CancellationToken ct) => Task.CompletedTask;
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every timestamp is UTC. SQLite returns DateTime with Kind=Unspecified, which would serialize without

@@ -18,11 +18,17 @@ public static class DatabaseSetup
     public static IServiceCollection AddCofferDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var database = configuration.GetSection(ServerOptions.Section)[nameof(ServerOptions.Database)];
-        if (string.IsNullOrWhiteSpace(database))
+        var section = configuration.GetSection(ServerOptions.Section);
+        var settings = new ServerOptions { Database = section[nameof(ServerOptions.Database)], DatabaseProvider = section[nameof(ServerOptions.DatabaseProvider)] };
+        switch (settings.Provider)
         {
-            return services.AddSqlite();
+            case DatabaseKind.Sqlite:
+                return services.AddSqlite();
+            case DatabaseKind.MySql:
+                return services.AddMySql(settings.Database!);
         }
+
+        var database = settings.Database!;
 
         var connectionString = WithShortConnectTimeout(PostgresConnection.TryParse(database, out _));
         services.AddSingleton(_ => connectionString is null
@@ -55,6 +61,20 @@ public static class DatabaseSetup
     /// (the attachments of the listed items are looked up by id; bench/results/scale.md).
     /// </summary>
     private const ParameterTranslationMode OneCollectionParameter = ParameterTranslationMode.Parameter;
+
+    /// <summary>
+    /// MySQL or MariaDB through Oracle's provider (MySql.EntityFrameworkCore, GPLv2 with the Universal FOSS Exception).
+    /// It has no single-parameter translation of <c>ids.Contains(x.Id)</c>: a list becomes <c>IN (@p1, …)</c>, which
+    /// Connector/NET fills in on the client, so there is no parameter limit to reach.
+    /// </summary>
+    private static IServiceCollection AddMySql(this IServiceCollection services, string database)
+    {
+        var connectionString = MySqlConnectionString.TryParse(database, out _);
+        return services.AddDbContextPool<CofferDb, MySqlCofferDb>(options =>
+            options.UseMySQL(connectionString ?? throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), ["Coffer:Database is not a valid MySQL connection string or URL."]))
+                .AddInterceptors(MariaDbCompatibility.Instance)
+                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+    }
 
     private static IServiceCollection AddSqlite(this IServiceCollection services) =>
         services.AddDbContextPool<CofferDb, SqliteCofferDb>((provider, options) =>
@@ -127,6 +147,27 @@ public static class DatabaseSetup
                 {
                     await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({PostgresCofferDb.MigrationLockKey})", connection);
                     await unlock.ExecuteNonQueryAsync();
+                }
+            }
+            else if (db is MySqlCofferDb)
+            {
+                // As on PostgreSQL: a lock held by a connection of its own around the whole run, released by the server
+                // when the node dies. MySQL commits each DDL statement at once, so EF takes no migration lock there.
+                await using var connection = new MySql.Data.MySqlClient.MySqlConnection(db.Database.GetConnectionString());
+                await connection.OpenAsync();
+                await using (var lockCommand = new MySql.Data.MySqlClient.MySqlCommand($"SELECT GET_LOCK('{MySqlCofferDb.MigrationLockName}', {MariaDbCompatibility.Forever})", connection))
+                {
+                    await lockCommand.ExecuteScalarAsync();
+                }
+
+                try
+                {
+                    await db.Database.MigrateAsync();
+                }
+                finally
+                {
+                    await using var unlock = new MySql.Data.MySqlClient.MySqlCommand($"SELECT RELEASE_LOCK('{MySqlCofferDb.MigrationLockName}')", connection);
+                    await unlock.ExecuteScalarAsync();
                 }
             }
             else

@@ -34,3 +34,38 @@ public sealed class PostgresCofferDb(DbContextOptions<PostgresCofferDb> options)
     /// </summary>
     public static long AdvisoryKey(Guid id) => BitConverter.ToInt64(id.ToByteArray(), 0);
 }
+
+/// <summary>A MySQL or MariaDB database shared by any number of nodes; migrations in <c>Migrations/MySql</c>.</summary>
+public sealed class MySqlCofferDb(DbContextOptions<MySqlCofferDb> options) : CofferDb(options)
+{
+    /// <summary>The named lock nodes hold while they migrate (see DatabaseSetup.MigrateCofferDatabaseAsync).</summary>
+    public const string MigrationLockName = "coffer:migrate";
+
+    /// <summary>Seconds a commit waits for one key before it fails (and its request answers 503).</summary>
+    public const int LockWaitSeconds = 30;
+
+    // MySQL has no transaction-scoped advisory lock: GET_LOCK belongs to the session, so ReleaseKeysAsync gives the keys
+    // back once the transaction ended, before the connection returns to the pool (and the server releases them when a
+    // node dies). Taken one by one in ascending order (the order every node uses), so two commits never hold one each
+    // of two keys. A name is "coffer:" and the key's id, within MySQL's 64 characters.
+    public override async Task LockKeysAsync(IReadOnlyList<Guid> keys, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys.Distinct().Order())
+        {
+            var name = LockName(key);
+            var taken = await Database.SqlQuery<long?>($"SELECT GET_LOCK({name}, {LockWaitSeconds}) AS `Value`").SingleAsync(ct);
+            if (taken != 1)
+            {
+                throw new TimeoutException($"The commit lock {name} was not free within {LockWaitSeconds} s.");
+            }
+        }
+    }
+
+    public override async Task ReleaseKeysAsync(CancellationToken ct)
+    {
+        await Database.ExecuteSqlRawAsync("DO RELEASE_ALL_LOCKS()", ct);
+    }
+
+    private static string LockName(Guid key) => "coffer:" + key.ToString("N");
+}

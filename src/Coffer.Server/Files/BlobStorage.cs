@@ -21,7 +21,7 @@ public static class BlobStorage
         services.AddSingleton<IBlobStore>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<ServerOptions>>().Value;
-            return options.UsesPostgres
+            return options.UsesSharedDatabase
                 ? new PostgresBlobStore(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<TimeProvider>())
                 : new FileSystemBlobStore(FilesFolder(options));
         });
