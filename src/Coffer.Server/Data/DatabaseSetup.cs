@@ -110,7 +110,8 @@ public static class DatabaseSetup
     /// migration lock (a lock table) covers the whole run; on PostgreSQL EF's lock is a table lock that ends with each
     /// migration's transaction, so with two or more pending migrations a waiting node could apply the second one again
     /// (a duplicate key in the history table). There a session-scoped advisory lock on a connection of its own is held
-    /// around the whole run, and PostgreSQL releases it if the node dies.
+    /// around the whole run, and PostgreSQL releases it if the node dies. On MySQL EF's lock is already such a lock
+    /// (<c>GET_LOCK</c>, held by the migrating connection for the whole run; see <see cref="MariaDbCompatibility"/>).
     /// </summary>
     public static async Task MigrateCofferDatabaseAsync(this IServiceProvider services)
     {
@@ -147,27 +148,6 @@ public static class DatabaseSetup
                 {
                     await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({PostgresCofferDb.MigrationLockKey})", connection);
                     await unlock.ExecuteNonQueryAsync();
-                }
-            }
-            else if (db is MySqlCofferDb)
-            {
-                // As on PostgreSQL: a lock held by a connection of its own around the whole run, released by the server
-                // when the node dies. MySQL commits each DDL statement at once, so EF takes no migration lock there.
-                await using var connection = new MySql.Data.MySqlClient.MySqlConnection(db.Database.GetConnectionString());
-                await connection.OpenAsync();
-                await using (var lockCommand = new MySql.Data.MySqlClient.MySqlCommand($"SELECT GET_LOCK('{MySqlCofferDb.MigrationLockName}', {MariaDbCompatibility.Forever})", connection))
-                {
-                    await lockCommand.ExecuteScalarAsync();
-                }
-
-                try
-                {
-                    await db.Database.MigrateAsync();
-                }
-                finally
-                {
-                    await using var unlock = new MySql.Data.MySqlClient.MySqlCommand($"SELECT RELEASE_LOCK('{MySqlCofferDb.MigrationLockName}')", connection);
-                    await unlock.ExecuteScalarAsync();
                 }
             }
             else

@@ -5,10 +5,12 @@ namespace Coffer.Server.Data;
 
 /// <summary>
 /// Mends what Oracle's MySQL provider (MySql.EntityFrameworkCore 10.0.12) sends that MariaDB, the MySQL server Debian
-/// ships, refuses. Its migration lock is <c>SELECT GET_LOCK('__EFMigrationsLock',-1)</c>: MySQL reads a negative
-/// timeout as "wait forever", MariaDB 10.11 answers NULL with warning 1411 (<c>Incorrect timeout value: '-1' for
-/// function get_lock</c>) and the provider then fails casting NULL to a number. The timeout becomes
-/// <see cref="Forever"/> seconds, which both servers read alike. Nothing else is rewritten.
+/// ships, answers differently. Its migration lock is <c>SELECT GET_LOCK('__EFMigrationsLock',-1)</c>, whose answer it
+/// casts to a long. MySQL reads a negative timeout as "wait forever"; MariaDB 10.11 answers NULL with warning 1411
+/// (<c>Incorrect timeout value: '-1' for function get_lock</c>), and even with a valid timeout it types the answer INT,
+/// which Connector/NET reads as an int: either way the cast throws and no migration runs. The statement becomes
+/// <see cref="MigrationLock"/>: a timeout of <see cref="Forever"/> seconds, which both servers read alike, and a
+/// BIGINT answer. Nothing else is rewritten.
 /// </summary>
 public sealed class MariaDbCompatibility : DbCommandInterceptor
 {
@@ -17,7 +19,10 @@ public sealed class MariaDbCompatibility : DbCommandInterceptor
     /// <summary>A year, in seconds: as long as the migration lock is ever waited for.</summary>
     public const int Forever = 31_536_000;
 
-    private const string NegativeWait = ",-1)";
+    private const string ProviderLock = "SELECT GET_LOCK('__EFMigrationsLock',-1)";
+
+    /// <summary>The provider's migration lock as sent instead: adding 0 × the BIGINT maximum makes the answer BIGINT.</summary>
+    public const string MigrationLock = "SELECT GET_LOCK('__EFMigrationsLock', 31536000) + 0 * 9223372036854775807";
 
     public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
@@ -45,9 +50,9 @@ public sealed class MariaDbCompatibility : DbCommandInterceptor
 
     private static void Mend(DbCommand command)
     {
-        if (command.CommandText.StartsWith("SELECT GET_LOCK(", StringComparison.Ordinal) && command.CommandText.Contains(NegativeWait, StringComparison.Ordinal))
+        if (command.CommandText.StartsWith(ProviderLock, StringComparison.Ordinal))
         {
-            command.CommandText = command.CommandText.Replace(NegativeWait, $",{Forever})", StringComparison.Ordinal);
+            command.CommandText = MigrationLock + command.CommandText[ProviderLock.Length..];
         }
     }
 }

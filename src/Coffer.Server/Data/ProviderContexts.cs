@@ -38,9 +38,6 @@ public sealed class PostgresCofferDb(DbContextOptions<PostgresCofferDb> options)
 /// <summary>A MySQL or MariaDB database shared by any number of nodes; migrations in <c>Migrations/MySql</c>.</summary>
 public sealed class MySqlCofferDb(DbContextOptions<MySqlCofferDb> options) : CofferDb(options)
 {
-    /// <summary>The named lock nodes hold while they migrate (see DatabaseSetup.MigrateCofferDatabaseAsync).</summary>
-    public const string MigrationLockName = "coffer:migrate";
-
     /// <summary>Seconds a commit waits for one key before it fails (and its request answers 503).</summary>
     public const int LockWaitSeconds = 30;
 
