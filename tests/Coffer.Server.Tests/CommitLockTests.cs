@@ -18,12 +18,34 @@ public sealed class CommitLockTests
         await using var factory = new CofferFactory();
         var held = await TestAccount.CreateAsync(factory);
         var other = await TestAccount.CreateAsync(factory);
+
+        await AssertHeldBackAsync(factory, held, other, held);
+    }
+
+    [SharedFact]
+    [Trait("Provider", "SharedOnly")]
+    public async Task CommitHoldingOneAccountOnOneServer_HoldsBackItsCommitsOnAnother_NotOtherAccounts()
+    {
+        await using var nodes = new Nodes(2);
+        var held = await TestAccount.CreateAsync(nodes[0]);
+        var other = await TestAccount.LoginAsync(nodes[1], (await TestAccount.CreateAsync(nodes[0])).Credentials);
+        var heldElsewhere = await TestAccount.LoginAsync(nodes[1], held.Credentials);
+
+        // The second server shares no in-process lock with the first: only the database's lock holds it back.
+        await AssertHeldBackAsync(nodes[0], held, other, heldElsewhere);
+    }
+
+    /// <summary>
+    /// Holds a transaction of <paramref name="held"/>'s account open on <paramref name="holder"/> (its key taken); then
+    /// <paramref name="other"/>'s write goes through, and <paramref name="heldWriter"/>'s waits until the hold ends.
+    /// </summary>
+    private static async Task AssertHeldBackAsync(CofferFactory holder, TestAccount held, TestAccount other, TestAccount heldWriter)
+    {
         var heldId = Guid.Parse(held.UserId);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var scope = factory.Services.CreateAsyncScope();
+        await using var scope = holder.Services.CreateAsyncScope();
         var changes = scope.ServiceProvider.GetRequiredService<Changes>();
-        // A transaction of the held account that stays open, holding its key, until released.
         changes.Require(heldId, async _ =>
         {
             entered.TrySetResult();
@@ -38,44 +60,7 @@ public sealed class CommitLockTests
             await other.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.False(holding.IsCompleted);
 
-            var waiting = held.CreateCipherAsync();
-            Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1))));
-            release.TrySetResult();
-            await holding;
-            await waiting.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        finally
-        {
-            release.TrySetResult();
-        }
-    }
-
-    [SharedFact]
-    [Trait("Provider", "SharedOnly")]
-    public async Task CommitHoldingOneAccountOnOneServer_HoldsBackItsCommitsOnAnother_NotOtherAccounts()
-    {
-        await using var nodes = new Nodes(2);
-        var held = await TestAccount.CreateAsync(nodes[0]);
-        var other = await TestAccount.LoginAsync(nodes[1], (await TestAccount.CreateAsync(nodes[0])).Credentials);
-        var heldElsewhere = await TestAccount.LoginAsync(nodes[1], held.Credentials);
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var scope = nodes[0].Services.CreateAsyncScope();
-        var changes = scope.ServiceProvider.GetRequiredService<Changes>();
-        changes.Require(Guid.Parse(held.UserId), async _ =>
-        {
-            entered.TrySetResult();
-            await release.Task;
-            return null;
-        });
-        var holding = Task.Run(() => changes.CommitAsync(Guid.Parse(held.UserId)));
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-
-        try
-        {
-            // The second server shares no in-process lock with the first: only the database's lock holds it back.
-            await other.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var waiting = heldElsewhere.CreateCipherAsync();
+            var waiting = heldWriter.CreateCipherAsync();
             Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1))));
             release.TrySetResult();
             await holding;
