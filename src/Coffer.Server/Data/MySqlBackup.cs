@@ -296,7 +296,8 @@ public static class MySqlBackup
 
         text.Append("user=").Append(Quote(connection.UserID ?? "")).Append('\n');
         text.Append("password=").Append(Quote(connection.Password ?? "")).Append('\n');
-        text.Append("connect-timeout=10\n");
+        // mariadb-dump has no connect-timeout (the mariadb client has): loose- lets each tool skip what it does not know.
+        text.Append("loose-connect-timeout=10\n");
         text.Append(connection.SslMode switch
         {
             MySqlSslMode.Disabled => "loose-ssl-mode=DISABLED\nloose-skip-ssl\n",
