@@ -11,8 +11,8 @@ namespace Coffer.Server.Data;
 /// <c>--single-transaction</c> (one consistent InnoDB snapshot, no table locks: the nodes keep writing), one
 /// <c>INSERT</c> per row (<c>--skip-extended-insert</c>, so verifying counts rows line by line), binary columns as hex.
 /// <para>
-/// The password never appears on a command line (where <c>ps</c> shows it to every local user) nor in the environment:
-/// the connection settings go into an option file (<c>--defaults-extra-file</c>, mode 0600 in a private 0700 temporary
+/// The password never appears on a command line (where <c>ps</c> shows it to every local user) nor in the tool's environment
+/// (Coffer's own <c>Coffer__…</c> variables are removed from it): the connection settings go into an option file (<c>--defaults-extra-file</c>, mode 0600 in a private 0700 temporary
 /// folder, deleted when the tool exits). <c>MYSQL_PWD</c> is not used: MySQL's manual calls it insecure and deprecates
 /// it (https://dev.mysql.com/doc/refman/8.0/en/password-security-user.html), and an option file is what both MySQL and
 /// MariaDB document as the safe way (https://mariadb.com/kb/en/configuring-mariadb-with-option-files/).
@@ -239,7 +239,11 @@ public static class MySqlBackup
                 start.ArgumentList.Add(arg);
             }
 
-            start.Environment.Remove("MYSQL_PWD");
+            // The tool needs none of Coffer's own settings, and Coffer__Database may hold the password.
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Coffer", StringComparison.OrdinalIgnoreCase) || k == "MYSQL_PWD").ToList())
+            {
+                start.Environment.Remove(name);
+            }
             using var process = new Process { StartInfo = start };
             var error = new StringBuilder();
             process.ErrorDataReceived += (_, e) => error.AppendLine(e.Data);
