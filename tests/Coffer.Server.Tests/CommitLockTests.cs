@@ -108,6 +108,30 @@ public sealed class CommitLockTests
         await account.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [MySqlFact]
+    [Trait("Provider", "MySqlOnly")]
+    public async Task CommitWaitingLongerThanTheLockWait_Answers503_AndTheNextOneGoesThroughOnceTheKeyIsFree()
+    {
+        await using var factory = new CofferFactory();
+        var account = await TestAccount.CreateAsync(factory);
+        await using var outside = factory.OpenDatabase();
+        // Another node holding the account's key and never letting go (GET_LOCK is the commits' own lock).
+        var lockName = MySqlCofferDb.LockName(outside.Database, Guid.Parse(account.UserId).ToString("N"));
+        Assert.Equal(1, await outside.ScalarAsync("SELECT GET_LOCK(@name, 0)", ("@name", lockName)));
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        using (var create = await account.Client.PostJsonAsync("/api/ciphers", Payloads.LoginCipher()))
+        {
+            await create.ExpectBitwardenErrorAsync(System.Net.HttpStatusCode.ServiceUnavailable);
+            Assert.NotNull(create.Headers.RetryAfter);
+        }
+
+        Assert.InRange(waited.Elapsed, TimeSpan.FromSeconds(MySqlCofferDb.LockWaitSeconds - 1), TimeSpan.FromSeconds(MySqlCofferDb.LockWaitSeconds + 20));
+        Assert.Empty((await account.SyncAsync()).RequireArray("ciphers"));
+        Assert.Equal(1, await outside.ScalarAsync("SELECT RELEASE_LOCK(@name)", ("@name", lockName)));
+        await account.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public async Task OneAccountWritingFromTwoServersAtOnce_KeepsItsChainGaplessAndIntact()
     {

@@ -15,7 +15,7 @@ namespace Coffer.Server.Data;
 /// chain unverifiable, so it is never dropped silently: <c>--key-output KEYFILE</c> writes a copy (0600) to keep
 /// apart from the backups, <c>restore --key KEYFILE</c> puts it back, and without them both commands warn.
 /// With PostgreSQL (<c>Coffer:Database</c>) the same commands run <c>pg_dump</c> and <c>pg_restore</c> instead
-/// (<see cref="PostgresBackup"/>). Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
+/// (<see cref="PostgresBackup"/>), with MySQL or MariaDB <c>mariadb-dump</c> and <c>mariadb</c> (<see cref="MySqlBackup"/>). Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
 /// </summary>
 public static class Backup
 {
@@ -63,7 +63,12 @@ public static class Backup
             var temp = TempBeside(output);
             try
             {
-                var report = options.UsesSharedDatabase ? PostgresBackup.Dump(options, temp) : SqliteDump(options, temp);
+                var report = options.Provider switch
+                {
+                    DatabaseKind.Postgres => PostgresBackup.Dump(options, temp),
+                    DatabaseKind.MySql => MySqlBackup.Dump(options, temp),
+                    _ => SqliteDump(options, temp),
+                };
                 FlushToDisk(temp);
                 Print(report, output);
                 File.Move(temp, output, force);
@@ -103,9 +108,13 @@ public static class Backup
                 throw new BackupException($"There is no backup file at {input}.");
             }
 
-            if (options.UsesSharedDatabase)
+            if (options.Provider == DatabaseKind.Postgres)
             {
                 PostgresBackup.EnsureEmpty(options);
+            }
+            else if (options.Provider == DatabaseKind.MySql)
+            {
+                MySqlBackup.EnsureEmpty(options);
             }
             else if (DatabaseFiles.Any(suffix => File.Exists(options.DatabasePath + suffix)))
             {
@@ -115,12 +124,23 @@ public static class Backup
             var keyFile = Path.Combine(folder, KeyFileName);
             CheckKey(options, key, keyFile);
 
-            Print(options.UsesSharedDatabase ? PostgresBackup.Verify(input, KnownMigrations(options)) : Verify(input, KnownMigrations(options)), input);
+            var report = options.Provider switch
+            {
+                DatabaseKind.Postgres => PostgresBackup.Verify(input, KnownMigrations(options)),
+                DatabaseKind.MySql => MySqlBackup.Verify(input, KnownMigrations(options)),
+                _ => Verify(input, KnownMigrations(options)),
+            };
+            Print(report, input);
             Hosting.DataFolder.Ensure(folder);
-            if (options.UsesSharedDatabase)
+            if (options.Provider == DatabaseKind.Postgres)
             {
                 PostgresBackup.Load(options, input);
                 Console.WriteLine("Database restored into the PostgreSQL database named by Coffer:Database.");
+            }
+            else if (options.Provider == DatabaseKind.MySql)
+            {
+                MySqlBackup.Load(options, input, report);
+                Console.WriteLine("Database restored into the MySQL database named by Coffer:Database; every table's row count matches the backup.");
             }
             else
             {
