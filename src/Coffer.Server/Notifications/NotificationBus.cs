@@ -7,7 +7,8 @@ namespace Coffer.Server.Notifications;
 
 /// <summary>
 /// Carries committed changes' notifications to the hub connections of every node: in-process when the database is
-/// SQLite (one node), through PostgreSQL LISTEN/NOTIFY when it is PostgreSQL, so no broker besides the database.
+/// SQLite (one node), through PostgreSQL LISTEN/NOTIFY when it is PostgreSQL, through a table every node polls when
+/// it is MySQL or MariaDB (<see cref="MySqlNotificationBus"/>), so no broker besides the database.
 /// </summary>
 public interface INotificationBus
 {
@@ -19,6 +20,15 @@ public interface INotificationBus
 
     /// <summary>Receives other nodes' notifications until <paramref name="ct"/> is cancelled; the in-process bus has none.</summary>
     Task ListenAsync(CancellationToken ct);
+
+    /// <summary>Completes once this node receives other nodes' notifications (at once when there are none to receive).</summary>
+    Task Listening => Task.CompletedTask;
+
+    /// <summary>
+    /// Removes what the bus stored before <paramref name="before"/> (UTC) and returns how many notifications that was.
+    /// Only the MySQL bus stores any (its <c>notifications</c> table); the background run calls this.
+    /// </summary>
+    Task<int> PruneAsync(DateTime before, CancellationToken ct) => Task.FromResult(0);
 }
 
 /// <summary>A single node: every connection is local.</summary>
@@ -75,14 +85,7 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
         {
             foreach (var notification in notifications)
             {
-                var payload = JsonSerializer.Serialize(new BusMessage(node, notification), BusJson.Default.BusMessage);
-                if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes && notification.CollectionIds is { Count: > 0 })
-                {
-                    // An item in a couple of hundred collections: the other nodes' recipients get a full sync instead.
-                    payload = JsonSerializer.Serialize(new BusMessage(node, notification.AsFullSync()), BusJson.Default.BusMessage);
-                }
-
-                if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
+                if (BusMessage.Encode(node, notification, MaxPayloadBytes) is not { } payload)
                 {
                     LogTooLarge(notification.Type);
                     continue;
@@ -152,17 +155,7 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        BusMessage? message;
-        try
-        {
-            message = JsonSerializer.Deserialize(e.Payload, BusJson.Default.BusMessage);
-        }
-        catch (JsonException)
-        {
-            message = null;
-        }
-
-        if (message is null)
+        if (BusMessage.Decode(e.Payload) is not { } message)
         {
             LogMalformed();
             return;
@@ -190,8 +183,38 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
     private partial void LogMalformed();
 }
 
-/// <summary>What travels through NOTIFY: the sending node and one notification.</summary>
-internal sealed record BusMessage(Guid Node, Notification Notification);
+/// <summary>What travels between nodes (a NOTIFY payload, a row of MySQL's <c>notifications</c>): the sending node and one notification.</summary>
+internal sealed record BusMessage(Guid Node, Notification Notification)
+{
+    /// <summary>
+    /// The JSON of <paramref name="notification"/> from <paramref name="node"/> in at most <paramref name="maxBytes"/>
+    /// UTF-8 bytes. An organization item in too many collections to fit travels as a full sync of the same account
+    /// instead (<see cref="Notification.AsFullSync"/>); null when even that does not fit.
+    /// </summary>
+    public static string? Encode(Guid node, Notification notification, int maxBytes)
+    {
+        var payload = JsonSerializer.Serialize(new BusMessage(node, notification), BusJson.Default.BusMessage);
+        if (Encoding.UTF8.GetByteCount(payload) > maxBytes && notification.CollectionIds is { Count: > 0 })
+        {
+            payload = JsonSerializer.Serialize(new BusMessage(node, notification.AsFullSync()), BusJson.Default.BusMessage);
+        }
+
+        return Encoding.UTF8.GetByteCount(payload) <= maxBytes ? payload : null;
+    }
+
+    /// <summary>The message in <paramref name="payload"/>, or null when it is not one (malformed JSON, missing fields).</summary>
+    public static BusMessage? Decode(string payload)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(payload, BusJson.Default.BusMessage);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
 
 [JsonSerializable(typeof(BusMessage))]
 internal sealed partial class BusJson : JsonSerializerContext;
