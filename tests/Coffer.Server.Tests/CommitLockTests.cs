@@ -81,19 +81,3 @@ public sealed class CommitLockTests
 
     private static string ChainLiteral(Guid id) => TestDatabase.IsPostgres ? id.ToString() : id.ToString().ToUpperInvariant();
 }
-
-/// <summary>
-/// A fact about PostgreSQL itself (concurrent transactions of one node, advisory locks). Trait
-/// <c>Provider=PostgresOnly</c>, which the SQLite run of <c>./test.sh</c> filters out; run on SQLite anyway, it is skipped.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public PostgresFactAttribute()
-    {
-        if (!TestDatabase.IsPostgres)
-        {
-            Skip = "A fact about concurrent PostgreSQL transactions; this run uses SQLite, whose commits run one at a time.";
-        }
-    }
-}

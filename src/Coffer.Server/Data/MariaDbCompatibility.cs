@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Coffer.Server.Data;
@@ -10,9 +11,12 @@ namespace Coffer.Server.Data;
 /// (<c>Incorrect timeout value: '-1' for function get_lock</c>), and even with a valid timeout it types the answer INT,
 /// which Connector/NET reads as an int: either way the cast throws and no migration runs. The statement becomes
 /// <see cref="MigrationLock"/>: a timeout of <see cref="Forever"/> seconds, which both servers read alike, and a
-/// BIGINT answer. Nothing else is rewritten.
+/// BIGINT answer. And <c>ExecuteDelete</c> becomes <c>DELETE FROM `table` AS `alias` WHERE …</c>, a single-table
+/// DELETE with an alias, which MySQL accepts since 8.0.16 and MariaDB 10.11 refuses as a syntax error; both accept the
+/// multi-table form <c>DELETE `alias` FROM `table` AS `alias` WHERE …</c>, which deletes the same rows. Nothing else
+/// is rewritten.
 /// </summary>
-public sealed class MariaDbCompatibility : DbCommandInterceptor
+public sealed partial class MariaDbCompatibility : DbCommandInterceptor
 {
     public static MariaDbCompatibility Instance { get; } = new();
 
@@ -23,6 +27,18 @@ public sealed class MariaDbCompatibility : DbCommandInterceptor
 
     /// <summary>The provider's migration lock as sent instead: adding 0 × the BIGINT maximum makes the answer BIGINT.</summary>
     public const string MigrationLock = "SELECT GET_LOCK('__EFMigrationsLock', 31536000) + 0 * 9223372036854775807";
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Mend(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Mend(command);
+        return ValueTask.FromResult(result);
+    }
 
     public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
@@ -48,11 +64,20 @@ public sealed class MariaDbCompatibility : DbCommandInterceptor
         return ValueTask.FromResult(result);
     }
 
-    private static void Mend(DbCommand command)
+    /// <summary>The statement as sent to the server: <paramref name="sql"/> mended as above, or unchanged.</summary>
+    public static string Mend(string sql)
     {
-        if (command.CommandText.StartsWith(ProviderLock, StringComparison.Ordinal))
+        ArgumentNullException.ThrowIfNull(sql);
+        if (sql.StartsWith(ProviderLock, StringComparison.Ordinal))
         {
-            command.CommandText = MigrationLock + command.CommandText[ProviderLock.Length..];
+            return MigrationLock + sql[ProviderLock.Length..];
         }
+
+        return sql.StartsWith("DELETE FROM ", StringComparison.Ordinal) ? AliasedDelete().Replace(sql, "DELETE $2 FROM $1 AS $2", 1) : sql;
     }
+
+    private static void Mend(DbCommand command) => command.CommandText = Mend(command.CommandText);
+
+    [GeneratedRegex(@"\ADELETE FROM (`[^`]+`) AS (`[^`]+`)", RegexOptions.CultureInvariant)]
+    private static partial Regex AliasedDelete();
 }

@@ -120,11 +120,19 @@ public static class TestDatabase
             _ => new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataFolder, "coffer.db"), Pooling = false }.ToString()),
         };
         connection.Open();
+        if (connection is MySqlConnection)
+        {
+            // Tests write their SQL once for every provider, identifiers in double quotes ("Sequence"), which MySQL
+            // reads as identifiers only in ANSI_QUOTES mode (the server itself never relies on it).
+            using var ansi = new MySqlCommand("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',ANSI_QUOTES')", (MySqlConnection)connection);
+            ansi.ExecuteNonQuery();
+        }
+
         return connection;
     }
 
     /// <summary>
-    /// Drops the PostgreSQL database of <paramref name="dataFolder"/> and of every folder inside it that had one (a
+    /// Drops the PostgreSQL or MySQL database of <paramref name="dataFolder"/> and of every folder inside it that had one (a
     /// restore target, say), closing whatever still uses them.
     /// </summary>
     public static void Drop(string dataFolder)
@@ -168,7 +176,7 @@ public static class TestDatabase
 
     /// <summary>
     /// Everything the server stored, as an attacker holding the storage would read it: on SQLite the bytes of every
-    /// file in the data folder (database, WAL, keys); on PostgreSQL every table's rows (bytea raw, other values as
+    /// file in the data folder (database, WAL, keys); on PostgreSQL and MySQL every table's rows (bytea raw, other values as
     /// text) plus the files of the data folder.
     /// </summary>
     public static async Task<List<(string Name, byte[] Bytes)>> ContentsAsync(string dataFolder)
@@ -230,10 +238,12 @@ public static class TestDatabase
         "coffer_test_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataFolder))))[..32];
 }
 
-/// <summary>
-/// A fact about SQLite itself (the database file in the data folder). Trait <c>Provider=SqliteOnly</c>, which the
-/// PostgreSQL run of <c>./test.sh</c> filters out; run on PostgreSQL anyway, it is skipped.
-/// </summary>
+// Facts that hold on some providers only. Each carries, beside its attribute, the trait <c>[Trait("Provider", …)]</c>
+// that ./test.sh's three passes filter on, so no pass reports a skipped test: SqliteOnly is filtered out of the
+// PostgreSQL and MySQL passes, PostgresOnly out of the SQLite and MySQL passes, MySqlOnly out of the SQLite and
+// PostgreSQL passes, SharedOnly out of the SQLite pass. Run on another provider anyway, the fact is skipped.
+
+/// <summary>A fact about SQLite itself (the database file in the data folder). Trait <c>Provider=SqliteOnly</c>.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class SqliteFactAttribute : FactAttribute
 {
@@ -242,6 +252,48 @@ public sealed class SqliteFactAttribute : FactAttribute
         if (TestDatabase.IsShared)
         {
             Skip = "A fact about the SQLite file; this run uses a database server.";
+        }
+    }
+}
+
+/// <summary>A fact about PostgreSQL itself (advisory locks, its catalog). Trait <c>Provider=PostgresOnly</c>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            Skip = "A fact about PostgreSQL; this run uses another database.";
+        }
+    }
+}
+
+/// <summary>A fact about MySQL or MariaDB itself (GET_LOCK, its error numbers). Trait <c>Provider=MySqlOnly</c>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class MySqlFactAttribute : FactAttribute
+{
+    public MySqlFactAttribute()
+    {
+        if (!TestDatabase.IsMySql)
+        {
+            Skip = "A fact about MySQL or MariaDB; this run uses another database.";
+        }
+    }
+}
+
+/// <summary>
+/// A fact about concurrent transactions on a database server (PostgreSQL or MySQL); SQLite's commits run one at a time.
+/// Trait <c>Provider=SharedOnly</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class SharedFactAttribute : FactAttribute
+{
+    public SharedFactAttribute()
+    {
+        if (!TestDatabase.IsShared)
+        {
+            Skip = "A fact about concurrent transactions on a database server; this run uses SQLite, whose commits run one at a time.";
         }
     }
 }
