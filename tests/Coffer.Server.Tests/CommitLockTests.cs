@@ -11,8 +11,8 @@ namespace Coffer.Server.Tests;
 /// </summary>
 public sealed class CommitLockTests
 {
-    [PostgresFact]
-    [Trait("Provider", "PostgresOnly")]
+    [SharedFact]
+    [Trait("Provider", "SharedOnly")]
     public async Task CommitHoldingOneAccount_DoesNotDelayAnotherAccount_AndHoldsBackItsOwn()
     {
         await using var factory = new CofferFactory();
@@ -50,6 +50,79 @@ public sealed class CommitLockTests
         }
     }
 
+    [SharedFact]
+    [Trait("Provider", "SharedOnly")]
+    public async Task CommitHoldingOneAccountOnOneServer_HoldsBackItsCommitsOnAnother_NotOtherAccounts()
+    {
+        await using var nodes = new Nodes(2);
+        var held = await TestAccount.CreateAsync(nodes[0]);
+        var other = await TestAccount.LoginAsync(nodes[1], (await TestAccount.CreateAsync(nodes[0])).Credentials);
+        var heldElsewhere = await TestAccount.LoginAsync(nodes[1], held.Credentials);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var scope = nodes[0].Services.CreateAsyncScope();
+        var changes = scope.ServiceProvider.GetRequiredService<Changes>();
+        changes.Require(Guid.Parse(held.UserId), async _ =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            return null;
+        });
+        var holding = Task.Run(() => changes.CommitAsync(Guid.Parse(held.UserId)));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        try
+        {
+            // The second server shares no in-process lock with the first: only the database's lock holds it back.
+            await other.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var waiting = heldElsewhere.CreateCipherAsync();
+            Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1))));
+            release.TrySetResult();
+            await holding;
+            await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
+    [MySqlFact]
+    [Trait("Provider", "MySqlOnly")]
+    public async Task RefusedOrFailedCommit_ReleasesItsGetLocks_BeforeItsConnectionGoesBackToThePool()
+    {
+        await using var factory = new CofferFactory();
+        var account = await TestAccount.CreateAsync(factory);
+        var key = Guid.Parse(account.UserId);
+        await using var outside = factory.OpenDatabase();
+        var lockName = MySqlCofferDb.LockName(outside.Database, key.ToString("N"));
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var changes = scope.ServiceProvider.GetRequiredService<Changes>();
+            changes.Require(key, async _ =>
+            {
+                // Held while the check runs, by the commit's own session.
+                Assert.NotEqual(0, await outside.ScalarAsync("SELECT IS_USED_LOCK(@name) IS NOT NULL", ("@name", lockName)));
+                return "refused";
+            });
+            await Assert.ThrowsAsync<ChangeRefusedException>(() => changes.CommitAsync(key));
+        }
+
+        Assert.Equal(1, await outside.ScalarAsync("SELECT IS_FREE_LOCK(@name)", ("@name", lockName)));
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var changes = scope.ServiceProvider.GetRequiredService<Changes>();
+            changes.Require(key, _ => throw new InvalidOperationException("The check failed."));
+            await Assert.ThrowsAsync<InvalidOperationException>(() => changes.CommitAsync(key));
+        }
+
+        Assert.Equal(1, await outside.ScalarAsync("SELECT IS_FREE_LOCK(@name)", ("@name", lockName)));
+        // And the account's next write goes through at once.
+        await account.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public async Task OneAccountWritingFromTwoServersAtOnce_KeepsItsChainGaplessAndIntact()
     {
@@ -79,5 +152,6 @@ public sealed class CommitLockTests
         Assert.Equal(ids.Order(), stored.Order());
     }
 
-    private static string ChainLiteral(Guid id) => TestDatabase.IsPostgres ? id.ToString() : id.ToString().ToUpperInvariant();
+    // SQLite stores ids as upper-case text, MySQL as lower-case char(36), PostgreSQL as uuid (read from lower-case text).
+    private static string ChainLiteral(Guid id) => TestDatabase.IsShared ? id.ToString() : id.ToString().ToUpperInvariant();
 }

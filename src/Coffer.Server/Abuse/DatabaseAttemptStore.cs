@@ -82,7 +82,7 @@ public sealed class DatabaseAttemptStore(CofferDb db, TimeProvider time, TokenSe
             return false;
         }
 
-        return await ExecuteAsync(db is MySqlCofferDb ? LockSql.Replace('"', '`') : LockSql, ct, ("key", hashed), ("until", now + (long)lockFor.TotalMilliseconds), ("now", now), ("threshold", threshold)) == 1;
+        return await ExecuteAsync(db.Dialect(LockSql), ct, ("key", hashed), ("until", now + (long)lockFor.TotalMilliseconds), ("now", now), ("threshold", threshold)) == 1;
     }
 
     public Task<bool> IsLockedAsync(string key, CancellationToken ct = default)

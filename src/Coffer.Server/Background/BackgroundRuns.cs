@@ -43,7 +43,7 @@ public sealed record BackgroundReport(
 /// <see cref="BackgroundOptions.IntervalMinutes"/> counted from the Unix epoch; a node runs a slot only after claiming
 /// it in the database (a conditional update of the setting <c>background.slot</c> from the last slot to this one, which
 /// one node alone wins), and only while it holds the PostgreSQL session advisory lock <see cref="LockKey"/>
-/// (<c>pg_try_advisory_lock</c>; on MySQL the named lock <see cref="LockName"/>: a node whose run outlasts the interval
+/// (<c>pg_try_advisory_lock</c>; on MySQL the named lock <see cref="LockPurpose"/> of its database: a node whose run outlasts the interval
 /// is not joined by another; the database server releases it if the node dies). SQLite is one node: its run at start is always done (it removes what the previous process
 /// left), and within the process runs never overlap.
 /// </summary>
@@ -53,8 +53,8 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
     /// <summary>The advisory lock key of background runs ("COFFERBG"), distinct from the commit and migration locks.</summary>
     public const long LockKey = 0x434F464645524247;
 
-    /// <summary>The MySQL named lock a run holds, as <see cref="LockKey"/> on PostgreSQL.</summary>
-    public const string LockName = "coffer:background";
+    /// <summary>The purpose of the MySQL named lock a run holds (<see cref="MySqlCofferDb.LockName"/>), as <see cref="LockKey"/> on PostgreSQL.</summary>
+    public const string LockPurpose = "background";
 
     /// <summary>The <see cref="ServerSetting"/> holding the last claimed slot number.</summary>
     public const string SlotSetting = "background.slot";
@@ -176,7 +176,7 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
 
     /// <summary>
     /// The session lock held for a run, on a connection of its own, so the database server releases it if the node dies:
-    /// the advisory lock <see cref="LockKey"/> on PostgreSQL, the named lock <see cref="LockName"/> on MySQL; on SQLite
+    /// the advisory lock <see cref="LockKey"/> on PostgreSQL, the named lock <see cref="LockPurpose"/> on MySQL; on SQLite
     /// a lock that always succeeds.
     /// </summary>
     private sealed class ClusterLock(DbConnection? connection, string? unlockSql) : IAsyncDisposable
@@ -187,8 +187,7 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
             {
                 DatabaseKind.Postgres => ((DbConnection)await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct),
                     $"SELECT pg_try_advisory_lock({LockKey}) = true", $"SELECT pg_advisory_unlock({LockKey})"),
-                DatabaseKind.MySql => (new MySqlConnection(MySqlConnectionString.TryParse(options.Database!, out _)),
-                    $"SELECT GET_LOCK('{LockName}', 0) = 1", $"SELECT RELEASE_LOCK('{LockName}')"),
+                DatabaseKind.MySql => MySqlLock(options),
                 _ => (null, "", null),
             };
             if (connection is null)
@@ -218,6 +217,13 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
 
             await connection.DisposeAsync();
             return null;
+        }
+
+        private static (DbConnection, string, string) MySqlLock(ServerOptions options)
+        {
+            var connection = new MySqlConnection(MySqlConnectionString.TryParse(options.Database!, out _));
+            var name = MySqlCofferDb.LockName(connection.Database, LockPurpose);
+            return (connection, $"SELECT GET_LOCK('{name}', 0) = 1", $"SELECT RELEASE_LOCK('{name}')");
         }
 
         public async ValueTask DisposeAsync()

@@ -154,23 +154,37 @@ public sealed class Changes(CofferDb db, AuditChain chain, CommitLocks locks, Ti
             // In-process first, so waiting for a busy key holds no pooled connection; then the same keys for every
             // other node on the database, released by COMMIT or ROLLBACK (or by the server when a node dies).
             using var held = await locks.AcquireAsync(keys, ct);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            // The unit is already one transaction; EF's automatic savepoint would only add statements.
-            db.Database.AutoSavepointsEnabled = false;
+            // Opened here, not by the transaction: EF closes a connection the transaction opened as soon as it commits,
+            // and MySQL's session locks must be released on this same connection before it goes back to the pool.
+            await db.Database.OpenConnectionAsync(ct);
             try
             {
-                await db.LockKeysAsync(keys, ct);
-                await WorkAsync(vaultOwners, outcome, ct);
-                await transaction.CommitAsync(ct);
-            }
-            catch
-            {
-                await transaction.RollbackAsync(CancellationToken.None);
-                throw;
+                // On MySQL READ COMMITTED, as PostgreSQL's default: each statement sees what committed before it, where
+                // InnoDB's REPEATABLE READ would keep reading a snapshot older than the commit that held a key before.
+                await using var transaction = db is MySqlCofferDb
+                    ? await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct)
+                    : await db.Database.BeginTransactionAsync(ct);
+                // The unit is already one transaction; EF's automatic savepoint would only add statements.
+                db.Database.AutoSavepointsEnabled = false;
+                try
+                {
+                    await db.LockKeysAsync(keys, ct);
+                    await WorkAsync(vaultOwners, outcome, ct);
+                    await transaction.CommitAsync(ct);
+                }
+                catch
+                {
+                    await transaction.RollbackAsync(CancellationToken.None);
+                    throw;
+                }
+                finally
+                {
+                    await db.ReleaseKeysAsync(CancellationToken.None);
+                }
             }
             finally
             {
-                await db.ReleaseKeysAsync(CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
             }
         }
 

@@ -8,7 +8,8 @@ namespace Coffer.Server.Data;
 /// set to <c>mysql</c>) or a URL (<c>mysql://user:password@host:port/database?sslmode=required</c>, also
 /// <c>mariadb://</c>; user and password percent-encoded, query parameters named as Connector/NET's connection string
 /// keywords). Coffer adds what its queries need unless the value sets it: a 3 s connect timeout and
-/// <c>CharacterSet=utf8mb4</c>. Error messages never repeat the value: it may hold a password.
+/// <c>CharacterSet=utf8mb4</c>; and it always sets <c>UseAffectedRows=false</c> (matched rows). Error messages never
+/// repeat the value: it may hold a password.
 /// </summary>
 public static class MySqlConnectionString
 {
@@ -50,11 +51,16 @@ public static class MySqlConnectionString
                 given.CharacterSet = "utf8mb4";
             }
 
+            // Always the rows an UPDATE matched, never only those it changed (Connector/NET's default, enforced): the
+            // conditional updates that claim a refresh token, a 2FA step or an invitation, and EF's concurrency checks,
+            // read "1 row" as "the condition held", as on SQLite and PostgreSQL, even when the values were equal.
+            given.UseAffectedRows = false;
             return given.ConnectionString;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or FormatException or UriFormatException or KeyNotFoundException or InvalidOperationException or MySqlException)
         {
-            // The exception text can quote the offending part of the value, so it is not passed on.
+            // The exception text can quote the offending part of the value (Connector/NET's MySqlException "Incorrect
+            // value in Connection String near '…'" does), so it is not passed on.
             error = "it is neither a valid MySQL connection string (Server=…;Database=…) nor a mysql:// or mariadb:// URL.";
             return null;
         }

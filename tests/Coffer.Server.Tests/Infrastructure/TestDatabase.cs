@@ -234,6 +234,16 @@ public static class TestDatabase
         ? new MySqlConnectionStringBuilder(AdminConnectionString) { Database = NameFor(dataFolder) }.ConnectionString
         : new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = NameFor(dataFolder) }.ConnectionString;
 
+    /// <summary>The database server's host and port, from <see cref="AdminConnectionString"/>.</summary>
+    public static (string Host, int Port) ServerEndpoint => IsMySql
+        ? (new MySqlConnectionStringBuilder(AdminConnectionString).Server, (int)new MySqlConnectionStringBuilder(AdminConnectionString).Port)
+        : (new NpgsqlConnectionStringBuilder(AdminConnectionString).Host!, new NpgsqlConnectionStringBuilder(AdminConnectionString).Port);
+
+    /// <summary><see cref="ConnectionStringFor"/>, through a relay on 127.0.0.1:<paramref name="port"/> (<see cref="TcpProxy"/>).</summary>
+    public static string ConnectionStringVia(string dataFolder, int port) => IsMySql
+        ? new MySqlConnectionStringBuilder(ConnectionStringFor(dataFolder)) { Server = "127.0.0.1", Port = (uint)port }.ConnectionString
+        : new NpgsqlConnectionStringBuilder(ConnectionStringFor(dataFolder)) { Host = "127.0.0.1", Port = port }.ConnectionString;
+
     private static string NameFor(string dataFolder) =>
         "coffer_test_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataFolder))))[..32];
 }
