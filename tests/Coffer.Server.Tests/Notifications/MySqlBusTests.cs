@@ -9,59 +9,23 @@ namespace Coffer.Server.Tests.Notifications;
 
 /// <summary>
 /// Fan-out between nodes on MySQL or MariaDB, which have no LISTEN/NOTIFY: the nodes pass notifications through the
-/// <c>notifications</c> table, each reading the rows past the last one it read. The facts of <see cref="PostgresBusTests"/>,
-/// and what a polled table adds: rows committed out of id order, a reader that resumes without losing or repeating
+/// <c>notifications</c> table, each reading the rows past the last one it read. The facts of every bus
+/// (<see cref="BusFacts"/>; Provider=MySqlOnly filters them out of other runs), and what a polled table adds: rows committed out of id order, a reader that resumes without losing or repeating
 /// rows, and pruning by the background run.
 /// </summary>
 [Trait("Provider", "MySqlOnly")]
-public sealed class MySqlBusTests
+public sealed class MySqlBusTests : BusFacts
 {
-    // A guard against a hung test, not a timed assertion.
-    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
-
-    [MySqlFact]
-    public async Task Notification_PublishedOnOneNode_ReachesTheConnectionsOfAnother()
-    {
-        await using var nodes = await TwoNodes.StartAsync();
-        var devices = await TwoDevices.CreateAsync(nodes.First);
-        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
-        var revision = new DateTime(2026, 11, 21, 19, 13, 40, 112, DateTimeKind.Utc);
-        var notification = new Notification(PushType.SyncCipherUpdate, Guid.Parse(devices.First.UserId), revision, Guid.NewGuid(), "device-a");
-
-        await TwoNodes.Bus(nodes.First).PublishAsync([notification]);
-
-        var received = await hub.NextNotificationAsync();
-        Assert.Equal(0, received.Type);
-        Assert.Equal("device-a", received.ContextId);
-        Assert.Equal(notification.ItemId.ToString(), received.Id);
-        Assert.Equal(revision, received.Payload["RevisionDate"]);
-    }
-
-    [MySqlFact]
-    public async Task Notification_ReachesThePublishingNodesConnectionsOnce()
-    {
-        await using var nodes = await TwoNodes.StartAsync();
-        var devices = await TwoDevices.CreateAsync(nodes.First);
-        await using var local = await LiveSyncClient.ConnectAsync(nodes.First, devices.SecondToken);
-        var userId = Guid.Parse(devices.First.UserId);
-        var own = new Notification(PushType.SyncFolderCreate, userId, TimeProvider.System.GetUtcNow().UtcDateTime, Guid.NewGuid());
-        var marker = new Notification(PushType.SyncVault, userId, TimeProvider.System.GetUtcNow().UtcDateTime);
-
-        await TwoNodes.Bus(nodes.First).PublishAsync([own]);
-        // Rows are read in id order: had the first node taken its own row from the table, it would come before this.
-        await TwoNodes.Bus(nodes.Second).PublishAsync([marker]);
-
-        Assert.Equal(own.ItemId.ToString(), (await local.NextNotificationAsync()).Id);
-        Assert.Equal(5, (await local.NextNotificationAsync()).Type);
-    }
+    // 2,000 collection ids are about 78 KB of JSON, past the 64 KiB TEXT column.
+    protected override int CollectionsPastTheLimit => 2000;
 
     [MySqlFact]
     public async Task Reader_AfterLosingItsConnection_DeliversWhatWasPublishedMeanwhile_Once()
     {
-        await using var nodes = await TwoNodes.StartAsync();
+        await using var nodes = await StartNodesAsync();
         var devices = await TwoDevices.CreateAsync(nodes.First);
         await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
-        var reader = TwoNodes.Bus(nodes.Second);
+        var reader = Reader(nodes.Second);
         var lost = reader.ReaderConnectionId;
         var userId = Guid.Parse(devices.First.UserId);
         var before = new Notification(PushType.SyncFolderUpdate, userId, TimeProvider.System.GetUtcNow().UtcDateTime, Guid.NewGuid());
@@ -89,7 +53,7 @@ public sealed class MySqlBusTests
     [MySqlFact]
     public async Task Row_CommittedAfterARowWithAHigherId_IsStillDeliveredOnce()
     {
-        await using var nodes = await TwoNodes.StartAsync();
+        await using var nodes = await StartNodesAsync();
         var devices = await TwoDevices.CreateAsync(nodes.First);
         await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
         var userId = Guid.Parse(devices.First.UserId);
@@ -125,7 +89,7 @@ public sealed class MySqlBusTests
         await first.Services.GetRequiredService<INotificationBus>().PublishAsync(
             [new Notification(PushType.SyncFolderDelete, userId, TimeProvider.System.GetUtcNow().UtcDateTime, Guid.NewGuid())]);
         await using var second = CofferFactory.OnExistingFolder(first.DataFolder);
-        await TwoNodes.Bus(second).Listening.WaitAsync(Guard);
+        await Reader(second).Listening.WaitAsync(Guard);
         await using var hub = await LiveSyncClient.ConnectAsync(second, devices.SecondToken);
 
         await first.Services.GetRequiredService<INotificationBus>().PublishAsync(
@@ -135,24 +99,9 @@ public sealed class MySqlBusTests
     }
 
     [MySqlFact]
-    public async Task CipherWrite_OnOneServer_ReachesADeviceConnectedToAnother()
-    {
-        await using var nodes = await TwoNodes.StartAsync();
-        var devices = await TwoDevices.CreateAsync(nodes.First);
-        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
-
-        var cipher = await devices.First.CreateCipherAsync();
-
-        var notification = await hub.NextNotificationAsync();
-        Assert.Equal(1, notification.Type);
-        Assert.Equal(cipher.RequireString("id"), notification.Id);
-        Assert.Equal(devices.First.DeviceIdentifier, notification.ContextId);
-    }
-
-    [MySqlFact]
     public async Task Notification_ReachesAnotherNode_WellWithinASecond()
     {
-        await using var nodes = await TwoNodes.StartAsync();
+        await using var nodes = await StartNodesAsync();
         var devices = await TwoDevices.CreateAsync(nodes.First);
         await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
         var latencies = new List<TimeSpan>();
@@ -168,42 +117,6 @@ public sealed class MySqlBusTests
         // The bound is the poll interval (250 ms) plus two round trips; the median leaves room for a loaded machine.
         var median = latencies.Order().ElementAt(latencies.Count / 2);
         Assert.True(median < TimeSpan.FromSeconds(1), $"median {median.TotalMilliseconds} ms");
-    }
-
-    [MySqlFact]
-    public async Task OrganizationItemNotification_CarriesItsOrganizationAndCollectionIds_ToAnotherNode()
-    {
-        await using var nodes = await TwoNodes.StartAsync();
-        var devices = await TwoDevices.CreateAsync(nodes.First);
-        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
-        var organizationId = Guid.NewGuid();
-        Guid[] collections = [Guid.NewGuid(), Guid.NewGuid()];
-        var notification = new Notification(PushType.SyncCipherUpdate, Guid.Parse(devices.First.UserId), TimeProvider.System.GetUtcNow().UtcDateTime,
-            Guid.NewGuid(), OrganizationId: organizationId, CollectionIds: collections);
-
-        await TwoNodes.Bus(nodes.First).PublishAsync([notification]);
-
-        var received = await hub.NextNotificationAsync();
-        Assert.Equal(0, received.Type);
-        Assert.Equal(organizationId.ToString(), received.Payload["OrganizationId"]);
-        Assert.Equal(collections.Select(c => c.ToString()), Assert.IsType<object[]>(received.Payload["CollectionIds"]).Select(c => (string?)c));
-    }
-
-    [MySqlFact]
-    public async Task OrganizationItemNotification_TooLargeForTheTable_ReachesAnotherNodeAsAFullSync()
-    {
-        await using var nodes = await TwoNodes.StartAsync();
-        var devices = await TwoDevices.CreateAsync(nodes.First);
-        await using var hub = await LiveSyncClient.ConnectAsync(nodes.Second, devices.SecondToken);
-        // 2,000 collection ids are about 78 KB of JSON, past the 64 KiB TEXT column.
-        var notification = new Notification(PushType.SyncCipherUpdate, Guid.Parse(devices.First.UserId), TimeProvider.System.GetUtcNow().UtcDateTime,
-            Guid.NewGuid(), OrganizationId: Guid.NewGuid(), CollectionIds: [.. Enumerable.Range(0, 2000).Select(_ => Guid.NewGuid())]);
-
-        await TwoNodes.Bus(nodes.First).PublishAsync([notification]);
-
-        var received = await hub.NextNotificationAsync();
-        Assert.Equal(4, received.Type);
-        Assert.Equal(devices.First.UserId, received.Payload["UserId"]);
     }
 
     [MySqlFact]
@@ -233,37 +146,16 @@ public sealed class MySqlBusTests
         await kill.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Two servers over one data folder, and so one MySQL database, each reading the other's rows.</summary>
-    private sealed class TwoNodes : IAsyncDisposable
+    protected override Task<TwoNodes> StartNodesAsync()
     {
-        private TwoNodes(CofferFactory first, CofferFactory second)
+        if (!TestDatabase.IsMySql)
         {
-            First = first;
-            Second = second;
+            throw new InvalidOperationException("MySqlBusTests need COFFER_TEST_PROVIDER=mysql (trait Provider=MySqlOnly; other runs filter them out).");
         }
 
-        public CofferFactory First { get; }
-
-        public CofferFactory Second { get; }
-
-        public static async Task<TwoNodes> StartAsync()
-        {
-            var first = new CofferFactory();
-            var nodes = new TwoNodes(first, CofferFactory.OnExistingFolder(first.DataFolder));
-            foreach (var node in new[] { nodes.First, nodes.Second })
-            {
-                await Bus(node).Listening.WaitAsync(Guard);
-            }
-
-            return nodes;
-        }
-
-        public static MySqlNotificationBus Bus(CofferFactory node) => (MySqlNotificationBus)node.Services.GetRequiredService<INotificationBus>();
-
-        public async ValueTask DisposeAsync()
-        {
-            await Second.DisposeAsync();
-            await First.DisposeAsync();
-        }
+        var first = new CofferFactory();
+        return new TwoNodes(first, CofferFactory.OnExistingFolder(first.DataFolder), []).StartAsync();
     }
+
+    private static MySqlNotificationBus Reader(CofferFactory node) => (MySqlNotificationBus)TwoNodes.Bus(node);
 }
