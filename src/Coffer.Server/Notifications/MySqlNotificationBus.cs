@@ -44,7 +44,6 @@ internal sealed partial class MySqlNotificationBus(string connectionString, HubC
 
     private const int DeleteBatch = 10_000;
     private const int CommandTimeoutSeconds = 10;
-    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
 
     private readonly Guid node = Guid.NewGuid();
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -115,49 +114,26 @@ internal sealed partial class MySqlNotificationBus(string connectionString, HubC
         }
     }
 
-    public async Task ListenAsync(CancellationToken ct)
+    public Task ListenAsync(CancellationToken ct)
     {
         var interval = TimeSpan.FromMilliseconds(options.Value.Notifications.PollMilliseconds);
-        var backOff = TimeSpan.FromSeconds(1);
-        while (!ct.IsCancellationRequested)
+        return BusSessions.KeepAsync(async (connected, token) =>
         {
-            try
+            await using var connection = new MySqlConnection(readerConnectionString);
+            await connection.OpenAsync(token);
+            ReaderConnectionId = connection.ServerThread;
+            await StartReadingAsync(connection, token);
+            LogListening(interval.TotalMilliseconds);
+            listening.TrySetResult();
+            connected();
+            while (true)
             {
-                await using var connection = new MySqlConnection(readerConnectionString);
-                await connection.OpenAsync(ct);
-                ReaderConnectionId = connection.ServerThread;
-                await StartReadingAsync(connection, ct);
-                LogListening(interval.TotalMilliseconds);
-                listening.TrySetResult();
-                backOff = TimeSpan.FromSeconds(1);
-                while (true)
+                if (!await ReadAsync(connection, token))
                 {
-                    if (!await ReadAsync(connection, ct))
-                    {
-                        await Task.Delay(interval, time, ct);
-                    }
+                    await Task.Delay(interval, time, token);
                 }
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                // Any failure, not only network ones: a reader that gave up would silently end live sync on this node.
-                LogListenFailed(e, backOff.TotalSeconds);
-                try
-                {
-                    await Task.Delay(backOff, time, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
-            }
-        }
+        }, LogListenFailed, time, ct);
     }
 
     /// <summary>Deletes the rows created before <paramref name="before"/>, in batches so no statement holds its locks long.</summary>
@@ -233,7 +209,10 @@ internal sealed partial class MySqlNotificationBus(string connectionString, HubC
                 gaps.Remove(id);
             }
 
-            Deliver(reader.GetString(1));
+            if (!BusMessage.DeliverIfForeign(reader.GetString(1), node, hubs))
+            {
+                LogMalformed();
+            }
         }
 
         while (gaps.Count > MaxGaps)
@@ -242,20 +221,6 @@ internal sealed partial class MySqlNotificationBus(string connectionString, HubC
         }
 
         return rows == Batch;
-    }
-
-    private void Deliver(string payload)
-    {
-        if (BusMessage.Decode(payload) is not { } message)
-        {
-            LogMalformed();
-            return;
-        }
-
-        if (message.Node != node)
-        {
-            hubs.Deliver(message.Notification);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading notifications of other nodes from the MySQL table notifications every {Milliseconds} ms.")]

@@ -65,7 +65,6 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
 
     private const int MaxPayloadBytes = 7999;
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
 
     // Each node skips its own messages: it delivered them locally already, without waiting for the database.
     private readonly Guid node = Guid.NewGuid();
@@ -104,66 +103,34 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
         }
     }
 
-    public async Task ListenAsync(CancellationToken ct)
+    public Task ListenAsync(CancellationToken ct) => BusSessions.KeepAsync(async (connected, token) =>
     {
-        var backOff = TimeSpan.FromSeconds(1);
-        while (!ct.IsCancellationRequested)
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        connection.Notification += OnNotification;
+        await using (var listen = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {Channel}", connection))
         {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(ct);
-                connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
+            await listen.ExecuteNonQueryAsync(token);
+        }
 
-                LogListening(Channel);
-                listening.TrySetResult();
-                backOff = TimeSpan.FromSeconds(1);
-                while (true)
-                {
-                    // Notifications arrive while waiting; a round trip after a quiet spell notices a dead connection.
-                    if (!await connection.WaitAsync(IdleCheck, ct))
-                    {
-                        await using var check = new NpgsqlCommand("SELECT 1", connection);
-                        await check.ExecuteScalarAsync(ct);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        LogListening(Channel);
+        listening.TrySetResult();
+        connected();
+        while (true)
+        {
+            // Notifications arrive while waiting; a round trip after a quiet spell notices a dead connection.
+            if (!await connection.WaitAsync(IdleCheck, token))
             {
-                return;
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                // Any failure, not only network ones: a listener that gave up would silently end live sync on this node.
-                LogListenFailed(e, backOff.TotalSeconds);
-                try
-                {
-                    await Task.Delay(backOff, time, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+                await using var check = new NpgsqlCommand("SELECT 1", connection);
+                await check.ExecuteScalarAsync(token);
             }
         }
-    }
+    }, LogListenFailed, time, ct);
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        if (BusMessage.Decode(e.Payload) is not { } message)
+        if (!BusMessage.DeliverIfForeign(e.Payload, node, hubs))
         {
             LogMalformed();
-            return;
-        }
-
-        if (message.Node != node)
-        {
-            hubs.Deliver(message.Notification);
         }
     }
 
@@ -181,6 +148,47 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed message on the notification channel.")]
     private partial void LogMalformed();
+}
+
+/// <summary>The receiving side of the buses between nodes: a session on a connection of its own, kept up for the server's lifetime.</summary>
+internal static class BusSessions
+{
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Runs <paramref name="session"/> until <paramref name="ct"/> is cancelled, and again after any failure, not only
+    /// network ones (a receiver that gave up would silently end live sync on this node), waiting 1 s doubling to 30 s
+    /// in between; the wait starts again from 1 s once the session calls its first argument (connected).
+    /// </summary>
+    public static async Task KeepAsync(Func<Action, CancellationToken, Task> session, Action<Exception, double> logFailed, TimeProvider time, CancellationToken ct)
+    {
+        var backOff = TimeSpan.FromSeconds(1);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await session(() => backOff = TimeSpan.FromSeconds(1), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                logFailed(e, backOff.TotalSeconds);
+                try
+                {
+                    await Task.Delay(backOff, time, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+            }
+        }
+    }
 }
 
 /// <summary>What travels between nodes (a NOTIFY payload, a row of MySQL's <c>notifications</c>): the sending node and one notification.</summary>
@@ -202,17 +210,29 @@ internal sealed record BusMessage(Guid Node, Notification Notification)
         return Encoding.UTF8.GetByteCount(payload) <= maxBytes ? payload : null;
     }
 
-    /// <summary>The message in <paramref name="payload"/>, or null when it is not one (malformed JSON, missing fields).</summary>
-    public static BusMessage? Decode(string payload)
+    /// <summary>
+    /// Delivers the message in <paramref name="payload"/> to this node's connections unless this node,
+    /// <paramref name="node"/>, sent it (it delivered its own locally already). False when the payload is not a message
+    /// (malformed JSON, missing fields).
+    /// </summary>
+    public static bool DeliverIfForeign(string payload, Guid node, HubConnections hubs)
     {
+        BusMessage? message;
         try
         {
-            return JsonSerializer.Deserialize(payload, BusJson.Default.BusMessage);
+            message = JsonSerializer.Deserialize(payload, BusJson.Default.BusMessage);
         }
         catch (JsonException)
         {
-            return null;
+            return false;
         }
+
+        if (message is not null && message.Node != node)
+        {
+            hubs.Deliver(message.Notification);
+        }
+
+        return message is not null;
     }
 }
 
