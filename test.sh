@@ -267,6 +267,13 @@ run_tests() {
     --filter "Provider!=SqliteOnly&Provider!=PostgresOnly" \
     --logger "console;verbosity=normal" --logger "trx;LogFileName=Coffer.Server.Tests.mysql.trx" \
     --results-directory "$RESULTS_DIR" --blame-hang-timeout 15m || TEST_EXIT=$?
+  # The multi-node e2e tests (three nodes behind nginx, `bw` and hub clients through them) once more on MariaDB,
+  # where the nodes pass live-sync notifications through a polled table instead of NOTIFY.
+  step "dotnet test tests/e2e/Coffer.E2E.Tests (cluster) on MariaDB"
+  COFFER_TEST_PROVIDER=mysql dotnet test "$ROOT/tests/e2e/Coffer.E2E.Tests" -c "$CONFIGURATION" --no-build \
+    --filter "FullyQualifiedName~Coffer.E2E.Tests.Cluster.MultiNodeTests|FullyQualifiedName~Coffer.E2E.Tests.Cluster.BwSendClusterTests|FullyQualifiedName~Coffer.E2E.Tests.Faults.ClusterNodeKillTests" \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=Coffer.E2E.Tests.mysql.trx" \
+    --results-directory "$RESULTS_DIR" --blame-hang-timeout 15m || TEST_EXIT=$?
 }
 
 # Adds up the counters of every project's TRX file into one closing line.

@@ -26,7 +26,7 @@ public enum RunKind
 /// <summary>What one run removed, per job.</summary>
 public sealed record BackgroundReport(
     int ExpiredSends, int TrashedItems, int UnfinishedAttachments, int UnfinishedSends,
-    int RefreshTokens, int RememberTokens, int OrphanBlobs, int StagedBlobs, int WebAuthnChallenges, int EmailCodes)
+    int RefreshTokens, int RememberTokens, int OrphanBlobs, int StagedBlobs, int WebAuthnChallenges, int EmailCodes, int Notifications)
 {
     /// <summary>The counts under the names of the <c>job</c> tag of <c>coffer.background.removed</c>.</summary>
     public IEnumerable<(string Job, int Count)> Counts() =>
@@ -34,7 +34,7 @@ public sealed record BackgroundReport(
         ("expired_sends", ExpiredSends), ("trash", TrashedItems), ("unfinished_attachments", UnfinishedAttachments),
         ("unfinished_sends", UnfinishedSends), ("refresh_tokens", RefreshTokens), ("remember_tokens", RememberTokens),
         ("orphan_blobs", OrphanBlobs), ("staged_blobs", StagedBlobs), ("webauthn_challenges", WebAuthnChallenges),
-        ("email_codes", EmailCodes),
+        ("email_codes", EmailCodes), ("notifications", Notifications),
     ];
 }
 
