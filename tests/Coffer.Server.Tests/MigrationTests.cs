@@ -20,8 +20,14 @@ public sealed class MigrationTests(CofferFactory factory) : IClassFixture<Coffer
         var model = scope.ServiceProvider.GetRequiredService<CofferDb>().Model;
         var expected = model.GetEntityTypes()
             .SelectMany(e => e.GetProperties().Select(p => $"{e.GetTableName()}.{p.GetColumnName()}"))
-            .Order(StringComparer.Ordinal).ToList();
+            .ToList();
+        if (TestDatabase.IsMySql)
+        {
+            // Live sync's table on MySQL, outside the model: the bus reads and writes it with SQL of its own.
+            expected.AddRange(["notifications.Created", "notifications.Id", "notifications.Payload"]);
+        }
 
+        expected.Sort(StringComparer.Ordinal);
         var actual = new List<string>();
         using var db = factory.OpenDatabase();
         await using var command = db.CreateCommand();

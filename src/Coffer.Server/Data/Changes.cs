@@ -172,9 +172,9 @@ public sealed class Changes(CofferDb db, AuditChain chain, CommitLocks locks, Ti
                     await WorkAsync(vaultOwners, outcome, ct);
                     await transaction.CommitAsync(ct);
                 }
-                catch
+                catch (Exception failure)
                 {
-                    await transaction.RollbackAsync(CancellationToken.None);
+                    await RollBackAsync(transaction, failure);
                     throw;
                 }
                 finally
@@ -210,6 +210,20 @@ public sealed class Changes(CofferDb db, AuditChain chain, CommitLocks locks, Ti
             Notification[] committed = [.. pendingNotifications];
             pendingNotifications.Clear();
             await notifications.PublishAsync(committed);
+        }
+    }
+
+    // The failure that ended the unit is what the caller must see: a rollback that fails too (the connection broke, or
+    // COMMIT itself failed and ended the transaction) is logged, and the database server rolls back on its own.
+    private async Task RollBackAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, Exception failure)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+        {
+            logger.LogWarning(e, "Rolling back after {Failure} failed too; the database server ends the transaction itself.", failure.GetType().Name);
         }
     }
 

@@ -68,7 +68,16 @@ public sealed class MySqlCofferDb(DbContextOptions<MySqlCofferDb> options) : Cof
 
     public override async Task ReleaseKeysAsync(CancellationToken ct)
     {
-        await Database.ExecuteSqlRawAsync("DO RELEASE_ALL_LOCKS()", ct);
+        try
+        {
+            await Database.ExecuteSqlRawAsync("DO RELEASE_ALL_LOCKS()", ct);
+        }
+        catch (MySql.Data.MySqlClient.MySqlException)
+        {
+            // Most likely the connection broke, and the server released its locks with it. Should it still be open, it
+            // must not go back to the pool holding keys: the pool is cleared, so it is closed instead of reused.
+            MySql.Data.MySqlClient.MySqlConnection.ClearPool((MySql.Data.MySqlClient.MySqlConnection)Database.GetDbConnection());
+        }
     }
 
     public override string Dialect(string sql)
