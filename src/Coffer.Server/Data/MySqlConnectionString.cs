@@ -68,29 +68,26 @@ public static class MySqlConnectionString
 
     private static MySqlConnectionStringBuilder FromUrl(string value)
     {
-        var url = new Uri(value, UriKind.Absolute);
-        var builder = new MySqlConnectionStringBuilder { Server = url.Host.Trim('[', ']') };
-        if (!url.IsDefaultPort && url.Port > 0)
+        var url = DatabaseUrl.Parse(value);
+        var builder = new MySqlConnectionStringBuilder { Server = url.Host, Database = url.Database };
+        if (url.Port is { } port)
         {
-            builder.Port = (uint)url.Port;
+            builder.Port = (uint)port;
         }
 
-        if (url.UserInfo.Length > 0)
+        if (url.User is not null)
         {
-            var colon = url.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            builder.UserID = Uri.UnescapeDataString(colon < 0 ? url.UserInfo : url.UserInfo[..colon]);
-            if (colon >= 0)
-            {
-                builder.Password = Uri.UnescapeDataString(url.UserInfo[(colon + 1)..]);
-            }
+            builder.UserID = url.User;
         }
 
-        builder.Database = Uri.UnescapeDataString(url.AbsolutePath.TrimStart('/'));
-        foreach (var pair in url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        if (url.Password is not null)
         {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            builder[name] = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..]);
+            builder.Password = url.Password;
+        }
+
+        foreach (var (name, setting) in url.Query)
+        {
+            builder[name] = setting;
         }
 
         return builder;
