@@ -130,7 +130,7 @@ start_postgres() {
   PG_CTL=("${as[@]}" "$bin/pg_ctl")
   PG_FOLDER="$(mktemp -d /tmp/coffer-pg.XXXXXX)"
   chown "$user" "$PG_FOLDER"
-  trap stop_postgres EXIT
+  trap stop_databases EXIT
   local port
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   "${as[@]}" "$bin/initdb" -D "$PG_FOLDER/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$PG_FOLDER/initdb.log" \
@@ -149,6 +149,73 @@ stop_postgres() {
     "${PG_CTL[@]}" -D "$PG_FOLDER/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$PG_FOLDER"
   fi
+}
+
+# A throwaway MariaDB server for the server suite's third run and the multi-node tests on MySQL, unless
+# COFFER_TEST_MYSQL already names one (an admin connection string). Debian 12's mariadb-server (10.11) is installed
+# when missing, with its own service kept from starting; this server runs from a temp folder as the unprivileged
+# mysql user, on 127.0.0.1 and a free port, and is removed when this script exits.
+MY_FOLDER=""
+MY_PID=""
+start_mariadb() {
+  step "MariaDB (throwaway server)"
+  if [ -n "${COFFER_TEST_MYSQL:-}" ]; then
+    echo "using COFFER_TEST_MYSQL from the environment"
+    return
+  fi
+  if [ ! -x /usr/sbin/mariadbd ]; then
+    local policy=/usr/sbin/policy-rc.d created_policy=0
+    if [ "$(id -u)" -eq 0 ] && [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
+    fi
+    apt_install mariadb-server >/dev/null
+    [ "$created_policy" -eq 0 ] || rm -f "$policy"
+  fi
+  [ -x /usr/sbin/mariadbd ] || fail "MariaDB binaries not found (apt-get install mariadb-server), or set COFFER_TEST_MYSQL"
+  local as=() user
+  user="$(id -un)"
+  if [ "$(id -u)" -eq 0 ]; then
+    id mysql >/dev/null 2>&1 || useradd --system --no-create-home mysql
+    as=(runuser -u mysql --)
+    user=mysql
+  fi
+  MY_FOLDER="$(mktemp -d /tmp/coffer-mariadb.XXXXXX)"
+  chown "$user" "$MY_FOLDER"
+  trap stop_databases EXIT
+  local port
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  # root without a password is safe here: only 127.0.0.1 and a socket in the private temp folder are listened on.
+  "${as[@]}" mariadb-install-db --no-defaults --datadir="$MY_FOLDER/data" --auth-root-authentication-method=normal \
+    --skip-test-db >"$MY_FOLDER/install.log" 2>&1 || fail "mariadb-install-db failed: $(cat "$MY_FOLDER/install.log")"
+  # innodb_flush_log_at_trx_commit=2 and no doublewrite: a test server needs no crash durability (as fsync=off would be).
+  "${as[@]}" /usr/sbin/mariadbd --no-defaults --datadir="$MY_FOLDER/data" --socket="$MY_FOLDER/mysqld.sock" \
+    --pid-file="$MY_FOLDER/mysqld.pid" --bind-address=127.0.0.1 --port="$port" --max-connections=1000 \
+    --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 --skip-name-resolve >"$MY_FOLDER/server.log" 2>&1 &
+  MY_PID=$!
+  local i
+  for i in $(seq 1 60); do
+    mariadb-admin --no-defaults -h 127.0.0.1 -P "$port" -u root ping >/dev/null 2>&1 && break
+    kill -0 "$MY_PID" 2>/dev/null || fail "MariaDB did not start: $(cat "$MY_FOLDER/server.log")"
+    sleep 1
+  done
+  mariadb-admin --no-defaults -h 127.0.0.1 -P "$port" -u root ping >/dev/null 2>&1 || fail "MariaDB is not accepting connections"
+  export COFFER_TEST_MYSQL="Server=127.0.0.1;Port=$port;User ID=root"
+  echo "MariaDB $(/usr/sbin/mariadbd --version | awk '{print $3}') on 127.0.0.1:$port ($MY_FOLDER)"
+}
+
+stop_mariadb() {
+  if [ -n "$MY_PID" ]; then
+    kill "$MY_PID" 2>/dev/null || true
+    wait "$MY_PID" 2>/dev/null || true
+  fi
+  if [ -n "$MY_FOLDER" ] && [ -d "$MY_FOLDER" ]; then
+    rm -rf "$MY_FOLDER"
+  fi
+}
+
+stop_databases() {
+  stop_postgres
+  stop_mariadb
 }
 
 # Debian's chromium for the browser tests and bench/web, driven through Playwright's bundled driver. The tests never
@@ -181,16 +248,31 @@ run_tests() {
   step "dotnet test Coffer.slnx -c $CONFIGURATION --no-build"
   rm -rf "$RESULTS_DIR"
   # A hung child process (server, bw, coffer) ends the run with a dump instead of eating CI's time budget.
-  # PostgreSQL-only facts (concurrent transactions, advisory locks) are filtered out here and run below.
-  dotnet test "$ROOT/Coffer.slnx" -c "$CONFIGURATION" --no-build --filter "Provider!=PostgresOnly" \
+  # Facts that hold on some databases only carry a Provider trait (tests/Coffer.Server.Tests/Infrastructure/
+  # TestDatabase.cs): each pass filters out the others' facts instead of skipping them. Here: PostgreSQL-only,
+  # MySQL-only and database-server-only facts (concurrent transactions, advisory locks), which run below.
+  dotnet test "$ROOT/Coffer.slnx" -c "$CONFIGURATION" --no-build --filter "Provider!=PostgresOnly&Provider!=MySqlOnly&Provider!=SharedOnly" \
     --logger "console;verbosity=normal" --logger trx --results-directory "$RESULTS_DIR" \
     --blame-hang-timeout 15m || TEST_EXIT=$?
   # The same server suite again on PostgreSQL (each test server gets its own fresh database in the cluster).
-  # SQLite-only facts (the database file on disk) are filtered out here rather than skipped.
+  # SQLite-only facts (the database file on disk) and MySQL-only facts are filtered out here rather than skipped.
   step "dotnet test tests/Coffer.Server.Tests on PostgreSQL"
   COFFER_TEST_PROVIDER=postgres dotnet test "$ROOT/tests/Coffer.Server.Tests" -c "$CONFIGURATION" --no-build \
-    --filter "Provider!=SqliteOnly" \
+    --filter "Provider!=SqliteOnly&Provider!=MySqlOnly" \
     --logger "console;verbosity=normal" --logger "trx;LogFileName=Coffer.Server.Tests.postgres.trx" \
+    --results-directory "$RESULTS_DIR" --blame-hang-timeout 15m || TEST_EXIT=$?
+  # And a third time on MariaDB (each test server gets its own fresh database on the throwaway server).
+  step "dotnet test tests/Coffer.Server.Tests on MariaDB"
+  COFFER_TEST_PROVIDER=mysql dotnet test "$ROOT/tests/Coffer.Server.Tests" -c "$CONFIGURATION" --no-build \
+    --filter "Provider!=SqliteOnly&Provider!=PostgresOnly" \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=Coffer.Server.Tests.mysql.trx" \
+    --results-directory "$RESULTS_DIR" --blame-hang-timeout 15m || TEST_EXIT=$?
+  # The multi-node e2e tests (three nodes behind nginx, `bw` and hub clients through them) once more on MariaDB,
+  # where the nodes pass live-sync notifications through a polled table instead of NOTIFY.
+  step "dotnet test tests/e2e/Coffer.E2E.Tests (cluster) on MariaDB"
+  COFFER_TEST_PROVIDER=mysql dotnet test "$ROOT/tests/e2e/Coffer.E2E.Tests" -c "$CONFIGURATION" --no-build \
+    --filter "FullyQualifiedName~Coffer.E2E.Tests.Cluster.MultiNodeTests|FullyQualifiedName~Coffer.E2E.Tests.Cluster.BwSendClusterTests|FullyQualifiedName~Coffer.E2E.Tests.Faults.ClusterNodeKillTests" \
+    --logger "console;verbosity=normal" --logger "trx;LogFileName=Coffer.E2E.Tests.mysql.trx" \
     --results-directory "$RESULTS_DIR" --blame-hang-timeout 15m || TEST_EXIT=$?
 }
 
@@ -209,7 +291,7 @@ summarize() {
     failed=$((failed + $(counter "$counters" failed)))
     local assembly
     assembly="$(grep -o -m1 'storage="[^"]*"' "$trx" | sed 's/.*\/\([^/]*\)"$/\1/' || true)"
-    case "$(basename "$trx")" in *postgres*) assembly="$assembly on PostgreSQL" ;; esac
+    case "$(basename "$trx")" in *postgres*) assembly="$assembly on PostgreSQL" ;; *mysql*) assembly="$assembly on MariaDB" ;; esac
     echo "  ${assembly:-(a project with no tests)}: $(counter "$counters" passed) passed, $(counter "$counters" failed) failed of $(counter "$counters" total)"
   done
   local not_run=$((total - executed))
@@ -248,6 +330,7 @@ main() {
   install_chromium
   install_mail_sink
   start_postgres
+  start_mariadb
   build_web_vault
   build_solution
   run_tests

@@ -29,11 +29,19 @@ public sealed class ServerOptions
     public string DataFolder { get; set; } = "data";
 
     /// <summary>
-    /// Where the data lives. Empty (the default): SQLite, <c>coffer.db</c> in the data folder. Otherwise PostgreSQL,
-    /// shared by any number of nodes: an Npgsql connection string or a <c>postgresql://</c> URL
-    /// (see <see cref="Data.PostgresConnection"/>); then <see cref="JwtSigningKey"/> is required.
+    /// Where the data lives. Empty (the default): SQLite, <c>coffer.db</c> in the data folder. Otherwise a database
+    /// shared by any number of nodes, and then <see cref="JwtSigningKey"/> is required: PostgreSQL as an Npgsql
+    /// connection string or a <c>postgresql://</c> URL (<see cref="Data.PostgresConnection"/>), or MySQL/MariaDB as a
+    /// <c>mysql://</c> or <c>mariadb://</c> URL, or a Connector/NET connection string with
+    /// <see cref="DatabaseProvider"/> <c>mysql</c> (<see cref="Data.MySqlConnectionString"/>).
     /// </summary>
     public string? Database { get; set; }
+
+    /// <summary>
+    /// Which server a <see cref="Database"/> connection string names: <c>postgres</c> (the default) or <c>mysql</c>
+    /// (also <c>mariadb</c>). Needed only for connection strings, whose keywords the two share; a URL's scheme says it.
+    /// </summary>
+    public string? DatabaseProvider { get; set; }
 
     /// <summary>
     /// Base64 HMAC-SHA256 key for access tokens, ≥ 32 bytes. When unset, one is generated into the data folder on first
@@ -118,7 +126,23 @@ public sealed class ServerOptions
 
     public string DatabasePath => Path.Combine(Path.GetFullPath(DataFolder), "coffer.db");
 
-    public bool UsesPostgres => !string.IsNullOrWhiteSpace(Database);
+    /// <summary>The database server <see cref="Database"/> and <see cref="DatabaseProvider"/> name.</summary>
+    public DatabaseKind Provider => string.IsNullOrWhiteSpace(Database)
+        ? DatabaseKind.Sqlite
+        : Data.MySqlConnectionString.IsUrl(Database) || DatabaseProvider?.Trim().ToUpperInvariant() is "MYSQL" or "MARIADB"
+            ? DatabaseKind.MySql
+            : DatabaseKind.Postgres;
+
+    /// <summary>A database server that any number of nodes share (PostgreSQL, MySQL), rather than the SQLite file.</summary>
+    public bool UsesSharedDatabase => Provider != DatabaseKind.Sqlite;
+}
+
+/// <summary>The database servers Coffer stores its data in (<see cref="ServerOptions.Provider"/>).</summary>
+public enum DatabaseKind
+{
+    Sqlite,
+    Postgres,
+    MySql,
 }
 
 /// <summary>Networks (CIDR, e.g. <c>10.0.5.0/24</c> for the Prometheus hosts) allowed to read <c>/metrics</c> besides loopback.</summary>
@@ -142,18 +166,27 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             failures.Add("Coffer:JwtSigningKey must be Base64 of at least 32 bytes (256 bits).");
         }
 
-        if (options.UsesPostgres)
+        if (options.DatabaseProvider is { } provider && provider.Trim().ToUpperInvariant() is not ("POSTGRES" or "POSTGRESQL" or "MYSQL" or "MARIADB"))
         {
-            if (Data.PostgresConnection.TryParse(options.Database!, out var error) is null)
+            failures.Add("Coffer:DatabaseProvider must be postgres or mysql (or mariadb).");
+        }
+
+        if (options.UsesSharedDatabase)
+        {
+            var server = options.Provider == DatabaseKind.MySql ? "MySQL" : "PostgreSQL";
+            var parsed = options.Provider == DatabaseKind.MySql
+                ? Data.MySqlConnectionString.TryParse(options.Database!, out var error)
+                : Data.PostgresConnection.TryParse(options.Database!, out error);
+            if (parsed is null)
             {
-                failures.Add($"Coffer:Database must be empty (SQLite) or name PostgreSQL, but {error}");
+                failures.Add($"Coffer:Database must be empty (SQLite) or name PostgreSQL or MySQL, but as {server} {error}");
             }
 
             // Not generated and not kept in the database: every node must sign with the same key, and the audit
             // chain's key derives from it, so someone holding only the database must not hold it.
             if (options.JwtSigningKey is null)
             {
-                failures.Add("Coffer:JwtSigningKey must be set when Coffer:Database names PostgreSQL: every node needs the same key.");
+                failures.Add($"Coffer:JwtSigningKey must be set when Coffer:Database names {server}: every node needs the same key.");
             }
         }
 

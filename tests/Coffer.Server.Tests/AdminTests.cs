@@ -184,10 +184,12 @@ public sealed class AdminTests(CofferFactory factory) : IClassFixture<CofferFact
 
         using var db = factory.OpenDatabase();
         var id = Guid.Parse(user.UserId).ToString().ToUpperInvariant();
-        Assert.Equal(0, await db.ScalarAsync("SELECT COUNT(*) FROM users WHERE upper(CAST(\"Id\" AS TEXT)) = @id", ("@id", id)));
+        // MySQL casts to CHAR, not TEXT (PostgreSQL's CHAR is one character).
+        var text = TestDatabase.IsMySql ? "CHAR" : "TEXT";
+        Assert.Equal(0, await db.ScalarAsync($"SELECT COUNT(*) FROM users WHERE upper(CAST(\"Id\" AS {text})) = @id", ("@id", id)));
         foreach (var table in new[] { "devices", "refresh_tokens", "folders", "ciphers" })
         {
-            Assert.Equal(0, await db.ScalarAsync($"SELECT COUNT(*) FROM {table} WHERE upper(CAST(\"UserId\" AS TEXT)) = @id", ("@id", id)));
+            Assert.Equal(0, await db.ScalarAsync($"SELECT COUNT(*) FROM {table} WHERE upper(CAST(\"UserId\" AS {text})) = @id", ("@id", id)));
         }
 
         using var login = await IdentityApi.PasswordGrantAsync(factory.Anonymous(), user.Email, user.Credentials.MasterPasswordHash, user.DeviceIdentifier);

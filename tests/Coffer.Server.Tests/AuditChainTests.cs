@@ -150,6 +150,11 @@ public sealed class AuditChainTests
                 // PostgreSQL checks types; someone with the database can still change the column's type first.
                 await db.ExecuteAsync($"ALTER TABLE audit_events ALTER COLUMN \"{column}\" TYPE text");
             }
+            else if (TestDatabase.IsMySql)
+            {
+                // So does MySQL in strict mode; varchar, not text, as ChainId is in an index.
+                await db.ExecuteAsync($"ALTER TABLE audit_events MODIFY \"{column}\" varchar(64) NULL");
+            }
 
             Assert.Equal(1, await db.ExecuteAsync($"UPDATE audit_events SET \"{column}\" = {value} WHERE \"Sequence\" = @s", ("@s", target.Sequence)));
         }
@@ -310,8 +315,8 @@ public sealed class AuditChainTests
         return (admin, new Target(sequence, Guid.Parse(user.UserId), last - 1));
     }
 
-    /// <summary>A GUID as the provider stores it (EF Core keeps upper-case text in SQLite).</summary>
-    internal static string Id(string guid) => TestDatabase.IsPostgres ? Guid.Parse(guid).ToString() : Guid.Parse(guid).ToString().ToUpperInvariant();
+    /// <summary>A GUID as the provider stores it (EF Core keeps upper-case text in SQLite, MySQL lower-case char(36)).</summary>
+    internal static string Id(string guid) => TestDatabase.IsShared ? Guid.Parse(guid).ToString() : Guid.Parse(guid).ToString().ToUpperInvariant();
 
     private static Task<JsonObject> VerifyAsync(TestAccount admin) => AuditTests.VerifyAsync(admin);
 }

@@ -11,19 +11,41 @@ namespace Coffer.Server.Tests;
 /// </summary>
 public sealed class CommitLockTests
 {
-    [PostgresFact]
-    [Trait("Provider", "PostgresOnly")]
+    [SharedFact]
+    [Trait("Provider", "SharedOnly")]
     public async Task CommitHoldingOneAccount_DoesNotDelayAnotherAccount_AndHoldsBackItsOwn()
     {
         await using var factory = new CofferFactory();
         var held = await TestAccount.CreateAsync(factory);
         var other = await TestAccount.CreateAsync(factory);
+
+        await AssertHeldBackAsync(factory, held, other, held);
+    }
+
+    [SharedFact]
+    [Trait("Provider", "SharedOnly")]
+    public async Task CommitHoldingOneAccountOnOneServer_HoldsBackItsCommitsOnAnother_NotOtherAccounts()
+    {
+        await using var nodes = new Nodes(2);
+        var held = await TestAccount.CreateAsync(nodes[0]);
+        var other = await TestAccount.LoginAsync(nodes[1], (await TestAccount.CreateAsync(nodes[0])).Credentials);
+        var heldElsewhere = await TestAccount.LoginAsync(nodes[1], held.Credentials);
+
+        // The second server shares no in-process lock with the first: only the database's lock holds it back.
+        await AssertHeldBackAsync(nodes[0], held, other, heldElsewhere);
+    }
+
+    /// <summary>
+    /// Holds a transaction of <paramref name="held"/>'s account open on <paramref name="holder"/> (its key taken); then
+    /// <paramref name="other"/>'s write goes through, and <paramref name="heldWriter"/>'s waits until the hold ends.
+    /// </summary>
+    private static async Task AssertHeldBackAsync(CofferFactory holder, TestAccount held, TestAccount other, TestAccount heldWriter)
+    {
         var heldId = Guid.Parse(held.UserId);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var scope = factory.Services.CreateAsyncScope();
+        await using var scope = holder.Services.CreateAsyncScope();
         var changes = scope.ServiceProvider.GetRequiredService<Changes>();
-        // A transaction of the held account that stays open, holding its key, until released.
         changes.Require(heldId, async _ =>
         {
             entered.TrySetResult();
@@ -38,7 +60,7 @@ public sealed class CommitLockTests
             await other.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.False(holding.IsCompleted);
 
-            var waiting = held.CreateCipherAsync();
+            var waiting = heldWriter.CreateCipherAsync();
             Assert.NotSame(waiting, await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(1))));
             release.TrySetResult();
             await holding;
@@ -48,6 +70,66 @@ public sealed class CommitLockTests
         {
             release.TrySetResult();
         }
+    }
+
+    [MySqlFact]
+    [Trait("Provider", "MySqlOnly")]
+    public async Task RefusedOrFailedCommit_ReleasesItsGetLocks_BeforeItsConnectionGoesBackToThePool()
+    {
+        await using var factory = new CofferFactory();
+        var account = await TestAccount.CreateAsync(factory);
+        var key = Guid.Parse(account.UserId);
+        await using var outside = factory.OpenDatabase();
+        var lockName = MySqlCofferDb.LockName(outside.Database, key.ToString("N"));
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var changes = scope.ServiceProvider.GetRequiredService<Changes>();
+            changes.Require(key, async _ =>
+            {
+                // Held while the check runs, by the commit's own session.
+                Assert.NotEqual(0, await outside.ScalarAsync("SELECT IS_USED_LOCK(@name) IS NOT NULL", ("@name", lockName)));
+                return "refused";
+            });
+            await Assert.ThrowsAsync<ChangeRefusedException>(() => changes.CommitAsync(key));
+        }
+
+        Assert.Equal(1, await outside.ScalarAsync("SELECT IS_FREE_LOCK(@name)", ("@name", lockName)));
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var changes = scope.ServiceProvider.GetRequiredService<Changes>();
+            changes.Require(key, _ => throw new InvalidOperationException("The check failed."));
+            await Assert.ThrowsAsync<InvalidOperationException>(() => changes.CommitAsync(key));
+        }
+
+        Assert.Equal(1, await outside.ScalarAsync("SELECT IS_FREE_LOCK(@name)", ("@name", lockName)));
+        // And the account's next write goes through at once.
+        await account.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [MySqlFact]
+    [Trait("Provider", "MySqlOnly")]
+    public async Task CommitWaitingLongerThanTheLockWait_Answers503_AndTheNextOneGoesThroughOnceTheKeyIsFree()
+    {
+        await using var factory = new CofferFactory();
+        var account = await TestAccount.CreateAsync(factory);
+        await using var outside = factory.OpenDatabase();
+        // Another node holding the account's key and never letting go (GET_LOCK is the commits' own lock).
+        var lockName = MySqlCofferDb.LockName(outside.Database, Guid.Parse(account.UserId).ToString("N"));
+        Assert.Equal(1, await outside.ScalarAsync("SELECT GET_LOCK(@name, 0)", ("@name", lockName)));
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        using (var create = await account.Client.PostJsonAsync("/api/ciphers", Payloads.LoginCipher()))
+        {
+            await create.ExpectBitwardenErrorAsync(System.Net.HttpStatusCode.ServiceUnavailable);
+            Assert.NotNull(create.Headers.RetryAfter);
+        }
+
+        Assert.InRange(waited.Elapsed, TimeSpan.FromSeconds(MySqlCofferDb.LockWaitSeconds - 1), TimeSpan.FromSeconds(MySqlCofferDb.LockWaitSeconds + 20));
+        Assert.Empty((await account.SyncAsync()).RequireArray("ciphers"));
+        Assert.Equal(1, await outside.ScalarAsync("SELECT RELEASE_LOCK(@name)", ("@name", lockName)));
+        await account.CreateCipherAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -79,21 +161,6 @@ public sealed class CommitLockTests
         Assert.Equal(ids.Order(), stored.Order());
     }
 
-    private static string ChainLiteral(Guid id) => TestDatabase.IsPostgres ? id.ToString() : id.ToString().ToUpperInvariant();
-}
-
-/// <summary>
-/// A fact about PostgreSQL itself (concurrent transactions of one node, advisory locks). Trait
-/// <c>Provider=PostgresOnly</c>, which the SQLite run of <c>./test.sh</c> filters out; run on SQLite anyway, it is skipped.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public PostgresFactAttribute()
-    {
-        if (!TestDatabase.IsPostgres)
-        {
-            Skip = "A fact about concurrent PostgreSQL transactions; this run uses SQLite, whose commits run one at a time.";
-        }
-    }
+    // SQLite stores ids as upper-case text, MySQL as lower-case char(36), PostgreSQL as uuid (read from lower-case text).
+    private static string ChainLiteral(Guid id) => TestDatabase.IsShared ? id.ToString() : id.ToString().ToUpperInvariant();
 }

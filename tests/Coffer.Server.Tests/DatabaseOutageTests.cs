@@ -10,7 +10,6 @@ namespace Coffer.Server.Tests;
 /// </summary>
 public sealed class DatabaseOutageTests
 {
-    // PostgreSQL outages (the server stopped and started under load) are the multi-node tests' subject (tests/e2e).
     [SqliteFact]
     [Trait("Provider", "SqliteOnly")]
     public async Task DatabaseGone_Answers503AndNotReady_WritesNothing_AndRecoversWhenItReturns()
@@ -25,41 +24,7 @@ public sealed class DatabaseOutageTests
         Directory.CreateDirectory(factory.DataFolder);
         try
         {
-            using (var health = await anonymous.GetAsync("/health"))
-            {
-                var problem = await health.ExpectObjectAsync(HttpStatusCode.ServiceUnavailable);
-                Assert.Equal("unavailable", problem.RequireString("database"));
-                Assert.NotNull(health.Headers.RetryAfter);
-            }
-
-            using (var alive = await anonymous.GetAsync("/alive"))
-            {
-                await alive.ExpectStatusAsync(HttpStatusCode.OK);
-            }
-
-            using (var sync = await account.Client.GetAsync("/api/sync?excludeDomains=true"))
-            {
-                var error = await sync.ExpectBitwardenErrorAsync(HttpStatusCode.ServiceUnavailable);
-                Assert.Contains("database is unavailable", error.ToJsonString(), StringComparison.Ordinal);
-                Assert.Equal(TimeSpan.FromSeconds(5), sync.Headers.RetryAfter?.Delta);
-            }
-
-            using (var create = await account.Client.PostJsonAsync("/api/ciphers", Payloads.LoginCipher()))
-            {
-                await create.ExpectBitwardenErrorAsync(HttpStatusCode.ServiceUnavailable);
-            }
-
-            using (var login = await IdentityApi.PasswordGrantAsync(anonymous, account.Email, account.Credentials.MasterPasswordHash, account.DeviceIdentifier))
-            {
-                await login.ExpectBitwardenErrorAsync(HttpStatusCode.ServiceUnavailable);
-            }
-
-            using (var admin = await account.Client.GetAsync("/admin/api/users"))
-            {
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, admin.StatusCode);
-                Assert.Equal("application/problem+json", admin.Content.Headers.ContentType?.MediaType);
-            }
-
+            await AssertUnavailableAsync(account, anonymous);
             Assert.Empty(Directory.GetFileSystemEntries(factory.DataFolder));
         }
         finally
@@ -68,6 +33,85 @@ public sealed class DatabaseOutageTests
             Directory.Move(away, factory.DataFolder);
         }
 
+        await AssertRecoveredAsync(account, anonymous, item);
+    }
+
+    // The database server stopping (every connection, pooled ones too, reset; new ones refused) and starting again,
+    // through a relay in front of the server the other tests share. Outages under multi-node load are tests/e2e's.
+    [SharedFact]
+    [Trait("Provider", "SharedOnly")]
+    public async Task DatabaseServerDown_Answers503AndNotReady_AndRecoversWhenItIsBack()
+    {
+        var (host, port) = TestDatabase.ServerEndpoint;
+        await using var proxy = TcpProxy.Start(host, port);
+        await using var factory = new CofferFactory();
+        factory.Settings["Coffer:Database"] = TestDatabase.ConnectionStringVia(factory.DataFolder, proxy.Port);
+        var account = await TestAccount.CreateAsync(factory);
+        var item = (await account.CreateCipherAsync()).RequireString("id");
+        var anonymous = factory.CreateClient();
+
+        await proxy.DownAsync();
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            // First over a pooled connection the reset killed, then (the pool dropped) over refused connects.
+            using (var sync = await account.Client.GetAsync("/api/sync?excludeDomains=true"))
+            {
+                await sync.ExpectBitwardenErrorAsync(HttpStatusCode.ServiceUnavailable);
+            }
+
+            await AssertUnavailableAsync(account, anonymous);
+            // Seven requests, each answered after one refused connect, not after a pool or command timeout.
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(20), $"503s took {started.Elapsed}");
+        }
+        finally
+        {
+            proxy.Up();
+        }
+
+        await AssertRecoveredAsync(account, anonymous, item);
+    }
+
+    private static async Task AssertUnavailableAsync(TestAccount account, HttpClient anonymous)
+    {
+        using (var health = await anonymous.GetAsync("/health"))
+        {
+            var problem = await health.ExpectObjectAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("unavailable", problem.RequireString("database"));
+            Assert.NotNull(health.Headers.RetryAfter);
+        }
+
+        using (var alive = await anonymous.GetAsync("/alive"))
+        {
+            await alive.ExpectStatusAsync(HttpStatusCode.OK);
+        }
+
+        using (var sync = await account.Client.GetAsync("/api/sync?excludeDomains=true"))
+        {
+            var error = await sync.ExpectBitwardenErrorAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Contains("database is unavailable", error.ToJsonString(), StringComparison.Ordinal);
+            Assert.Equal(TimeSpan.FromSeconds(5), sync.Headers.RetryAfter?.Delta);
+        }
+
+        using (var create = await account.Client.PostJsonAsync("/api/ciphers", Payloads.LoginCipher()))
+        {
+            await create.ExpectBitwardenErrorAsync(HttpStatusCode.ServiceUnavailable);
+        }
+
+        using (var login = await IdentityApi.PasswordGrantAsync(anonymous, account.Email, account.Credentials.MasterPasswordHash, account.DeviceIdentifier))
+        {
+            await login.ExpectBitwardenErrorAsync(HttpStatusCode.ServiceUnavailable);
+        }
+
+        using (var admin = await account.Client.GetAsync("/admin/api/users"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, admin.StatusCode);
+            Assert.Equal("application/problem+json", admin.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    private static async Task AssertRecoveredAsync(TestAccount account, HttpClient anonymous, string item)
+    {
         using (var health = await anonymous.GetAsync("/health"))
         {
             await health.ExpectStatusAsync(HttpStatusCode.OK);

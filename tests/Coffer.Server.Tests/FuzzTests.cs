@@ -30,7 +30,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             : BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
         var count = int.TryParse(Environment.GetEnvironmentVariable("COFFER_FUZZ_COUNT"), CultureInfo.InvariantCulture, out var fixedCount)
             ? fixedCount
-            : TestDatabase.IsPostgres ? 3_000 : 20_000;
+            : TestDatabase.IsShared ? 3_000 : 20_000;
         output.WriteLine($"COFFER_FUZZ_SEED={seed} COFFER_FUZZ_COUNT={count}");
 
         var log = new CapturedErrors();

@@ -44,6 +44,32 @@ public sealed class SharedCounterTests
     }
 
     [Fact]
+    public async Task CounterHitFromTwoServersAtOnce_CountsEveryHitOnce_AndOneFailureAloneLocks()
+    {
+        await using var nodes = new Nodes(2);
+        await nodes.StartTogetherAsync();
+        const int hits = 40;
+        var counts = await Task.WhenAll(Enumerable.Range(0, hits).Select(i => Task.Run(async () =>
+        {
+            await using var scope = nodes[i % 2].Services.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<IAttemptStore>();
+            return (await store.HitAsync("race:hits", 1000, TimeSpan.FromMinutes(5))).Count;
+        })));
+        var locked = await Task.WhenAll(Enumerable.Range(0, hits).Select(i => Task.Run(async () =>
+        {
+            await using var scope = nodes[i % 2].Services.CreateAsyncScope();
+            var store = scope.ServiceProvider.GetRequiredService<IAttemptStore>();
+            return await store.RecordFailureAsync("race:failures", 10, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5));
+        })));
+
+        // Each hit saw its own count: none lost, none counted twice.
+        Assert.Equal(Enumerable.Range(1, hits), counts.Order());
+        Assert.Single(locked, l => l);
+        await using var check = nodes[0].Services.CreateAsyncScope();
+        Assert.True(await check.ServiceProvider.GetRequiredService<IAttemptStore>().IsLockedAsync("race:failures"));
+    }
+
+    [Fact]
     public async Task Lockout_SetOnOneServer_HoldsOnTheOther()
     {
         var folder = CofferFactory.CreateTempFolder();

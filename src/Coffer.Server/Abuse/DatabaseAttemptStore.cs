@@ -1,15 +1,20 @@
+using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Coffer.Server.Data;
 using Coffer.Server.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using MySql.Data.MySqlClient;
 
 namespace Coffer.Server.Abuse;
 
 /// <summary>
 /// <see cref="IAttemptStore"/> over the <c>attempt_counters</c> table. Each count is one atomic
-/// <c>INSERT … ON CONFLICT … DO UPDATE … RETURNING</c> (SQLite ≥ 3.35 and PostgreSQL alike), so concurrent
+/// <c>INSERT … ON CONFLICT … DO UPDATE … RETURNING</c> (SQLite ≥ 3.35 and PostgreSQL alike; on MySQL and MariaDB
+/// <c>INSERT … ON DUPLICATE KEY UPDATE</c> and a read-back of the row it locked, in one transaction), so concurrent
 /// requests on any number of nodes never lose a hit and no decision rests on process memory.
 /// Keys are stored as HMAC-SHA256 under a key derived from the JWT signing key, which every node already shares.
 /// Expired rows are deleted whenever a hit opens a new window: cheap (indexed on <c>WindowEnds</c>), and each row
@@ -17,7 +22,7 @@ namespace Coffer.Server.Abuse;
 /// </summary>
 public sealed class DatabaseAttemptStore(CofferDb db, TimeProvider time, TokenService tokens) : IAttemptStore
 {
-    // Identifiers quoted as EF creates them; both SQLite and PostgreSQL read the table's own name inside DO UPDATE
+    // Identifiers quoted as EF creates them (in backquotes on MySQL, where a double quote opens a string); both SQLite and PostgreSQL read the table's own name inside DO UPDATE
     // as the existing row.
     private const string CountSql = """
         INSERT INTO attempt_counters ("Key", "Count", "WindowEnds", "LockedUntil") VALUES (@key, 1, @ends, NULL)
@@ -26,6 +31,25 @@ public sealed class DatabaseAttemptStore(CofferDb db, TimeProvider time, TokenSe
             "WindowEnds" = CASE WHEN attempt_counters."WindowEnds" <= @now THEN @ends ELSE attempt_counters."WindowEnds" END
         RETURNING "Count", "WindowEnds"
         """;
+
+    // MySQL has neither ON CONFLICT nor (before MariaDB 10.5, and never with ON DUPLICATE KEY UPDATE) RETURNING.
+    // ON DUPLICATE KEY UPDATE assigns left to right and a later assignment reads the earlier one's new value, so
+    // "Count" is set first: both CASEs then read the old "WindowEnds". The upsert keeps the row's exclusive lock until
+    // the transaction ends, so the read-back sees this hit's count and no other.
+    private const string MySqlCountSql = """
+        INSERT INTO attempt_counters (`Key`, `Count`, `WindowEnds`, `LockedUntil`) VALUES (@key, 1, @ends, NULL)
+        ON DUPLICATE KEY UPDATE
+            `Count` = CASE WHEN `WindowEnds` <= @now THEN 1 ELSE `Count` + 1 END,
+            `WindowEnds` = CASE WHEN `WindowEnds` <= @now THEN @ends ELSE `WindowEnds` END
+        """;
+
+    private const string MySqlReadSql = "SELECT `Count`, `WindowEnds` FROM attempt_counters WHERE `Key` = @key";
+
+    // InnoDB may pick one of two concurrent upserts of a new key as a deadlock victim (ER_LOCK_DEADLOCK, 1213): the
+    // victim's transaction is rolled back whole, so it is simply run again.
+    private const int MySqlDeadlockRetries = 5;
+
+    private const int MySqlDeadlock = 1213;
 
     // Only the call that crosses the threshold while unlocked matches, so exactly one caller learns "locked now".
     private const string LockSql = """
@@ -58,7 +82,7 @@ public sealed class DatabaseAttemptStore(CofferDb db, TimeProvider time, TokenSe
             return false;
         }
 
-        return await ExecuteAsync(LockSql, ct, ("key", hashed), ("until", now + (long)lockFor.TotalMilliseconds), ("now", now), ("threshold", threshold)) == 1;
+        return await ExecuteAsync(db.Dialect(LockSql), ct, ("key", hashed), ("until", now + (long)lockFor.TotalMilliseconds), ("now", now), ("threshold", threshold)) == 1;
     }
 
     public Task<bool> IsLockedAsync(string key, CancellationToken ct = default)
@@ -76,6 +100,11 @@ public sealed class DatabaseAttemptStore(CofferDb db, TimeProvider time, TokenSe
 
     private async Task<(int Count, long WindowEnds)> CountAsync(string hashed, long now, TimeSpan window, CancellationToken ct)
     {
+        if (db is MySqlCofferDb)
+        {
+            return await MySqlCountAsync(hashed, now, window, ct);
+        }
+
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -94,9 +123,55 @@ public sealed class DatabaseAttemptStore(CofferDb db, TimeProvider time, TokenSe
         }
     }
 
-    private Task<int> PurgeExpiredAsync(long now, CancellationToken ct) => db.Set<AttemptCounter>()
-        .Where(c => c.WindowEnds <= now && (c.LockedUntil == null || c.LockedUntil <= now))
-        .ExecuteDeleteAsync(ct);
+    private async Task<(int Count, long WindowEnds)> MySqlCountAsync(string hashed, long now, TimeSpan window, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            try
+            {
+                var parameters = new (string, object)[] { ("key", hashed), ("now", now), ("ends", now + (long)window.TotalMilliseconds) };
+                await using (var upsert = Command(MySqlCountSql, parameters))
+                {
+                    await upsert.ExecuteNonQueryAsync(ct);
+                }
+
+                (int, long) counted;
+                await using (var read = Command(MySqlReadSql, ("key", hashed)))
+                await using (var reader = await read.ExecuteReaderAsync(ct))
+                {
+                    if (!await reader.ReadAsync(ct))
+                    {
+                        throw new InvalidOperationException("The attempt counter upsert left no row.");
+                    }
+
+                    counted = (Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
+                }
+
+                await transaction.CommitAsync(ct);
+                return counted;
+            }
+            catch (MySqlException e) when (e.Number == MySqlDeadlock && attempt < MySqlDeadlockRetries)
+            {
+                // The server already rolled the transaction back; the next pass starts a new one.
+            }
+        }
+    }
+
+    private async Task PurgeExpiredAsync(long now, CancellationToken ct)
+    {
+        try
+        {
+            await db.Set<AttemptCounter>()
+                .Where(c => c.WindowEnds <= now && (c.LockedUntil == null || c.LockedUntil <= now))
+                .ExecuteDeleteAsync(ct);
+        }
+        catch (MySqlException e) when (e.Number == MySqlDeadlock)
+        {
+            // InnoDB's range locks can make the purge a deadlock victim of a concurrent upsert; the rows it missed are
+            // deleted by the next hit that opens a window.
+        }
+    }
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
@@ -112,11 +187,13 @@ public sealed class DatabaseAttemptStore(CofferDb db, TimeProvider time, TokenSe
         }
     }
 
-    // Plain ADO.NET parameters: the provider maps long, int and string itself, so the same text runs on SQLite and PostgreSQL.
+    // Plain ADO.NET parameters: the provider maps long, int and string itself, so the same text runs on every provider
+    // (MySQL's with its identifiers in backquotes).
     private DbCommand Command(string sql, params (string Name, object Value)[] parameters)
     {
         var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = sql;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         foreach (var (name, value) in parameters)
         {
             var parameter = command.CreateParameter();

@@ -98,7 +98,7 @@ public static class ServerCommands
     {
         var input = new Option<string>("--input", "-i") { Description = "The backup file to restore", Required = true };
         var key = new Option<string?>("--key") { Description = "The signing key file saved with backup --key-output, put back into the data folder" };
-        var command = new Command("restore", "Verify a backup and restore it into an empty data folder, or an empty PostgreSQL database (Coffer__Database)") { input, key };
+        var command = new Command("restore", "Verify a backup and restore it into an empty data folder, or an empty PostgreSQL or MySQL database (Coffer__Database)") { input, key };
         command.SetAction((r, _) => WithOptions(options => Backup.Restore(options, r.GetValue(input)!, r.GetValue(key))));
         return command;
     }

@@ -121,7 +121,7 @@ public static class AuditVerifier
         try
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = $"""SELECT {Columns} FROM audit_events ORDER BY "ChainId", "Position" """;
+            command.CommandText = db.Dialect($"""SELECT {Columns} FROM audit_events ORDER BY "ChainId", "Position" """);
             await using var reader = await command.ExecuteReaderAsync(ct);
             Guid? current = null;
             long expected = 0;

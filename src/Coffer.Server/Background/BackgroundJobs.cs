@@ -19,7 +19,8 @@ namespace Coffer.Server.Background;
 /// <item>WebAuthn ceremonies and e-mailed codes past their expiry (a ceremony never finished, a code never entered:
 /// both are refused once expired, so the rows only took space);</item>
 /// <item>orphaned files (no uploaded attachment or Send holds them: a crash between a row's deletion and its file's)
-/// and abandoned staged uploads (a crash or a cut connection mid-upload), both written before the grace cutoff.</item>
+/// and abandoned staged uploads (a crash or a cut connection mid-upload), both written before the grace cutoff;</item>
+/// <item>on MySQL, rows of the notifications table older than <see cref="MySqlNotificationBus.Retention"/>.</item>
 /// </list>
 /// Rows go in batches of <see cref="BatchSize"/>, each one tracked deletion committed through <see cref="Changes"/>, so
 /// their files follow (<see cref="BlobCleanup"/>), the owners' revision dates move (their next sync drops them) and
@@ -47,7 +48,8 @@ internal sealed class BackgroundJobs(IServiceProvider services, BackgroundOption
         OrphanBlobs: await DeleteOrphanBlobsAsync(ct),
         StagedBlobs: await services.GetRequiredService<IBlobStore>().DeleteAbandonedAsync(graceCutoff, ct),
         WebAuthnChallenges: await DeleteTokensAsync(db => db.WebAuthnChallenges.Where(c => c.ExpirationDate <= now).ExecuteDeleteAsync(ct), ct),
-        EmailCodes: await DeleteTokensAsync(db => db.EmailCodes.Where(c => c.ExpirationDate <= now).ExecuteDeleteAsync(ct), ct));
+        EmailCodes: await DeleteTokensAsync(db => db.EmailCodes.Where(c => c.ExpirationDate <= now).ExecuteDeleteAsync(ct), ct),
+        Notifications: await services.GetRequiredService<INotificationBus>().PruneAsync(now - MySqlNotificationBus.Retention, ct));
 
     private static System.Linq.Expressions.Expression<Func<Send, bool>> UnfinishedSend(DateTime cutoff) =>
         s => s.FileId != null && !s.FileUploaded && s.CreationDate <= cutoff;

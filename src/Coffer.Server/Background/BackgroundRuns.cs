@@ -1,9 +1,11 @@
+using System.Data.Common;
 using System.Globalization;
 using Coffer.Server.Admin;
 using Coffer.Server.Data;
 using Coffer.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using MySql.Data.MySqlClient;
 using Npgsql;
 
 namespace Coffer.Server.Background;
@@ -24,7 +26,7 @@ public enum RunKind
 /// <summary>What one run removed, per job.</summary>
 public sealed record BackgroundReport(
     int ExpiredSends, int TrashedItems, int UnfinishedAttachments, int UnfinishedSends,
-    int RefreshTokens, int RememberTokens, int OrphanBlobs, int StagedBlobs, int WebAuthnChallenges, int EmailCodes)
+    int RefreshTokens, int RememberTokens, int OrphanBlobs, int StagedBlobs, int WebAuthnChallenges, int EmailCodes, int Notifications)
 {
     /// <summary>The counts under the names of the <c>job</c> tag of <c>coffer.background.removed</c>.</summary>
     public IEnumerable<(string Job, int Count)> Counts() =>
@@ -32,7 +34,7 @@ public sealed record BackgroundReport(
         ("expired_sends", ExpiredSends), ("trash", TrashedItems), ("unfinished_attachments", UnfinishedAttachments),
         ("unfinished_sends", UnfinishedSends), ("refresh_tokens", RefreshTokens), ("remember_tokens", RememberTokens),
         ("orphan_blobs", OrphanBlobs), ("staged_blobs", StagedBlobs), ("webauthn_challenges", WebAuthnChallenges),
-        ("email_codes", EmailCodes),
+        ("email_codes", EmailCodes), ("notifications", Notifications),
     ];
 }
 
@@ -41,8 +43,8 @@ public sealed record BackgroundReport(
 /// <see cref="BackgroundOptions.IntervalMinutes"/> counted from the Unix epoch; a node runs a slot only after claiming
 /// it in the database (a conditional update of the setting <c>background.slot</c> from the last slot to this one, which
 /// one node alone wins), and only while it holds the PostgreSQL session advisory lock <see cref="LockKey"/>
-/// (<c>pg_try_advisory_lock</c>: a node whose run outlasts the interval is not joined by another; PostgreSQL releases
-/// it if the node dies). SQLite is one node: its run at start is always done (it removes what the previous process
+/// (<c>pg_try_advisory_lock</c>; on MySQL the named lock <see cref="LockPurpose"/> of its database: a node whose run outlasts the interval
+/// is not joined by another; the database server releases it if the node dies). SQLite is one node: its run at start is always done (it removes what the previous process
 /// left), and within the process runs never overlap.
 /// </summary>
 public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<ServerOptions> options, TimeProvider time, CofferMetrics metrics,
@@ -50,6 +52,9 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
 {
     /// <summary>The advisory lock key of background runs ("COFFERBG"), distinct from the commit and migration locks.</summary>
     public const long LockKey = 0x434F464645524247;
+
+    /// <summary>The purpose of the MySQL named lock a run holds (<see cref="MySqlCofferDb.LockName"/>), as <see cref="LockKey"/> on PostgreSQL.</summary>
+    public const string LockPurpose = "background";
 
     /// <summary>The <see cref="ServerSetting"/> holding the last claimed slot number.</summary>
     public const string SlotSetting = "background.slot";
@@ -73,7 +78,7 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
         await local.WaitAsync(ct);
         try
         {
-            await using var clusterLock = await ClusterLock.TryTakeAsync(services, options.Value.UsesPostgres, ct);
+            await using var clusterLock = await ClusterLock.TryTakeAsync(services, options.Value, ct);
             if (clusterLock is null || (ClaimsSlot(kind) && !await ClaimSlotAsync(ct)))
             {
                 metrics.BackgroundRun("skipped", []);
@@ -111,7 +116,7 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
 
     private bool ClaimsSlot(RunKind kind) => kind switch
     {
-        RunKind.AtStart => options.Value.UsesPostgres,
+        RunKind.AtStart => options.Value.UsesSharedDatabase,
         RunKind.Scheduled => true,
         _ => false,
     };
@@ -123,7 +128,7 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
     private DateTime GraceCutoff()
     {
         var cutoff = time.GetUtcNow().UtcDateTime.AddHours(-Settings.UnfinishedUploadHours);
-        return !options.Value.UsesPostgres && started > cutoff ? started : cutoff;
+        return !options.Value.UsesSharedDatabase && started > cutoff ? started : cutoff;
     }
 
     private async Task<bool> ClaimSlotAsync(CancellationToken ct)
@@ -169,23 +174,39 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
     [LoggerMessage(Level = LogLevel.Debug, Message = "Background run skipped: another node has it.")]
     private partial void LogSkipped();
 
-    /// <summary>The PostgreSQL session lock held for a run, on a connection of its own; on SQLite a lock that always succeeds.</summary>
-    private sealed class ClusterLock(NpgsqlConnection? connection) : IAsyncDisposable
+    /// <summary>
+    /// The session lock held for a run, on a connection of its own, so the database server releases it if the node dies:
+    /// the advisory lock <see cref="LockKey"/> on PostgreSQL, the named lock <see cref="LockPurpose"/> on MySQL; on SQLite
+    /// a lock that always succeeds.
+    /// </summary>
+    private sealed class ClusterLock(DbConnection? connection, string? unlockSql) : IAsyncDisposable
     {
-        public static async Task<ClusterLock?> TryTakeAsync(IServiceProvider services, bool postgres, CancellationToken ct)
+        public static async Task<ClusterLock?> TryTakeAsync(IServiceProvider services, ServerOptions options, CancellationToken ct)
         {
-            if (!postgres)
+            var (connection, lockSql, unlockSql) = options.Provider switch
             {
-                return new ClusterLock(null);
+                DatabaseKind.Postgres => ((DbConnection)await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct),
+                    $"SELECT pg_try_advisory_lock({LockKey}) = true", $"SELECT pg_advisory_unlock({LockKey})"),
+                DatabaseKind.MySql => MySqlLock(options),
+                _ => (null, "", null),
+            };
+            if (connection is null)
+            {
+                return new ClusterLock(null, null);
             }
 
-            var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(ct);
             try
             {
-                await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({LockKey})", connection);
-                if (await command.ExecuteScalarAsync(ct) is true)
+                if (connection.State != System.Data.ConnectionState.Open)
                 {
-                    return new ClusterLock(connection);
+                    await connection.OpenAsync(ct);
+                }
+
+                await using var command = connection.CreateCommand();
+                command.CommandText = lockSql;
+                if (Convert.ToBoolean(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    return new ClusterLock(connection, unlockSql);
                 }
             }
             catch
@@ -198,6 +219,13 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
             return null;
         }
 
+        private static (DbConnection, string, string) MySqlLock(ServerOptions options)
+        {
+            var connection = new MySqlConnection(MySqlConnectionString.TryParse(options.Database!, out _));
+            var name = MySqlCofferDb.LockName(connection.Database, LockPurpose);
+            return (connection, $"SELECT GET_LOCK('{name}', 0) = 1", $"SELECT RELEASE_LOCK('{name}')");
+        }
+
         public async ValueTask DisposeAsync()
         {
             if (connection is null)
@@ -208,12 +236,13 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
             try
             {
                 // Not cancellable: the lock must go back even when the run was cancelled.
-                await using var unlock = new NpgsqlCommand($"SELECT pg_advisory_unlock({LockKey})", connection);
+                await using var unlock = connection.CreateCommand();
+                unlock.CommandText = unlockSql;
                 await unlock.ExecuteNonQueryAsync(CancellationToken.None);
             }
-            catch (NpgsqlException)
+            catch (DbException)
             {
-                // The connection broke: PostgreSQL released the session's lock with it.
+                // The connection broke: the database server released the session's lock with it.
             }
             finally
             {

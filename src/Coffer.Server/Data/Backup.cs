@@ -15,7 +15,7 @@ namespace Coffer.Server.Data;
 /// chain unverifiable, so it is never dropped silently: <c>--key-output KEYFILE</c> writes a copy (0600) to keep
 /// apart from the backups, <c>restore --key KEYFILE</c> puts it back, and without them both commands warn.
 /// With PostgreSQL (<c>Coffer:Database</c>) the same commands run <c>pg_dump</c> and <c>pg_restore</c> instead
-/// (<see cref="PostgresBackup"/>). Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
+/// (<see cref="PostgresBackup"/>), with MySQL or MariaDB <c>mariadb-dump</c> and <c>mariadb</c> (<see cref="MySqlBackup"/>). Exit codes: 0 done, 1 refused or failed (with the reason on stderr).
 /// </summary>
 public static class Backup
 {
@@ -35,7 +35,7 @@ public static class Backup
         keyOutput = keyOutput is null ? null : Path.GetFullPath(keyOutput);
         return Run(() =>
         {
-            if (!options.UsesPostgres && !File.Exists(options.DatabasePath))
+            if (!options.UsesSharedDatabase && !File.Exists(options.DatabasePath))
             {
                 throw new BackupException($"There is no Coffer database at {options.DatabasePath}. Is Coffer__DataFolder set as for the server?");
             }
@@ -63,7 +63,12 @@ public static class Backup
             var temp = TempBeside(output);
             try
             {
-                var report = options.UsesPostgres ? PostgresBackup.Dump(options, temp) : SqliteDump(options, temp);
+                var report = options.Provider switch
+                {
+                    DatabaseKind.Postgres => PostgresBackup.Dump(options, temp),
+                    DatabaseKind.MySql => MySqlBackup.Dump(options, temp),
+                    _ => SqliteDump(options, temp),
+                };
                 FlushToDisk(temp);
                 Print(report, output);
                 File.Move(temp, output, force);
@@ -103,9 +108,13 @@ public static class Backup
                 throw new BackupException($"There is no backup file at {input}.");
             }
 
-            if (options.UsesPostgres)
+            if (options.Provider == DatabaseKind.Postgres)
             {
                 PostgresBackup.EnsureEmpty(options);
+            }
+            else if (options.Provider == DatabaseKind.MySql)
+            {
+                MySqlBackup.EnsureEmpty(options);
             }
             else if (DatabaseFiles.Any(suffix => File.Exists(options.DatabasePath + suffix)))
             {
@@ -115,12 +124,23 @@ public static class Backup
             var keyFile = Path.Combine(folder, KeyFileName);
             CheckKey(options, key, keyFile);
 
-            Print(options.UsesPostgres ? PostgresBackup.Verify(input, KnownMigrations(options)) : Verify(input, KnownMigrations(options)), input);
+            var report = options.Provider switch
+            {
+                DatabaseKind.Postgres => PostgresBackup.Verify(input, KnownMigrations(options)),
+                DatabaseKind.MySql => MySqlBackup.Verify(input, KnownMigrations(options)),
+                _ => Verify(input, KnownMigrations(options)),
+            };
+            Print(report, input);
             Hosting.DataFolder.Ensure(folder);
-            if (options.UsesPostgres)
+            if (options.Provider == DatabaseKind.Postgres)
             {
                 PostgresBackup.Load(options, input);
                 Console.WriteLine("Database restored into the PostgreSQL database named by Coffer:Database.");
+            }
+            else if (options.Provider == DatabaseKind.MySql)
+            {
+                MySqlBackup.Load(options, input, report);
+                Console.WriteLine("Database restored into the MySQL database named by Coffer:Database; every table's row count matches the backup.");
             }
             else
             {
@@ -262,9 +282,12 @@ public static class Backup
     public static IReadOnlyList<string> KnownMigrations(ServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using CofferDb db = options.UsesPostgres
-            ? new PostgresCofferDb(new DbContextOptionsBuilder<PostgresCofferDb>().UseNpgsql(PostgresConnection.TryParse(options.Database!, out _)).Options)
-            : new SqliteCofferDb(new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ToString()).Options);
+        using CofferDb db = options.Provider switch
+        {
+            DatabaseKind.Postgres => new PostgresCofferDb(new DbContextOptionsBuilder<PostgresCofferDb>().UseNpgsql(PostgresConnection.TryParse(options.Database!, out _)).Options),
+            DatabaseKind.MySql => new MySqlCofferDb(new DbContextOptionsBuilder<MySqlCofferDb>().UseMySQL(MySqlConnectionString.TryParse(options.Database!, out _)!).Options),
+            _ => new SqliteCofferDb(new DbContextOptionsBuilder<SqliteCofferDb>().UseSqlite(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath }.ToString()).Options),
+        };
         return [.. db.Database.GetMigrations()];
     }
 

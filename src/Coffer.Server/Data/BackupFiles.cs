@@ -11,7 +11,7 @@ namespace Coffer.Server.Data;
 /// writes them back under the data folder (temporary file, fsync, rename) and empties those tables again. The files are
 /// copied after the database snapshot: a file deleted in between is missing from the backup together with a row that
 /// the snapshot still has (its download answers 404), and a file added in between is an orphan the background sweep
-/// removes. With PostgreSQL the files are already rows of the database, so <c>pg_dump</c> carries them.
+/// removes. With PostgreSQL and MySQL the files are already rows of the database, so <c>pg_dump</c> and <c>mariadb-dump</c> carry them.
 /// </summary>
 internal static class BackupFiles
 {

@@ -154,12 +154,38 @@ public sealed class Changes(CofferDb db, AuditChain chain, CommitLocks locks, Ti
             // In-process first, so waiting for a busy key holds no pooled connection; then the same keys for every
             // other node on the database, released by COMMIT or ROLLBACK (or by the server when a node dies).
             using var held = await locks.AcquireAsync(keys, ct);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            // The unit is already one transaction; EF's automatic savepoint would only add statements.
-            db.Database.AutoSavepointsEnabled = false;
-            await db.LockKeysAsync(keys, ct);
-            await WorkAsync(vaultOwners, outcome, ct);
-            await transaction.CommitAsync(ct);
+            // Opened here, not by the transaction: EF closes a connection the transaction opened as soon as it commits,
+            // and MySQL's session locks must be released on this same connection before it goes back to the pool.
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                // On MySQL READ COMMITTED, as PostgreSQL's default: each statement sees what committed before it, where
+                // InnoDB's REPEATABLE READ would keep reading a snapshot older than the commit that held a key before.
+                await using var transaction = db is MySqlCofferDb
+                    ? await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct)
+                    : await db.Database.BeginTransactionAsync(ct);
+                // The unit is already one transaction; EF's automatic savepoint would only add statements.
+                db.Database.AutoSavepointsEnabled = false;
+                try
+                {
+                    await db.LockKeysAsync(keys, ct);
+                    await WorkAsync(vaultOwners, outcome, ct);
+                    await transaction.CommitAsync(ct);
+                }
+                catch (Exception failure)
+                {
+                    await RollBackAsync(transaction, failure);
+                    throw;
+                }
+                finally
+                {
+                    await db.ReleaseKeysAsync(CancellationToken.None);
+                }
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
 
         metrics.Committed(pending);
@@ -184,6 +210,20 @@ public sealed class Changes(CofferDb db, AuditChain chain, CommitLocks locks, Ti
             Notification[] committed = [.. pendingNotifications];
             pendingNotifications.Clear();
             await notifications.PublishAsync(committed);
+        }
+    }
+
+    // The failure that ended the unit is what the caller must see: a rollback that fails too (the connection broke, or
+    // COMMIT itself failed and ended the transaction) is logged, and the database server rolls back on its own.
+    private async Task RollBackAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, Exception failure)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+        {
+            logger.LogWarning(e, "Rolling back after {Failure} failed too; the database server ends the transaction itself.", failure.GetType().Name);
         }
     }
 

@@ -64,6 +64,19 @@ public abstract class CofferDb(DbContextOptions options) : DbContext(options)
     /// </summary>
     public abstract Task LockKeysAsync(IReadOnlyList<Guid> keys, CancellationToken ct);
 
+    /// <summary>
+    /// Called after the transaction of <see cref="LockKeysAsync"/> ended (committed or rolled back), on its connection:
+    /// gives back keys the provider holds beyond the transaction. Nothing to do where locks end with the transaction.
+    /// </summary>
+    public virtual Task ReleaseKeysAsync(CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
+    /// Raw SQL written once for every provider, identifiers in double quotes as EF creates them (<c>"ChainId"</c>) and
+    /// no double quote otherwise, in this provider's dialect: unchanged on SQLite and PostgreSQL; on MySQL, where a
+    /// double quote opens a string, with backquotes.
+    /// </summary>
+    public virtual string Dialect(string sql) => sql;
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every timestamp is UTC. SQLite returns DateTime with Kind=Unspecified, which would serialize without

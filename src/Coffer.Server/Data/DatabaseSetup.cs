@@ -18,11 +18,17 @@ public static class DatabaseSetup
     public static IServiceCollection AddCofferDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var database = configuration.GetSection(ServerOptions.Section)[nameof(ServerOptions.Database)];
-        if (string.IsNullOrWhiteSpace(database))
+        var section = configuration.GetSection(ServerOptions.Section);
+        var settings = new ServerOptions { Database = section[nameof(ServerOptions.Database)], DatabaseProvider = section[nameof(ServerOptions.DatabaseProvider)] };
+        switch (settings.Provider)
         {
-            return services.AddSqlite();
+            case DatabaseKind.Sqlite:
+                return services.AddSqlite();
+            case DatabaseKind.MySql:
+                return services.AddMySql(settings.Database!);
         }
+
+        var database = settings.Database!;
 
         var connectionString = WithShortConnectTimeout(PostgresConnection.TryParse(database, out _));
         services.AddSingleton(_ => connectionString is null
@@ -55,6 +61,20 @@ public static class DatabaseSetup
     /// (the attachments of the listed items are looked up by id; bench/results/scale.md).
     /// </summary>
     private const ParameterTranslationMode OneCollectionParameter = ParameterTranslationMode.Parameter;
+
+    /// <summary>
+    /// MySQL or MariaDB through Oracle's provider (MySql.EntityFrameworkCore, GPLv2 with the Universal FOSS Exception).
+    /// It has no single-parameter translation of <c>ids.Contains(x.Id)</c>: a list becomes <c>IN (@p1, …)</c>, which
+    /// Connector/NET fills in on the client, so there is no parameter limit to reach.
+    /// </summary>
+    private static IServiceCollection AddMySql(this IServiceCollection services, string database)
+    {
+        var connectionString = MySqlConnectionString.TryParse(database, out _);
+        return services.AddDbContextPool<CofferDb, MySqlCofferDb>(options =>
+            options.UseMySQL(connectionString ?? throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), ["Coffer:Database is not a valid MySQL connection string or URL."]))
+                .AddInterceptors(MariaDbCompatibility.Instance)
+                .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+    }
 
     private static IServiceCollection AddSqlite(this IServiceCollection services) =>
         services.AddDbContextPool<CofferDb, SqliteCofferDb>((provider, options) =>
@@ -90,7 +110,8 @@ public static class DatabaseSetup
     /// migration lock (a lock table) covers the whole run; on PostgreSQL EF's lock is a table lock that ends with each
     /// migration's transaction, so with two or more pending migrations a waiting node could apply the second one again
     /// (a duplicate key in the history table). There a session-scoped advisory lock on a connection of its own is held
-    /// around the whole run, and PostgreSQL releases it if the node dies.
+    /// around the whole run, and PostgreSQL releases it if the node dies. On MySQL EF's lock is already such a lock
+    /// (<c>GET_LOCK</c>, held by the migrating connection for the whole run; see <see cref="MariaDbCompatibility"/>).
     /// </summary>
     public static async Task MigrateCofferDatabaseAsync(this IServiceProvider services)
     {

@@ -45,29 +45,15 @@ public static class PostgresConnection
 
     private static NpgsqlConnectionStringBuilder FromUrl(string value)
     {
-        var url = new Uri(value, UriKind.Absolute);
-        var builder = new NpgsqlConnectionStringBuilder { Host = url.Host.Trim('[', ']') };
-        if (!url.IsDefaultPort && url.Port > 0)
+        var url = DatabaseUrl.Parse(value);
+        var builder = new NpgsqlConnectionStringBuilder { Host = url.Host, Database = url.Database, Username = url.User, Password = url.Password };
+        if (url.Port is { } port)
         {
-            builder.Port = url.Port;
+            builder.Port = port;
         }
 
-        if (url.UserInfo.Length > 0)
+        foreach (var (name, setting) in url.Query)
         {
-            var colon = url.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            builder.Username = Uri.UnescapeDataString(colon < 0 ? url.UserInfo : url.UserInfo[..colon]);
-            if (colon >= 0)
-            {
-                builder.Password = Uri.UnescapeDataString(url.UserInfo[(colon + 1)..]);
-            }
-        }
-
-        builder.Database = Uri.UnescapeDataString(url.AbsolutePath.TrimStart('/'));
-        foreach (var pair in url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            var setting = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..]);
             // libpq's sslmode values (disable, allow, prefer, require, verify-ca, verify-full) name Npgsql's SSL modes.
             builder[name.Equals("sslmode", StringComparison.OrdinalIgnoreCase) ? "SSL Mode" : name] =
                 name.Equals("sslmode", StringComparison.OrdinalIgnoreCase) ? setting.Replace("-", "", StringComparison.Ordinal) : setting;

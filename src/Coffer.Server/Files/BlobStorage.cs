@@ -14,16 +14,21 @@ public static class BlobStorage
 
     /// <summary>
     /// Registers <see cref="IBlobStore"/> for the configured database (files under <c>{data folder}/files</c> with SQLite,
-    /// the database with PostgreSQL), <see cref="ScopedTokens"/> and <see cref="StorageQuota"/>.
+    /// the database with PostgreSQL, MySQL or MariaDB), <see cref="ScopedTokens"/> and <see cref="StorageQuota"/>.
     /// </summary>
     public static IServiceCollection AddBlobStorage(this IServiceCollection services)
     {
         services.AddSingleton<IBlobStore>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<ServerOptions>>().Value;
-            return options.UsesPostgres
-                ? new PostgresBlobStore(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<TimeProvider>())
-                : new FileSystemBlobStore(FilesFolder(options));
+            return options.Provider switch
+            {
+                DatabaseKind.Postgres => new PostgresBlobStore(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<TimeProvider>()),
+                DatabaseKind.MySql => new MySqlBlobStore(
+                    Data.MySqlConnectionString.TryParse(options.Database!, out _) ?? throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), ["Coffer:Database is not a valid MySQL connection string or URL."]),
+                    provider.GetRequiredService<TimeProvider>()),
+                _ => new FileSystemBlobStore(FilesFolder(options)),
+            };
         });
         services.AddSingleton<ScopedTokens>();
         services.AddScoped<StorageQuota>();

@@ -30,38 +30,14 @@ public sealed class PostgresBlobStore(NpgsqlDataSource dataSource, TimeProvider 
 
         try
         {
-            var buffer = new byte[ChunkBytes];
-            long total = 0;
-            var head = Array.Empty<byte>();
-            for (var sequence = 0; ; sequence++)
+            var (total, head) = await Chunks.SplitAsync(source, maxBytes, ChunkBytes, async (sequence, bytes) =>
             {
-                var filled = await source.ReadAtLeastAsync(buffer, ChunkBytes, throwOnEndOfStream: false, ct);
-                if (filled == 0)
-                {
-                    break;
-                }
-
-                total += filled;
-                if (total > maxBytes)
-                {
-                    throw new BlobTooLargeException(maxBytes);
-                }
-
-                if (sequence == 0)
-                {
-                    head = buffer.AsSpan(0, Math.Min(filled, StagedBlob.HeadBytes)).ToArray();
-                }
-
                 await using var chunk = new NpgsqlCommand("""INSERT INTO blob_chunks ("BlobId", "Sequence", "Data") VALUES ($1, $2, $3)""", connection);
                 chunk.Parameters.Add(new() { Value = id });
                 chunk.Parameters.Add(new() { Value = sequence });
-                chunk.Parameters.Add(new() { Value = new ArraySegment<byte>(buffer, 0, filled), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
+                chunk.Parameters.Add(new() { Value = bytes, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
                 await chunk.ExecuteNonQueryAsync(ct);
-                if (filled < ChunkBytes)
-                {
-                    break;
-                }
-            }
+            }, ct);
 
             await using (var length = new NpgsqlCommand("""UPDATE blobs SET "Length" = $2 WHERE "Id" = $1""", connection))
             {
@@ -117,7 +93,8 @@ public sealed class PostgresBlobStore(NpgsqlDataSource dataSource, TimeProvider 
         }
 
         var length = reader.GetInt64(1);
-        return new BlobContent(new ChunkStream(dataSource, reader.GetGuid(0), length), length);
+        var id = reader.GetGuid(0);
+        return new BlobContent(new ChunkStream((sequence, token) => FetchAsync(id, sequence, token), length), length);
     }
 
     public async Task DeleteAsync(string key, CancellationToken ct)
@@ -160,95 +137,12 @@ public sealed class PostgresBlobStore(NpgsqlDataSource dataSource, TimeProvider 
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
-    /// <summary>
-    /// Reads a blob chunk by chunk, one short query per chunk, so a slow download holds no connection between chunks.
-    /// The next chunk is fetched while the current one is sent, so the database and the network work at the same time;
-    /// at most two chunks are in memory per download.
-    /// </summary>
-    private sealed class ChunkStream(NpgsqlDataSource source, Guid id, long length) : Stream
+    private async Task<byte[]> FetchAsync(Guid id, int sequence, CancellationToken ct)
     {
-        private readonly CancellationTokenSource stop = new();
-        private byte[] chunk = [];
-        private Task<byte[]>? ahead;
-        private int offset;
-        private int next;
-        private long position;
-        private bool closed;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => position;
-            set => throw new NotSupportedException();
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (offset == chunk.Length)
-            {
-                if (position >= length)
-                {
-                    return 0;
-                }
-
-                chunk = await (ahead ?? FetchAsync(next++)).WaitAsync(cancellationToken);
-                offset = 0;
-                ahead = position + chunk.Length < length ? FetchAsync(next++) : null;
-            }
-
-            var count = Math.Min(buffer.Length, chunk.Length - offset);
-            chunk.AsMemory(offset, count).CopyTo(buffer);
-            offset += count;
-            position += count;
-            return count;
-        }
-
-        private async Task<byte[]> FetchAsync(int sequence)
-        {
-            await using var command = source.CreateCommand("""SELECT "Data" FROM blob_chunks WHERE "BlobId" = $1 AND "Sequence" = $2""");
-            command.Parameters.Add(new() { Value = id });
-            command.Parameters.Add(new() { Value = sequence });
-            return await command.ExecuteScalarAsync(stop.Token) as byte[]
-                ?? throw new IOException($"Blob {id} is missing chunk {sequence}.");
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing && !closed)
-            {
-                closed = true;
-                // A download that ends early (the client went away) stops its read-ahead; its outcome is observed here.
-                stop.Cancel();
-                if (ahead is { } pending)
-                {
-                    _ = pending.ContinueWith(
-                        static (task, state) =>
-                        {
-                            _ = task.Exception;
-                            ((CancellationTokenSource)state!).Dispose();
-                        },
-                        stop, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-                else
-                {
-                    stop.Dispose();
-                }
-            }
-
-            base.Dispose(disposing);
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Read asynchronously.");
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        await using var command = dataSource.CreateCommand("""SELECT "Data" FROM blob_chunks WHERE "BlobId" = $1 AND "Sequence" = $2""");
+        command.Parameters.Add(new() { Value = id });
+        command.Parameters.Add(new() { Value = sequence });
+        return await command.ExecuteScalarAsync(ct) as byte[]
+            ?? throw new IOException($"Blob {id} is missing chunk {sequence}.");
     }
 }

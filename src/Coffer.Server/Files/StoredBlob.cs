@@ -1,8 +1,8 @@
 namespace Coffer.Server.Files;
 
 /// <summary>
-/// A file held in the database by <see cref="PostgresBlobStore"/> (the tables exist on every provider; only PostgreSQL
-/// uses them). A blob is written under a null <see cref="Key"/> while it streams in, then given its key in one
+/// A file held in the database by <see cref="PostgresBlobStore"/> and <see cref="MySqlBlobStore"/> (the tables exist on every provider; SQLite
+/// uses them only inside backup files). A blob is written under a null <see cref="Key"/> while it streams in, then given its key in one
 /// update, so no reader ever sees half a file; staged blobs left by a crash are removed by the sweep.
 /// </summary>
 public sealed class StoredBlob

@@ -3,14 +3,15 @@ using System.Net.Sockets;
 using Coffer.Server.Errors;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using MySql.Data.MySqlClient;
 
 namespace Coffer.Server.Hosting;
 
 /// <summary>
 /// When the database cannot be reached, every request that needs it answers 503 with <c>Retry-After</c> at once
 /// (Bitwarden's error JSON under /api and /identity, problem details elsewhere) instead of a 500 or a hang, and
-/// the node recovers by itself when the database is back: failed SQLite handles are dropped from the pool, so
-/// the next request opens the file afresh; Npgsql never returns a broken connection to its pool.
+/// the node recovers by itself when the database is back: failed SQLite handles and pooled MySQL connections are
+/// dropped from their pools, so the next request opens afresh; Npgsql never returns a broken connection to its pool.
 /// Nothing is half-written: every change commits in one transaction (<see cref="Data.Changes"/>), which the
 /// failure rolls back.
 /// </summary>
@@ -43,7 +44,8 @@ public static class DatabaseOutage
 
     /// <summary>
     /// True for failures of the database connection itself (unreachable, unopenable, timed out, shut down),
-    /// as opposed to a bad query: SQLite's open and I/O errors, and any provider's transient <see cref="DbException"/>
+    /// as opposed to a bad query: SQLite's open and I/O errors, MySQL's connection errors (Connector/NET marks none
+    /// transient; see <see cref="IsMySqlOutage"/>), and any provider's transient <see cref="DbException"/>
     /// (Npgsql marks socket, timeout and server-shutdown errors transient), found anywhere in the inner exceptions.
     /// </summary>
     public static bool IsOutage(Exception exception)
@@ -53,6 +55,7 @@ public static class DatabaseOutage
             switch (e)
             {
                 case SqliteException sqlite when IsSqliteOutage(sqlite.SqliteErrorCode):
+                case MySqlException mysql when IsMySqlOutage(mysql):
                 case DbException { IsTransient: true }:
                 case TimeoutException or SocketException:
                     return true;
@@ -62,7 +65,10 @@ public static class DatabaseOutage
         return false;
     }
 
-    /// <summary>Drops this server's pooled SQLite handles, so the next request opens the file afresh.</summary>
+    /// <summary>
+    /// Drops this server's pooled SQLite handles, so the next request opens the file afresh, and its idle MySQL
+    /// connections: after a MySQL restart every one of them is dead, and Connector/NET would hand each out once more.
+    /// </summary>
     public static void Forget(Data.CofferDb db)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -71,6 +77,31 @@ public static class DatabaseOutage
             using var connection = new SqliteConnection(db.Database.GetConnectionString());
             SqliteConnection.ClearPool(connection);
         }
+        else if (db is Data.MySqlCofferDb)
+        {
+            using var connection = new MySqlConnection(db.Database.GetConnectionString());
+            MySqlConnection.ClearPool(connection);
+        }
+    }
+
+    /// <summary>
+    /// MySQL and MariaDB errors that mean the server cannot be reached or is going away (error numbers of the
+    /// MySQL/MariaDB reference, client errors 2xxx as Connector/NET reports them), and any Connector/NET error over a
+    /// broken stream ("Fatal error encountered during data read": the connection dropped mid-command).
+    /// </summary>
+    public static bool IsMySqlOutage(MySqlException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return exception.Number is
+            1040 // ER_CON_COUNT_ERROR: too many connections
+            or 1042 // ER_BAD_HOST_ERROR: Connector/NET's "Unable to connect to any of the specified MySQL hosts"
+            or 1053 // ER_SERVER_SHUTDOWN: shutdown in progress
+            or 1205 // ER_LOCK_WAIT_TIMEOUT
+            or 1927 // ER_CONNECTION_KILLED (MariaDB)
+            or 2002 or 2003 // CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR: cannot connect
+            or 2006 or 2013 // CR_SERVER_GONE_ERROR, CR_SERVER_LOST
+            or 4031 // ER_CLIENT_INTERACTION_TIMEOUT: disconnected by the server
+            || exception.InnerException is IOException or SocketException or TimeoutException;
     }
 
     private static bool IsSqliteOutage(int code) => code is

@@ -7,7 +7,8 @@ namespace Coffer.Server.Notifications;
 
 /// <summary>
 /// Carries committed changes' notifications to the hub connections of every node: in-process when the database is
-/// SQLite (one node), through PostgreSQL LISTEN/NOTIFY when it is PostgreSQL, so no broker besides the database.
+/// SQLite (one node), through PostgreSQL LISTEN/NOTIFY when it is PostgreSQL, through a table every node polls when
+/// it is MySQL or MariaDB (<see cref="MySqlNotificationBus"/>), so no broker besides the database.
 /// </summary>
 public interface INotificationBus
 {
@@ -19,6 +20,15 @@ public interface INotificationBus
 
     /// <summary>Receives other nodes' notifications until <paramref name="ct"/> is cancelled; the in-process bus has none.</summary>
     Task ListenAsync(CancellationToken ct);
+
+    /// <summary>Completes once this node receives other nodes' notifications (at once when there are none to receive).</summary>
+    Task Listening => Task.CompletedTask;
+
+    /// <summary>
+    /// Removes what the bus stored before <paramref name="before"/> (UTC) and returns how many notifications that was.
+    /// Only the MySQL bus stores any (its <c>notifications</c> table); the background run calls this.
+    /// </summary>
+    Task<int> PruneAsync(DateTime before, CancellationToken ct) => Task.FromResult(0);
 }
 
 /// <summary>A single node: every connection is local.</summary>
@@ -55,7 +65,6 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
 
     private const int MaxPayloadBytes = 7999;
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
 
     // Each node skips its own messages: it delivered them locally already, without waiting for the database.
     private readonly Guid node = Guid.NewGuid();
@@ -75,14 +84,7 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
         {
             foreach (var notification in notifications)
             {
-                var payload = JsonSerializer.Serialize(new BusMessage(node, notification), BusJson.Default.BusMessage);
-                if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes && notification.CollectionIds is { Count: > 0 })
-                {
-                    // An item in a couple of hundred collections: the other nodes' recipients get a full sync instead.
-                    payload = JsonSerializer.Serialize(new BusMessage(node, notification.AsFullSync()), BusJson.Default.BusMessage);
-                }
-
-                if (Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
+                if (BusMessage.Encode(node, notification, MaxPayloadBytes) is not { } payload)
                 {
                     LogTooLarge(notification.Type);
                     continue;
@@ -101,76 +103,34 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
         }
     }
 
-    public async Task ListenAsync(CancellationToken ct)
+    public Task ListenAsync(CancellationToken ct) => BusSessions.KeepAsync(async (connected, token) =>
     {
-        var backOff = TimeSpan.FromSeconds(1);
-        while (!ct.IsCancellationRequested)
+        await using var connection = await dataSource.OpenConnectionAsync(token);
+        connection.Notification += OnNotification;
+        await using (var listen = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {Channel}", connection))
         {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(ct);
-                connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"SET application_name = '{ApplicationName}'; LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
+            await listen.ExecuteNonQueryAsync(token);
+        }
 
-                LogListening(Channel);
-                listening.TrySetResult();
-                backOff = TimeSpan.FromSeconds(1);
-                while (true)
-                {
-                    // Notifications arrive while waiting; a round trip after a quiet spell notices a dead connection.
-                    if (!await connection.WaitAsync(IdleCheck, ct))
-                    {
-                        await using var check = new NpgsqlCommand("SELECT 1", connection);
-                        await check.ExecuteScalarAsync(ct);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        LogListening(Channel);
+        listening.TrySetResult();
+        connected();
+        while (true)
+        {
+            // Notifications arrive while waiting; a round trip after a quiet spell notices a dead connection.
+            if (!await connection.WaitAsync(IdleCheck, token))
             {
-                return;
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                // Any failure, not only network ones: a listener that gave up would silently end live sync on this node.
-                LogListenFailed(e, backOff.TotalSeconds);
-                try
-                {
-                    await Task.Delay(backOff, time, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+                await using var check = new NpgsqlCommand("SELECT 1", connection);
+                await check.ExecuteScalarAsync(token);
             }
         }
-    }
+    }, LogListenFailed, time, ct);
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        BusMessage? message;
-        try
-        {
-            message = JsonSerializer.Deserialize(e.Payload, BusJson.Default.BusMessage);
-        }
-        catch (JsonException)
-        {
-            message = null;
-        }
-
-        if (message is null)
+        if (!BusMessage.DeliverIfForeign(e.Payload, node, hubs))
         {
             LogMalformed();
-            return;
-        }
-
-        if (message.Node != node)
-        {
-            hubs.Deliver(message.Notification);
         }
     }
 
@@ -190,8 +150,91 @@ internal sealed partial class PostgresNotificationBus(NpgsqlDataSource dataSourc
     private partial void LogMalformed();
 }
 
-/// <summary>What travels through NOTIFY: the sending node and one notification.</summary>
-internal sealed record BusMessage(Guid Node, Notification Notification);
+/// <summary>The receiving side of the buses between nodes: a session on a connection of its own, kept up for the server's lifetime.</summary>
+internal static class BusSessions
+{
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Runs <paramref name="session"/> until <paramref name="ct"/> is cancelled, and again after any failure, not only
+    /// network ones (a receiver that gave up would silently end live sync on this node), waiting 1 s doubling to 30 s
+    /// in between; the wait starts again from 1 s once the session calls its first argument (connected).
+    /// </summary>
+    public static async Task KeepAsync(Func<Action, CancellationToken, Task> session, Action<Exception, double> logFailed, TimeProvider time, CancellationToken ct)
+    {
+        var backOff = TimeSpan.FromSeconds(1);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await session(() => backOff = TimeSpan.FromSeconds(1), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                logFailed(e, backOff.TotalSeconds);
+                try
+                {
+                    await Task.Delay(backOff, time, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                backOff = TimeSpan.FromTicks(Math.Min(backOff.Ticks * 2, MaxBackOff.Ticks));
+            }
+        }
+    }
+}
+
+/// <summary>What travels between nodes (a NOTIFY payload, a row of MySQL's <c>notifications</c>): the sending node and one notification.</summary>
+internal sealed record BusMessage(Guid Node, Notification Notification)
+{
+    /// <summary>
+    /// The JSON of <paramref name="notification"/> from <paramref name="node"/> in at most <paramref name="maxBytes"/>
+    /// UTF-8 bytes. An organization item in too many collections to fit travels as a full sync of the same account
+    /// instead (<see cref="Notification.AsFullSync"/>); null when even that does not fit.
+    /// </summary>
+    public static string? Encode(Guid node, Notification notification, int maxBytes)
+    {
+        var payload = JsonSerializer.Serialize(new BusMessage(node, notification), BusJson.Default.BusMessage);
+        if (Encoding.UTF8.GetByteCount(payload) > maxBytes && notification.CollectionIds is { Count: > 0 })
+        {
+            payload = JsonSerializer.Serialize(new BusMessage(node, notification.AsFullSync()), BusJson.Default.BusMessage);
+        }
+
+        return Encoding.UTF8.GetByteCount(payload) <= maxBytes ? payload : null;
+    }
+
+    /// <summary>
+    /// Delivers the message in <paramref name="payload"/> to this node's connections unless this node,
+    /// <paramref name="node"/>, sent it (it delivered its own locally already). False when the payload is not a message
+    /// (malformed JSON, missing fields).
+    /// </summary>
+    public static bool DeliverIfForeign(string payload, Guid node, HubConnections hubs)
+    {
+        BusMessage? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(payload, BusJson.Default.BusMessage);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (message is not null && message.Node != node)
+        {
+            hubs.Deliver(message.Notification);
+        }
+
+        return message is not null;
+    }
+}
 
 [JsonSerializable(typeof(BusMessage))]
 internal sealed partial class BusJson : JsonSerializerContext;

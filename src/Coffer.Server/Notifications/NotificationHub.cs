@@ -30,9 +30,12 @@ public static class NotificationHub
     {
         services.AddSingleton<HubConnections>();
         // A registered NpgsqlDataSource means PostgreSQL, and possibly several nodes: fan out through LISTEN/NOTIFY.
+        // MySQL and MariaDB have no such thing: there the nodes poll a table.
         services.AddSingleton<INotificationBus>(provider => provider.GetService<NpgsqlDataSource>() is { } postgres
             ? ActivatorUtilities.CreateInstance<PostgresNotificationBus>(provider, postgres)
-            : ActivatorUtilities.CreateInstance<LocalNotificationBus>(provider));
+            : provider.GetRequiredService<IOptions<ServerOptions>>().Value is { Provider: DatabaseKind.MySql, Database: { } database }
+                ? ActivatorUtilities.CreateInstance<MySqlNotificationBus>(provider, Data.MySqlConnectionString.TryParse(database, out _)!)
+                : ActivatorUtilities.CreateInstance<LocalNotificationBus>(provider));
         services.AddHostedService<NotificationListener>();
 
         services.AddSignalR()

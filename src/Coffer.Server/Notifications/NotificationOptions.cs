@@ -40,8 +40,20 @@ public sealed class NotificationOptions
     /// <summary>Notifications in flight to one connection; a client that falls this far behind is disconnected, not waited for.</summary>
     public int MaxQueuedMessages { get; set; } = 64;
 
+    /// <summary>
+    /// Milliseconds between a node's reads of the <c>notifications</c> table on MySQL or MariaDB (50–1000, default
+    /// 250): how long, beyond two round trips to the database, another node's change may wait before it reaches this
+    /// node's connections (<see cref="MySqlNotificationBus"/>). PostgreSQL pushes instead, and SQLite has one node.
+    /// </summary>
+    public int PollMilliseconds { get; set; } = 250;
+
     internal IEnumerable<string> Validate()
     {
+        if (PollMilliseconds is < 50 or > 1000)
+        {
+            yield return "Coffer:Notifications:PollMilliseconds must be 50–1000.";
+        }
+
         if (MaxConnectionsPerUser is < 1 or > 1000 || MaxAnonymousConnectionsPerAddress is < 1 or > 1000
             || MaxConnections is < 1 or > 1_000_000 || MaxAnonymousConnections is < 1 or > 1_000_000)
         {

@@ -100,7 +100,7 @@ public sealed class TwoFactorSecrets(TokenService tokens)
     }
 
     /// <summary>
-    /// Whether any row still holds a plaintext secret: one raw query (the same SQL on SQLite and PostgreSQL), so the
+    /// Whether any row still holds a plaintext secret: one raw query (the same SQL on every provider, <see cref="Data.CofferDb.Dialect"/>), so the
     /// usual start, with nothing to encrypt, builds no EF model before the server listens (Data/ModelWarmUp).
     /// </summary>
     private const string LegacyProbe = "SELECT 1 FROM users WHERE \"TotpSecret\" IS NOT NULL AND \"TotpSecret\" NOT LIKE '" + Prefix + "%' LIMIT 1";
@@ -111,7 +111,7 @@ public sealed class TwoFactorSecrets(TokenService tokens)
         try
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = LegacyProbe;
+            command.CommandText = db.Dialect(LegacyProbe);
             return await command.ExecuteScalarAsync(ct) is not null;
         }
         finally

@@ -4,6 +4,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Files;
 using Coffer.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using MySql.Data.MySqlClient;
 using Npgsql;
 
 namespace Coffer.Server.Tests.Files;
@@ -11,7 +12,8 @@ namespace Coffer.Server.Tests.Files;
 /// <summary>
 /// What every <see cref="IBlobStore"/> promises (Files/IBlobStore.cs): staged bytes invisible until committed, no
 /// overwrite, a byte cap that keeps nothing, prefix and abandoned deletion, and keys that cannot name anything outside
-/// the store. Run against both stores in every run: <see cref="FileSystemBlobStoreTests"/> and <see cref="PostgresBlobStoreTests"/>.
+/// the store. Run against every store: <see cref="FileSystemBlobStoreTests"/> and <see cref="PostgresBlobStoreTests"/> in every run,
+/// <see cref="MySqlBlobStoreTests"/> in the MySQL run.
 /// </summary>
 public abstract class BlobStoreTests
 {
@@ -439,3 +441,110 @@ public sealed class PostgresBlobStoreTests(PostgresBlobStoreTests.Database datab
 
 [CollectionDefinition(PostgresBlobStoreTests.Collection, DisableParallelization = true)]
 public sealed class PostgresBlobStoreRunsAlone;
+
+/// <summary>
+/// The MySQL/MariaDB store, on a database of its own (migrated as a server would) on the server that
+/// <c>COFFER_TEST_MYSQL</c> names. Trait <c>Provider=MySqlOnly</c>: the MySQL run of <c>./test.sh</c> runs it.
+/// </summary>
+[Trait("Provider", "MySqlOnly")]
+public sealed class MySqlBlobStoreTests(MySqlBlobStoreTests.Database database) : BlobStoreTests, IClassFixture<MySqlBlobStoreTests.Database>
+{
+    protected override IBlobStore Store => database.Store;
+
+    [Fact]
+    public async Task AFile_IsStoredInChunksOfOneMebibyte_UnderANullKeyUntilCommitted()
+    {
+        var key = NewKey();
+
+        var staged = await Store.StageAsync(key, new MemoryStream(new byte[(2 * MySqlBlobStore.ChunkBytes) + 1]), int.MaxValue, default);
+
+        Assert.Null(await database.ScalarAsync("SELECT `Key` FROM blobs WHERE `Id` = @id", Guid.Parse(staged.Location)));
+        Assert.Equal(3L, await database.ScalarAsync("SELECT count(*) FROM blob_chunks WHERE `BlobId` = @id", Guid.Parse(staged.Location)));
+        Assert.Equal((long)MySqlBlobStore.ChunkBytes, await database.ScalarAsync("SELECT max(length(`Data`)) FROM blob_chunks WHERE `BlobId` = @id", Guid.Parse(staged.Location)));
+        await Store.CommitAsync(staged, default);
+        Assert.Equal(key, await database.ScalarAsync("SELECT `Key` FROM blobs WHERE `Id` = @id", Guid.Parse(staged.Location)));
+    }
+
+    [Fact]
+    public async Task AFileLargerThanTheServersMaxAllowedPacket_RoundTrips()
+    {
+        // MariaDB's default max_allowed_packet is 16 MiB: a file past it must still go in and come out whole.
+        var packet = Convert.ToInt64(await database.ScalarAsync("SELECT @@max_allowed_packet", Guid.Empty), System.Globalization.CultureInfo.InvariantCulture);
+        var size = (int)Math.Min(packet + MySqlBlobStore.ChunkBytes + 3, 80L * 1024 * 1024);
+        var bytes = RandomNumberGenerator.GetBytes(size);
+        var key = NewKey();
+
+        await Store.CommitAsync(await Store.StageAsync(key, new MemoryStream(bytes), size, default), default);
+
+        Assert.True(size > packet, $"the file ({size} bytes) must be larger than max_allowed_packet ({packet})");
+        Assert.Equal(bytes, await ReadAsync(key));
+        await Store.DeleteAsync(key, default);
+    }
+
+    [Fact]
+    public async Task Delete_TakesTheChunksWithTheBlob()
+    {
+        var key = NewKey();
+        var staged = await Store.StageAsync(key, new MemoryStream(new byte[MySqlBlobStore.ChunkBytes + 1]), int.MaxValue, default);
+        await Store.CommitAsync(staged, default);
+
+        await Store.DeleteAsync(key, default);
+
+        Assert.Equal(0L, await database.ScalarAsync("SELECT count(*) FROM blob_chunks WHERE `BlobId` = @id", Guid.Parse(staged.Location)));
+    }
+
+    /// <summary>One migrated database for the class, dropped after it; tests use keys of their own.</summary>
+    public sealed class Database : IAsyncLifetime
+    {
+        private readonly string name = "coffer_blobs_" + Guid.NewGuid().ToString("N");
+        private string connectionString = "";
+
+        public IBlobStore Store { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            var admin = Environment.GetEnvironmentVariable("COFFER_TEST_MYSQL") is { Length: > 0 } value
+                ? value
+                : throw new InvalidOperationException("MySqlBlobStoreTests needs COFFER_TEST_MYSQL (an admin connection string); ./test.sh sets it.");
+            await ExecuteAsync(admin, $"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+            connectionString = new MySqlConnectionStringBuilder(admin) { Database = name, CharacterSet = "utf8mb4" }.ConnectionString;
+            await using (var db = new MySqlCofferDb(new DbContextOptionsBuilder<MySqlCofferDb>().UseMySQL(connectionString)
+                .AddInterceptors(MariaDbCompatibility.Instance)
+                .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning)).Options))
+            {
+                await db.Database.MigrateAsync();
+            }
+
+            Store = new MySqlBlobStore(connectionString, TimeProvider.System);
+        }
+
+        public async Task<object?> ScalarAsync(string sql, Guid id)
+        {
+            await using var connection = new MySqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new MySqlCommand(sql, connection);
+            command.Parameters.AddWithValue("@id", id.ToString("D"));
+            var value = await command.ExecuteScalarAsync();
+            return value is DBNull ? null : value is ulong unsigned ? (long)unsigned : value;
+        }
+
+        public async Task DisposeAsync()
+        {
+            // Only this class's pool: the servers of other classes keep theirs.
+            await using (var pooled = new MySqlConnection(connectionString))
+            {
+                MySqlConnection.ClearPool(pooled);
+            }
+
+            await ExecuteAsync(Environment.GetEnvironmentVariable("COFFER_TEST_MYSQL")!, $"DROP DATABASE IF EXISTS `{name}`");
+        }
+
+        private static async Task ExecuteAsync(string connectionString, string sql)
+        {
+            await using var connection = new MySqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new MySqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+}

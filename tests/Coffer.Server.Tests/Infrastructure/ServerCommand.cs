@@ -7,7 +7,10 @@ public static class ServerCommand
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(string dataFolder, params string[] args)
+    public static Task<Result> RunAsync(string dataFolder, params string[] args) => RunAsync(dataFolder, new Dictionary<string, string>(), args);
+
+    /// <summary>As above, with <paramref name="environment"/> set last (over the test database's settings), e.g. <c>PATH</c> or <c>Coffer__Database</c>.</summary>
+    public static async Task<Result> RunAsync(string dataFolder, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "coffer-server.dll");
         Assert.True(File.Exists(dll), $"Server not built at {dll}");
@@ -27,6 +30,11 @@ public static class ServerCommand
         foreach (var (key, value) in TestDatabase.SettingsFor(dataFolder))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
         }
 
         using var process = Process.Start(start)!;

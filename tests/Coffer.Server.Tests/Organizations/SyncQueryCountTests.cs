@@ -45,6 +45,10 @@ public sealed class SyncQueryCountTests(ITestOutputHelper output)
                 {
                     services.ConfigureDbContext<PostgresCofferDb>(o => o.AddInterceptors(counter));
                 }
+                else if (TestDatabase.IsMySql)
+                {
+                    services.ConfigureDbContext<MySqlCofferDb>(o => o.AddInterceptors(counter));
+                }
                 else
                 {
                     services.ConfigureDbContext<SqliteCofferDb>(o => o.AddInterceptors(counter));

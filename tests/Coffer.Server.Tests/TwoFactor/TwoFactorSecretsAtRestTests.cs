@@ -119,16 +119,16 @@ public sealed class TwoFactorSecretsAtRestTests(CofferFactory factory) : IClassF
         var key = await EnableAsync(account);
         var file = Path.Combine(scratch, "backup.db");
         var keyFile = Path.Combine(Directory.CreateDirectory(Path.Combine(scratch, "keys")).FullName, "coffer.key");
-        var backup = await ServerCommand.RunAsync(factory.DataFolder, ["backup", "--output", file, .. TestDatabase.IsPostgres ? [] : new[] { "--key-output", keyFile }]);
+        var backup = await ServerCommand.RunAsync(factory.DataFolder, ["backup", "--output", file, .. TestDatabase.IsShared ? [] : new[] { "--key-output", keyFile }]);
         Assert.True(backup.ExitCode == 0, backup.Output + backup.Error);
         var restoredFolder = Directory.CreateDirectory(Path.Combine(scratch, "restored")).FullName;
-        if (TestDatabase.IsPostgres)
+        if (TestDatabase.IsShared)
         {
-            // PostgreSQL nodes take the key from configuration (the tests keep it in the folder).
+            // PostgreSQL and MySQL nodes take the key from configuration (the tests keep it in the folder).
             File.Copy(Path.Combine(factory.DataFolder, "jwt-signing.key"), Path.Combine(restoredFolder, "jwt-signing.key"));
         }
 
-        var restore = await ServerCommand.RunAsync(restoredFolder, ["restore", "--input", file, .. TestDatabase.IsPostgres ? [] : new[] { "--key", keyFile }]);
+        var restore = await ServerCommand.RunAsync(restoredFolder, ["restore", "--input", file, .. TestDatabase.IsShared ? [] : new[] { "--key", keyFile }]);
         Assert.True(restore.ExitCode == 0, restore.Output + restore.Error);
 
         await using var restored = CofferFactory.OnExistingFolder(restoredFolder);
@@ -154,8 +154,13 @@ public sealed class TwoFactorSecretsAtRestTests(CofferFactory factory) : IClassF
         command.CommandText = """SELECT "TotpSecret" FROM users WHERE "Id" = @id""";
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@id";
-        // EF keeps a Guid as uuid on PostgreSQL and as upper-case text on SQLite.
-        parameter.Value = TestDatabase.IsPostgres ? Guid.Parse(account.UserId) : account.UserId.ToUpperInvariant();
+        // EF keeps a Guid as uuid on PostgreSQL, as lower-case char(36) on MySQL and as upper-case text on SQLite.
+        parameter.Value = TestDatabase.Provider switch
+        {
+            DatabaseKind.Postgres => Guid.Parse(account.UserId),
+            DatabaseKind.MySql => Guid.Parse(account.UserId).ToString(),
+            _ => account.UserId.ToUpperInvariant(),
+        };
         command.Parameters.Add(parameter);
         return Assert.IsType<string>(await command.ExecuteScalarAsync());
     }

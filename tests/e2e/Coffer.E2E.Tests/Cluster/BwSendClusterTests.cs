@@ -3,7 +3,7 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests.Cluster;
 
 /// <summary>
-/// `bw send` on PostgreSQL with three nodes behind nginx: the grant, the access, the file URL and the download of one
+/// `bw send` on a database server (PostgreSQL, or MariaDB with <c>COFFER_TEST_PROVIDER=mysql</c>) with three nodes behind nginx: the grant, the access, the file URL and the download of one
 /// `bw send receive` land on whichever node nginx picks, so a Send token or download token issued by one node must be
 /// honoured by the others, and the file must be in the database, not in one node's folder.
 /// </summary>

@@ -3,9 +3,10 @@ using Coffer.E2E.Tests.Harness;
 namespace Coffer.E2E.Tests.Cluster;
 
 /// <summary>
-/// Three Coffer nodes on one PostgreSQL database with nginx in front, for one test class. The database is a new
-/// one in the run's PostgreSQL cluster (<c>COFFER_TEST_POSTGRES</c>, an admin connection string that test.sh
-/// exports), dropped afterwards; without that variable the fixture starts a throwaway cluster of its own.
+/// Three Coffer nodes on one database with nginx in front, for one test class. The database is a new one in the
+/// run's PostgreSQL cluster (<c>COFFER_TEST_POSTGRES</c>, an admin connection string that test.sh exports; without
+/// it the fixture starts a throwaway cluster of its own), or with <c>COFFER_TEST_PROVIDER=mysql</c> on the MariaDB
+/// or MySQL server of <c>COFFER_TEST_MYSQL</c> (<see cref="ClusterDatabase"/>); it is dropped afterwards.
 /// Clients reach the cluster "as a device" through nginx, or one node directly by its own URL.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime, IServerHost, IDisposable
@@ -13,7 +14,7 @@ public sealed class ClusterFixture : IAsyncLifetime, IServerHost, IDisposable
     public const int NodeCount = 3;
 
     private Scratch? scratch;
-    private PostgresDatabase? database;
+    private ClusterDatabase? database;
     private CofferCluster? cluster;
     private NginxBalancer? nginx;
     private int clients;
@@ -26,6 +27,9 @@ public sealed class ClusterFixture : IAsyncLifetime, IServerHost, IDisposable
 
     public NginxBalancer Nginx => nginx ?? throw new InvalidOperationException("Fixture not initialised.");
 
+    /// <summary>The database the nodes share.</summary>
+    public ClusterDatabase Database => database ?? throw new InvalidOperationException("Fixture not initialised.");
+
     /// <summary>Node <paramref name="number"/>, counting from 1 as the tests name them.</summary>
     public ServerProcess Node(int number) => Cluster.Nodes[number - 1];
 
@@ -33,8 +37,8 @@ public sealed class ClusterFixture : IAsyncLifetime, IServerHost, IDisposable
     {
         _ = RepoPaths.BwScript;
         scratch = new Scratch("coffer-cluster-");
-        database = await PostgresDatabase.CreateAsync("coffer_mn");
-        cluster = await CofferCluster.StartAsync(Certificates, Scratch.Folder, database.ConnectionString, NodeCount);
+        database = await ClusterDatabase.CreateAsync("coffer_mn");
+        cluster = await CofferCluster.StartAsync(Certificates, Scratch.Folder, database.NodeSettings, NodeCount);
         nginx = await NginxBalancer.StartAsync(Certificates, [.. cluster.Nodes.Select(n => n.BaseAddress)], Scratch.Folder("nginx"));
     }
 

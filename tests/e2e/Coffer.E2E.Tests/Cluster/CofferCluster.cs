@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Coffer.E2E.Tests.Cluster;
 
 /// <summary>
-/// Several coffer-server processes on 127.0.0.1 sharing one PostgreSQL database and one access-token signing key,
+/// Several coffer-server processes on 127.0.0.1 sharing one database (PostgreSQL, MySQL or MariaDB) and one access-token signing key,
 /// each with its own data folder: a token issued by one node is accepted by the others, and every node reads and
 /// writes the same data. The rate limits are the harness's roomy ones; the failed-login lockout keeps its defaults.
 /// </summary>
@@ -19,15 +19,15 @@ public sealed class CofferCluster : IAsyncDisposable
     public IReadOnlyDictionary<string, string?> Environment { get; }
 
     /// <summary>
-    /// Starts <paramref name="nodeCount"/> nodes on <paramref name="databaseConnectionString"/> (Npgsql keywords, an
-    /// empty database), node N in the folder <paramref name="dataFolder"/> gives for "nodeN".
+    /// Starts <paramref name="nodeCount"/> nodes on the empty database that <paramref name="databaseSettings"/> names
+    /// (<c>Coffer__Database</c>, and <c>Coffer__DatabaseProvider</c> for MySQL), node N in the folder
+    /// <paramref name="dataFolder"/> gives for "nodeN".
     /// </summary>
     public static async Task<CofferCluster> StartAsync(
-        TestCertificates certificates, Func<string, string> dataFolder, string databaseConnectionString, int nodeCount)
+        TestCertificates certificates, Func<string, string> dataFolder, IReadOnlyDictionary<string, string?> databaseSettings, int nodeCount)
     {
-        var cluster = new CofferCluster(new Dictionary<string, string?>
+        var cluster = new CofferCluster(new Dictionary<string, string?>(databaseSettings)
         {
-            ["Coffer__Database"] = databaseConnectionString,
             ["Coffer__JwtSigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         });
         try
