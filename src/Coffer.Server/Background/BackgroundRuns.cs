@@ -89,7 +89,7 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
             var report = await new BackgroundJobs(services, Settings, time.GetUtcNow().UtcDateTime, GraceCutoff()).RunAsync(ct);
             metrics.BackgroundRun("completed", report.Counts());
             LogCompleted(report.ExpiredSends, report.TrashedItems, report.UnfinishedAttachments, report.UnfinishedSends,
-                report.RefreshTokens, report.RememberTokens, report.OrphanBlobs, report.StagedBlobs);
+                report.RefreshTokens, report.RememberTokens, report.OrphanBlobs, report.StagedBlobs, report.WebAuthnChallenges, report.EmailCodes, report.Notifications);
             return report;
         }
         catch (Exception) when (!ct.IsCancellationRequested)
@@ -167,9 +167,10 @@ public sealed partial class BackgroundRuns(IServiceProvider services, IOptions<S
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Background run: removed {ExpiredSends} expired Sends, {TrashedItems} items from the trash, "
         + "{UnfinishedAttachments} attachment slots and {UnfinishedSends} file Sends never uploaded, {RefreshTokens} refresh tokens, "
-        + "{RememberTokens} remember-device tokens, {OrphanBlobs} orphaned files and {StagedBlobs} abandoned uploads.")]
+        + "{RememberTokens} remember-device tokens, {OrphanBlobs} orphaned files, {StagedBlobs} abandoned uploads, "
+        + "{WebAuthnChallenges} expired WebAuthn challenges, {EmailCodes} expired e-mailed codes and {Notifications} old live-sync notifications.")]
     private partial void LogCompleted(int expiredSends, int trashedItems, int unfinishedAttachments, int unfinishedSends,
-        int refreshTokens, int rememberTokens, int orphanBlobs, int stagedBlobs);
+        int refreshTokens, int rememberTokens, int orphanBlobs, int stagedBlobs, int webAuthnChallenges, int emailCodes, int notifications);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Background run skipped: another node has it.")]
     private partial void LogSkipped();

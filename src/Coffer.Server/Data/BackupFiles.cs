@@ -7,7 +7,7 @@ namespace Coffer.Server.Data;
 /// Attachment and Send files in a SQLite backup, so <c>coffer-server backup</c> stays one self-contained file and a
 /// restore loses nothing. With SQLite the files live under <c>{data folder}/files</c> (<see cref="FileSystemBlobStore"/>),
 /// outside the database; the backup copies each into the backup file's own <c>blobs</c> / <c>blob_chunks</c> tables
-/// (1 MiB chunks, the layout <see cref="PostgresBlobStore"/> uses, empty in a live SQLite database), and the restore
+/// (1 MiB chunks, the layout <see cref="DatabaseBlobStore"/> uses, empty in a live SQLite database), and the restore
 /// writes them back under the data folder (temporary file, fsync, rename) and empties those tables again. The files are
 /// copied after the database snapshot: a file deleted in between is missing from the backup together with a row that
 /// the snapshot still has (its download answers 404), and a file added in between is an orphan the background sweep
@@ -15,7 +15,7 @@ namespace Coffer.Server.Data;
 /// </summary>
 internal static class BackupFiles
 {
-    private const int ChunkBytes = PostgresBlobStore.ChunkBytes;
+    private const int ChunkBytes = DatabaseBlobStore.ChunkBytes;
 
     /// <summary>Copies every blob under <paramref name="filesRoot"/> into the backup database <paramref name="backup"/>; returns how many.</summary>
     public static int CopyInto(SqliteConnection backup, string filesRoot)

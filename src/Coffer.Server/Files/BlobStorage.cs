@@ -23,8 +23,8 @@ public static class BlobStorage
             var options = provider.GetRequiredService<IOptions<ServerOptions>>().Value;
             return options.Provider switch
             {
-                DatabaseKind.Postgres => new PostgresBlobStore(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<TimeProvider>()),
-                DatabaseKind.MySql => new MySqlBlobStore(
+                DatabaseKind.Postgres => DatabaseBlobStore.Postgres(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetRequiredService<TimeProvider>()),
+                DatabaseKind.MySql => DatabaseBlobStore.MySql(
                     Data.MySqlConnectionString.TryParse(options.Database!, out _) ?? throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), ["Coffer:Database is not a valid MySQL connection string or URL."]),
                     provider.GetRequiredService<TimeProvider>()),
                 _ => new FileSystemBlobStore(FilesFolder(options)),

@@ -1,7 +1,7 @@
 namespace Coffer.Server.Files;
 
 /// <summary>
-/// Reads a blob stored in the database (<see cref="PostgresBlobStore"/>, <see cref="MySqlBlobStore"/>) chunk by chunk,
+/// Reads a blob stored in the database (<see cref="DatabaseBlobStore"/>) chunk by chunk,
 /// one short query per chunk (<paramref name="fetch"/>: chunk sequence 0, 1, 2, … to its bytes), so a slow download
 /// holds no connection between chunks. The next chunk is fetched while the current one is sent, so the database and
 /// the network work at the same time; at most two chunks are in memory per download. <paramref name="length"/> is the

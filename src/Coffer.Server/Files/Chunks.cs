@@ -1,6 +1,6 @@
 namespace Coffer.Server.Files;
 
-/// <summary>The write side of the database blob stores (<see cref="PostgresBlobStore"/>, <see cref="MySqlBlobStore"/>).</summary>
+/// <summary>The write side of the database blob store (<see cref="DatabaseBlobStore"/>).</summary>
 internal static class Chunks
 {
     /// <summary>

@@ -3,7 +3,7 @@ namespace Coffer.Server.Files;
 /// <summary>
 /// Where encrypted files (attachments, Send files) live: one small interface, three implementations chosen by the
 /// database provider (<see cref="BlobStorage.AddBlobStorage"/>): files under the data folder with SQLite
-/// (<see cref="FileSystemBlobStore"/>), the database itself with PostgreSQL and MySQL (<see cref="PostgresBlobStore"/>, <see cref="MySqlBlobStore"/>), so
+/// (<see cref="FileSystemBlobStore"/>), the database itself with PostgreSQL and MySQL (<see cref="DatabaseBlobStore"/>), so
 /// every node of a cluster reads every file without a shared file system. Everything streams; no implementation holds
 /// a whole file in memory. Writing is two steps, so a caller can check what arrived before it becomes visible:
 /// <see cref="StageAsync"/> streams the bytes somewhere no reader looks, <see cref="CommitAsync"/> publishes them under

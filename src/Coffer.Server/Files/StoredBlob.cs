@@ -1,7 +1,7 @@
 namespace Coffer.Server.Files;
 
 /// <summary>
-/// A file held in the database by <see cref="PostgresBlobStore"/> and <see cref="MySqlBlobStore"/> (the tables exist on every provider; SQLite
+/// A file held in the database by <see cref="DatabaseBlobStore"/> (the tables exist on every provider; SQLite
 /// uses them only inside backup files). A blob is written under a null <see cref="Key"/> while it streams in, then given its key in one
 /// update, so no reader ever sees half a file; staged blobs left by a crash are removed by the sweep.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class StoredBlob
     public DateTime CreationDate { get; set; }
 }
 
-/// <summary>One piece of a <see cref="StoredBlob"/>, at most <see cref="PostgresBlobStore.ChunkBytes"/> bytes.</summary>
+/// <summary>One piece of a <see cref="StoredBlob"/>, at most <see cref="DatabaseBlobStore.ChunkBytes"/> bytes.</summary>
 public sealed class BlobChunk
 {
     public Guid BlobId { get; set; }

@@ -26,9 +26,9 @@ public abstract class BlobStoreTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    [InlineData(PostgresBlobStore.ChunkBytes)]
-    [InlineData(PostgresBlobStore.ChunkBytes + 1)]
-    [InlineData((5 * PostgresBlobStore.ChunkBytes / 2) + 17)]
+    [InlineData(DatabaseBlobStore.ChunkBytes)]
+    [InlineData(DatabaseBlobStore.ChunkBytes + 1)]
+    [InlineData((5 * DatabaseBlobStore.ChunkBytes / 2) + 17)]
     public async Task StageThenCommit_OfAnySize_ReadsBackTheSameBytes(int size)
     {
         var key = NewKey();
@@ -48,7 +48,7 @@ public abstract class BlobStoreTests
     {
         // A download the client abandons after its first bytes (PostgreSQL: with the next chunk being read ahead).
         var key = NewKey();
-        var size = (3 * PostgresBlobStore.ChunkBytes) + 5;
+        var size = (3 * DatabaseBlobStore.ChunkBytes) + 5;
         var bytes = RandomNumberGenerator.GetBytes(size);
         await Store.CommitAsync(await Store.StageAsync(key, new MemoryStream(bytes), size, default), default);
 
@@ -95,7 +95,7 @@ public abstract class BlobStoreTests
 
     [Theory]
     [InlineData(1000, 999)]
-    [InlineData((2 * PostgresBlobStore.ChunkBytes) + 5, 2 * PostgresBlobStore.ChunkBytes)]
+    [InlineData((2 * DatabaseBlobStore.ChunkBytes) + 5, 2 * DatabaseBlobStore.ChunkBytes)]
     public async Task Stage_PastMaxBytes_ThrowsTooLargeAndKeepsNothing(int size, int maxBytes)
     {
         var key = NewKey();
@@ -203,7 +203,7 @@ public abstract class BlobStoreTests
     {
         var key = NewKey();
 
-        await Assert.ThrowsAsync<IOException>(() => Store.StageAsync(key, new FailingStream(3 * PostgresBlobStore.ChunkBytes / 2), 10_000_000, default));
+        await Assert.ThrowsAsync<IOException>(() => Store.StageAsync(key, new FailingStream(3 * DatabaseBlobStore.ChunkBytes / 2), 10_000_000, default));
 
         Assert.Null(await Store.OpenReadAsync(key, default));
         Assert.Equal(0, await Store.DeleteAbandonedAsync(Now.AddHours(1), default));
@@ -377,7 +377,7 @@ public sealed class PostgresBlobStoreTests(PostgresBlobStoreTests.Database datab
     {
         var key = NewKey();
 
-        var staged = await Store.StageAsync(key, new MemoryStream(new byte[(2 * PostgresBlobStore.ChunkBytes) + 1]), int.MaxValue, default);
+        var staged = await Store.StageAsync(key, new MemoryStream(new byte[(2 * DatabaseBlobStore.ChunkBytes) + 1]), int.MaxValue, default);
 
         Assert.Null(await database.ScalarAsync("""SELECT "Key" FROM blobs WHERE "Id" = $1""", Guid.Parse(staged.Location)));
         Assert.Equal(3L, await database.ScalarAsync("""SELECT count(*) FROM blob_chunks WHERE "BlobId" = $1""", Guid.Parse(staged.Location)));
@@ -389,7 +389,7 @@ public sealed class PostgresBlobStoreTests(PostgresBlobStoreTests.Database datab
     public async Task Delete_TakesTheChunksWithTheBlob()
     {
         var key = NewKey();
-        var staged = await Store.StageAsync(key, new MemoryStream(new byte[PostgresBlobStore.ChunkBytes + 1]), int.MaxValue, default);
+        var staged = await Store.StageAsync(key, new MemoryStream(new byte[DatabaseBlobStore.ChunkBytes + 1]), int.MaxValue, default);
         await Store.CommitAsync(staged, default);
 
         await Store.DeleteAsync(key, default);
@@ -416,7 +416,7 @@ public sealed class PostgresBlobStoreTests(PostgresBlobStoreTests.Database datab
                 await db.Database.MigrateAsync();
             }
 
-            Store = new PostgresBlobStore(source, TimeProvider.System);
+            Store = DatabaseBlobStore.Postgres(source, TimeProvider.System);
         }
 
         public async Task<object?> ScalarAsync(string sql, Guid id)
@@ -456,11 +456,11 @@ public sealed class MySqlBlobStoreTests(MySqlBlobStoreTests.Database database) :
     {
         var key = NewKey();
 
-        var staged = await Store.StageAsync(key, new MemoryStream(new byte[(2 * MySqlBlobStore.ChunkBytes) + 1]), int.MaxValue, default);
+        var staged = await Store.StageAsync(key, new MemoryStream(new byte[(2 * DatabaseBlobStore.ChunkBytes) + 1]), int.MaxValue, default);
 
         Assert.Null(await database.ScalarAsync("SELECT `Key` FROM blobs WHERE `Id` = @id", Guid.Parse(staged.Location)));
         Assert.Equal(3L, await database.ScalarAsync("SELECT count(*) FROM blob_chunks WHERE `BlobId` = @id", Guid.Parse(staged.Location)));
-        Assert.Equal((long)MySqlBlobStore.ChunkBytes, await database.ScalarAsync("SELECT max(length(`Data`)) FROM blob_chunks WHERE `BlobId` = @id", Guid.Parse(staged.Location)));
+        Assert.Equal((long)DatabaseBlobStore.ChunkBytes, await database.ScalarAsync("SELECT max(length(`Data`)) FROM blob_chunks WHERE `BlobId` = @id", Guid.Parse(staged.Location)));
         await Store.CommitAsync(staged, default);
         Assert.Equal(key, await database.ScalarAsync("SELECT `Key` FROM blobs WHERE `Id` = @id", Guid.Parse(staged.Location)));
     }
@@ -470,7 +470,7 @@ public sealed class MySqlBlobStoreTests(MySqlBlobStoreTests.Database database) :
     {
         // MariaDB's default max_allowed_packet is 16 MiB: a file past it must still go in and come out whole.
         var packet = Convert.ToInt64(await database.ScalarAsync("SELECT @@max_allowed_packet", Guid.Empty), System.Globalization.CultureInfo.InvariantCulture);
-        var size = (int)Math.Min(packet + MySqlBlobStore.ChunkBytes + 3, 80L * 1024 * 1024);
+        var size = (int)Math.Min(packet + DatabaseBlobStore.ChunkBytes + 3, 80L * 1024 * 1024);
         var bytes = RandomNumberGenerator.GetBytes(size);
         var key = NewKey();
 
@@ -485,7 +485,7 @@ public sealed class MySqlBlobStoreTests(MySqlBlobStoreTests.Database database) :
     public async Task Delete_TakesTheChunksWithTheBlob()
     {
         var key = NewKey();
-        var staged = await Store.StageAsync(key, new MemoryStream(new byte[MySqlBlobStore.ChunkBytes + 1]), int.MaxValue, default);
+        var staged = await Store.StageAsync(key, new MemoryStream(new byte[DatabaseBlobStore.ChunkBytes + 1]), int.MaxValue, default);
         await Store.CommitAsync(staged, default);
 
         await Store.DeleteAsync(key, default);
@@ -515,7 +515,7 @@ public sealed class MySqlBlobStoreTests(MySqlBlobStoreTests.Database database) :
                 await db.Database.MigrateAsync();
             }
 
-            Store = new MySqlBlobStore(connectionString, TimeProvider.System);
+            Store = DatabaseBlobStore.MySql(connectionString, TimeProvider.System);
         }
 
         public async Task<object?> ScalarAsync(string sql, Guid id)
