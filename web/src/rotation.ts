@@ -51,7 +51,7 @@ export interface RotationPlan {
 /** What planRotation needs besides the rotation data. */
 export interface RotationContext {
   pins: TrustPins;
-  /** The organizations of the last sync (unscreened), for `resetPasswordEnrolled` and names. */
+  /** The organizations of the last sync (unscreened), for their names. */
   syncOrganizations: ProfileOrganization[];
   /** Whether this browser uses the organization (pinned, and served with its pinned key). */
   trustedOrganization(orgId: string): boolean;
@@ -65,7 +65,8 @@ const lower = (id: string) => id.toLowerCase();
 
 /**
  * Checks the rotation data against the pins, before any key is touched (as the CLI's OrganizationGuard.CheckRotationAsync
- * and EmergencyCommands.RotationTargetsAsync). Throws ServerIntegrityError `org-overwrite` (a pinned organization served
+ * and EmergencyCommands.RotationTargetsAsync). The organizations checked and named are those the rotation data lists for
+ * account recovery; whatever a sync says about enrolment is never read here, since nothing is ever enrolled. Throws ServerIntegrityError `org-overwrite` (a pinned organization served
  * with another public key) or `ea-pk-swap` (an emergency contact's key other than the pinned one, or two keys for one
  * contact); throws Error for trusted devices (nothing here can re-key them) or a grant that is not among the user's.
  */
@@ -78,9 +79,6 @@ export async function planRotation(data: RotationData, context: RotationContext)
   for (const entry of data.organizationPasswordResetKeyData ?? []) {
     const id = lower(entry.organizationId);
     served.set(id, { name: entry.organizationName || nameOf(id), publicKey: entry.publicKey ?? null });
-  }
-  for (const org of context.syncOrganizations) {
-    if (org.resetPasswordEnrolled === true && !served.has(lower(org.id))) served.set(lower(org.id), { name: org.name, publicKey: null });
   }
   const organizations: string[] = [];
   for (const [id, { name, publicKey }] of served) {

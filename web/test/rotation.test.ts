@@ -123,7 +123,7 @@ test('a rotation refuses a wrong password, and a legacy attachment whose file is
 function context(pins: TrustPins, keys: { user: string; org: string }, trusted: string[] = [ORG]): RotationContext {
   return {
     pins,
-    syncOrganizations: [{ id: ORG, name: 'Acme', key: '4.x', status: 2, type: 0, enabled: true, resetPasswordEnrolled: true }],
+    syncOrganizations: [{ id: ORG, name: 'Acme', key: '4.x', status: 2, type: 0, enabled: true }],
     trustedOrganization: (id) => trusted.includes(id),
     trustedContacts: [{ id: GRANT, type: 1, waitTimeDays: 3, email: 'g@example.com' }],
     userPublicKey: async () => keys.user,
@@ -147,8 +147,9 @@ test('the rotation plan refuses a pinned organization or contact served with ano
   assert.match(plan.organizations[0]!, /“Acme” gets no copy of the new key/);
 
   await assert.rejects(planRotation(data(honest.publicKey, attacker.publicKey), context(pins, { user: honest.publicKey, org: attacker.publicKey })), { code: 'org-overwrite' });
-  // The sync alone (resetPasswordEnrolled) makes the organization's public key route checked too.
-  await assert.rejects(planRotation(data(honest.publicKey, null), context(pins, { user: honest.publicKey, org: attacker.publicKey })), { code: 'org-overwrite' });
+  // The organization's public key route is checked too, and an organization the data does not list is not named.
+  await assert.rejects(planRotation(data(honest.publicKey, org.publicKey), context(pins, { user: honest.publicKey, org: attacker.publicKey })), { code: 'org-overwrite' });
+  assert.deepEqual((await planRotation(data(honest.publicKey, null), context(pins, { user: honest.publicKey, org: attacker.publicKey }))).organizations, []);
   await assert.rejects(planRotation(data(attacker.publicKey, null), context(pins, { user: attacker.publicKey, org: org.publicKey })), { code: 'ea-pk-swap' });
   await assert.rejects(planRotation(data(attacker.publicKey, null), context(pins, { user: honest.publicKey, org: org.publicKey })), { code: 'ea-pk-swap' });
 

@@ -188,7 +188,7 @@ function rotateKeySection(): HTMLElement {
     const form = h('form', { 'aria-label': 'Confirm the key rotation' },
       h('h3', {}, 'Who receives the new key'),
       grantees.length ? h('ul', { 'aria-label': 'Receive the new key' }, grantees) : h('p', {}, 'Nobody but you: you have no confirmed emergency contacts.'),
-      plan.passkeys.length ? h('p', {}, `Your ${plan.passkeys.length} passkey${plan.passkeys.length === 1 ? '' : 's'} with log-in encryption keep unlocking your vault.`) : null,
+      plan.passkeys.length ? h('p', {}, plan.passkeys.length === 1 ? 'Your passkey with log-in encryption keeps unlocking your vault.' : `Your ${plan.passkeys.length} passkeys with log-in encryption keep unlocking your vault.`) : null,
       plan.organizations.length ? h('ul', { 'aria-label': 'Organizations left out' }, plan.organizations.map((o) => h('li', {}, o))) : null,
       status,
       h('div', { className: 'actions' }, rotate, h('button', { type: 'button', className: 'secondary', onclick: start }, 'Cancel')));
@@ -200,12 +200,13 @@ function rotateKeySection(): HTMLElement {
       try {
         for (const g of plan.grantees.filter((x) => !x.pinned)) await pinPersonKey(vault.email, g.granteeId, g.publicKey, 'grantee');
         const { items, relogin } = await vault.rotateUserKey(password, plan);
+        const count = `${items} item${items === 1 ? '' : 's'} re-encrypted`;
         if (!relogin) {
-          loggedOutEverywhere(`Your account's encryption key was rotated (${items} items re-encrypted). Every session has ended; log in again.`);
+          loggedOutEverywhere(`Your account's encryption key was rotated (${count}). Every session has ended; log in again.`);
           return;
         }
         start();
-        body.prepend(message('info', `Your account's encryption key was rotated: ${items} items re-encrypted. Every other session has ended.`));
+        body.prepend(message('info', `Your account's encryption key was rotated: ${count}. Every other session has ended.`));
       } catch (err) {
         if (handleUnsafe(err)) return;
         replace(status, message('error', errorText(err)));

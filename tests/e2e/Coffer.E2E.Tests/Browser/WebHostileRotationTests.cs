@@ -213,7 +213,7 @@ public sealed class WebHostileRotationTests(HostileBrowserFixture fixture) : ICl
     }
 
     /// <summary>Settings → rotate: types the master password and presses Continue.</summary>
-    private static async Task ContinueRotationAsync(WebVault web, string password)
+    internal static async Task ContinueRotationAsync(WebVault web, string password)
     {
         await web.NavigateAsync("Settings");
         var section = web.Section("Rotate your account's encryption key");
@@ -222,7 +222,7 @@ public sealed class WebHostileRotationTests(HostileBrowserFixture fixture) : ICl
     }
 
     /// <summary><see cref="ContinueRotationAsync"/>, then waits for the confirmation screen and returns it.</summary>
-    private static async Task<ILocator> StartRotationAsync(WebVault web, string password)
+    internal static async Task<ILocator> StartRotationAsync(WebVault web, string password)
     {
         await ContinueRotationAsync(web, password);
         var confirm = web.Page.GetByRole(AriaRole.Form, new() { Name = "Confirm the key rotation", Exact = true });
