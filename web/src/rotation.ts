@@ -65,28 +65,28 @@ const lower = (id: string) => id.toLowerCase();
 
 /**
  * Checks the rotation data against the pins, before any key is touched (as the CLI's OrganizationGuard.CheckRotationAsync
- * and EmergencyCommands.RotationTargetsAsync). The organizations checked and named are those the rotation data lists for
- * account recovery; whatever a sync says about enrolment is never read here, since nothing is ever enrolled. Throws ServerIntegrityError `org-overwrite` (a pinned organization served
- * with another public key) or `ea-pk-swap` (an emergency contact's key other than the pinned one, or two keys for one
- * contact); throws Error for trusted devices (nothing here can re-key them) or a grant that is not among the user's.
+ * and EmergencyCommands.RotationTargetsAsync). The organizations checked and named are those the rotation data lists
+ * for account recovery (what a sync says about enrolment is never read: nothing is ever enrolled). Throws
+ * ServerIntegrityError `org-overwrite` (a pinned organization served with another public key) or `ea-pk-swap` (an
+ * emergency contact's key other than the pinned one, or two keys for one contact); throws Error for trusted devices
+ * (nothing here can re-key them) or a grant that is not among the user's.
  */
 export async function planRotation(data: RotationData, context: RotationContext): Promise<RotationPlan> {
   if ((data.trustedDeviceKeyData ?? []).length > 0) {
     throw new Error('The account has trusted devices, which the web vault cannot re-key; nothing was changed.');
   }
-  const served = new Map<string, { name: string; publicKey: string | null }>();
-  const nameOf = (id: string) => context.syncOrganizations.find((o) => lower(o.id) === id)?.name ?? id;
+  const organizations: string[] = [];
+  const seen = new Set<string>();
   for (const entry of data.organizationPasswordResetKeyData ?? []) {
     const id = lower(entry.organizationId);
-    served.set(id, { name: entry.organizationName || nameOf(id), publicKey: entry.publicKey ?? null });
-  }
-  const organizations: string[] = [];
-  for (const [id, { name, publicKey }] of served) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const name = entry.organizationName || (context.syncOrganizations.find((o) => lower(o.id) === id)?.name ?? id);
     if (!context.trustedOrganization(id)) {
       organizations.push(`“${name}” is not trusted in this browser: it gets no copy of the new key.`);
       continue;
     }
-    for (const key of [publicKey, await context.organizationPublicKey(id)]) {
+    for (const key of [entry.publicKey, await context.organizationPublicKey(id)]) {
       if (!key) continue;
       const refusal = checkOrganizationKey(context.pins, id, await publicKeyDigest(key), name);
       if (refusal) throw new ServerIntegrityError(refusal.code, `${refusal.sentence} The key rotation was stopped before anything was sent.`);

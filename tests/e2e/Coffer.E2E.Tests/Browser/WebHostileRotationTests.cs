@@ -133,13 +133,7 @@ public sealed class WebHostileRotationTests(HostileBrowserFixture fixture) : ICl
         await Assertions.Expect(refusal).ToHaveAttributeAsync("data-kind", "refuse");
         await Assertions.Expect(refusal).ToContainTextAsync("“Acme”");
         await Assertions.Expect(refusal).ToContainTextAsync("The key rotation was stopped before anything was sent.");
-        await refusal.GetByRole(AriaRole.Button, new() { Name = "Log out", Exact = true }).ClickAsync();
-        await web.Heading("Log in").WaitForAsync();
-
-        Assert.Empty(Proxy.Requests("POST", RotationPath));
-        Assert.Empty(attacker.OpenedIn(Proxy.Egress));
-        Assert.Empty(Proxy.Leaks(seed.Secrets(mine)));
-        Proxy.Disarm();
+        await LogOutWithNothingSentAsync(web, refusal, attacker, seed.Secrets(mine));
     }
 
     [Fact]
@@ -203,12 +197,20 @@ public sealed class WebHostileRotationTests(HostileBrowserFixture fixture) : ICl
         await ContinueRotationAsync(web, seed.Account.Password);
         var refusal = web.Page.Locator("dialog[data-check=ea-pk-swap]");
         await Assertions.Expect(refusal).ToContainTextAsync(grantee.Email);
+        await LogOutWithNothingSentAsync(web, refusal, attacker, seed.Secrets(mine));
+    }
+
+    /// <summary>
+    /// Answers a refusal with "Log out", then checks that nothing was sent: no rotation request, nothing the attacker's
+    /// key opens, none of <paramref name="secrets"/>. Disarms the proxy.
+    /// </summary>
+    private async Task LogOutWithNothingSentAsync(WebVault web, ILocator refusal, AttackerKeyPair attacker, Secret[] secrets)
+    {
         await refusal.GetByRole(AriaRole.Button, new() { Name = "Log out", Exact = true }).ClickAsync();
         await web.Heading("Log in").WaitForAsync();
-
         Assert.Empty(Proxy.Requests("POST", RotationPath));
         Assert.Empty(attacker.OpenedIn(Proxy.Egress));
-        Assert.Empty(Proxy.Leaks(seed.Secrets(mine)));
+        Assert.Empty(Proxy.Leaks(secrets));
         Proxy.Disarm();
     }
 
