@@ -399,7 +399,9 @@ export class Vault {
    * browser's pins (rotation.planRotation): throws the `org-overwrite` or `ea-pk-swap` refusal before anything is built.
    */
   async planRotation(): Promise<RotationPlan> {
-    await this.sync();
+    // Not this.sync(): a refusal goes to the caller alone, which shows it once.
+    this.key();
+    await this.apply(await this.api.sync());
     const [data, trustedContacts] = await Promise.all([
       this.api.request<RotationData>('GET', '/api/accounts/key-management/key-rotation-data'),
       this.emergencyApi.trusted(),
