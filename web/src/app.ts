@@ -68,6 +68,8 @@ const live = new LiveSync({
   accessToken: () => vault.api.hubToken(),
   sync: () => vault.sync(),
   logOut: () => {
+    // A key rotation made here logs every session out, this one too; the vault is logging in again with the new key.
+    if (vault.rotatingKey) return;
     vault.forget();
     go('/login');
   },

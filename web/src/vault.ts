@@ -22,7 +22,8 @@ import { decryptSend, encryptSend, encryptSendFile, SendType, type SendDraft, ty
 import type { CipherRequest, CipherResponse, CollectionView, SendResponse, FolderView, ItemView, ListEntry, OrganizationView, PolicyResponse, SyncResponse } from './models';
 import { OrgApi } from './orgapi';
 import { EmergencyApi } from './emergencyapi';
-import { guardOrganizations, pinCreatedOrganization, type GuardContext } from './orgguard';
+import { guardOrganizations, hiddenOrganizations, pinCreatedOrganization, type GuardContext } from './orgguard';
+import { buildRotation, planRotation, type RotationData, type RotationPlan } from './rotation';
 import { go } from './router';
 import { decryptString, encryptString } from './crypto';
 import { passkeyPrfSalt, unwrapUserKeyWithPrf, userKeyBytes } from './crypto';
@@ -88,6 +89,10 @@ export class Vault {
   readonly emergencyApi = new EmergencyApi(this.api);
   /** The account's private key as synced (under the user key). */
   private protectedPrivateKey: string | null = null;
+  /** True from a key rotation's request until this browser has logged in again: the LogOut push it causes is its own. */
+  rotatingKey = false;
+  /** The last sync as it passed the checks, before the organization screening: what a key rotation re-encrypts. */
+  private checkedSync: SyncResponse | null = null;
 
   private userKey: SymmetricKey | null = null;
   /** The account's RSA private key (non-extractable): opens the organization keys; dropped on lock. */
@@ -312,6 +317,7 @@ export class Vault {
     this.orgKeys.clear();
     this.wrappedOrgKeys.clear();
     this.ciphers.clear();
+    this.checkedSync = null;
     this.heldCiphers.clear();
     this.sendResponses.clear();
     this.entries = [];
@@ -386,6 +392,68 @@ export class Vault {
     }
   }
 
+  // ---------- user key rotation (rotation.ts) ----------
+
+  /**
+   * What a key rotation will do, from a fresh, checked sync and the server's rotation data, checked against this
+   * browser's pins (rotation.planRotation): throws the `org-overwrite` or `ea-pk-swap` refusal before anything is built.
+   */
+  async planRotation(): Promise<RotationPlan> {
+    // Not this.sync(): a refusal goes to the caller alone, which shows it once.
+    this.key();
+    await this.apply(await this.api.sync());
+    const [data, trustedContacts] = await Promise.all([
+      this.api.request<RotationData>('GET', '/api/accounts/key-management/key-rotation-data'),
+      this.emergencyApi.trusted(),
+    ]);
+    const pins = await this.updatePins(() => {});
+    const hidden = new Set(hiddenOrganizations().map((o) => o.id));
+    return planRotation(data, {
+      pins,
+      syncOrganizations: this.checkedSync?.profile.organizations ?? [],
+      trustedOrganization: (id) => !!pins.organizations[id] && !hidden.has(id),
+      trustedContacts,
+      userPublicKey: async (id) => (await this.orgApi.userPublicKey(id)).publicKey,
+      organizationPublicKey: async (id) => (await this.orgApi.publicKey(id)).publicKey,
+    });
+  }
+
+  /**
+   * Rotates the user key (account doc §3.3) as planned: every grantee in the plan must be pinned by now. The new key's
+   * id is pinned first (so the next unlock does not take it for a rotation done elsewhere); the server then ends every
+   * session, this one included, so the vault logs in again with the same password and opens the new key. Returns the
+   * number of items re-encrypted; throws (nothing sent) on a wrong password or data not under the user key, and
+   * `relogin` is false when logging in again needs more than the password (two-step login).
+   */
+  async rotateUserKey(password: string, plan: RotationPlan): Promise<{ items: number; relogin: boolean }> {
+    const sync = this.checkedSync;
+    if (!sync || !this.kdf) throw new Error('The vault is locked.');
+    const pins = await this.updatePins(() => {});
+    const unpinned = plan.grantees.find((g) => !pins.people[g.granteeId.toLowerCase()]);
+    if (unpinned) throw new Error(`Compare the fingerprint phrase of ${unpinned.email} first.`);
+    const built = await buildRotation({ sync, protectedUserKey: this.protectedUserKey, email: this.email, kdf: this.kdf }, password, plan.grantees, plan.passkeys);
+    const { email, kdf } = this;
+    this.rotatingKey = true;
+    try {
+      // A refused request (a vault changed meanwhile, say) leaves the account and this session as they were.
+      await this.api.request('POST', '/api/accounts/key-management/rotate-user-account-keys', built.request);
+      await this.updatePins((p) => {
+        p.userKeyId = built.userKeyId;
+      });
+      this.forget();
+      try {
+        await this.login(email, password, kdf);
+        return { items: built.items, relogin: true };
+      } catch (err) {
+        this.forget();
+        if (isIntegrityError(err)) throw err;
+        return { items: built.items, relogin: false };
+      }
+    } finally {
+      this.rotatingKey = false;
+    }
+  }
+
   // ---------- sync and the list ----------
 
   /**
@@ -437,6 +505,7 @@ export class Vault {
     }
     const revisionDate = this.api.accountRevisionDate().then((ms) => (typeof ms === 'number' ? new Date(ms).toISOString() : null), () => null);
     const pins = (this.pins ??= await this.loadPins(this.email));
+    const checked = body;
     // Organizations this browser has not pinned, or that come with another key than pinned, are left out before the
     // vault checks see their items (orgguard.ts).
     body = await guardOrganizations(body, key, this.orgGuardContext());
@@ -454,6 +523,7 @@ export class Vault {
     }
     await acceptVault(pins, body.ciphers, revision, findings);
     await this.savePins();
+    this.checkedSync = checked;
     this.userId = body.profile.id;
     this.twoFactorEnabled = body.profile.twoFactorEnabled;
     const hold = held(findings);

@@ -5,14 +5,18 @@ import { errorText, field, h, message, replace } from '../dom';
 import { idleMinutes, setIdleMinutes } from '../idle';
 import { go } from '../router';
 import { passwordStrength } from '../strength';
+import type { RotationPlan } from '../rotation';
 import { deviceInfo, vault } from '../vault';
+import { phraseOf } from './fingerprint';
+import { pinPersonKey } from '../orgguard';
+import { handleUnsafe } from './unsafe';
 import { emailTwoFactorSection, passkeysSection, securityKeysSection } from './webauthn-settings';
 
 type Section = (root: HTMLElement) => HTMLElement;
 
 /** Settings: lock timeout, master password, KDF, two-step login, sessions, log out everywhere. */
 export function settingsScreen(root: HTMLElement): void {
-  const sections: Section[] = [lockSection, passwordSection, kdfSection, twoFactorSection, securityKeysSection, emailTwoFactorSection, passkeysSection, emergencySection, sessionsSection, logoutSection];
+  const sections: Section[] = [lockSection, passwordSection, kdfSection, rotateKeySection, twoFactorSection, securityKeysSection, emailTwoFactorSection, passkeysSection, emergencySection, sessionsSection, logoutSection];
   replace(root, h('h1', {}, 'Settings'), sections.map((s) => s(root)));
 }
 
@@ -142,6 +146,77 @@ function kdfSection(): HTMLElement {
       await vault.pinOwnKdfChange(next);
       loggedOutEverywhere('KDF changed. Log in again.');
     }));
+}
+
+/**
+ * Settings → Rotate your account's encryption key (account doc §3.3, malicious-server doc BW02): the master password,
+ * then a confirmation listing who receives the new key (each emergency contact with its fingerprint phrase; one not
+ * compared before must be compared now) and which organizations get none, then the rotation. A refusal of the
+ * rotation data (org-overwrite, ea-pk-swap) ends the session with the "unsafe" dialog; nothing is sent.
+ */
+function rotateKeySection(): HTMLElement {
+  const body = h('div', {});
+  const start = () => {
+    const password = passwordInput('rotatePassword');
+    replace(body,
+      h('p', {}, 'Replaces the key that encrypts your vault and re-encrypts every item, folder and Send under a new one, in one request. Do it if you fear your key was exposed. Every other session is logged out; your master password stays the same.'),
+      actionForm('Continue', [field('Master password', password)], async (status) => {
+        await vault.verificationHash(password.value);
+        let plan: RotationPlan;
+        try {
+          plan = await vault.planRotation();
+        } catch (err) {
+          if (handleUnsafe(err)) return;
+          throw err;
+        }
+        replace(status);
+        await confirmRotation(password.value, plan);
+      }));
+  };
+  const confirmRotation = async (password: string, plan: RotationPlan) => {
+    const ticks: HTMLInputElement[] = [];
+    const grantees = await Promise.all(plan.grantees.map(async (g) => {
+      const phrase = h('span', { className: 'fingerprint', 'data-testid': 'rotation-fingerprint-phrase' }, await phraseOf(g.granteeId, g.publicKey));
+      if (g.pinned) return h('li', { 'data-grantee': g.email }, `${g.email} (emergency contact, fingerprint phrase confirmed earlier): `, phrase);
+      const tick = h('input', { type: 'checkbox', name: 'rotationPhraseCompared', required: true });
+      ticks.push(tick);
+      return h('li', { 'data-grantee': g.email }, `${g.email} (emergency contact, not confirmed in this browser): ask them for the fingerprint phrase their own client shows, over a channel this server does not carry. Go on only if it is the same: `, phrase,
+        h('div', { className: 'field checkbox' }, h('label', {}, tick, ` ${g.email} read me the same phrase`)));
+    }));
+    const status = h('div', { 'aria-live': 'polite' });
+    const rotate = h('button', { type: 'submit', className: 'danger' }, 'Rotate key');
+    const form = h('form', { 'aria-label': 'Confirm the key rotation' },
+      h('h3', {}, 'Who receives the new key'),
+      grantees.length ? h('ul', { 'aria-label': 'Receive the new key' }, grantees) : h('p', {}, 'Nobody but you: you have no confirmed emergency contacts.'),
+      plan.passkeys.length ? h('p', {}, plan.passkeys.length === 1 ? 'Your passkey with log-in encryption keeps unlocking your vault.' : `Your ${plan.passkeys.length} passkeys with log-in encryption keep unlocking your vault.`) : null,
+      plan.organizations.length ? h('ul', { 'aria-label': 'Organizations left out' }, plan.organizations.map((o) => h('li', {}, o))) : null,
+      status,
+      h('div', { className: 'actions' }, rotate, h('button', { type: 'button', className: 'secondary', onclick: start }, 'Cancel')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (ticks.some((t) => !t.checked)) return;
+      rotate.disabled = true;
+      replace(status, message('info', 'Re-encrypting your vault under a new key…'));
+      try {
+        for (const g of plan.grantees.filter((x) => !x.pinned)) await pinPersonKey(vault.email, g.granteeId, g.publicKey, 'grantee');
+        const { items, relogin } = await vault.rotateUserKey(password, plan);
+        const count = `${items} item${items === 1 ? '' : 's'} re-encrypted`;
+        if (!relogin) {
+          loggedOutEverywhere(`Your account's encryption key was rotated (${count}). Every session has ended; log in again.`);
+          return;
+        }
+        start();
+        body.prepend(message('info', `Your account's encryption key was rotated: ${count}. Every other session has ended.`));
+      } catch (err) {
+        if (handleUnsafe(err)) return;
+        replace(status, message('error', errorText(err)));
+        rotate.disabled = false;
+      }
+    });
+    replace(body, form);
+  };
+  start();
+  return section('Rotate your account\'s encryption key', body);
 }
 
 function twoFactorSection(): HTMLElement {

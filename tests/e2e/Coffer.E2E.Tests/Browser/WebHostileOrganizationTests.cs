@@ -14,8 +14,8 @@ namespace Coffer.E2E.Tests.Browser;
 /// BW09, §3.13): Chromium browses the <see cref="HostileProxy"/> in front of an honest server, and the scenarios are
 /// guard-orgs' <see cref="OrganizationScenarios"/>. Each test runs its flow unarmed first (it must work, with no
 /// "unsafe" dialog), then armed: the dialog shows the scenario's check, nothing is sent under a key the server chose,
-/// and no secret leaves. The key-rotation scenarios (rotate-orgkey-swap, rotate-injected-org) are the CLI's: the web
-/// vault has no key rotation.
+/// and no secret leaves. The key-rotation scenarios (rotate-orgkey-swap, rotate-injected-org, ea-pk-swap at rotation) are
+/// in <see cref="WebHostileRotationTests"/>.
 /// </summary>
 public sealed class WebHostileOrganizationTests(HostileBrowserFixture fixture) : IClassFixture<HostileBrowserFixture>
 {
@@ -343,10 +343,10 @@ public sealed class WebHostileOrganizationTests(HostileBrowserFixture fixture) :
         _ => [],
     };
 
-    private static ILocator Row(WebVault web, string email) => web.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = email });
+    internal static ILocator Row(WebVault web, string email) => web.Page.GetByRole(AriaRole.Row).Filter(new() { HasTextString = email });
 
     /// <summary>Creates an organization on the Organizations screen and waits for its members tab; returns its id.</summary>
-    private static async Task<Guid> CreateOrganizationAsync(WebVault web, string name)
+    internal static async Task<Guid> CreateOrganizationAsync(WebVault web, string name)
     {
         await web.NavigateAsync("Organizations");
         await web.Field("Organization name").FillAsync(name);
@@ -367,19 +367,19 @@ public sealed class WebHostileOrganizationTests(HostileBrowserFixture fixture) :
     }
 
     /// <summary>A user id as an API answer of the signed-in page lists it (members of an organization, or trusted contacts).</summary>
-    private static async Task<Guid> UserIdAsync(WebVault web, string path, string email, string idProperty) =>
+    internal static async Task<Guid> UserIdAsync(WebVault web, string path, string email, string idProperty) =>
         Guid.Parse(await web.Page.EvaluateAsync<string>(
             "async ([path, email, id]) => { const s = JSON.parse(sessionStorage.getItem('coffer.session')); const r = await fetch(path, { headers: { authorization: 'Bearer ' + s.tokens.accessToken } }); return (await r.json()).data.find((m) => m.email === email)[id]; }",
             new[] { path, email, idProperty }));
 
-    private static async Task OpenEmergencyAsync(WebVault web)
+    internal static async Task OpenEmergencyAsync(WebVault web)
     {
         await web.NavigateAsync("Settings");
         await web.Page.GetByRole(AriaRole.Link, new() { Name = "Manage emergency access", Exact = true }).ClickAsync();
         await web.Heading("Emergency access").WaitForAsync();
     }
 
-    private static async Task InviteContactAsync(WebVault web, string email)
+    internal static async Task InviteContactAsync(WebVault web, string email)
     {
         await web.Field("Contact e-mail").FillAsync(email);
         await web.Field("Wait time (days)").FillAsync("2");
@@ -387,7 +387,7 @@ public sealed class WebHostileOrganizationTests(HostileBrowserFixture fixture) :
         await Assertions.Expect(Row(web, email)).ToContainTextAsync("Accepted");
     }
 
-    private static async Task ConfirmContactAsync(WebVault web, string email, string password)
+    internal static async Task ConfirmContactAsync(WebVault web, string email, string password)
     {
         await web.Button($"Confirm {email}").ClickAsync();
         await web.TickPhraseComparedAsync(email);

@@ -37,6 +37,27 @@ public sealed class WebPasskeyTests(PasskeyBrowserFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task PasskeyWithPrf_AfterAKeyRotationInTheBrowser_StillUnlocksTheVault_WithTheNewKey()
+    {
+        var (account, web) = await LoggedInAsync(prf: true);
+        var passkeys = await CreatePasskeyAsync(web, "Rotated authenticator", account.Password);
+        await Assertions.Expect(passkeys).ToContainTextAsync("it logs in and unlocks the vault");
+
+        // The rotation re-wraps the new user key to the passkey's key set, without the passkey.
+        var confirm = await WebHostileRotationTests.StartRotationAsync(web, account.Password);
+        await Assertions.Expect(confirm).ToContainTextAsync("Your passkey with log-in encryption keeps unlocking your vault.");
+        await web.Button("Rotate key").ClickAsync();
+        await Assertions.Expect(web.Section("Rotate your account's encryption key")).ToContainTextAsync("Your account's encryption key was rotated: 1 item re-encrypted.");
+
+        await LogOutAsync(web);
+        await web.Button("Log in with passkey").ClickAsync();
+        await web.WaitForListAsync();
+        Assert.Equal(["Login 0000"], await web.NamesInListAsync());
+        await web.OpenItemAsync("Login 0000");
+        Assert.StartsWith("Pa55-0000-", await web.ItemValueAsync("Password"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PasskeyWithoutPrf_LogsIn_ThenTheMasterPasswordUnlocks()
     {
         var (account, web) = await LoggedInAsync(prf: false);
