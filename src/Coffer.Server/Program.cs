@@ -132,11 +132,10 @@ app.MapAdmin();
 // Live sync: SignalR hubs, the signed-in one and the anonymous one with its own budgets (Notifications/).
 app.MapNotifications();
 
-// Start: migrations only when some are pending, so an up-to-date database builds no EF model here; the model is
-// built as soon as the server listens (Data/ModelWarmUp). bench/results/footprint.md measures what each step buys.
+// Start: the migrator only when migrations are pending. The pending check itself builds the EF model (EF's migration
+// services go through the context), a third of the start's CPU; bench/results/footprint.md measures each step.
 await app.MigrateCofferDatabaseAsync();
 await app.EncryptTwoFactorSecretsAsync();
-app.WarmUpModelAfterStart();
 app.LogListening(options);
 await app.RunAsync();
 

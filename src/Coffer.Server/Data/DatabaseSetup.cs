@@ -126,9 +126,10 @@ public static class DatabaseSetup
             await create.OpenAsync();
         }
 
-        // An up-to-date database (every start but the first after an upgrade) needs no migrator and no lock: the
-        // history table read against the migrations compiled in builds no EF model, so the start does not wait for
-        // one; the first request that needs it builds it (Data/ModelWarmUp starts that as soon as the server listens).
+        // An up-to-date database (every start but the first after an upgrade) needs no migrator and no lock. The check
+        // still builds the EF model (GetPendingMigrationsAsync reaches the context's services, which build it), so the
+        // start pays for the model here rather than the first request (bench/results/footprint.md, "What stands in
+        // the way": reading the history table over a connection of the provider's own would defer it).
         if ((await db.Database.GetPendingMigrationsAsync()).Any())
         {
             if (db is PostgresCofferDb)

@@ -101,7 +101,7 @@ public sealed class TwoFactorSecrets(TokenService tokens)
 
     /// <summary>
     /// Whether any row still holds a plaintext secret: one raw query (the same SQL on every provider, <see cref="Data.CofferDb.Dialect"/>), so the
-    /// usual start, with nothing to encrypt, builds no EF model before the server listens (Data/ModelWarmUp).
+    /// usual start, with nothing to encrypt, loads no users through EF.
     /// </summary>
     private const string LegacyProbe = "SELECT 1 FROM users WHERE \"TotpSecret\" IS NOT NULL AND \"TotpSecret\" NOT LIKE '" + Prefix + "%' LIMIT 1";
 
