@@ -109,9 +109,14 @@ public static partial class Argon2
                 Lanes = (uint)parallelism,
                 Threads = (uint)parallelism,
                 Version = Version13,
-                Allocate = &MapMemory,
-                Free = &UnmapMemory,
             };
+            if (OperatingSystem.IsLinux())
+            {
+                // The mmap flags below are Linux's; elsewhere (a libargon2 from Homebrew, say) the library's malloc serves.
+                context.Allocate = &MapMemory;
+                context.Free = &UnmapMemory;
+            }
+
             result = NativeMethods.Argon2idContext(&context);
         }
 
