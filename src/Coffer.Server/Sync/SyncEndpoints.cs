@@ -28,8 +28,14 @@ namespace Coffer.Server.Sync;
 /// </summary>
 public static class SyncEndpoints
 {
-    /// <summary>Bodies larger than this are rendered on every request rather than cached.</summary>
-    private const int MaxCachedBytes = 8 * 1024 * 1024;
+    /// <summary>
+    /// Bodies larger than this are not cached: a vault whose items alone hold more is written straight into the
+    /// response on every request (<see cref="Streamed"/>), so the server never holds such a body whole.
+    /// </summary>
+    internal const int MaxCachedBytes = 8 * 1024 * 1024;
+
+    /// <summary>How much of a streamed body is written into the response pipe before it is flushed to the client.</summary>
+    private const int StreamFlushBytes = 256 * 1024;
 
     public static void MapSync(this IEndpointRouteBuilder api)
     {
@@ -83,10 +89,20 @@ public static class SyncEndpoints
                 };
             }
 
+            // A body that could not be cached anyway (its items alone are larger than the limit) is never built in
+            // memory: 100,000 items are about 190 MB of JSON, which a buffer, its growth copies and the final array
+            // would hold several times over (bench/results/scale.md). Sent as is, like any uncached body.
+            if (ciphers.Sum(c => (long)c.Cipher.Data.Length) > MaxCachedBytes)
+            {
+                return new Streamed(vault);
+            }
+
             // BREACH needs attacker-chosen bytes compressed together with a secret. Without an organization every
             // byte of the body comes from the account's own clients, so only such bodies are ever compressed
             // (SECURITY.md "Response compression and BREACH").
-            rendered = new RenderedSync(Render(vault), Compressible: access.Organizations.Count == 0);
+            var buffer = new ArrayBufferWriter<byte>(4096 + (vault.Ciphers.Count * 1024));
+            await RenderAsync(vault, buffer, flush: null, ct);
+            rendered = new RenderedSync(buffer.WrittenSpan.ToArray(), Compressible: access.Organizations.Count == 0);
             if (rendered.Body.Length > MaxCachedBytes)
             {
                 return SyncBody.Answer(request, rendered, cache, cacheKey: null, entryOptions);
@@ -106,11 +122,15 @@ public static class SyncEndpoints
         List<Collection> Collections, List<Policy> Policies, List<CipherItem> Ciphers, ILookup<Guid, Attachment> Attachments, List<Send> Sends,
         bool SecurityKeys = false);
 
-    private static byte[] Render(SyncData vault)
+    /// <summary>
+    /// Writes the sync body into <paramref name="output"/>; with <paramref name="flush"/>, the JSON written so far is
+    /// handed to it whenever <see cref="StreamFlushBytes"/> more are pending, item by item (a streamed response).
+    /// </summary>
+    private static async Task RenderAsync(SyncData vault, IBufferWriter<byte> output, Func<CancellationToken, ValueTask>? flush, CancellationToken ct)
     {
         var user = vault.User;
-        var buffer = new ArrayBufferWriter<byte>(4096 + (vault.Ciphers.Count * 1024));
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = new Utf8JsonWriter(output);
+        await using (writer)
         {
             writer.WriteStartObject();
             writer.WritePropertyName("profile"u8);
@@ -139,9 +159,17 @@ public static class SyncEndpoints
             writer.WriteEndArray();
             writer.WriteStartArray("ciphers"u8);
             var scratch = new ArrayBufferWriter<byte>(4096);
+            var flushed = 0L;
             foreach (var item in vault.Ciphers)
             {
                 CipherJson.Write(writer, item.Cipher, item.View(vault.Access), scratch, [.. vault.Attachments[item.Cipher.Id]]);
+                // Written = handed to the output (committed) plus still in the writer's span (pending).
+                if (flush is not null && writer.BytesCommitted + writer.BytesPending - flushed >= StreamFlushBytes)
+                {
+                    writer.Flush();
+                    flushed = writer.BytesCommitted;
+                    await flush(ct);
+                }
             }
 
             writer.WriteEndArray();
@@ -159,7 +187,24 @@ public static class SyncEndpoints
             writer.WriteString("object"u8, "sync"u8);
             writer.WriteEndObject();
         }
+    }
 
-        return buffer.WrittenSpan.ToArray();
+    /// <summary>
+    /// A sync body too large to cache, written item by item into the response (chunked, identity: compressing it on
+    /// every request would cost more CPU than it saves, as for any uncached body). At most one flush's worth of JSON is
+    /// held beside the items themselves.
+    /// </summary>
+    private sealed class Streamed(SyncData vault) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            var ct = httpContext.RequestAborted;
+            response.ContentType = "application/json; charset=utf-8";
+            await response.StartAsync(ct);
+            var pipe = response.BodyWriter;
+            await RenderAsync(vault, pipe, async token => await pipe.FlushAsync(token), ct);
+            await pipe.FlushAsync(ct);
+        }
     }
 }
