@@ -50,6 +50,20 @@ export function deviceInfo() {
   return { identifier, type, name: `${name} (web vault)` };
 }
 
+/** The key an item's fields are under: the user key for a personal item, else its organization's key. */
+function keyIn(cipher: { organizationId?: string | null }, userKey: SymmetricKey, orgKeys: ReadonlyMap<string, SymmetricKey>): SymmetricKey {
+  if (!cipher.organizationId) return userKey;
+  const key = orgKeys.get(cipher.organizationId);
+  if (!key) throw new Error('No key for this organization: sync again, or ask an admin to confirm you.');
+  return key;
+}
+
+/** A sync download on its way: `sequence` orders it among the syncs this page started. */
+interface StartedSync {
+  sequence: number;
+  body: Promise<SyncResponse>;
+}
+
 /** The pin form of a KDF. */
 function kdfPin(kdf: KdfConfig): Kdf {
   return { type: kdf.kdfType, iterations: kdf.iterations, memory: kdf.kdfType === 1 ? kdf.memory ?? null : null, parallelism: kdf.kdfType === 1 ? kdf.parallelism ?? null : null };
@@ -221,15 +235,14 @@ export class Vault {
       const protectedUserKey = (token.Key ?? token.key ?? prop(prop(prop(token, 'UserDecryptionOptions'), 'MasterPasswordUnlock'), 'MasterKeyEncryptedUserKey')) as string;
       checkProtectedUserKey(protectedUserKey);
       // The vault downloads while the user key is unwrapped.
-      const body = this.api.sync();
-      body.catch(() => {});
+      const sync = this.startSync();
       this.email = normalizeSalt(email);
       this.kdf = kdf;
       this.protectedUserKey = protectedUserKey;
       this.userKey = await this.openUserKey(protectedUserKey, masterKey, kdf);
       localStorage.setItem('coffer.email', this.email);
       this.save();
-      await this.apply(await body);
+      await this.apply(sync);
     } finally {
       masterKey.fill(0);
     }
@@ -245,7 +258,8 @@ export class Vault {
     const { credential, prf } = await getAssertion(requestOptions(options), await passkeyPrfSalt());
     try {
       const response = await this.api.loginWithPasskey(token, assertionJson(credential));
-      const body = await this.api.sync();
+      const sync = this.startSync();
+      const body = await sync.body;
       this.email = normalizeSalt(body.profile.email);
       this.pins = await this.loadPins(this.email);
       // No prelogin here: the KDF the lock screen will derive with comes from this answer, so it meets the same checks.
@@ -257,7 +271,7 @@ export class Vault {
       const option = response.UserDecryptionOptions?.WebAuthnPrfOption;
       if (!option || !prf) return false;
       this.userKey = await unwrapUserKeyWithPrf(prf, option.EncryptedPrivateKey, option.EncryptedUserKey);
-      await this.apply(body);
+      await this.apply(sync);
       return true;
     } finally {
       prf?.fill(0);
@@ -283,8 +297,7 @@ export class Vault {
     this.pins = await this.loadPins(this.email);
     checkPreloginKdf(kdfPin(this.kdf!), this.pins.kdf);
     checkProtectedUserKey(this.protectedUserKey);
-    const body = this.api.sync();
-    body.catch(() => {});
+    const sync = this.startSync();
     const masterKey = await deriveMasterKey(password, this.email, this.kdf!);
     performance.mark('coffer-kdf');
     try {
@@ -294,7 +307,7 @@ export class Vault {
     } finally {
       masterKey.fill(0);
     }
-    await this.apply(await body);
+    await this.apply(sync);
   }
 
   /** Checks a typed master password against the account and returns its login hash for re-verification. */
@@ -347,10 +360,7 @@ export class Vault {
 
   /** The key an item's fields (or its own key) are under: its organization's key, else the user key. */
   private keyFor(cipher: { organizationId?: string | null }): SymmetricKey {
-    if (!cipher.organizationId) return this.key();
-    const key = this.orgKeys.get(cipher.organizationId);
-    if (!key) throw new Error('No key for this organization: sync again, or ask an admin to confirm you.');
-    return key;
+    return keyIn(cipher, this.key(), this.orgKeys);
   }
 
   /** The organization's key, for collection names and items (organizations doc §2.5). */
@@ -401,7 +411,7 @@ export class Vault {
   async planRotation(): Promise<RotationPlan> {
     // Not this.sync(): a refusal goes to the caller alone, which shows it once.
     this.key();
-    await this.apply(await this.api.sync());
+    await this.apply(this.startSync());
     const [data, trustedContacts] = await Promise.all([
       this.api.request<RotationData>('GET', '/api/accounts/key-management/key-rotation-data'),
       this.emergencyApi.trusted(),
@@ -463,7 +473,7 @@ export class Vault {
   async sync(): Promise<void> {
     this.key();
     try {
-      await this.apply(await this.api.sync());
+      await this.apply(this.startSync());
     } catch (err) {
       if (isIntegrityError(err) && !err.cipherId) this.onRefused(err);
       throw err;
@@ -487,13 +497,38 @@ export class Vault {
     return pins;
   }
 
+  /** Sends a sync request; its answer goes to apply(). */
+  private startSync(): StartedSync {
+    const body = this.api.sync();
+    // Read by apply(); until then a failure (a wrong password dropping the download unread) is no unhandled rejection.
+    body.catch(() => {});
+    return { sequence: ++this.syncsStarted, body };
+  }
+
+  /**
+   * Applies sync answers one at a time, in the order their requests were sent: an answer whose request went out
+   * before the one last applied shows an older vault than the screens already do, and is dropped unread. (Live sync,
+   * the Sync button, an organization trusted and a key rotation each sync on their own; their answers can arrive in
+   * any order.)
+   */
+  private async apply(sync: StartedSync): Promise<void> {
+    const body = await sync.body;
+    const run = this.applying.then(() => (sync.sequence < this.syncApplied ? undefined : this.applyAnswer(body, sync.sequence)));
+    this.applying = run.catch(() => {});
+    return run;
+  }
+
+  private syncsStarted = 0;
+  private syncApplied = 0;
+  private applying: Promise<void> = Promise.resolve();
+
   /**
    * Applies a sync after its checks (malicious-server doc §2.2): the account checks (Key Connector, missing keys, the
    * KDF, the protected user key's type), then the vault checks against the pins (vaultchecks.ts). A refusal throws
    * before anything of the sync is used; held items (quarantined, refused) stay out of the list; warnings and
    * questions go to onIssue; the pins are updated and saved.
    */
-  private async apply(body: SyncResponse): Promise<void> {
+  private async applyAnswer(body: SyncResponse, sequence: number): Promise<void> {
     performance.mark('coffer-synced');
     const key = this.key();
     checkSyncAnswer(body, this.kdf ? kdfPin(this.kdf) : null);
@@ -523,19 +558,34 @@ export class Vault {
     }
     await acceptVault(pins, body.ciphers, revision, findings);
     await this.savePins();
+    const hold = held(findings);
+    const heldCiphers = new Map(body.ciphers.filter((c) => hold.has(c.id.toLowerCase())).map((c) => [c.id, { cipher: c, findings: findings.filter((f) => f.cipherId === c.id.toLowerCase()) }]));
+    body = { ...body, ciphers: body.ciphers.filter((c) => !hold.has(c.id.toLowerCase())) };
+    // Everything the screens read is decrypted first and swapped in at once, with no await in between: a screen
+    // opened while a sync is being applied sees the previous vault or the new one, never the new items with the
+    // previous (or no) organization keys.
+    const orgs = await this.openOrganizations(body, key);
+    const keyFor = (cipher: { organizationId?: string | null }) => keyIn(cipher, key, orgs.orgKeys);
+    const [folders, entries] = await Promise.all([
+      Promise.all(body.folders.map(async (f) => ({ id: f.id, name: await decryptString(f.name, key).catch(() => '[cannot decrypt]') }))),
+      Promise.all(body.ciphers.map((c) => this.listEntry(c, keyFor))),
+    ]);
+    // Locked (or logged out) while this sync was decrypted: nothing of it is kept.
+    if (this.userKey !== key) return;
+    this.syncApplied = sequence;
     this.checkedSync = checked;
     this.userId = body.profile.id;
     this.twoFactorEnabled = body.profile.twoFactorEnabled;
-    const hold = held(findings);
-    this.heldCiphers = new Map(body.ciphers.filter((c) => hold.has(c.id.toLowerCase())).map((c) => [c.id, { cipher: c, findings: findings.filter((f) => f.cipherId === c.id.toLowerCase()) }]));
-    body = { ...body, ciphers: body.ciphers.filter((c) => !hold.has(c.id.toLowerCase())) };
+    this.heldCiphers = heldCiphers;
     this.ciphers = new Map(body.ciphers.map((c) => [c.id, c]));
     this.sendResponses = new Map((body.sends ?? []).map((s) => [s.id, s]));
-    await this.applyOrganizations(body, key);
-    const [folders, entries] = await Promise.all([
-      Promise.all(body.folders.map(async (f) => ({ id: f.id, name: await decryptString(f.name, key).catch(() => '[cannot decrypt]') }))),
-      Promise.all(body.ciphers.map((c) => this.listEntry(c))),
-    ]);
+    this.protectedPrivateKey = body.profile.privateKey;
+    this.privateKey = orgs.privateKey;
+    this.orgKeys = orgs.orgKeys;
+    this.wrappedOrgKeys = orgs.wrappedOrgKeys;
+    this.organizations = orgs.organizations;
+    this.collections = orgs.collections;
+    this.policies = body.policies ?? [];
     this.folders = folders.sort((a, b) => collator.compare(a.name, b.name));
     this.entries = entries.sort(compareEntries);
     performance.mark('coffer-decrypted');
@@ -580,35 +630,33 @@ export class Vault {
   /**
    * The memberships of sync's profile (Confirmed only, organizations doc §7.1): each organization key opened with
    * the account's private key, then the collection names under it. An organization whose key does not open is
-   * listed without its items (they show as "[cannot decrypt]").
+   * listed without its items (they show as "[cannot decrypt]"). Returns the new state; apply() swaps it in.
    */
-  private async applyOrganizations(body: SyncResponse, userKey: SymmetricKey): Promise<void> {
+  private async openOrganizations(body: SyncResponse, userKey: SymmetricKey) {
     const orgs = body.profile.organizations ?? [];
-    this.protectedPrivateKey = body.profile.privateKey;
-    this.privateKey = body.profile.privateKey ? await unwrapPrivateKey(body.profile.privateKey, userKey).catch(() => null) : null;
-    this.orgKeys = new Map();
-    this.wrappedOrgKeys = new Map();
+    const privateKey = body.profile.privateKey ? await unwrapPrivateKey(body.profile.privateKey, userKey).catch(() => null) : null;
+    const orgKeys = new Map<string, SymmetricKey>();
+    const wrappedOrgKeys = new Map<string, string>();
     await Promise.all(orgs.map(async (o) => {
-      if (!this.privateKey || !o.key) return;
-      this.wrappedOrgKeys.set(o.id, o.key);
-      const orgKey = await unwrapOrgKey(o.key, this.privateKey).catch(() => null);
-      if (orgKey) this.orgKeys.set(o.id, orgKey);
+      if (!privateKey || !o.key) return;
+      wrappedOrgKeys.set(o.id, o.key);
+      const orgKey = await unwrapOrgKey(o.key, privateKey).catch(() => null);
+      if (orgKey) orgKeys.set(o.id, orgKey);
     }));
-    this.organizations = orgs
+    const organizations: OrganizationView[] = orgs
       .map((o) => ({ id: o.id, name: o.name, type: o.type, organizationUserId: o.organizationUserId ?? null, permissions: o.permissions ?? {}, enabled: o.enabled }))
       .sort((a, b) => collator.compare(a.name, b.name));
-    const collections = await Promise.all((body.collections ?? []).map(async (c) => {
-      const orgKey = this.orgKeys.get(c.organizationId);
+    const collections: CollectionView[] = await Promise.all((body.collections ?? []).map(async (c) => {
+      const orgKey = orgKeys.get(c.organizationId);
       const name = orgKey ? await decryptString(c.name, orgKey).catch(() => '[cannot decrypt]') : '[cannot decrypt]';
       return { id: c.id, organizationId: c.organizationId, name, readOnly: c.readOnly, hidePasswords: c.hidePasswords, manage: c.manage };
     }));
-    this.collections = collections.sort((a, b) => collator.compare(a.name, b.name));
-    this.policies = body.policies ?? [];
+    return { privateKey, orgKeys, wrappedOrgKeys, organizations, collections: collections.sort((a, b) => collator.compare(a.name, b.name)) };
   }
 
-  private async listEntry(cipher: CipherResponse): Promise<ListEntry> {
+  private async listEntry(cipher: CipherResponse, keyFor = (c: CipherResponse) => this.keyFor(c)): Promise<ListEntry> {
     try {
-      return await decryptListEntry(cipher, this.keyFor(cipher));
+      return await decryptListEntry(cipher, keyFor(cipher));
     } catch {
       return { ...(await decryptListEntry({ ...cipher, name: '', key: null }, this.key())), name: '[cannot decrypt]', search: '' };
     }

@@ -41,6 +41,25 @@ public sealed class WebScreensTests(BrowserFixture fixture) : IClassFixture<Brow
         Assert.Empty(overflowing);
     }
 
+    [Fact]
+    public async Task AWaitThatTimesOut_SaysWhereThePageWasInstead()
+    {
+        // The harness's own promise (PageJournal): a browser test that fails on a wait names the screen it found.
+        var account = TestAccount.CreateUnique();
+        await VaultSeeder.SeedAsync(fixture.E2E.Server.BaseAddress, fixture.E2E.Certificates.CaPemPath, account.Email, account.Password, 1, 0);
+        var web = await WebVault.OpenAsync(fixture);
+        await web.LoginAsync(account.Email, account.Password);
+        await web.Page.EvaluateAsync("() => { console.error('made to fail'); location.hash = '#/item/00000000-0000-0000-0000-000000000000'; }");
+
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() =>
+            PageJournal.DescribeOnTimeoutAsync(web.Page, () => web.Heading("Login 0000").WaitForAsync(new() { Timeout = 2_000 })));
+
+        Assert.Contains("address: " + fixture.Url.TrimEnd('/') + "/#/item/00000000-0000-0000-0000-000000000000", timeout.Message, StringComparison.Ordinal);
+        Assert.Contains("headings: Item not found", timeout.Message, StringComparison.Ordinal);
+        Assert.Contains("console error: made to fail", timeout.Message, StringComparison.Ordinal);
+        Assert.Matches(@"s  at https://[^\n]+/#/login", timeout.Message);
+    }
+
     private static async Task GoAsync(WebVault web, string hash, string heading)
     {
         // Same-document navigation, as the app's own links do: the unlocked session stays.

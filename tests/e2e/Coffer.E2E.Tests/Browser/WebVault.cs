@@ -10,7 +10,7 @@ namespace Coffer.E2E.Tests.Browser;
 /// </summary>
 public sealed class WebVault(IPage page)
 {
-    public IPage Page { get; } = page;
+    public IPage Page { get; } = Journaled(page);
 
     public ILocator List => Page.GetByTestId("vault-list");
 
@@ -91,7 +91,7 @@ public sealed class WebVault(IPage page)
     }
 
     public async Task WaitForListAsync() =>
-        await Page.Locator("[data-testid=vault-list][data-ready=true]").WaitForAsync();
+        await PageJournal.DescribeOnTimeoutAsync(Page, () => Page.Locator("[data-testid=vault-list][data-ready=true]").WaitForAsync());
 
     /// <summary>Follows a link of the main navigation (Vault, Trash, Folders, Generator, Import, Export, Settings).</summary>
     public async Task NavigateAsync(string link)
@@ -103,7 +103,7 @@ public sealed class WebVault(IPage page)
     public async Task OpenItemAsync(string name)
     {
         await List.GetByRole(AriaRole.Link).Filter(new() { Has = Page.Locator(".name", new() { HasTextString = name }) }).First.ClickAsync();
-        await Heading(name).WaitForAsync();
+        await PageJournal.DescribeOnTimeoutAsync(Page, () => Heading(name).WaitForAsync());
     }
 
     /// <summary>The value shown for a field of the item screen; secrets are revealed first.</summary>
@@ -123,14 +123,14 @@ public sealed class WebVault(IPage page)
     public async Task StartNewItemAsync(string type)
     {
         await Button($"New {type}").ClickAsync();
-        await Heading($"New {type}").WaitForAsync();
+        await PageJournal.DescribeOnTimeoutAsync(Page, () => Heading($"New {type}").WaitForAsync());
     }
 
     /// <summary>Saves the open edit form and waits for the item screen it leads to.</summary>
     public async Task SaveItemAsync(string name)
     {
         await Button("Save").ClickAsync();
-        await Heading(name).WaitForAsync();
+        await PageJournal.DescribeOnTimeoutAsync(Page, () => Heading(name).WaitForAsync());
     }
 
     public async Task SearchAsync(string text) => await Page.GetByRole(AriaRole.Searchbox).FillAsync(text);
@@ -146,4 +146,10 @@ public sealed class WebVault(IPage page)
 
     // textContent, not innerText: rows far below the fold may be left unrendered (content-visibility), yet they are in the list.
     public async Task<IReadOnlyList<string>> NamesInListAsync() => await ListNames.AllTextContentsAsync();
+
+    private static IPage Journaled(IPage page)
+    {
+        PageJournal.Begin(page);
+        return page;
+    }
 }
