@@ -502,25 +502,44 @@ export class Vault {
     const body = this.api.sync();
     // Read by apply(); until then a failure (a wrong password dropping the download unread) is no unhandled rejection.
     body.catch(() => {});
-    return { sequence: ++this.syncsStarted, body };
+    this.lastSyncSent = ++this.requestsSent;
+    return { sequence: this.lastSyncSent, body };
   }
 
   /**
    * Applies sync answers one at a time, in the order their requests were sent: an answer whose request went out
-   * before the one last applied shows an older vault than the screens already do, and is dropped unread. (Live sync,
-   * the Sync button, an organization trusted and a key rotation each sync on their own; their answers can arrive in
-   * any order.)
+   * before what the screens show (the last sync applied, or a change made here since) shows an older vault, and is
+   * dropped unread. (Live sync, the Sync button, an organization trusted and a key rotation each sync on their own;
+   * their answers can arrive in any order.)
    */
   private async apply(sync: StartedSync): Promise<void> {
     const body = await sync.body;
-    const run = this.applying.then(() => (sync.sequence < this.syncApplied ? undefined : this.applyAnswer(body, sync.sequence)));
+    const run = this.applying.then(() => (sync.sequence < this.shownAsOf ? this.drop() : this.applyAnswer(body, sync.sequence)));
     this.applying = run.catch(() => {});
     return run;
   }
 
-  private syncsStarted = 0;
-  private syncApplied = 0;
+  /** Numbers the sync requests sent and the changes made here, in order. */
+  private requestsSent = 0;
+  /** The number of the newest sync or change the screens show: a sync answer sent before it is older. */
+  private shownAsOf = 0;
+  private lastSyncSent = 0;
+  private lastChangeHere = 0;
   private applying: Promise<void> = Promise.resolve();
+
+  /** A change made here was answered: syncs sent before it may not hold it and are dropped when they arrive. */
+  private changedHere(): void {
+    this.lastChangeHere = this.shownAsOf = ++this.requestsSent;
+  }
+
+  /**
+   * Drops a sync answer older than what the screens show. When what it predates is a change made here and no sync
+   * went out since, one is sent now: the dropped answer may have carried other devices' changes, whose notifications
+   * it answered.
+   */
+  private drop(): void {
+    if (this.lastSyncSent < this.lastChangeHere) void this.sync().catch(() => {});
+  }
 
   /**
    * Applies a sync after its checks (malicious-server doc §2.2): the account checks (Key Connector, missing keys, the
@@ -570,9 +589,10 @@ export class Vault {
       Promise.all(body.folders.map(async (f) => ({ id: f.id, name: await decryptString(f.name, key).catch(() => '[cannot decrypt]') }))),
       Promise.all(body.ciphers.map((c) => this.listEntry(c, keyFor))),
     ]);
-    // Locked (or logged out) while this sync was decrypted: nothing of it is kept.
+    // Locked (or logged out) while this sync was decrypted, or changed here meanwhile: nothing of it is kept.
     if (this.userKey !== key) return;
-    this.syncApplied = sequence;
+    if (sequence < this.shownAsOf) return this.drop();
+    this.shownAsOf = sequence;
     this.checkedSync = checked;
     this.userId = body.profile.id;
     this.twoFactorEnabled = body.profile.twoFactorEnabled;
@@ -693,6 +713,7 @@ export class Vault {
   }
 
   private async store(cipher: CipherResponse): Promise<void> {
+    this.changedHere();
     this.ciphers.set(cipher.id, cipher);
     const entry = await this.listEntry(cipher);
     entry.subtitle = await Promise.resolve().then(() => decryptSubtitle(cipher, this.keyFor(cipher))).catch(() => '');
@@ -769,6 +790,7 @@ export class Vault {
       // Gone by this user's own action: not a vanished item at the next sync.
       if (this.pins) forgetOwnDelete(this.pins, id);
       await this.savePins();
+      this.changedHere();
       this.ciphers.delete(id);
       this.entries = this.entries.filter((e) => e.id !== id);
       this.changed();
@@ -832,6 +854,7 @@ export class Vault {
     await this.api.deleteCipher(id);
     if (this.pins) forgetOwnDelete(this.pins, id);
     await this.savePins();
+    this.changedHere();
     this.ciphers.delete(id);
     this.entries = this.entries.filter((e) => e.id !== id);
     this.changed();
@@ -912,6 +935,7 @@ export class Vault {
   }
 
   private keepSend(send: SendResponse): Promise<SendView> {
+    this.changedHere();
     this.sendResponses.set(send.id, send);
     this.changed();
     return decryptSend(send, this.key(), location.origin);
@@ -954,6 +978,7 @@ export class Vault {
 
   async deleteSend(id: string): Promise<void> {
     await this.files.deleteSend(id);
+    this.changedHere();
     this.sendResponses.delete(id);
     this.changed();
   }
@@ -963,12 +988,14 @@ export class Vault {
   async saveFolder(id: string | null, name: string): Promise<void> {
     const encrypted = await encryptString(name, this.key());
     const saved = id ? await this.api.renameFolder(id, encrypted) : await this.api.createFolder(encrypted);
+    this.changedHere();
     this.folders = [...this.folders.filter((f) => f.id !== saved.id), { id: saved.id, name }].sort((a, b) => collator.compare(a.name, b.name));
     this.changed();
   }
 
   async deleteFolder(id: string): Promise<void> {
     await this.api.deleteFolder(id);
+    this.changedHere();
     this.folders = this.folders.filter((f) => f.id !== id);
     for (const e of this.entries) if (e.folderId === id) e.folderId = null;
     for (const c of this.ciphers.values()) if (c.folderId === id) c.folderId = null;
