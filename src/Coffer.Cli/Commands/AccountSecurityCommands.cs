@@ -84,9 +84,23 @@ internal static class AccountSecurityCommands
             await WithFreshSessionAsync(ctx, async (client, session) =>
             {
                 var data = await client.GetKeyRotationDataAsync(ct);
-                if (data.TrustedDeviceKeyData.Count + data.PasskeyKeyData.Count > 0)
+                if (data.TrustedDeviceKeyData.Count > 0)
                 {
-                    throw new CliException("The account has trusted devices or passkey unlock, which this CLI cannot re-key.");
+                    throw new CliException("The account has trusted devices (device-key unlock), which this CLI cannot re-key; nothing was changed.");
+                }
+
+                // PRF passkeys are re-keyed: the public key the new user key is wrapped to comes out of an EncString under
+                // the current user key (MAC checked), so the server cannot substitute a key of its own; a replayed entry of
+                // a deleted passkey only wraps to a key whose private half is under that authenticator's PRF output, which
+                // the server never sees.
+                IReadOnlyList<PasskeyKeyDataModel> passkeys;
+                try
+                {
+                    passkeys = KeyRotation.ReadPasskeyKeyData(data.PasskeyKeyData);
+                }
+                catch (FormatException e)
+                {
+                    throw new CliException($"{e.Message} Nothing was changed.", e);
                 }
 
                 // No organization gets the new key (no account recovery); a pinned one with a swapped key stops it all (BW02).
@@ -95,7 +109,7 @@ internal static class AccountSecurityCommands
                 var password = ctx.ReadMasterPassword();
                 await CliProgress.SpinnerAsync(ctx, "Re-encrypting the vault under a new user key…", async () =>
                 {
-                    var request = Locally(() => KeyRotation.Build(session.Sync!, password, emergency));
+                    var request = Locally(() => KeyRotation.Build(session.Sync!, password, emergency, passkeys));
                     count = request.AccountData!.Ciphers!.Count;
                     await client.RotateUserAccountKeysAsync(request, ct);
                 });
@@ -196,8 +210,9 @@ internal static class AccountSecurityCommands
         {
             return build();
         }
-        catch (CryptographicException e)
+        catch (CryptographicException e) when (e.Message == EncStringCrypto.NotDecryptable)
         {
+            // Any other refusal (a passkey's key set, an old attachment) keeps its own message.
             throw new CliException("Invalid master password.", e);
         }
     }

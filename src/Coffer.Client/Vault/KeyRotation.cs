@@ -15,17 +15,21 @@ public sealed record EmergencyAccessRotation(Guid Id, int Type, int WaitTimeDays
 /// Builds a user key rotation (account doc §3.3) from a fresh sync: a new random user key, the same RSA private key
 /// re-wrapped under it, every personal cipher and folder re-encrypted, the attachment keys and names of items without
 /// their own key re-wrapped (<c>attachments2</c>, bitwarden-sharing-features.md §2.9; the files keep their own keys),
-/// every Send's seed re-wrapped (its content is under the Send key, which does not change), and the new key wrapped by
-/// the (unchanged) master key. The server swaps it all in one transaction.
+/// every Send's seed re-wrapped (its content is under the Send key, which does not change), every PRF passkey's key set
+/// re-wrapped (bitwarden-sharing-features.md §5.6), and the new key wrapped by the (unchanged) master key. The server
+/// swaps it all in one transaction.
 /// </summary>
 public static class KeyRotation
 {
     /// <summary>Builds the request; the new user key's id is <see cref="RotateUserAccountKeysAndDataRequestModel.NewUserKeyId"/>.</summary>
     /// <exception cref="CryptographicException">
-    /// Wrong password; an item, attachment or Send not encrypted under the current user key; or an attachment from before
-    /// per-attachment keys on an item without its own key, whose file is under the user key itself and would become
-    /// unreadable (it has to be downloaded and attached again first).
+    /// Wrong password (<see cref="EncStringCrypto.NotDecryptable"/>); an item, attachment or Send not encrypted under the
+    /// current user key (the same message); an attachment from before per-attachment keys on an item without its own key,
+    /// whose file is under the user key itself and would become unreadable (it has to be downloaded and attached again
+    /// first); or a passkey whose <c>encryptedPublicKey</c> does not open under the current user key or is not an RSA SPKI
+    /// (the message names the passkey). Nothing is sent then.
     /// </exception>
+    /// <exception cref="FormatException">A passkey's id is not a GUID or its <c>encryptedPublicKey</c> not an EncString.</exception>
     /// <param name="sync">A fresh sync of the account.</param>
     /// <param name="password">The master password (unchanged by a rotation).</param>
     /// <param name="emergencyAccess">
@@ -33,7 +37,15 @@ public static class KeyRotation
     /// new user key is wrapped for each (<c>emergencyAccessUnlockData</c>, bitwarden-sharing-features.md §4.4), or the
     /// server refuses the rotation.
     /// </param>
-    public static RotateUserAccountKeysAndDataRequestModel Build(SyncResponseModel sync, string password, IReadOnlyList<EmergencyAccessRotation>? emergencyAccess = null)
+    /// <param name="passkeys">
+    /// Every PRF passkey of <c>key-rotation-data</c> (<see cref="ReadPasskeyKeyData"/>): for each, the public key is opened
+    /// from <c>encryptedPublicKey</c> under the current user key (type 2, MAC checked), the new user key (64 bytes) is
+    /// wrapped to it as a type 4 RSA-OAEP-SHA1 EncString (<c>encryptedUserKey</c>) and the public key is encrypted again
+    /// under the new user key (<c>encryptedPublicKey</c>), in <c>passkeyUnlockData</c> (account doc §3.3); the server
+    /// refuses a rotation that leaves one out. The private key stays under the passkey's PRF key.
+    /// </param>
+    public static RotateUserAccountKeysAndDataRequestModel Build(
+        SyncResponseModel sync, string password, IReadOnlyList<EmergencyAccessRotation>? emergencyAccess = null, IReadOnlyList<PasskeyKeyDataModel>? passkeys = null)
     {
         ArgumentNullException.ThrowIfNull(sync);
         var unlock = sync.UserDecryption.MasterPasswordUnlock;
@@ -78,7 +90,7 @@ public static class KeyRotation
                     },
                     CofferJson.Options))],
                 OrganizationAccountRecoveryUnlockData = [],
-                PasskeyUnlockData = [],
+                PasskeyUnlockData = [.. (passkeys ?? []).Select(p => JsonSerializer.SerializeToElement(RotatePasskey(p, oldKey, newKey), CofferJson.Options))],
                 DeviceKeyUnlockData = [],
             },
             AccountData = new AccountDataRequestModel
@@ -89,6 +101,71 @@ public static class KeyRotation
                 Sends = [.. FileEntries.Sends(sync).Select(s => RotateSend(s, oldKey, newKey))],
             },
         };
+    }
+
+    /// <summary>
+    /// The <c>passkeyKeyData</c> of <c>key-rotation-data</c> (account doc §3.3), whose entries arrive as JSON, as
+    /// <see cref="PasskeyKeyDataModel"/>s: each an object with a GUID <c>id</c> and EncStrings <c>encryptedPublicKey</c>
+    /// and <c>encryptedUserKey</c>.
+    /// </summary>
+    /// <exception cref="FormatException">An entry is not such an object; the message gives its position.</exception>
+    public static IReadOnlyList<PasskeyKeyDataModel> ReadPasskeyKeyData(IReadOnlyList<object> keyData)
+    {
+        ArgumentNullException.ThrowIfNull(keyData);
+        var passkeys = new List<PasskeyKeyDataModel>(keyData.Count);
+        for (var i = 0; i < keyData.Count; i++)
+        {
+            PasskeyKeyDataModel? entry;
+            try
+            {
+                entry = JsonSerializer.SerializeToElement(keyData[i], CofferJson.Options).Deserialize<PasskeyKeyDataModel>(CofferJson.Options);
+            }
+            catch (JsonException e)
+            {
+                throw new FormatException($"Entry {i} of the server's passkeyKeyData is not a passkey's key set ({e.Message}).", e);
+            }
+
+            passkeys.Add(entry is not null && Guid.TryParse(entry.Id, out _) && EncString.TryParse(entry.EncryptedPublicKey, out _) && EncString.TryParse(entry.EncryptedUserKey, out _)
+                ? entry
+                : throw new FormatException($"Entry {i} of the server's passkeyKeyData is not a passkey's key set (a GUID id and two EncStrings)."));
+        }
+
+        return passkeys;
+    }
+
+    /// <summary>
+    /// A PRF passkey's key set for the new user key. The public key comes out of an EncString under the current user key
+    /// (MAC checked), so a server cannot slip in a key of its own for the new user key to be wrapped to; an old entry of a
+    /// deleted passkey would only wrap it to a key whose private half is under that authenticator's PRF output, which the
+    /// server never sees.
+    /// </summary>
+    private static PasskeyUnlockDataModel RotatePasskey(PasskeyKeyDataModel passkey, SymmetricKey oldKey, SymmetricKey newKey)
+    {
+        var id = Guid.Parse(passkey.Id);
+        var encrypted = EncString.Parse(passkey.EncryptedPublicKey);
+        byte[] spki;
+        try
+        {
+            spki = encrypted.Decrypt(oldKey);
+        }
+        catch (CryptographicException e)
+        {
+            throw new CryptographicException($"The public key of passkey {id} does not decrypt under the current user key; nothing was sent.", e);
+        }
+
+        try
+        {
+            return new PasskeyUnlockDataModel
+            {
+                Id = id,
+                EncryptedUserKey = OrganizationKeys.Wrap(newKey, Convert.ToBase64String(spki)),
+                EncryptedPublicKey = EncString.Encrypt(spki, newKey).ToString(),
+            };
+        }
+        catch (CryptographicException e)
+        {
+            throw new CryptographicException($"The public key of passkey {id} is not an RSA public key (SPKI); nothing was sent.", e);
+        }
     }
 
     /// <summary>

@@ -5,14 +5,15 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Coffer.Server.Tests.Passkeys;
+namespace Coffer.Testing;
 
 /// <summary>
 /// A passkey authenticator in software (WebAuthn Level 3 §6): any number of discoverable ECDSA P-256 credentials
 /// (COSE alg -7), each holding its user handle, attestation format "none", user verification reported or not, and the
-/// JSON a browser's <c>PublicKeyCredential</c> serializes to. Coffer.Testing's <c>SoftwareAuthenticator</c> is the
-/// security key of provider 7 (one credential, no user handle, Bitwarden's connector shapes); this one bends what a
-/// passkey login checks on top: user verification and the user handle, besides origin, RP id and counter.
+/// JSON a browser's <c>PublicKeyCredential</c> serializes to, and the PRF extension (§10.1.4) over each credential's
+/// own secret. <see cref="SoftwareAuthenticator"/> is the security key of provider 7 (one credential, no user handle,
+/// Bitwarden's connector shapes); this one bends what a passkey login checks on top: user verification and the user
+/// handle, besides origin, RP id and counter.
 /// </summary>
 public sealed class PasskeyAuthenticator
 {
@@ -30,9 +31,11 @@ public sealed class PasskeyAuthenticator
 
     public string RpId { get; }
 
-    /// <summary>One credential this authenticator holds: its id, key, user handle and signature counter.</summary>
+    /// <summary>One credential this authenticator holds: its id, key, user handle, signature counter and PRF secret.</summary>
     public sealed class Credential(byte[] id, ECDsa key, byte[] userHandle)
     {
+        private readonly byte[] prfSecret = RandomNumberGenerator.GetBytes(32);
+
         public byte[] Id { get; } = id;
 
         public ECDsa Key { get; } = key;
@@ -42,6 +45,14 @@ public sealed class PasskeyAuthenticator
         public uint Counter { get; set; }
 
         public string IdText => Base64Url.EncodeToString(Id);
+
+        /// <summary>
+        /// The 32-byte PRF output for <paramref name="input"/> (WebAuthn Level 3 §10.1.4 over CTAP2 <c>hmac-secret</c>):
+        /// HMAC-SHA-256 of this credential's secret over SHA-256("WebAuthn PRF" ‖ 0x00 ‖ input). It never leaves the
+        /// client; the web vault evaluates it over SHA-256("passwordless-login").
+        /// </summary>
+        public byte[] Prf(ReadOnlySpan<byte> input) =>
+            HMACSHA256.HashData(prfSecret, SHA256.HashData([.. "WebAuthn PRF"u8, 0x00, .. input]));
     }
 
     /// <summary>
