@@ -85,16 +85,7 @@ public sealed class PasskeyAuthenticator
         authData.AddRange(credential.Id);
         authData.AddRange(cose.Encode());
 
-        var attestation = new CborWriter(CborConformanceMode.Ctap2Canonical);
-        attestation.WriteStartMap(3);
-        attestation.WriteTextString("fmt");
-        attestation.WriteTextString("none");
-        attestation.WriteTextString("attStmt");
-        attestation.WriteStartMap(0);
-        attestation.WriteEndMap();
-        attestation.WriteTextString("authData");
-        attestation.WriteByteString([.. authData]);
-        attestation.WriteEndMap();
+        var attestation = SoftwareAuthenticator.NoneAttestationObject([.. authData]);
 
         return (credential, new JsonObject
         {
@@ -104,7 +95,7 @@ public sealed class PasskeyAuthenticator
             ["extensions"] = new JsonObject(),
             ["response"] = new JsonObject
             {
-                ["attestationObject"] = Base64Url.EncodeToString(attestation.Encode()),
+                ["attestationObject"] = Base64Url.EncodeToString(attestation),
                 ["clientDataJSON"] = Base64Url.EncodeToString(clientData),
                 ["transports"] = new JsonArray("internal"),
             },

@@ -63,16 +63,7 @@ public sealed class SoftwareAuthenticator : IDisposable
         var authenticatorData = Concat(
             SHA256.HashData(Encoding.UTF8.GetBytes(rpId ?? RpId)), [0x41], BigEndian(Counter), new byte[16],
             [(byte)(CredentialId.Length >> 8), (byte)CredentialId.Length], CredentialId, cose.Encode());
-        var attestation = new CborWriter(CborConformanceMode.Ctap2Canonical);
-        attestation.WriteStartMap(3);
-        attestation.WriteTextString("fmt");
-        attestation.WriteTextString("none");
-        attestation.WriteTextString("attStmt");
-        attestation.WriteStartMap(0);
-        attestation.WriteEndMap();
-        attestation.WriteTextString("authData");
-        attestation.WriteByteString(authenticatorData);
-        attestation.WriteEndMap();
+        var attestation = NoneAttestationObject(authenticatorData);
 
         // As the web vault builds it (default-two-factor-api.service.ts): rawId is btoa(id), binaries standard Base64.
         return new JsonObject
@@ -83,7 +74,7 @@ public sealed class SoftwareAuthenticator : IDisposable
             ["extensions"] = new JsonObject(),
             ["response"] = new JsonObject
             {
-                ["AttestationObject"] = Convert.ToBase64String(attestation.Encode()),
+                ["AttestationObject"] = Convert.ToBase64String(attestation),
                 ["clientDataJson"] = Convert.ToBase64String(clientData),
                 ["transports"] = new JsonArray("usb", "nfc"),
             },
@@ -118,6 +109,25 @@ public sealed class SoftwareAuthenticator : IDisposable
     }
 
     public void Dispose() => key.Dispose();
+
+    /// <summary>
+    /// A "none" attestation object (WebAuthn §6.5, §8.7): the CBOR map {fmt: "none", attStmt: {}, authData}, canonical
+    /// CTAP2 encoding, around <paramref name="authenticatorData"/>.
+    /// </summary>
+    public static byte[] NoneAttestationObject(byte[] authenticatorData)
+    {
+        var attestation = new CborWriter(CborConformanceMode.Ctap2Canonical);
+        attestation.WriteStartMap(3);
+        attestation.WriteTextString("fmt");
+        attestation.WriteTextString("none");
+        attestation.WriteTextString("attStmt");
+        attestation.WriteStartMap(0);
+        attestation.WriteEndMap();
+        attestation.WriteTextString("authData");
+        attestation.WriteByteString(authenticatorData);
+        attestation.WriteEndMap();
+        return attestation.Encode();
+    }
 
     public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
